@@ -1,0 +1,37 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsOptional, IsUUID } from 'class-validator';
+import { PageQuery, PageResponse } from '../common/page';
+
+/** A kind of complaint, routed by default to one agency. */
+export class ComplaintCategoryResponse {
+  @ApiProperty({ example: 'roads-bridges' })
+  code: string;
+  @ApiProperty({ example: 'Jalan dan jembatan' })
+  name: string;
+  @ApiProperty()
+  description: string;
+  /** The agency that handles this category unless the coordinator disposes elsewhere. */
+  @ApiProperty({ format: 'uuid' })
+  agencyId: string;
+  @ApiProperty()
+  active: boolean;
+}
+
+export class ListComplaintCategoriesRequest extends PageQuery {
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  agencyId?: string;
+
+  @ApiPropertyOptional({ type: Boolean })
+  @IsOptional()
+  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean()
+  active?: boolean;
+}
+
+export class ComplaintCategoryPage extends PageResponse {
+  @ApiProperty({ type: [ComplaintCategoryResponse] })
+  items: ComplaintCategoryResponse[];
+}

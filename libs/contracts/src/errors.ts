@@ -1,0 +1,77 @@
+/**
+ * Error codes that cross process boundaries. A service throws a DomainError with one of these
+ * codes; the gateway turns it into RFC 9457 problem+json using ERROR_TABLE, the one place where
+ * codes meet HTTP statuses and user-facing titles.
+ */
+export type Lang = 'id' | 'en';
+export type LocalizedText = Record<Lang, string>;
+
+export interface ErrorSpec {
+  status: number;
+  title: LocalizedText;
+}
+
+export const COMMON_ERRORS = {
+  'COMMON.VALIDATION': { status: 400, title: { id: 'Data yang dikirim tidak valid', en: 'The request is not valid' } },
+  'COMMON.MALFORMED_BODY': { status: 400, title: { id: 'Isi permintaan tidak dapat dibaca', en: 'The request body could not be parsed' } },
+  'COMMON.UNAUTHENTICATED': { status: 401, title: { id: 'Autentikasi diperlukan', en: 'Authentication is required' } },
+  'COMMON.FORBIDDEN': { status: 403, title: { id: 'Anda tidak berwenang melakukan ini', en: 'You are not allowed to do this' } },
+  'COMMON.NOT_FOUND': { status: 404, title: { id: 'Data tidak ditemukan', en: 'Not found' } },
+  'COMMON.ROUTE_NOT_FOUND': { status: 404, title: { id: 'Alamat tidak ditemukan', en: 'No such route' } },
+  'COMMON.METHOD_NOT_ALLOWED': { status: 405, title: { id: 'Metode tidak diizinkan', en: 'Method not allowed' } },
+  'COMMON.CONFLICT': { status: 409, title: { id: 'Terjadi konflik dengan keadaan data', en: 'Conflict with the current state' } },
+  'COMMON.PRECONDITION_FAILED': { status: 412, title: { id: 'Versi data sudah berubah', en: 'The record has changed' } },
+  'COMMON.PAYLOAD_TOO_LARGE': { status: 413, title: { id: 'Ukuran data terlalu besar', en: 'Payload too large' } },
+  'COMMON.UNSUPPORTED_MEDIA_TYPE': { status: 415, title: { id: 'Jenis media tidak didukung', en: 'Unsupported media type' } },
+  'COMMON.RATE_LIMITED': { status: 429, title: { id: 'Terlalu banyak permintaan', en: 'Too many requests' } },
+  'COMMON.INTERNAL': { status: 500, title: { id: 'Terjadi kesalahan pada server', en: 'Internal server error' } },
+  'COMMON.SERVICE_UNAVAILABLE': { status: 503, title: { id: 'Layanan sedang tidak tersedia', en: 'Service unavailable' } },
+  'COMMON.TIMEOUT': { status: 503, title: { id: 'Layanan tidak menjawab tepat waktu', en: 'The service did not answer in time' } },
+} satisfies Record<string, ErrorSpec>;
+
+export const IDENTITY_ERRORS = {
+  'IDENTITY.AGENCY_NOT_FOUND': { status: 404, title: { id: 'Instansi tidak ditemukan', en: 'Agency not found' } },
+} satisfies Record<string, ErrorSpec>;
+
+export const PERMITS_ERRORS = {
+  'PERMITS.PERMIT_TYPE_NOT_FOUND': { status: 404, title: { id: 'Jenis izin tidak ditemukan', en: 'Permit type not found' } },
+} satisfies Record<string, ErrorSpec>;
+
+export const COMPLAINTS_ERRORS = {
+  'COMPLAINTS.CATEGORY_NOT_FOUND': { status: 404, title: { id: 'Kategori pengaduan tidak ditemukan', en: 'Complaint category not found' } },
+} satisfies Record<string, ErrorSpec>;
+
+export const REPORTING_ERRORS = {} satisfies Record<string, ErrorSpec>;
+
+export const ERROR_TABLE = {
+  ...COMMON_ERRORS,
+  ...IDENTITY_ERRORS,
+  ...PERMITS_ERRORS,
+  ...COMPLAINTS_ERRORS,
+  ...REPORTING_ERRORS,
+};
+
+export type ErrorCode = keyof typeof ERROR_TABLE;
+
+export function errorSpec(code: string): ErrorSpec {
+  return (ERROR_TABLE as Record<string, ErrorSpec>)[code] ?? ERROR_TABLE['COMMON.INTERNAL'];
+}
+
+/** One invalid field of a request. */
+export interface FieldError {
+  field: string;
+  message: string;
+  /** The rule that failed (class-validator constraint name), so messages can be localised. */
+  rule?: string;
+}
+
+/** What travels back over NATS when a handler fails. */
+export interface RpcErrorPayload {
+  code: string;
+  message: string;
+  details?: FieldError[];
+}
+
+export function isRpcErrorPayload(value: unknown): value is RpcErrorPayload {
+  return typeof value === 'object' && value !== null && typeof (value as RpcErrorPayload).code === 'string';
+}

@@ -1,0 +1,55 @@
+import { HealthCheckRequest, ServiceHealthResponse } from './common/health';
+import { Page } from './common/page';
+import { ListComplaintCategoriesRequest, ComplaintCategoryResponse } from './complaints/category';
+import { AgencyResponse, ListAgenciesRequest } from './identity/agency';
+import { ListPermitTypesRequest, PermitTypeResponse } from './permits/permit-type';
+import { PublicSummaryRequest, PublicSummaryResponse } from './reporting/summary';
+
+/** The domain services behind the gateway; each answers `<service>.health.check`. */
+export const SERVICES = ['identity', 'permits', 'complaints', 'reporting'] as const;
+export type ServiceName = (typeof SERVICES)[number];
+
+/** Request/reply subjects `<service>.<entity>.<verb>`. Never write one as a literal elsewhere. */
+export const SUBJECTS = {
+  identity: {
+    health: 'identity.health.check',
+    listAgencies: 'identity.agency.list',
+  },
+  permits: {
+    health: 'permits.health.check',
+    listPermitTypes: 'permits.permit-type.list',
+  },
+  complaints: {
+    health: 'complaints.health.check',
+    listCategories: 'complaints.category.list',
+  },
+  reporting: {
+    health: 'reporting.health.check',
+    publicSummary: 'reporting.summary.public',
+  },
+} as const;
+
+export function healthSubject(service: ServiceName): string {
+  return SUBJECTS[service].health;
+}
+
+/** Request and response type of every subject, so `send()` is typed end to end. */
+export interface RpcContract {
+  'identity.health.check': [HealthCheckRequest, ServiceHealthResponse];
+  'identity.agency.list': [ListAgenciesRequest, Page<AgencyResponse>];
+  'permits.health.check': [HealthCheckRequest, ServiceHealthResponse];
+  'permits.permit-type.list': [ListPermitTypesRequest, Page<PermitTypeResponse>];
+  'complaints.health.check': [HealthCheckRequest, ServiceHealthResponse];
+  'complaints.category.list': [ListComplaintCategoriesRequest, Page<ComplaintCategoryResponse>];
+  'reporting.health.check': [HealthCheckRequest, ServiceHealthResponse];
+  'reporting.summary.public': [PublicSummaryRequest, PublicSummaryResponse];
+}
+
+export type Subject = keyof RpcContract;
+export type RequestOf<S extends Subject> = RpcContract[S][0];
+export type ResponseOf<S extends Subject> = RpcContract[S][1];
+
+/** NATS header that carries the request id from the gateway into every service. */
+export const REQUEST_ID_HEADER = 'x-request-id';
+/** NATS header that carries the caller's preferred language. */
+export const LANGUAGE_HEADER = 'accept-language';

@@ -1,0 +1,82 @@
+import { DynamicModule, INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { ServiceName } from '@smart-regency/contracts';
+import { NatsConnection } from 'nats';
+import { Logger } from 'nestjs-pino';
+import { ConfigError, ServiceConfig } from '../config/config';
+import { ensureDatabase } from '../database/database';
+import { createFastifyAdapter, instrumentHttp } from '../http/fastify';
+import { createStartupLogger } from '../logging/logging';
+import { Metrics } from '../metrics/metrics';
+import { connectNats } from '../nats/connection';
+import { RegencyNatsServer } from '../nats/regency-nats.server';
+import { FatalStartupError } from './retry';
+
+export interface RunningService {
+  app: INestApplication;
+  /** Base URL of the health/metrics HTTP port. */
+  url: string;
+  close(): Promise<void>;
+}
+
+export interface ServiceBootstrapOptions<C extends ServiceConfig> {
+  service: ServiceName;
+  config: C;
+  /** The service's root module, given the NATS connection it shares with the transport. */
+  rootModule: (connection: NatsConnection) => DynamicModule;
+  /** Install SIGTERM/SIGINT handlers (the real process); tests close the app themselves. */
+  handleSignals?: boolean;
+}
+
+/**
+ * Starts a domain service: waits for PostgreSQL (creating its database) and NATS, applies
+ * migrations, then serves NATS requests in the service's queue group plus health and metrics
+ * over HTTP on PORT.
+ */
+export async function bootstrapService<C extends ServiceConfig>(options: ServiceBootstrapOptions<C>): Promise<RunningService> {
+  const { service, config } = options;
+  const startup = createStartupLogger(service, config.LOG_LEVEL);
+  await ensureDatabase(config.DATABASE_URL, startup);
+  const connection = await connectNats({ url: config.NATS_URL, name: service }, startup);
+
+  const app = await NestFactory.create<NestFastifyApplication>(options.rootModule(connection), createFastifyAdapter(), {
+    bufferLogs: true,
+  });
+  app.useLogger(app.get(Logger));
+  instrumentHttp(app.getHttpAdapter().getInstance(), app.get(Metrics));
+  if (options.handleSignals) app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+
+  app.connectMicroservice(
+    {
+      strategy: new RegencyNatsServer({
+        connection,
+        prefix: config.NATS_PREFIX,
+        queue: service,
+        graceMs: config.SHUTDOWN_GRACE_MS,
+      }),
+    },
+    { inheritAppConfig: true },
+  );
+
+  await app.startAllMicroservices();
+  await app.listen(config.PORT, '0.0.0.0');
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+  app.get(Logger).log(`${service} ready: NATS subjects ${config.NATS_PREFIX ? `${config.NATS_PREFIX}.` : ''}${service}.*, HTTP :${port}`);
+  return { app, url: `http://127.0.0.1:${port}`, close: () => app.close() };
+}
+
+/** For main.ts: turns configuration and startup failures into one clear line and exit code 1. */
+export async function runMain(name: string, start: () => Promise<unknown>): Promise<void> {
+  try {
+    await start();
+  } catch (error) {
+    const message =
+      error instanceof ConfigError || error instanceof FatalStartupError
+        ? error.message
+        : (error as Error)?.stack ?? String(error);
+    process.stderr.write(`${name} cannot start: ${message}\n`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,50 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { ServiceName } from '@smart-regency/contracts';
+import { NatsConnection } from 'nats';
+import type { ServiceConfig } from '../config/config';
+import { databaseModule, DatabaseSchema } from '../database/database';
+import { ServiceHealthModule } from '../health/service-health.module';
+import { loggingModule } from '../logging/logging';
+import { Metrics } from '../metrics/metrics';
+import { NatsContextInterceptor } from '../nats/nats-context.interceptor';
+import { NatsModule } from '../nats/nats.module';
+import { RpcErrorFilter } from '../errors/rpc-error.filter';
+import { createValidationPipe } from '../errors/validation';
+
+export interface ServiceCoreOptions {
+  service: ServiceName;
+  config: ServiceConfig;
+  connection: NatsConnection;
+  schema: DatabaseSchema;
+}
+
+/** Everything a domain service has besides its domain: logs, metrics, NATS, its database, health. */
+@Module({})
+export class ServiceCoreModule {
+  static forService({ service, config, connection, schema }: ServiceCoreOptions): DynamicModule {
+    return {
+      module: ServiceCoreModule,
+      global: true,
+      imports: [
+        loggingModule(service, config.LOG_LEVEL),
+        NatsModule.forConnection(connection, config.NATS_PREFIX),
+        databaseModule(config, schema),
+        ServiceHealthModule.forService(service),
+      ],
+      providers: [
+        { provide: Metrics, useValue: new Metrics(service) },
+        // Registered as providers so the NATS transport inherits them (a hybrid app's microservice
+        // is already initialised when connected, too late for useGlobal*).
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+        { provide: APP_FILTER, useClass: RpcErrorFilter },
+        {
+          provide: APP_INTERCEPTOR,
+          useFactory: (metrics: Metrics) => new NatsContextInterceptor(metrics, config.NATS_PREFIX),
+          inject: [Metrics],
+        },
+      ],
+      exports: [Metrics],
+    };
+  }
+}

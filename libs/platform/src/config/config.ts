@@ -1,0 +1,86 @@
+import { Expose, plainToInstance, Transform } from 'class-transformer';
+import { IsIn, IsInt, IsString, Matches, Max, Min, ValidationError, validateSync } from 'class-validator';
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Env values are strings; these turn them into numbers and booleans before validation. */
+export const toInt = () =>
+  Transform(({ value }) => (typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value));
+export const toBool = () =>
+  Transform(({ value }) => (value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value));
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** What every process (gateway and services) reads from its environment. */
+export class CommonConfig {
+  /** HTTP port: the API for the gateway, health and metrics for a service. */
+  @Expose() @toInt() @IsInt() @Min(0) @Max(65535)
+  PORT: number = 3000;
+
+  /** One or more NATS servers, comma-separated. */
+  @Expose() @IsString() @Matches(/^(nats|tls|ws|wss):\/\/[^\s,]+(,(nats|tls|ws|wss):\/\/[^\s,]+)*$/, {
+    message: 'NATS_URL must be one or more nats://host:port URLs separated by commas',
+  })
+  NATS_URL: string = 'nats://127.0.0.1:4222';
+
+  /** Prepended to every request/reply subject, so that several installs or test runs can share a NATS server. */
+  @Expose() @IsString() @Matches(/^([A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*)?$/, {
+    message: 'NATS_PREFIX must be empty or dot-separated tokens of letters, digits, "_" and "-"',
+  })
+  NATS_PREFIX: string = '';
+
+  @Expose() @IsIn(LOG_LEVELS, { message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` })
+  LOG_LEVEL: LogLevel = 'info';
+
+  /** How long SIGTERM waits for in-flight work before closing connections. */
+  @Expose() @toInt() @IsInt() @Min(0) @Max(120000)
+  SHUTDOWN_GRACE_MS: number = 10000;
+
+  @Expose() @IsIn(['development', 'production', 'test'], { message: 'NODE_ENV must be development, production or test' })
+  NODE_ENV: 'development' | 'production' | 'test' = 'development';
+}
+
+/** A domain service: common settings plus its own PostgreSQL database. */
+export class ServiceConfig extends CommonConfig {
+  /** The service's own database; created at start if missing. */
+  @Expose() @IsString() @Matches(/^postgres(ql)?:\/\/[^/\s]+\/[A-Za-z_][A-Za-z0-9_$-]{0,62}(\?\S*)?$/, {
+    message: 'DATABASE_URL must look like postgres://user[:password]@host[:port]/database',
+  })
+  DATABASE_URL: string;
+
+  @Expose() @toInt() @IsInt() @Min(1) @Max(200)
+  DB_POOL_SIZE: number = 10;
+}
+
+function describe(errors: ValidationError[], parent = ''): string[] {
+  return errors.flatMap((e) => {
+    const name = parent ? `${parent}.${e.property}` : e.property;
+    const own = Object.values(e.constraints ?? {}).map((m) => (m.startsWith(e.property) ? m : `${name}: ${m}`));
+    return [...own, ...describe(e.children ?? [], name)];
+  });
+}
+
+/**
+ * Reads and validates the environment once at start. Every bad variable is named in one error,
+ * and values are never echoed (some are secrets).
+ */
+export function loadConfig<T extends object>(
+  schema: new () => T,
+  env: Record<string, string | undefined> = process.env,
+  defaults: Partial<Record<keyof T, unknown>> = {},
+): T {
+  const source: Record<string, unknown> = { ...defaults };
+  for (const [key, value] of Object.entries(env)) {
+    if (value !== undefined && value !== '') source[key] = value;
+  }
+  const config = plainToInstance(schema, source, { excludeExtraneousValues: true, exposeDefaultValues: true });
+  const errors = validateSync(config, { forbidUnknownValues: false });
+  if (errors.length > 0) throw new ConfigError(describe(errors));
+  return config;
+}

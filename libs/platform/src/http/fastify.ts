@@ -1,0 +1,46 @@
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { randomUUID } from 'crypto';
+import type { FastifyInstance } from 'fastify';
+import type { IncomingMessage } from 'http';
+import { Metrics } from '../metrics/metrics';
+
+const VALID_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Takes a caller's X-Request-Id when it is sane, otherwise makes one. */
+export function requestIdOf(req: IncomingMessage): string {
+  const given = req.headers['x-request-id'];
+  const id = typeof given === 'string' && VALID_REQUEST_ID.test(given) ? given : randomUUID();
+  // pino-http reuses req.id, so the access log and fastify agree on one id.
+  (req as IncomingMessage & { id?: string }).id = id;
+  return id;
+}
+
+export interface HttpOptions {
+  bodyLimit?: number;
+  trustProxy?: boolean;
+}
+
+export function createFastifyAdapter(options: HttpOptions = {}): FastifyAdapter {
+  return new FastifyAdapter({
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    trustProxy: options.trustProxy ?? false,
+    genReqId: requestIdOf,
+    return503OnClosing: true,
+    // Keep-alive sockets would otherwise hold a graceful shutdown open.
+    forceCloseConnections: 'idle',
+  });
+}
+
+/** Echoes the request id and records every response in the HTTP metrics by route template. */
+export function instrumentHttp(fastify: FastifyInstance, metrics: Metrics): void {
+  fastify.addHook('onRequest', (request, reply, done) => {
+    reply.header('x-request-id', request.id);
+    done();
+  });
+  fastify.addHook('onResponse', (request, reply, done) => {
+    const labels = { method: request.method, route: request.routeOptions?.url ?? 'unmatched', status: String(reply.statusCode) };
+    metrics.httpRequests.inc(labels);
+    metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
+    done();
+  });
+}

@@ -1,0 +1,25 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { AgencyResponse, ListAgenciesRequest, Page, pageOf, pageOffset } from '@smart-regency/contracts';
+import { Repository } from 'typeorm';
+import { Agency } from './agency.entity';
+
+export function toAgencyResponse(agency: Agency): AgencyResponse {
+  return { id: agency.id, code: agency.code, name: agency.name, kind: agency.kind };
+}
+
+@Injectable()
+export class AgenciesService {
+  constructor(@InjectRepository(Agency) private readonly agencies: Repository<Agency>) {}
+
+  async list(query: ListAgenciesRequest): Promise<Page<AgencyResponse>> {
+    const qb = this.agencies.createQueryBuilder('a').orderBy('a.code', 'ASC');
+    if (query.kind) qb.andWhere('a.kind = :kind', { kind: query.kind });
+    if (query.q) qb.andWhere('(a.code ILIKE :q OR a.name ILIKE :q)', { q: `%${escapeLike(query.q)}%` });
+    const { skip, take } = pageOffset(query);
+    const [rows, total] = await qb.skip(skip).take(take).getManyAndCount();
+    return pageOf(rows.map(toAgencyResponse), total, query);
+  }
+}
+
+const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);

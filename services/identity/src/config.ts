@@ -1,0 +1,24 @@
+import { Expose } from 'class-transformer';
+import { IsEmail, IsString, MinLength, ValidateIf } from 'class-validator';
+import { loadConfig, ServiceConfig } from '@smart-regency/platform';
+
+export class IdentityConfig extends ServiceConfig {
+  /** The first admin, created once when no admin exists; never overwritten. */
+  @Expose() @IsEmail({}, { message: 'ADMIN_EMAIL must be an email address' })
+  ADMIN_EMAIL: string;
+
+  @Expose() @ValidateIf((c: IdentityConfig) => c.NODE_ENV === 'production' || c.ADMIN_PASSWORD !== undefined)
+  @IsString() @MinLength(12, { message: 'ADMIN_PASSWORD must be at least 12 characters' })
+  ADMIN_PASSWORD?: string;
+}
+
+export function loadIdentityConfig(env: Record<string, string | undefined> = process.env): IdentityConfig {
+  const development = (env.NODE_ENV ?? 'development') !== 'production';
+  return loadConfig(IdentityConfig, env, {
+    PORT: 3001,
+    DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/regency_identity',
+    ADMIN_EMAIL: 'admin@labura.go.id',
+    // A known password is only acceptable on a developer's machine; production must set its own.
+    ...(development ? { ADMIN_PASSWORD: 'ganti-segera-2026' } : {}),
+  });
+}
