@@ -1,0 +1,19 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ServiceCoreModule } from '@smart-regency/platform';
+import { NatsConnection } from 'nats';
+import { CategoriesModule } from './categories/categories.module';
+import { ComplaintsConfig } from './config';
+import { complaintsSchema } from './schema';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: ComplaintsConfig, connection: NatsConnection): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ServiceCoreModule.forService({ service: 'complaints', config, connection, schema: complaintsSchema }),
+        CategoriesModule,
+      ],
+    };
+  }
+}

@@ -1,0 +1,73 @@
+import helmet from '@fastify/helmet';
+import { RequestMethod } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { SwaggerModule } from '@nestjs/swagger';
+import { connectNats, createFastifyAdapter, createStartupLogger, instrumentHttp, Metrics } from '@smart-regency/platform';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module';
+import { GatewayConfig, loadGatewayConfig } from './config';
+import { API_PREFIX } from './http/call-context';
+import { buildOpenApi } from './http/openapi';
+
+export interface RunningGateway {
+  app: NestFastifyApplication;
+  url: string;
+  close(): Promise<void>;
+}
+
+function corsOrigin(setting: string): boolean | string[] {
+  if (setting === '') return false;
+  if (setting === '*') return true;
+  return setting.split(',').map((o) => o.trim());
+}
+
+/** The only HTTP entry: /api/v1 routes answered over NATS, plus health, metrics and docs at the root. */
+export async function startGateway(config: GatewayConfig = loadGatewayConfig(), handleSignals = false): Promise<RunningGateway> {
+  const connection = await connectNats({ url: config.NATS_URL, name: 'gateway' }, createStartupLogger('gateway', config.LOG_LEVEL));
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(config, connection),
+    createFastifyAdapter({ bodyLimit: config.BODY_LIMIT_BYTES, trustProxy: config.TRUST_PROXY }),
+    { bufferLogs: true },
+  );
+  app.useLogger(app.get(Logger));
+  if (handleSignals) app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  instrumentHttp(app.getHttpAdapter().getInstance(), app.get(Metrics));
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: [`'self'`],
+        // Swagger UI's stylesheet sets inline styles; its scripts are served from /docs.
+        styleSrc: [`'self'`, `'unsafe-inline'`],
+        imgSrc: [`'self'`, 'data:'],
+        scriptSrc: [`'self'`],
+        // Deployments behind plain HTTP on a LAN must still load the docs' assets.
+        upgradeInsecureRequests: null,
+      },
+    },
+  });
+  app.enableCors({
+    origin: corsOrigin(config.CORS_ORIGINS),
+    exposedHeaders: ['X-Request-Id', 'ETag', 'Retry-After', 'Location'],
+    maxAge: 600,
+  });
+  app.setGlobalPrefix(API_PREFIX, {
+    exclude: [
+      { path: 'health/live', method: RequestMethod.GET },
+      { path: 'health/ready', method: RequestMethod.GET },
+      { path: 'metrics', method: RequestMethod.GET },
+    ],
+  });
+  SwaggerModule.setup('docs', app, buildOpenApi(app), {
+    jsonDocumentUrl: 'docs/openapi.json',
+    yamlDocumentUrl: 'docs/openapi.yaml',
+    customSiteTitle: 'smart-regency API',
+  });
+
+  await app.listen(config.PORT, '0.0.0.0');
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+  app.get(Logger).log(`gateway listening on :${port} (API under /${API_PREFIX}, docs at /docs)`);
+  return { app, url: `http://127.0.0.1:${port}`, close: () => app.close() };
+}

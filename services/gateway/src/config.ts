@@ -1,0 +1,32 @@
+import { Expose, Transform } from 'class-transformer';
+import { IsBoolean, IsInt, IsString, Matches, Max, Min } from 'class-validator';
+import { CommonConfig, loadConfig, toBool, toInt } from '@smart-regency/platform';
+
+export class GatewayConfig extends CommonConfig {
+  /** How long the gateway waits for a service's answer before answering 503. */
+  @Expose() @toInt() @IsInt() @Min(100) @Max(60000)
+  RPC_TIMEOUT_MS: number = 5000;
+
+  /** How long /health/ready waits for each service. */
+  @Expose() @toInt() @IsInt() @Min(100) @Max(30000)
+  READINESS_TIMEOUT_MS: number = 2000;
+
+  /** Largest JSON body accepted, in bytes (file uploads have their own limit). */
+  @Expose() @toInt() @IsInt() @Min(1024) @Max(50 * 1024 * 1024)
+  BODY_LIMIT_BYTES: number = 1024 * 1024;
+
+  /** Origins allowed by CORS: empty for none, `*` for any, or a comma-separated list. */
+  @Expose() @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value)) @IsString()
+  @Matches(/^(|\*|https?:\/\/[^\s,]+(,\s*https?:\/\/[^\s,]+)*)$/, {
+    message: 'CORS_ORIGINS must be empty, "*" or comma-separated http(s) origins',
+  })
+  CORS_ORIGINS: string = '';
+
+  /** Trust X-Forwarded-* from a reverse proxy in front of the gateway. */
+  @Expose() @toBool() @IsBoolean({ message: 'TRUST_PROXY must be true or false' })
+  TRUST_PROXY: boolean = false;
+}
+
+export function loadGatewayConfig(env: Record<string, string | undefined> = process.env): GatewayConfig {
+  return loadConfig(GatewayConfig, env);
+}

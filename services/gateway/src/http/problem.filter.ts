@@ -1,0 +1,93 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { ErrorCode, errorSpec, FieldError, Lang } from '@smart-regency/contracts';
+import { DomainError } from '@smart-regency/platform';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { localizeFieldErrors } from './field-messages';
+import { languageOf } from './language';
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: string;
+  errors?: Array<{ field: string; message: string }>;
+  requestId: string;
+}
+
+const BY_STATUS: Record<number, ErrorCode> = {
+  400: 'COMMON.MALFORMED_BODY',
+  401: 'COMMON.UNAUTHENTICATED',
+  403: 'COMMON.FORBIDDEN',
+  404: 'COMMON.ROUTE_NOT_FOUND',
+  405: 'COMMON.METHOD_NOT_ALLOWED',
+  409: 'COMMON.CONFLICT',
+  412: 'COMMON.PRECONDITION_FAILED',
+  413: 'COMMON.PAYLOAD_TOO_LARGE',
+  415: 'COMMON.UNSUPPORTED_MEDIA_TYPE',
+  429: 'COMMON.RATE_LIMITED',
+  503: 'COMMON.SERVICE_UNAVAILABLE',
+};
+
+interface Classified {
+  code: string;
+  detail?: string;
+  errors?: FieldError[];
+}
+
+/** Decides which error code an exception is; anything unrecognised is an internal error. */
+export function classify(exception: unknown): Classified | null {
+  if (exception instanceof DomainError) return { code: exception.code, detail: exception.message, errors: exception.details };
+  if (exception instanceof HttpException) {
+    const code = BY_STATUS[exception.getStatus()];
+    return code ? { code } : null;
+  }
+  // Errors raised by Fastify itself before a route runs (body parsing, size, media type).
+  const status = (exception as { statusCode?: number })?.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) return { code: BY_STATUS[status] ?? 'COMMON.MALFORMED_BODY' };
+  return null;
+}
+
+function detailFor(c: Classified, lang: Lang, title: string): string {
+  if (c.errors?.length) {
+    const n = c.errors.length;
+    return lang === 'id' ? `${n} isian tidak valid` : `${n} field${n === 1 ? ' is' : 's are'} invalid`;
+  }
+  // A service's own message is diagnostic English; Indonesian callers get the localised title.
+  return lang === 'en' && c.detail && c.detail !== c.code ? c.detail : title;
+}
+
+export function toProblem(exception: unknown, requestId: string, lang: Lang): Problem {
+  const c = classify(exception) ?? { code: 'COMMON.INTERNAL' };
+  const spec = errorSpec(c.code);
+  const title = spec.title[lang];
+  return {
+    type: `urn:smart-regency:error:${c.code}`,
+    title,
+    status: spec.status,
+    detail: c.code === 'COMMON.INTERNAL' ? title : detailFor(c, lang, title),
+    code: c.code,
+    ...(c.errors?.length ? { errors: localizeFieldErrors(c.errors, lang) } : {}),
+    requestId,
+  };
+}
+
+/** Every error the gateway answers is RFC 9457 problem+json, in the caller's language. */
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ProblemFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    const problem = toProblem(exception, String(request.id), languageOf(request.headers['accept-language']));
+    if (problem.status >= 500 && problem.code === 'COMMON.INTERNAL') {
+      this.logger.error({ err: exception, requestId: request.id }, 'unhandled error');
+    }
+    if (problem.status === 503) reply.header('Retry-After', '5');
+    void reply.status(problem.status).header('Content-Type', PROBLEM_CONTENT_TYPE).send(problem);
+  }
+}

@@ -1,0 +1,19 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ServiceCoreModule } from '@smart-regency/platform';
+import { NatsConnection } from 'nats';
+import { PermitsConfig } from './config';
+import { PermitTypesModule } from './permit-types/permit-types.module';
+import { permitsSchema } from './schema';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: PermitsConfig, connection: NatsConnection): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ServiceCoreModule.forService({ service: 'permits', config, connection, schema: permitsSchema }),
+        PermitTypesModule,
+      ],
+    };
+  }
+}
