@@ -17,3 +17,4 @@ export * from './http/fastify';
 export * from './bootstrap/retry';
 export * from './bootstrap/service-core.module';
 export * from './bootstrap/bootstrap-service';
+export * from './bootstrap/shutdown';

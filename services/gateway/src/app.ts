@@ -3,7 +3,7 @@ import { RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
-import { connectNats, createFastifyAdapter, createStartupLogger, instrumentHttp, Metrics } from '@smart-regency/platform';
+import { connectNats, createFastifyAdapter, createStartupLogger, exitOnSignals, instrumentHttp, Metrics } from '@smart-regency/platform';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { GatewayConfig, loadGatewayConfig } from './config';
@@ -31,7 +31,7 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig(), 
     { bufferLogs: true },
   );
   app.useLogger(app.get(Logger));
-  if (handleSignals) app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  if (handleSignals) exitOnSignals(app, config.SHUTDOWN_GRACE_MS);
   instrumentHttp(app.getHttpAdapter().getInstance(), app.get(Metrics));
 
   await app.register(helmet, {

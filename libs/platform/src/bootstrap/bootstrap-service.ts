@@ -12,6 +12,7 @@ import { Metrics } from '../metrics/metrics';
 import { connectNats } from '../nats/connection';
 import { RegencyNatsServer } from '../nats/regency-nats.server';
 import { FatalStartupError } from './retry';
+import { exitOnSignals } from './shutdown';
 
 export interface RunningService {
   app: INestApplication;
@@ -45,7 +46,7 @@ export async function bootstrapService<C extends ServiceConfig>(options: Service
   });
   app.useLogger(app.get(Logger));
   instrumentHttp(app.getHttpAdapter().getInstance(), app.get(Metrics));
-  if (options.handleSignals) app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  if (options.handleSignals) exitOnSignals(app, config.SHUTDOWN_GRACE_MS);
 
   app.connectMicroservice(
     {

@@ -1,0 +1,5 @@
+export * from './ids';
+export * from './env';
+export * from './process';
+export * from './rpc';
+export * from './nik';

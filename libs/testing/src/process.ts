@@ -1,0 +1,158 @@
+import { ChildProcess, spawn } from 'child_process';
+import { existsSync } from 'fs';
+import { join, resolve } from 'path';
+import { freePort, TestEnvironment } from './env';
+
+export const REPO_ROOT = resolve(__dirname, '../../..');
+
+export type SystemProcess = 'gateway' | 'identity' | 'permits' | 'complaints' | 'reporting';
+export const DOMAIN_SERVICES: SystemProcess[] = ['identity', 'permits', 'complaints', 'reporting'];
+
+export function entrypoint(name: SystemProcess): string {
+  const file = join(REPO_ROOT, 'services', name, 'dist', 'main.js');
+  if (!existsSync(file)) throw new Error(`${file} is missing: build first (npx nx run-many -t build)`);
+  return file;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30000, everyMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    await sleep(everyMs);
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+}
+
+/** A real service process, as ops would run it, with its output kept for assertions. */
+export class ServiceProcess {
+  readonly output: string[] = [];
+  private child?: ChildProcess;
+  private exit?: Promise<number | null>;
+
+  constructor(
+    readonly name: SystemProcess,
+    readonly env: Record<string, string>,
+    readonly port: number,
+  ) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get running(): boolean {
+    return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Spawns the process; resolves once it answers /health/live (or rejects if it exits first). */
+  async start({ waitUntilLive = true } = {}): Promise<void> {
+    const child = spawn(process.execPath, [entrypoint(this.name)], {
+      cwd: REPO_ROOT,
+      env: { PATH: process.env.PATH ?? '', ...this.env, PORT: String(this.port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    const collect = (chunk: Buffer) => this.output.push(...chunk.toString().split('\n').filter(Boolean));
+    child.stdout?.on('data', collect);
+    child.stderr?.on('data', collect);
+    this.exit = new Promise((resolveExit) => child.once('exit', (code) => resolveExit(code)));
+    if (!waitUntilLive) return;
+    await waitFor(`${this.name} to be live`, async () => {
+      if (!this.running) throw new Error(`${this.name} exited:\n${this.output.slice(-20).join('\n')}`);
+      const res = await fetch(`${this.url}/health/live`).catch(() => undefined);
+      return res?.ok ? true : undefined;
+    });
+  }
+
+  /** Sends a signal and waits for the process to end; returns its exit code. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 15000): Promise<number | null> {
+    if (!this.child || !this.running) return this.child?.exitCode ?? null;
+    this.child.kill(signal);
+    const timer = setTimeout(() => this.child?.kill('SIGKILL'), timeoutMs);
+    try {
+      return await this.exited();
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  exited(): Promise<number | null> {
+    return this.exit ?? Promise.resolve(null);
+  }
+
+  /** Output lines that parse as JSON log records. */
+  records(): Array<Record<string, unknown>> {
+    return this.output.flatMap((line) => {
+      try {
+        const parsed = JSON.parse(line);
+        return typeof parsed === 'object' && parsed ? [parsed] : [];
+      } catch {
+        return [];
+      }
+    });
+  }
+
+  waitForOutput(pattern: RegExp, timeoutMs = 15000): Promise<string> {
+    return waitFor(`${this.name} to print ${pattern}`, async () => this.output.find((l) => pattern.test(l)), timeoutMs);
+  }
+}
+
+export async function spawnService(name: SystemProcess, env: Record<string, string>): Promise<ServiceProcess> {
+  return new ServiceProcess(name, env, await freePort());
+}
+
+/**
+ * The whole system (gateway and the four services) as separate processes on fresh databases
+ * and a private NATS prefix, ready when the gateway's readiness says so.
+ */
+export class TestSystem {
+  readonly env = new TestEnvironment();
+  readonly processes = new Map<SystemProcess, ServiceProcess>();
+
+  static async start(extraEnv: Partial<Record<SystemProcess, Record<string, string>>> = {}): Promise<TestSystem> {
+    const system = new TestSystem();
+    try {
+      for (const name of [...DOMAIN_SERVICES, 'gateway'] as SystemProcess[]) {
+        const proc = await spawnService(name, system.env.serviceEnv(name, { LOG_LEVEL: 'info', ...extraEnv[name] }));
+        system.processes.set(name, proc);
+      }
+      await Promise.all([...system.processes.values()].map((p) => p.start()));
+      await system.waitUntilReady();
+      return system;
+    } catch (error) {
+      await system.stop();
+      throw error;
+    }
+  }
+
+  get gatewayUrl(): string {
+    return this.process('gateway').url;
+  }
+
+  process(name: SystemProcess): ServiceProcess {
+    const proc = this.processes.get(name);
+    if (!proc) throw new Error(`no process ${name}`);
+    return proc;
+  }
+
+  waitUntilReady(timeoutMs = 30000): Promise<true> {
+    return waitFor(
+      'the gateway to be ready',
+      async () => ((await fetch(`${this.gatewayUrl}/health/ready`).catch(() => undefined))?.status === 200 ? true : undefined),
+      timeoutMs,
+      200,
+    );
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.processes.values()].map((p) => p.stop()));
+    await this.env.cleanup();
+  }
+}

@@ -1,0 +1,141 @@
+import { TestSystem } from '@smart-regency/testing';
+import request from 'supertest';
+
+/** The whole system as separate processes: HTTP -> gateway -> NATS -> service -> PostgreSQL. */
+describe('walking skeleton, end to end', () => {
+  let system: TestSystem;
+  let api: ReturnType<typeof request>;
+
+  beforeAll(async () => {
+    system = await TestSystem.start();
+    api = request(system.gatewayUrl);
+  }, 90000);
+
+  afterAll(async () => {
+    await system?.stop();
+  });
+
+  it('is ready with NATS and all four services listed', async () => {
+    const res = await api.get('/health/ready').expect(200);
+    expect(Object.keys(res.body.details).sort()).toEqual(['complaints', 'identity', 'nats', 'permits', 'reporting']);
+    for (const service of ['identity', 'permits', 'complaints', 'reporting']) {
+      expect(res.body.details[service]).toMatchObject({ status: 'up', database: 'up' });
+    }
+  });
+
+  it('answers each walking route from its service database', async () => {
+    const agencies = await api.get('/api/v1/agencies?pageSize=100').expect(200);
+    expect(agencies.body.items.map((a: { code: string }) => a.code)).toEqual(
+      expect.arrayContaining(['DPMPTSP', 'DISKOMINFO', 'PUPR', 'DLH', 'DISDUKCAPIL', 'DINKES', 'DISDIK', 'DISHUB', 'SATPOLPP', 'DINSOS']),
+    );
+    expect(agencies.body).toMatchObject({ page: 1, pageSize: 100, total: agencies.body.items.length });
+
+    const types = await api.get('/api/v1/permit-types').expect(200);
+    const pbg = types.body.items.find((t: { code: string }) => t.code === 'PBG');
+    const pupr = agencies.body.items.find((a: { code: string }) => a.code === 'PUPR');
+    const dpmptsp = agencies.body.items.find((a: { code: string }) => a.code === 'DPMPTSP');
+    expect(pbg).toMatchObject({ agencyId: pupr.id, issuingAgencyId: dpmptsp.id, active: true });
+    expect(pbg.requiredDocuments.length).toBeGreaterThan(0);
+
+    const categories = await api.get('/api/v1/complaint-categories?pageSize=50').expect(200);
+    expect(categories.body.total).toBe(11);
+    const agencyIds = new Set(agencies.body.items.map((a: { id: string }) => a.id));
+    for (const c of categories.body.items) expect(agencyIds.has(c.agencyId)).toBe(true);
+
+    const summary = await api.get('/api/v1/public/reports/summary').expect(200);
+    expect(summary.body).toEqual({
+      asOf: null,
+      complaints: { received: 0, resolved: 0, open: 0, slaCompliancePct: null, averageRating: null },
+      permits: { submitted: 0, issued: 0, inProcess: 0, slaCompliancePct: null },
+    });
+  });
+
+  it('filters and pages lists', async () => {
+    const res = await api.get('/api/v1/agencies?kind=satuan').expect(200);
+    expect(res.body.items.map((a: { code: string }) => a.code)).toEqual(['SATPOLPP']);
+    const page2 = await api.get('/api/v1/agencies?pageSize=3&page=2').expect(200);
+    expect(page2.body.items).toHaveLength(3);
+    const page1 = await api.get('/api/v1/agencies?pageSize=3&page=1').expect(200);
+    expect(page1.body.items[0].code).not.toBe(page2.body.items[0].code);
+  });
+
+  it('answers invalid input with problem+json listing every bad field, in the caller language', async () => {
+    const id = await api.get('/api/v1/agencies?pageSize=500&kind=castle&color=red').expect(400);
+    expect(id.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(id.body).toMatchObject({ status: 400, code: 'COMMON.VALIDATION', title: 'Data yang dikirim tidak valid' });
+    expect(id.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['color', 'kind', 'pageSize']);
+    expect(id.body.requestId).toBe(id.headers['x-request-id']);
+
+    const en = await api.get('/api/v1/permit-types?active=maybe').set('Accept-Language', 'en-US,en;q=0.9').expect(400);
+    expect(en.body).toMatchObject({ title: 'The request is not valid', errors: [{ field: 'active' }] });
+  });
+
+  it('answers unknown routes with a 404 problem', async () => {
+    const res = await api.get('/api/v1/no-such-thing').expect(404);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.body).toMatchObject({ status: 404, code: 'COMMON.ROUTE_NOT_FOUND' });
+  });
+
+  it('echoes the request id and carries it into the service log', async () => {
+    const requestId = `e2e-${Date.now()}`;
+    const res = await api.get('/api/v1/agencies').set('X-Request-Id', requestId).expect(200);
+    expect(res.headers['x-request-id']).toBe(requestId);
+    const identity = system.process('identity');
+    await identity.waitForOutput(new RegExp(requestId));
+    const line = identity.records().find((r) => r.requestId === requestId);
+    expect(line).toMatchObject({ service: 'identity', subject: 'identity.agency.list', outcome: 'ok' });
+    await system.process('gateway').waitForOutput(new RegExp(requestId));
+    const gatewayLine = system.process('gateway').records().find((r) => r.requestId === requestId);
+    expect(gatewayLine).toMatchObject({ service: 'gateway', res: { statusCode: 200 } });
+  });
+
+  it('replaces a malformed request id with its own', async () => {
+    const res = await api.get('/api/v1/agencies').set('X-Request-Id', 'bad id with spaces').expect(200);
+    expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('sets security headers and serves metrics and API docs', async () => {
+    const res = await api.get('/api/v1/agencies').expect(200);
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['content-security-policy']).toContain(`default-src 'self'`);
+
+    const metrics = await api.get('/metrics').expect(200);
+    expect(metrics.text).toMatch(/http_request_duration_seconds_bucket\{[^}]*route="\/api\/v1\/agencies"/);
+    expect(metrics.text).toMatch(/rpc_client_duration_seconds_count\{[^}]*subject="identity\.agency\.list"/);
+    expect(metrics.text).toContain('process_resident_memory_bytes');
+
+    const identityMetrics = await request(system.process('identity').url).get('/metrics').expect(200);
+    expect(identityMetrics.text).toMatch(/nats_requests_total\{[^}]*subject="identity\.agency\.list",outcome="ok"/);
+
+    const spec = await api.get('/docs/openapi.json').expect(200);
+    expect(spec.body.openapi).toBe('3.1.0');
+    for (const path of ['/api/v1/agencies', '/api/v1/permit-types', '/api/v1/complaint-categories', '/api/v1/public/reports/summary']) {
+      expect(spec.body.paths[path]?.get).toBeDefined();
+    }
+    expect(spec.body.components.schemas.AgencyResponse.properties).toHaveProperty('code');
+    const ui = await api.get('/docs').expect(200);
+    expect(ui.text).toContain('swagger-ui');
+  });
+
+  it('answers 503 at once while a service is stopped, and recovers when it is back', async () => {
+    const permits = system.process('permits');
+    expect(await permits.stop('SIGTERM')).toBe(0);
+
+    const started = Date.now();
+    const down = await api.get('/api/v1/permit-types').expect(503);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(down.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(down.body).toMatchObject({ status: 503, code: 'COMMON.SERVICE_UNAVAILABLE' });
+    expect(down.headers['retry-after']).toBeDefined();
+
+    const ready = await api.get('/health/ready').expect(503);
+    expect(ready.body.error).toHaveProperty('permits');
+    expect(ready.body.info).toHaveProperty('identity');
+    // The other services keep working.
+    await api.get('/api/v1/agencies').expect(200);
+
+    await permits.start();
+    await system.waitUntilReady();
+    await api.get('/api/v1/permit-types').expect(200);
+  });
+});
