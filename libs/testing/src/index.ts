@@ -3,3 +3,4 @@ export * from './env';
 export * from './process';
 export * from './rpc';
 export * from './nik';
+export * from './in-process';

@@ -1,9 +1,6 @@
 import 'reflect-metadata';
-import { createStartupLogger, runMain, runMigrations } from '@smart-regency/platform';
+import { migrateMain, runMain } from '@smart-regency/platform';
 import { loadComplaintsConfig } from './config';
 import { complaintsSchema } from './schema';
 
-void runMain('complaints migrate', async () => {
-  const config = loadComplaintsConfig();
-  await runMigrations(config, complaintsSchema, createStartupLogger('complaints', config.LOG_LEVEL), process.argv[2] === 'down');
-});
+void runMain('complaints migrate', () => migrateMain('complaints', loadComplaintsConfig(), complaintsSchema));

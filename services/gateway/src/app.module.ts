@@ -23,7 +23,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        loggingModule('gateway', config.LOG_LEVEL),
+        loggingModule('gateway', config.LOG_LEVEL, config.LOG_FORMAT),
         NatsModule.forConnection(connection, config.NATS_PREFIX),
         TerminusModule.forRoot({ logger: false }),
       ],

@@ -24,7 +24,7 @@ function corsOrigin(setting: string): boolean | string[] {
 
 /** The only HTTP entry: /api/v1 routes answered over NATS, plus health, metrics and docs at the root. */
 export async function startGateway(config: GatewayConfig = loadGatewayConfig(), handleSignals = false): Promise<RunningGateway> {
-  const connection = await connectNats({ url: config.NATS_URL, name: 'gateway' }, createStartupLogger('gateway', config.LOG_LEVEL));
+  const connection = await connectNats({ url: config.NATS_URL, name: 'gateway' }, createStartupLogger('gateway', config.LOG_LEVEL, config.LOG_FORMAT));
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, connection),
     createFastifyAdapter({ bodyLimit: config.BODY_LIMIT_BYTES, trustProxy: config.TRUST_PROXY }),

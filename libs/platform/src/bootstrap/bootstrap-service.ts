@@ -37,7 +37,7 @@ export interface ServiceBootstrapOptions<C extends ServiceConfig> {
  */
 export async function bootstrapService<C extends ServiceConfig>(options: ServiceBootstrapOptions<C>): Promise<RunningService> {
   const { service, config } = options;
-  const startup = createStartupLogger(service, config.LOG_LEVEL);
+  const startup = createStartupLogger(service, config.LOG_LEVEL, config.LOG_FORMAT);
   await ensureDatabase(config.DATABASE_URL, startup);
   const connection = await connectNats({ url: config.NATS_URL, name: service }, startup);
 

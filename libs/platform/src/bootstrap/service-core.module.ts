@@ -27,7 +27,7 @@ export class ServiceCoreModule {
       module: ServiceCoreModule,
       global: true,
       imports: [
-        loggingModule(service, config.LOG_LEVEL),
+        loggingModule(service, config.LOG_LEVEL, config.LOG_FORMAT),
         NatsModule.forConnection(connection, config.NATS_PREFIX),
         databaseModule(config, schema),
         ServiceHealthModule.forService(service),

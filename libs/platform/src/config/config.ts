@@ -38,6 +38,10 @@ export class CommonConfig {
   @Expose() @IsIn(LOG_LEVELS, { message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` })
   LOG_LEVEL: LogLevel = 'info';
 
+  /** `json` for machines (default); `pretty` for a developer's terminal (needs pino-pretty, a dev dependency). */
+  @Expose() @IsIn(['json', 'pretty'], { message: 'LOG_FORMAT must be json or pretty' })
+  LOG_FORMAT: 'json' | 'pretty' = 'json';
+
   /** How long SIGTERM waits for in-flight work before closing connections. */
   @Expose() @toInt() @IsInt() @Min(0) @Max(120000)
   SHUTDOWN_GRACE_MS: number = 10000;

@@ -4,6 +4,8 @@ import { LoggerModule } from 'nestjs-pino';
 import pino, { LoggerOptions } from 'pino';
 import type { LogLevel } from '../config/config';
 
+export type LogFormat = 'json' | 'pretty';
+
 /** Never written to a log: credentials, tokens and identity numbers, wherever they appear. */
 export const REDACTED_PATHS = [
   'req.headers.authorization',
@@ -28,8 +30,19 @@ export const REDACTED_PATHS = [
   '*.api_key',
 ];
 
-export function baseLoggerOptions(service: string, level: LogLevel): LoggerOptions {
+function prettyTransport(format: LogFormat): LoggerOptions['transport'] {
+  if (format !== 'pretty') return undefined;
+  try {
+    require.resolve('pino-pretty');
+  } catch {
+    return undefined; // production images carry no dev dependencies: stay on JSON
+  }
+  return { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' } };
+}
+
+export function baseLoggerOptions(service: string, level: LogLevel, format: LogFormat = 'json'): LoggerOptions {
   return {
+    transport: prettyTransport(format),
     level,
     base: { service },
     messageKey: 'msg',
@@ -40,17 +53,17 @@ export function baseLoggerOptions(service: string, level: LogLevel): LoggerOptio
 }
 
 /** A logger for the time before Nest is up (waiting for PostgreSQL and NATS). */
-export function createStartupLogger(service: string, level: LogLevel) {
-  return pino(baseLoggerOptions(service, level));
+export function createStartupLogger(service: string, level: LogLevel, format: LogFormat = 'json') {
+  return pino(baseLoggerOptions(service, level, format));
 }
 
 const QUIET_ROUTES = /^\/(health|metrics)(\/|$|\?)/;
 
 /** Structured JSON logs; every line of a request carries `requestId`. */
-export function loggingModule(service: string, level: LogLevel): DynamicModule {
+export function loggingModule(service: string, level: LogLevel, format: LogFormat = 'json'): DynamicModule {
   return LoggerModule.forRoot({
     pinoHttp: {
-      ...baseLoggerOptions(service, level),
+      ...baseLoggerOptions(service, level, format),
       quietReqLogger: true,
       customAttributeKeys: { reqId: 'requestId' },
       autoLogging: { ignore: (req: IncomingMessage) => QUIET_ROUTES.test(req.url ?? '') },

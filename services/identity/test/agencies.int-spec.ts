@@ -1,0 +1,59 @@
+import { REFERENCE_AGENCIES, SUBJECTS } from '@smart-regency/contracts';
+import { DomainError, runMigrations } from '@smart-regency/platform';
+import { InProcessService, startInProcess, tablesOf } from '@smart-regency/testing';
+import { startIdentity } from '../src/app';
+import { loadIdentityConfig } from '../src/config';
+import { identitySchema } from '../src/schema';
+
+describe('identity over NATS, on its own database', () => {
+  let t: InProcessService;
+
+  beforeAll(async () => {
+    t = await startInProcess('identity', (env) => startIdentity(loadIdentityConfig(env)));
+  });
+
+  afterAll(() => t?.close());
+
+  it('creates its schema from an empty database and seeds the agencies', async () => {
+    expect(await tablesOf(t.db)).toEqual(['agencies', 'migrations']);
+    const { rows } = await t.db.query('SELECT name FROM migrations');
+    expect(rows.map((r) => r.name)).toEqual(['CreateAgencies1764300000000']);
+    const { rows: agencies } = await t.db.query('SELECT id, code FROM agencies ORDER BY code');
+    expect(agencies).toEqual(REFERENCE_AGENCIES.map(({ id, code }) => ({ id, code })).sort((a, b) => a.code.localeCompare(b.code)));
+  });
+
+  it('lists agencies by code with paging and filters', async () => {
+    const page = await t.rpc.send(SUBJECTS.identity.listAgencies, { page: 2, pageSize: 4 });
+    expect(page).toMatchObject({ page: 2, pageSize: 4, total: REFERENCE_AGENCIES.length });
+    const codes = REFERENCE_AGENCIES.map((a) => a.code).sort();
+    expect(page.items.map((a) => a.code)).toEqual(codes.slice(4, 8));
+
+    const search = await t.rpc.send(SUBJECTS.identity.listAgencies, { q: 'kesehatan' });
+    expect(search.items.map((a) => a.code)).toEqual(['DINKES']);
+    // LIKE wildcards in a search are taken literally.
+    expect((await t.rpc.send(SUBJECTS.identity.listAgencies, { q: '%' })).total).toBe(0);
+  });
+
+  it('validates the payload at its NATS boundary and lists every bad field', async () => {
+    const error = await t.rpc.send(SUBJECTS.identity.listAgencies, { pageSize: 0, kind: 'castle', extra: 1 } as never).catch((e) => e);
+    expect(error).toBeInstanceOf(DomainError);
+    expect(error.code).toBe('COMMON.VALIDATION');
+    expect(error.details.map((d: { field: string }) => d.field).sort()).toEqual(['extra', 'kind', 'pageSize']);
+  });
+
+  it('reports its health with the database', async () => {
+    const health = await t.rpc.send(SUBJECTS.identity.health, {});
+    expect(health).toMatchObject({ service: 'identity', status: 'up', checks: { database: 'up' } });
+    const ready = await fetch(`${t.service.url}/health/ready`);
+    expect(ready.status).toBe(200);
+  });
+
+  it('migrations go down and up again', async () => {
+    const config = loadIdentityConfig(t.env.serviceEnv('identity', { DATABASE_URL: t.databaseUrl }));
+    const quiet = { warn: () => undefined, info: () => undefined };
+    await runMigrations(config, identitySchema, quiet, true);
+    expect(await tablesOf(t.db)).toEqual(['migrations']);
+    expect(await runMigrations(config, identitySchema, quiet)).toEqual(['CreateAgencies1764300000000']);
+    expect(await tablesOf(t.db)).toEqual(['agencies', 'migrations']);
+  });
+});

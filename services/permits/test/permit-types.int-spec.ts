@@ -1,0 +1,52 @@
+import { referenceAgencyId, SUBJECTS } from '@smart-regency/contracts';
+import { DomainError } from '@smart-regency/platform';
+import { InProcessService, startInProcess, tablesOf } from '@smart-regency/testing';
+import { startPermits } from '../src/app';
+import { loadPermitsConfig } from '../src/config';
+
+describe('permits over NATS, on its own database', () => {
+  let t: InProcessService;
+
+  beforeAll(async () => {
+    t = await startInProcess('permits', (env) => startPermits(loadPermitsConfig(env)));
+  });
+
+  afterAll(() => t?.close());
+
+  it('creates its schema from an empty database with a usable catalogue', async () => {
+    expect(await tablesOf(t.db)).toEqual(['migrations', 'permit_types']);
+    const { rows } = await t.db.query(`SELECT indexname FROM pg_indexes WHERE tablename = 'permit_types' ORDER BY indexname`);
+    expect(rows.map((r) => r.indexname)).toEqual(
+      expect.arrayContaining(['ix_permit_types_agency_id', 'ix_permit_types_issuing_agency_id', 'uq_permit_types_code']),
+    );
+  });
+
+  it('lists the catalogue with the technical and issuing agency of each type', async () => {
+    const all = await t.rpc.send(SUBJECTS.permits.listPermitTypes, {});
+    expect(all.items.map((p) => p.code)).toEqual(['KERAMAIAN', 'PBG', 'REKLAME', 'SIP-NAKES', 'SKU']);
+    const reklame = all.items.find((p) => p.code === 'REKLAME')!;
+    expect(reklame).toMatchObject({ fee: 250000, validityMonths: 12, issuingAgencyId: referenceAgencyId('DPMPTSP') });
+    expect(typeof reklame.fee).toBe('number');
+    for (const type of all.items) {
+      expect(type.requiredDocuments.some((d) => d.code === 'KTP' && d.required)).toBe(true);
+      expect(type.formFields.length).toBeGreaterThan(0);
+    }
+
+    const health = await t.rpc.send(SUBJECTS.permits.listPermitTypes, { agencyId: referenceAgencyId('DINKES') });
+    expect(health.items.map((p) => p.code)).toEqual(['SIP-NAKES']);
+  });
+
+  it('filters by the active flag', async () => {
+    await t.db.query(`UPDATE permit_types SET active = false WHERE code = 'SKU'`);
+    const inactive = await t.rpc.send(SUBJECTS.permits.listPermitTypes, { active: 'false' } as never);
+    expect(inactive.items.map((p) => p.code)).toEqual(['SKU']);
+    const active = await t.rpc.send(SUBJECTS.permits.listPermitTypes, { active: true });
+    expect(active.total).toBe(4);
+  });
+
+  it('refuses an agency id that is not a UUID', async () => {
+    const error = await t.rpc.send(SUBJECTS.permits.listPermitTypes, { agencyId: 'PUPR' }).catch((e) => e);
+    expect(error).toBeInstanceOf(DomainError);
+    expect(error).toMatchObject({ code: 'COMMON.VALIDATION', details: [{ field: 'agencyId', rule: 'isUuid' }] });
+  });
+});
