@@ -4,3 +4,4 @@ export * from './process';
 export * from './rpc';
 export * from './nik';
 export * from './in-process';
+export * from './tcp-proxy';
