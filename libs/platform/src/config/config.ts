@@ -84,7 +84,7 @@ export function loadConfig<T extends object>(
     if (value !== undefined && value !== '') source[key] = value;
   }
   const config = plainToInstance(schema, source, { excludeExtraneousValues: true, exposeDefaultValues: true });
-  const errors = validateSync(config, { forbidUnknownValues: false });
+  const errors = validateSync(config, { forbidUnknownValues: false, stopAtFirstError: true });
   if (errors.length > 0) throw new ConfigError(describe(errors));
   return config;
 }
