@@ -7,7 +7,7 @@ describe('walking skeleton, end to end', () => {
   let api: ReturnType<typeof request>;
 
   beforeAll(async () => {
-    system = await TestSystem.start();
+    system = await TestSystem.start({ gateway: { CORS_ORIGINS: 'https://portal.labura.go.id' } });
     api = request(system.gatewayUrl);
   }, 90000);
 
@@ -92,6 +92,17 @@ describe('walking skeleton, end to end', () => {
   it('replaces a malformed request id with its own', async () => {
     const res = await api.get('/api/v1/agencies').set('X-Request-Id', 'bad id with spaces').expect(200);
     expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('allows only the configured CORS origins', async () => {
+    const allowed = await api
+      .options('/api/v1/agencies')
+      .set('Origin', 'https://portal.labura.go.id')
+      .set('Access-Control-Request-Method', 'GET')
+      .expect(204);
+    expect(allowed.headers['access-control-allow-origin']).toBe('https://portal.labura.go.id');
+    const other = await api.get('/api/v1/agencies').set('Origin', 'https://evil.example').expect(200);
+    expect(other.headers['access-control-allow-origin']).toBeUndefined();
   });
 
   it('sets security headers and serves metrics and API docs', async () => {

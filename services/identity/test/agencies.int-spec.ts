@@ -48,6 +48,27 @@ describe('identity over NATS, on its own database', () => {
     expect(ready.status).toBe(200);
   });
 
+  it('shares requests with a second replica in the same queue group, each handled once', async () => {
+    const replica = await startIdentity(loadIdentityConfig(t.env.serviceEnv('identity', { DATABASE_URL: t.databaseUrl, LOG_LEVEL: 'error' })));
+    try {
+      const handled = async (url: string) => {
+        const text = await (await fetch(`${url}/metrics`)).text();
+        const line = text.split('\n').find((l) => l.startsWith('nats_requests_total{') && l.includes('subject="identity.agency.list",outcome="ok"'));
+        return line ? Number(line.split(' ').pop()) : 0;
+      };
+      const before = [await handled(t.service.url), await handled(replica.url)];
+      const replies = await Promise.all(Array.from({ length: 40 }, () => t.rpc.send(SUBJECTS.identity.listAgencies, {})));
+      expect(replies.every((r) => r.total === REFERENCE_AGENCIES.length)).toBe(true);
+      const after = [await handled(t.service.url), await handled(replica.url)];
+      const delta = [after[0] - before[0], after[1] - before[1]];
+      expect(delta[0] + delta[1]).toBe(40);
+      expect(delta[0]).toBeGreaterThan(0);
+      expect(delta[1]).toBeGreaterThan(0);
+    } finally {
+      await replica.close();
+    }
+  });
+
   it('migrations go down and up again', async () => {
     const config = loadIdentityConfig(t.env.serviceEnv('identity', { DATABASE_URL: t.databaseUrl }));
     const quiet = { warn: () => undefined, info: () => undefined };
