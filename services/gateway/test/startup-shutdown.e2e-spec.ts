@@ -80,7 +80,7 @@ describe('graceful shutdown', () => {
     await lock.query('BEGIN');
     await lock.query('LOCK TABLE agencies IN ACCESS EXCLUSIVE MODE');
 
-    const inFlight = fetch(`${system.gatewayUrl}/api/v1/agencies`).then(async (r) => ({ status: r.status, body: await r.json() }));
+    const inFlight = fetch(`${system.gatewayUrl}/api/v1/agencies`).then(async (r) => ({ status: r.status, body: (await r.json()) as { total: number } }));
     await waitFor('the request to reach PostgreSQL', async () => {
       const { rows } = await lock.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`);
       return rows[0].n > 0 ? true : undefined;

@@ -1,0 +1,494 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'fs';
+import { builtinModules, createRequire } from 'module';
+import { join, posix, relative, resolve } from 'path';
+import { parse } from 'yaml';
+
+const ROOT = resolve(__dirname, '../..');
+const read = (file: string) => readFileSync(join(ROOT, file), 'utf8');
+
+/** The five processes, the loader each exports from src/config.ts, and its config class. */
+const SERVICES = {
+  gateway: { loader: 'loadGatewayConfig', schema: 'GatewayConfig' },
+  identity: { loader: 'loadIdentityConfig', schema: 'IdentityConfig' },
+  permits: { loader: 'loadPermitsConfig', schema: 'PermitsConfig' },
+  complaints: { loader: 'loadComplaintsConfig', schema: 'ComplaintsConfig' },
+  reporting: { loader: 'loadReportingConfig', schema: 'ReportingConfig' },
+} as const;
+type ServiceName = keyof typeof SERVICES;
+const SERVICE_NAMES = Object.keys(SERVICES) as ServiceName[];
+const DOMAIN_SERVICES = SERVICE_NAMES.filter((s) => s !== 'gateway');
+// A service force-exits this long after SHUTDOWN_GRACE_MS (libs/platform/src/bootstrap/shutdown.ts).
+const FORCE_EXIT_MARGIN_MS = 5000;
+
+// ---- compose and .env ---------------------------------------------------------------------------
+
+interface ComposeService {
+  image?: string;
+  build?: { context?: string; dockerfile?: string; args?: Record<string, string> };
+  environment?: Record<string, string | number | boolean | null>;
+  depends_on?: Record<string, { condition: string }>;
+  healthcheck?: { test?: string[] | string; disable?: boolean };
+  ports?: unknown[];
+  volumes?: string[];
+  stop_grace_period?: string;
+}
+interface ComposeFile {
+  services: Record<string, ComposeService>;
+  volumes?: Record<string, unknown>;
+}
+
+const composeText = read('docker-compose.yml');
+const compose = parse(composeText, { merge: true }) as ComposeFile;
+
+function parseEnvFile(text: string): Record<string, string> {
+  const vars: Record<string, string> = {};
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const match = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
+    if (!match) throw new Error(`.env.example: cannot read line "${line}"`);
+    vars[match[1]] = match[2].replace(/^(['"])(.*)\1$/, '$2');
+  }
+  return vars;
+}
+const envExample = parseEnvFile(read('.env.example'));
+
+const VARIABLE = /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g;
+
+/** Compose's interpolation: $$, $VAR, ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?error}, ${VAR?error}, ${VAR:+alt}. */
+function interpolate(value: string, vars: Record<string, string>): string {
+  return value.replace(VARIABLE, (whole, name: string | undefined, op: string | undefined, arg: string | undefined, bare: string | undefined) => {
+    if (whole === '$$') return '$';
+    const key = (name ?? bare) as string;
+    const current = vars[key];
+    const set = current !== undefined;
+    const nonEmpty = set && current !== '';
+    switch (op) {
+      case undefined:
+        return current ?? '';
+      case ':-':
+        return nonEmpty ? current : (arg as string);
+      case '-':
+        return set ? current : (arg as string);
+      case ':?':
+      case '?':
+        if (op === ':?' ? !nonEmpty : !set) throw new Error(`required variable ${key} is missing: ${arg}`);
+        return current;
+      case ':+':
+        return nonEmpty ? (arg as string) : '';
+      case '+':
+        return set ? (arg as string) : '';
+      default:
+        throw new Error(`unsupported interpolation ${whole}`);
+    }
+  });
+}
+
+function referencedVariables(text: string): Set<string> {
+  const names = new Set<string>();
+  for (const line of text.split('\n')) {
+    if (line.trim().startsWith('#')) continue;
+    for (const m of line.matchAll(VARIABLE)) if (m[0] !== '$$') names.add(m[1] ?? m[4]);
+  }
+  return names;
+}
+
+/** Only what compose insists on (`${VAR:?...}`), so that its own defaults get checked too. */
+function requiredOnly(vars: Record<string, string>): Record<string, string> {
+  const required = new Set([...composeText.matchAll(VARIABLE)].filter((m) => m[2]?.endsWith('?')).map((m) => m[1]));
+  return Object.fromEntries(Object.entries(vars).filter(([key]) => required.has(key)));
+}
+
+function resolvedEnvironment(service: ComposeService, vars: Record<string, string> = envExample): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(service.environment ?? {})) {
+    env[key] = value === null ? '' : interpolate(String(value), vars);
+  }
+  return env;
+}
+
+function durationMs(value: string): number {
+  const units: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1, us: 0.001 };
+  let total = 0;
+  const rest = value.replace(/(\d+(?:\.\d+)?)(ms|us|h|m|s)/g, (_, n: string, unit: string) => {
+    total += Number(n) * units[unit];
+    return '';
+  });
+  if (rest !== '' || value === '') throw new Error(`not a duration: "${value}"`);
+  return total;
+}
+
+// ---- Dockerfile -------------------------------------------------------------------------------
+
+interface Instruction {
+  keyword: string;
+  args: string;
+}
+interface Stage {
+  name?: string;
+  instructions: Instruction[];
+}
+
+function parseDockerfile(text: string): Stage[] {
+  const logical: string[] = [];
+  let pending = '';
+  for (const raw of text.split('\n')) {
+    if (raw.trim().startsWith('#')) continue;
+    const continued = raw.trimEnd().endsWith('\\');
+    pending += continued ? raw.trimEnd().slice(0, -1) : raw;
+    if (!continued) {
+      if (pending.trim() !== '') logical.push(pending.trim());
+      pending = '';
+    }
+  }
+  const stages: Stage[] = [];
+  for (const line of logical) {
+    const [, keyword, args] = /^(\S+)\s*(.*)$/.exec(line) as RegExpExecArray;
+    const instruction = { keyword: keyword.toUpperCase(), args };
+    if (instruction.keyword === 'FROM') {
+      stages.push({ name: /\sAS\s+(\S+)$/i.exec(args)?.[1], instructions: [] });
+    } else if (stages.length > 0) {
+      stages[stages.length - 1].instructions.push(instruction);
+    }
+  }
+  return stages;
+}
+
+const substitute = (text: string, args: Record<string, string>) =>
+  text.replace(/\$\{(\w+)\}|\$(\w+)/g, (whole, a: string | undefined, b: string | undefined) => args[(a ?? b) as string] ?? whole);
+
+interface Copy {
+  from?: string;
+  sources: string[];
+  dest: string;
+}
+function copies(stage: Stage): Copy[] {
+  return stage.instructions
+    .filter((i) => i.keyword === 'COPY')
+    .map((i) => {
+      const words = i.args.split(/\s+/);
+      const flags = words.filter((w) => w.startsWith('--'));
+      const paths = words.filter((w) => !w.startsWith('--'));
+      return { from: flags.find((f) => f.startsWith('--from='))?.slice('--from='.length), sources: paths.slice(0, -1), dest: paths[paths.length - 1] };
+    });
+}
+
+/** The paths a COPY puts in the image, relative to the stage's WORKDIR (files copied into a directory keep their name). */
+function copiedPaths(copy: Copy): string[] {
+  return copy.sources.map((source) => (copy.dest.endsWith('/') || copy.sources.length > 1 ? posix.join(copy.dest, posix.basename(source)) : copy.dest));
+}
+
+function dockerignoreMatcher(text: string): (path: string) => boolean {
+  const rules = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'))
+    .map((l) => {
+      const negate = l.startsWith('!');
+      const pattern = posix.normalize((negate ? l.slice(1) : l).replace(/^\/+/, ''));
+      const regex = pattern
+        .split('/')
+        .map((part) => (part === '**' ? '(?:.*)' : part.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')))
+        .join('/')
+        .replace(/\(\?:\.\*\)\//g, '(?:.*/)?');
+      return { negate, regex: new RegExp(`^${regex}(?:/.*)?$`) };
+    });
+  return (path) => rules.reduce((excluded, rule) => (rule.regex.test(path) ? !rule.negate : excluded), false);
+}
+
+const dockerfileText = read('deploy/Dockerfile');
+const stages = parseDockerfile(dockerfileText);
+const runtime = stages[stages.length - 1];
+const isIgnored = dockerignoreMatcher(read('.dockerignore'));
+
+// ---- the workspace ---------------------------------------------------------------------------
+
+const rootPackage = JSON.parse(read('package.json')) as { workspaces: string[]; dependencies: Record<string, string> };
+const lockfile = JSON.parse(read('package-lock.json')) as { packages: Record<string, { dev?: boolean; link?: boolean }> };
+
+function workspaceDirs(): string[] {
+  return rootPackage.workspaces.flatMap((glob) => {
+    const [parent, star] = glob.split('/');
+    if (star !== '*') return [glob];
+    return readdirSync(join(ROOT, parent))
+      .map((d) => `${parent}/${d}`)
+      .filter((d) => existsSync(join(ROOT, d, 'package.json')));
+  });
+}
+const workspaceByName = new Map(
+  workspaceDirs().map((dir) => [(JSON.parse(read(`${dir}/package.json`)) as { name: string }).name, dir] as const),
+);
+
+/** Bare module names a built folder requires at run time (`require('x')`, not `require.resolve`). */
+function requiredPackages(dir: string): Set<string> {
+  const found = new Set<string>();
+  const walk = (path: string) => {
+    for (const entry of readdirSync(path)) {
+      const full = join(path, entry);
+      if (statSync(full).isDirectory()) walk(full);
+      else if (entry.endsWith('.js')) {
+        for (const m of readFileSync(full, 'utf8').matchAll(/\brequire\(\s*["']([^"'.][^"']*)["']\s*\)/g)) {
+          const spec = m[1].replace(/^node:/, '');
+          const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0];
+          if (!builtinModules.includes(name)) found.add(name);
+        }
+      }
+    }
+  };
+  walk(dir);
+  return found;
+}
+
+/** Workspace packages a service needs at run time, following the libraries' own requires. */
+function workspaceClosure(service: ServiceName): Set<string> {
+  const seen = new Set<string>();
+  const visit = (dist: string) => {
+    for (const name of requiredPackages(dist)) {
+      const dir = workspaceByName.get(name);
+      if (dir && !seen.has(name)) {
+        seen.add(name);
+        visit(join(ROOT, dir, 'dist'));
+      }
+    }
+  };
+  visit(join(ROOT, 'services', service, 'dist'));
+  return seen;
+}
+
+// The built config modules are loaded with Node's own require, as the container loads them
+// (Jest's module map would swap the libraries' dist for their sources).
+const nodeRequire = createRequire(join(ROOT, 'package.json'));
+const { defaultMetadataStorage } = nodeRequire('class-transformer/cjs/storage');
+const { TransformationType } = nodeRequire('class-transformer');
+
+type Loader = (env: Record<string, string | undefined>) => Record<string, unknown>;
+function builtConfig(service: ServiceName): { load: Loader; accepted: Set<string> } {
+  const file = join(ROOT, 'services', service, 'dist', 'config.js');
+  if (!existsSync(file)) throw new Error(`${relative(ROOT, file)} is missing: build the services first (nx run deploy:test does)`);
+  const module = nodeRequire(file);
+  const { loader, schema } = SERVICES[service];
+  expect(typeof module[loader]).toBe('function');
+  expect(typeof module[schema]).toBe('function');
+  const accepted = defaultMetadataStorage.getExposedProperties(module[schema], TransformationType.PLAIN_TO_CLASS) as string[];
+  return { load: module[loader], accepted: new Set(accepted) };
+}
+
+// ---- tests ------------------------------------------------------------------------------------
+
+describe('docker-compose.yml', () => {
+  const built = Object.entries(compose.services).filter(([, s]) => s.build);
+
+  it('builds every service under services/ from deploy/Dockerfile, one container each', () => {
+    const onDisk = readdirSync(join(ROOT, 'services')).filter((d) => existsSync(join(ROOT, 'services', d, 'src', 'main.ts')));
+    expect(onDisk.sort()).toEqual([...SERVICE_NAMES].sort());
+    for (const [name, service] of built) {
+      expect(service.build).toMatchObject({ context: '.', dockerfile: 'deploy/Dockerfile' });
+      const target = service.build?.args?.SERVICE;
+      expect({ name, target }).toEqual({ name, target: name });
+      expect(existsSync(join(ROOT, 'services', target as string, 'src', 'main.ts'))).toBe(true);
+    }
+    expect(built.map(([name]) => name).sort()).toEqual([...SERVICE_NAMES].sort());
+  });
+
+  it('publishes only the gateway, on the port it listens on', () => {
+    const publishing = Object.entries(compose.services).filter(([, s]) => (s.ports ?? []).length > 0);
+    expect(publishing.map(([name]) => name)).toEqual(['gateway']);
+    const gatewayPort = resolvedEnvironment(compose.services.gateway).PORT;
+    const targets = (compose.services.gateway.ports ?? []).map((p) => (typeof p === 'object' && p ? String((p as { target: unknown }).target) : String(p).split(':').pop()));
+    expect(targets).toEqual([gatewayPort]);
+  });
+
+  it('starts a service only once what it needs is healthy', () => {
+    const has = (name: string) => Boolean(compose.services[name]?.healthcheck?.test) || (compose.services[name]?.build && runtime.instructions.some((i) => i.keyword === 'HEALTHCHECK'));
+    for (const service of DOMAIN_SERVICES) {
+      expect({ service, depends: compose.services[service].depends_on }).toEqual({
+        service,
+        depends: { nats: { condition: 'service_healthy' }, postgres: { condition: 'service_healthy' } },
+      });
+    }
+    const gatewayNeeds = compose.services.gateway.depends_on ?? {};
+    for (const service of [...DOMAIN_SERVICES, 'nats']) expect({ service, ...gatewayNeeds[service] }).toEqual({ service, condition: 'service_healthy' });
+    for (const [name, service] of Object.entries(compose.services)) {
+      for (const [dependency, { condition }] of Object.entries(service.depends_on ?? {})) {
+        expect(compose.services[dependency]).toBeDefined();
+        if (condition === 'service_healthy') expect({ name, dependency, healthcheck: has(dependency) }).toEqual({ name, dependency, healthcheck: true });
+      }
+    }
+  });
+
+  it('keeps PostgreSQL and NATS data in named volumes', () => {
+    const mounts = (name: string) => (compose.services[name].volumes ?? []).map((v) => v.split(':'));
+    for (const [name, path] of [
+      ['postgres', '/var/lib/postgresql/data'],
+      ['nats', '/data'],
+    ]) {
+      const mount = mounts(name).find(([, target]) => target === path);
+      expect({ name, volume: mount && mount[0] in (compose.volumes ?? {}) }).toEqual({ name, volume: true });
+    }
+    expect(String(compose.services.nats.healthcheck?.test)).toContain('/healthz');
+  });
+
+  it('documents in .env.example every variable it reads, and nothing else', () => {
+    expect([...referencedVariables(composeText)].sort()).toEqual(Object.keys(envExample).sort());
+  });
+
+  it('refuses to start without the secrets instead of falling back to a default', () => {
+    for (const secret of ['POSTGRES_PASSWORD', 'ADMIN_PASSWORD']) {
+      const { [secret]: _removed, ...withoutSecret } = envExample;
+      const users = Object.values(compose.services).filter((s) => JSON.stringify(s.environment ?? {}).includes(secret));
+      expect(users.length).toBeGreaterThan(0);
+      for (const service of users) expect(() => resolvedEnvironment(service, withoutSecret)).toThrow(secret);
+    }
+  });
+
+  describe.each(SERVICE_NAMES)('%s', (name) => {
+    const service = compose.services[name];
+    const env = resolvedEnvironment(service);
+
+    it('sets only variables its configuration accepts', () => {
+      const { accepted } = builtConfig(name);
+      expect(accepted.size).toBeGreaterThan(0);
+      expect(Object.keys(env).filter((key) => !accepted.has(key))).toEqual([]);
+    });
+
+    it('passes its configuration check in production', () => {
+      const { load } = builtConfig(name);
+      const config = load(env);
+      expect(config.NODE_ENV).toBe('production');
+      expect(config.PORT).toBe(Number(env.PORT));
+      expect(new URL(String(config.NATS_URL)).hostname).toBe('nats');
+      expect(compose.services.nats).toBeDefined();
+    });
+
+    it("passes it too with compose's defaults for every optional variable", () => {
+      const { load } = builtConfig(name);
+      const defaults = resolvedEnvironment(service, requiredOnly(envExample));
+      expect(Object.keys(defaults).sort()).toEqual(Object.keys(env).sort());
+      expect(load(defaults).NODE_ENV).toBe('production');
+    });
+
+    it('gets longer to stop than its shutdown grace period', () => {
+      const { load } = builtConfig(name);
+      const grace = Number(load(env).SHUTDOWN_GRACE_MS);
+      expect(durationMs(service.stop_grace_period ?? '10s')).toBeGreaterThanOrEqual(grace + FORCE_EXIT_MARGIN_MS);
+    });
+  });
+
+  it('gives each domain service its own database on the postgres container', () => {
+    const urls = DOMAIN_SERVICES.map((name) => new URL(resolvedEnvironment(compose.services[name]).DATABASE_URL));
+    for (const [i, url] of urls.entries()) {
+      expect(url.hostname).toBe('postgres');
+      expect(url.pathname).toBe(`/regency_${DOMAIN_SERVICES[i]}`);
+      expect(decodeURIComponent(url.password)).toBe(envExample.POSTGRES_PASSWORD);
+    }
+    expect(resolvedEnvironment(compose.services.postgres)).toMatchObject({ POSTGRES_USER: urls[0].username });
+  });
+});
+
+describe('deploy/Dockerfile', () => {
+  const build = stages.find((s) => s.name === 'build') as Stage;
+
+  it('has a build stage and a runtime stage on the same pinned Node 20 image', () => {
+    expect(build).toBeDefined();
+    expect(runtime).not.toBe(build);
+    expect(dockerfileText).toMatch(/^ARG NODE_IMAGE=node:20[\w.-]*-bookworm-slim$/m);
+    expect(Number(read('.nvmrc').trim())).toBe(20);
+  });
+
+  it('runs as a non-root user in production mode', () => {
+    const users = runtime.instructions.filter((i) => i.keyword === 'USER').map((i) => i.args.split(':')[0]);
+    expect(users.length).toBeGreaterThan(0);
+    expect(users[users.length - 1]).not.toMatch(/^(root|0)$/);
+    expect(runtime.instructions.some((i) => i.keyword === 'ENV' && /\bNODE_ENV=production\b/.test(i.args))).toBe(true);
+  });
+
+  it('checks /health/live on the port each service listens on', () => {
+    const healthcheck = runtime.instructions.find((i) => i.keyword === 'HEALTHCHECK');
+    expect(healthcheck).toBeDefined();
+    const command = JSON.parse((healthcheck as Instruction).args.replace(/^.*?\bCMD\s+/, '')) as string[];
+    expect(command[0]).toBe('node');
+    const script = command[command.length - 1];
+    expect(script).toContain('/health/live');
+    expect(script).toContain('process.env.PORT');
+    // Without PORT the service listens on its default; the check's table must agree with the loaders.
+    const table = JSON.parse(
+      (/\{(\w+:\d+(?:,\w+:\d+)*)\}/.exec(script) as RegExpExecArray)[0].replace(/(\w+):/g, '"$1":'),
+    ) as Record<string, number>;
+    for (const name of SERVICE_NAMES) {
+      const { load } = builtConfig(name);
+      const production = name === 'identity' ? { ADMIN_PASSWORD: 'x'.repeat(12) } : {};
+      expect({ name, port: table[name] }).toEqual({ name, port: load({ NODE_ENV: 'production', ...production }).PORT });
+    }
+  });
+
+  it.each(SERVICE_NAMES)('starts %s from the dist its build target produces', (name) => {
+    const args = { SERVICE: name };
+    const workdir = runtime.instructions.filter((i) => i.keyword === 'WORKDIR').map((i) => substitute(i.args, args));
+    const cmd = JSON.parse((runtime.instructions.filter((i) => i.keyword === 'CMD').pop() as Instruction).args) as string[];
+    expect(cmd[0]).toBe('node');
+    const main = posix.relative('/app', posix.resolve(workdir[workdir.length - 1], cmd[1]));
+    expect(main).toBe(`services/${name}/dist/main.js`);
+    expect(existsSync(join(ROOT, main))).toBe(true);
+    const runtimeFiles = copies(runtime).filter((c) => c.from === 'build').map((c) => substitute(c.dest, args));
+    expect(runtimeFiles.some((dest) => main.startsWith(`${dest}/`))).toBe(true);
+  });
+
+  it('builds with nx targets and tools that exist', () => {
+    const runs = build.instructions.filter((i) => i.keyword === 'RUN').map((i) => i.args);
+    const single = runs.flatMap((r) => [...r.matchAll(/\bnx run "?([^\s":]+):([\w-]+)"?/g)]).map(([, project, target]) => ({ project, target }));
+    const many = runs.flatMap((r) => [...r.matchAll(/\bnx run-many (?:-t|--targets?)[= ]([\w,-]+)/g)]).flatMap(([, targets]) => targets.split(','));
+    expect(single.length + many.length).toBeGreaterThan(0);
+    const targetsOf = (dir: string) => Object.keys((JSON.parse(read(`${dir}/project.json`)) as { targets: object }).targets);
+    for (const service of SERVICE_NAMES) {
+      for (const { project, target } of single) {
+        const dir = `services/${substitute(project, { SERVICE: service })}`;
+        expect({ dir, target: existsSync(join(ROOT, dir, 'project.json')) && targetsOf(dir).includes(target) }).toEqual({ dir, target: true });
+      }
+      for (const target of many) expect({ service, target: targetsOf(`services/${service}`).includes(target) }).toEqual({ service, target: true });
+    }
+    const devDependencies = (JSON.parse(read('package.json')) as { devDependencies: Record<string, string> }).devDependencies;
+    expect(devDependencies.nx).toBeDefined();
+    const runtimeInstall = runtime.instructions.find((i) => i.keyword === 'RUN' && /\bnpm ci\b/.test(i.args));
+    expect(runtimeInstall?.args).toMatch(/--omit=dev/);
+  });
+
+  it.each(['build', 'runtime'])('copies every workspace manifest into the %s stage before npm ci', (stageName) => {
+    const stage = stages.find((s) => s.name === stageName) as Stage;
+    const ci = stage.instructions.findIndex((i) => i.keyword === 'RUN' && /\bnpm ci\b/.test(i.args));
+    expect(ci).toBeGreaterThan(-1);
+    const before = copies({ instructions: stage.instructions.slice(0, ci) }).flatMap(copiedPaths);
+    for (const file of ['package.json', 'package-lock.json', ...workspaceDirs().map((d) => `${d}/package.json`)]) expect(before).toContain(file);
+  });
+
+  it('copies only files the build context contains', () => {
+    const sources = stages.flatMap((stage) => copies(stage).filter((c) => !c.from).flatMap((c) => c.sources));
+    expect(sources.length).toBeGreaterThan(0);
+    for (const source of sources) {
+      expect({ source, exists: existsSync(join(ROOT, source)), ignored: isIgnored(source) }).toEqual({ source, exists: true, ignored: false });
+    }
+    // Stale local builds must not reach the image (tsc's incremental state would skip emitting).
+    for (const path of ['libs/platform/dist', 'services/gateway/dist/.tsbuildinfo', 'node_modules', '.env']) expect({ path, ignored: isIgnored(path) }).toEqual({ path, ignored: true });
+  });
+
+  it.each(SERVICE_NAMES)('gives %s every workspace library it requires, built', (name) => {
+    const copied = copies(runtime)
+      .filter((c) => c.from === 'build')
+      .map((c) => substitute(c.dest, { SERVICE: name }));
+    const needed = workspaceClosure(name);
+    expect(needed.size).toBeGreaterThan(0);
+    for (const pkg of needed) {
+      expect({ pkg, copied: copied.includes(`${workspaceByName.get(pkg)}/dist`) }).toEqual({ pkg, copied: true });
+    }
+  });
+
+  it.each(SERVICE_NAMES)('needs no dev dependency to run %s', (name) => {
+    const dists = [`services/${name}/dist`, ...[...workspaceClosure(name)].map((p) => `${workspaceByName.get(p)}/dist`)];
+    const external = new Set(dists.flatMap((d) => [...requiredPackages(join(ROOT, d))]).filter((p) => !workspaceByName.has(p)));
+    expect(external.size).toBeGreaterThan(0);
+    const devOnly = [...external].filter((p) => {
+      const entry = lockfile.packages[`node_modules/${p}`];
+      return !entry || entry.dev === true;
+    });
+    expect(devOnly).toEqual([]);
+  });
+});
