@@ -31,6 +31,12 @@ export const COMMON_ERRORS = {
 
 export const IDENTITY_ERRORS = {
   'IDENTITY.AGENCY_NOT_FOUND': { status: 404, title: { id: 'Instansi tidak ditemukan', en: 'Agency not found' } },
+  'IDENTITY.INVALID_NIK': { status: 400, title: { id: 'NIK tidak valid', en: 'Invalid NIK' } },
+  'IDENTITY.INVALID_PHONE': { status: 400, title: { id: 'Nomor telepon tidak valid', en: 'Invalid phone number' } },
+  'IDENTITY.WEAK_PASSWORD': { status: 400, title: { id: 'Kata sandi terlalu lemah', en: 'Password too weak' } },
+  'IDENTITY.NIK_TAKEN': { status: 409, title: { id: 'NIK sudah terdaftar', en: 'NIK already registered' } },
+  'IDENTITY.EMAIL_TAKEN': { status: 409, title: { id: 'Email sudah terdaftar', en: 'Email already registered' } },
+  'IDENTITY.PHONE_TAKEN': { status: 409, title: { id: 'Nomor telepon sudah terdaftar', en: 'Phone number already registered' } },
 } satisfies Record<string, ErrorSpec>;
 
 export const PERMITS_ERRORS = {

@@ -2,6 +2,7 @@ import { HealthCheckRequest, ServiceHealthResponse } from './common/health';
 import { Page } from './common/page';
 import { ListComplaintCategoriesRequest, ComplaintCategoryResponse } from './complaints/category';
 import { AgencyResponse, ListAgenciesRequest } from './identity/agency';
+import { RegisterCitizenRequest, UserResponse } from './identity/user';
 import { ListPermitTypesRequest, PermitTypeResponse } from './permits/permit-type';
 import { PublicSummaryRequest, PublicSummaryResponse } from './reporting/summary';
 
@@ -14,6 +15,7 @@ export const SUBJECTS = {
   identity: {
     health: 'identity.health.check',
     listAgencies: 'identity.agency.list',
+    registerCitizen: 'identity.user.register',
   },
   permits: {
     health: 'permits.health.check',
@@ -37,6 +39,7 @@ export function healthSubject(service: ServiceName): string {
 export interface RpcContract {
   'identity.health.check': [HealthCheckRequest, ServiceHealthResponse];
   'identity.agency.list': [ListAgenciesRequest, Page<AgencyResponse>];
+  'identity.user.register': [RegisterCitizenRequest, UserResponse];
   'permits.health.check': [HealthCheckRequest, ServiceHealthResponse];
   'permits.permit-type.list': [ListPermitTypesRequest, Page<PermitTypeResponse>];
   'complaints.health.check': [HealthCheckRequest, ServiceHealthResponse];

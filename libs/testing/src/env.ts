@@ -1,3 +1,4 @@
+import { connect } from 'nats';
 import { createServer } from 'net';
 import { dropDatabase } from '@smart-regency/platform';
 import { uniqueId } from './ids';
@@ -19,6 +20,11 @@ export function databaseUrl(name: string): string {
 export class TestEnvironment {
   readonly runId = uniqueId();
   readonly natsPrefix = this.runId;
+  /** Events go to a stream of this run's own, on subjects no other run listens to. */
+  readonly eventsStream = `${this.runId}_EVENTS`;
+  readonly eventsPrefix = `${this.runId}.events`;
+  readonly deadLetterStream = `${this.runId}_DEADLETTER`;
+  readonly deadLetterPrefix = `${this.runId}.deadletter`;
   private readonly databases = new Set<string>();
 
   databaseUrl(service: string): string {
@@ -36,7 +42,15 @@ export class TestEnvironment {
       NATS_PREFIX: this.natsPrefix,
       LOG_LEVEL: 'warn',
       SHUTDOWN_GRACE_MS: '5000',
-      ...(service === 'gateway' ? {} : { DATABASE_URL: this.databaseUrl(service) }),
+      ...(service === 'gateway'
+        ? {}
+        : {
+            DATABASE_URL: this.databaseUrl(service),
+            EVENTS_STREAM: this.eventsStream,
+            EVENTS_SUBJECT_PREFIX: this.eventsPrefix,
+            DEADLETTER_STREAM: this.deadLetterStream,
+            DEADLETTER_SUBJECT_PREFIX: this.deadLetterPrefix,
+          }),
       ...extra,
     };
   }
@@ -44,6 +58,13 @@ export class TestEnvironment {
   async cleanup(): Promise<void> {
     for (const url of this.databases) await dropDatabase(url);
     this.databases.clear();
+    const nc = await connect({ servers: TEST_NATS_URL });
+    try {
+      const jsm = await nc.jetstreamManager();
+      for (const stream of [this.eventsStream, this.deadLetterStream]) await jsm.streams.delete(stream).catch(() => false);
+    } finally {
+      await nc.close();
+    }
   }
 }
 

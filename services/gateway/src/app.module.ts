@@ -14,6 +14,7 @@ import { NatsConnection } from 'nats';
 import { AgenciesController, ComplaintCategoriesController, PermitTypesController } from './catalog/catalog.controller';
 import { GatewayConfig } from './config';
 import { HealthController, READINESS_TIMEOUT_MS } from './health/health.controller';
+import { AuthController } from './identity/auth.controller';
 import { ProblemFilter } from './http/problem.filter';
 import { PublicReportsController } from './reporting/public-reports.controller';
 
@@ -30,6 +31,7 @@ export class AppModule {
       controllers: [
         HealthController,
         AgenciesController,
+        AuthController,
         PermitTypesController,
         ComplaintCategoriesController,
         PublicReportsController,

@@ -4,16 +4,21 @@ import { NatsConnection } from 'nats';
 import { AgenciesModule } from './agencies/agencies.module';
 import { IdentityConfig } from './config';
 import { identitySchema } from './schema';
+import { UsersModule } from './users/users.module';
 
 @Module({})
 export class AppModule {
   static forRoot(config: IdentityConfig, connection: NatsConnection): DynamicModule {
     return {
       module: AppModule,
+      global: true,
       imports: [
         ServiceCoreModule.forService({ service: 'identity', config, connection, schema: identitySchema }),
         AgenciesModule,
+        UsersModule,
       ],
+      providers: [{ provide: IdentityConfig, useValue: config }],
+      exports: [IdentityConfig],
     };
   }
 }

@@ -10,6 +10,14 @@ export class IdentityConfig extends ServiceConfig {
   @Expose() @ValidateIf((c: IdentityConfig) => c.NODE_ENV === 'production' || c.ADMIN_PASSWORD !== undefined)
   @IsString() @MinLength(12, { message: 'ADMIN_PASSWORD must be at least 12 characters' })
   ADMIN_PASSWORD?: string;
+
+  /** Secret key of the NIK lookup hash (HMAC-SHA256); changing it orphans every stored NIK. */
+  @Expose() @IsString() @MinLength(32, { message: 'NIK_HASH_KEY must be at least 32 characters' })
+  NIK_HASH_KEY: string;
+
+  /** Version of the privacy notice citizens accept at registration. */
+  @Expose() @IsString() @MinLength(1)
+  CONSENT_VERSION: string = '2026-11';
 }
 
 export function loadIdentityConfig(env: Record<string, string | undefined> = process.env): IdentityConfig {
@@ -19,6 +27,6 @@ export function loadIdentityConfig(env: Record<string, string | undefined> = pro
     DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/regency_identity',
     ADMIN_EMAIL: 'admin@labura.go.id',
     // A known password is only acceptable on a developer's machine; production must set its own.
-    ...(development ? { ADMIN_PASSWORD: 'ganti-segera-2026' } : {}),
+    ...(development ? { ADMIN_PASSWORD: 'ganti-segera-2026', NIK_HASH_KEY: 'development-only-nik-hash-key-0123456789' } : {}),
   });
 }

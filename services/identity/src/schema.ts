@@ -1,9 +1,11 @@
 import { DatabaseSchema } from '@smart-regency/platform';
 import { Agency } from './agencies/agency.entity';
 import { CreateAgencies1764300000000 } from './migrations/1764300000000-CreateAgencies';
+import { CreateUsers1764500000000 } from './migrations/1764500000000-CreateUsers';
+import { User } from './users/user.entity';
 
 /** Identity's tables and the migrations that build them, in order. */
 export const identitySchema: DatabaseSchema = {
-  entities: [Agency],
-  migrations: [CreateAgencies1764300000000],
+  entities: [Agency, User],
+  migrations: [CreateAgencies1764300000000, CreateUsers1764500000000],
 };

@@ -1,5 +1,5 @@
 import { REFERENCE_AGENCIES, SUBJECTS } from '@smart-regency/contracts';
-import { DomainError, runMigrations } from '@smart-regency/platform';
+import { DomainError, runMigrations, withEventTables } from '@smart-regency/platform';
 import { InProcessService, startInProcess, tablesOf } from '@smart-regency/testing';
 import { startIdentity } from '../src/app';
 import { loadIdentityConfig } from '../src/config';
@@ -15,9 +15,9 @@ describe('identity over NATS, on its own database', () => {
   afterAll(() => t?.close());
 
   it('creates its schema from an empty database and seeds the agencies', async () => {
-    expect(await tablesOf(t.db)).toEqual(['agencies', 'migrations']);
-    const { rows } = await t.db.query('SELECT name FROM migrations');
-    expect(rows.map((r) => r.name)).toEqual(['CreateAgencies1764300000000']);
+    expect(await tablesOf(t.db)).toEqual(['agencies', 'migrations', 'outbox', 'processed_events', 'users']);
+    const { rows } = await t.db.query('SELECT name FROM migrations ORDER BY id');
+    expect(rows.map((r) => r.name)).toEqual(['CreateAgencies1764300000000', 'CreateEventTables1764400000000', 'CreateUsers1764500000000']);
     const { rows: agencies } = await t.db.query('SELECT id, code FROM agencies ORDER BY code');
     expect(agencies).toEqual(REFERENCE_AGENCIES.map(({ id, code }) => ({ id, code })).sort((a, b) => a.code.localeCompare(b.code)));
   });
@@ -72,9 +72,11 @@ describe('identity over NATS, on its own database', () => {
   it('migrations go down and up again', async () => {
     const config = loadIdentityConfig(t.env.serviceEnv('identity', { DATABASE_URL: t.databaseUrl }));
     const quiet = { warn: () => undefined, info: () => undefined };
-    await runMigrations(config, identitySchema, quiet, true);
+    const schema = withEventTables(identitySchema);
+    const before = await tablesOf(t.db);
+    for (let i = 0; i < 3; i++) await runMigrations(config, schema, quiet, true);
     expect(await tablesOf(t.db)).toEqual(['migrations']);
-    expect(await runMigrations(config, identitySchema, quiet)).toEqual(['CreateAgencies1764300000000']);
-    expect(await tablesOf(t.db)).toEqual(['agencies', 'migrations']);
+    expect(await runMigrations(config, schema, quiet)).toHaveLength(3);
+    expect(await tablesOf(t.db)).toEqual(before);
   });
 });

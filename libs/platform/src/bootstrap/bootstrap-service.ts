@@ -11,7 +11,8 @@ import { createStartupLogger } from '../logging/logging';
 import { Metrics } from '../metrics/metrics';
 import { connectNats } from '../nats/connection';
 import { RegencyNatsServer } from '../nats/regency-nats.server';
-import { FatalStartupError } from './retry';
+import { backoff, FatalStartupError } from './retry';
+import { ensureEventStreams } from '../events/streams';
 import { exitOnSignals } from './shutdown';
 
 export interface RunningService {
@@ -40,6 +41,8 @@ export async function bootstrapService<C extends ServiceConfig>(options: Service
   const startup = createStartupLogger(service, config.LOG_LEVEL, config.LOG_FORMAT);
   await ensureDatabase(config.DATABASE_URL, startup);
   const connection = await connectNats({ url: config.NATS_URL, name: service }, startup);
+  const jsm = await connection.jetstreamManager();
+  await backoff('JetStream', () => ensureEventStreams(jsm, config), startup);
 
   const app = await NestFactory.create<NestFastifyApplication>(options.rootModule(connection), createFastifyAdapter(), {
     bufferLogs: true,

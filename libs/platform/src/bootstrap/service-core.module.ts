@@ -4,6 +4,8 @@ import { ServiceName } from '@smart-regency/contracts';
 import { NatsConnection } from 'nats';
 import type { ServiceConfig } from '../config/config';
 import { databaseModule, DatabaseSchema } from '../database/database';
+import { withEventTables } from '../events/event-tables.migration';
+import { EventsModule } from '../events/events.module';
 import { ServiceHealthModule } from '../health/service-health.module';
 import { loggingModule } from '../logging/logging';
 import { Metrics } from '../metrics/metrics';
@@ -29,7 +31,8 @@ export class ServiceCoreModule {
       imports: [
         loggingModule(service, config.LOG_LEVEL, config.LOG_FORMAT),
         NatsModule.forConnection(connection, config.NATS_PREFIX),
-        databaseModule(config, schema),
+        databaseModule(config, withEventTables(schema)),
+        EventsModule.forService(config),
         ServiceHealthModule.forService(service),
       ],
       providers: [

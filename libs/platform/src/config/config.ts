@@ -17,6 +17,9 @@ export const toBool = () =>
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+const STREAM_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+const SUBJECT_TOKENS = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
+
 /** What every process (gateway and services) reads from its environment. */
 export class CommonConfig {
   /** HTTP port: the API for the gateway, health and metrics for a service. */
@@ -60,6 +63,33 @@ export class ServiceConfig extends CommonConfig {
 
   @Expose() @toInt() @IsInt() @Min(1) @Max(200)
   DB_POOL_SIZE: number = 10;
+
+  /** JetStream stream that carries the integrators' events. */
+  @Expose() @Matches(STREAM_NAME, { message: 'EVENTS_STREAM must be letters, digits, "_" or "-"' })
+  EVENTS_STREAM: string = 'REGENCY_EVENTS';
+
+  /** Events are published on `<prefix>.<service>.<entity>.<event>.v<N>`. */
+  @Expose() @Matches(SUBJECT_TOKENS, { message: 'EVENTS_SUBJECT_PREFIX must be dot-separated tokens' })
+  EVENTS_SUBJECT_PREFIX: string = 'events';
+
+  /** How long the stream keeps events (integrators can replay that far back). */
+  @Expose() @toInt() @IsInt() @Min(1) @Max(3650)
+  EVENTS_MAX_AGE_DAYS: number = 365;
+
+  /** JetStream de-duplication window by event id; at least 2 minutes. */
+  @Expose() @toInt() @IsInt() @Min(120, { message: 'EVENTS_DUPLICATE_WINDOW_SECONDS must be at least 120' }) @Max(86400)
+  EVENTS_DUPLICATE_WINDOW_SECONDS: number = 120;
+
+  /** Stream and subject prefix where consumers put events they could not process. */
+  @Expose() @Matches(STREAM_NAME, { message: 'DEADLETTER_STREAM must be letters, digits, "_" or "-"' })
+  DEADLETTER_STREAM: string = 'REGENCY_DEADLETTER';
+
+  @Expose() @Matches(SUBJECT_TOKENS, { message: 'DEADLETTER_SUBJECT_PREFIX must be dot-separated tokens' })
+  DEADLETTER_SUBJECT_PREFIX: string = 'deadletter';
+
+  /** Published outbox rows are deleted after this many hours. */
+  @Expose() @toInt() @IsInt() @Min(1) @Max(24 * 365)
+  OUTBOX_RETENTION_HOURS: number = 72;
 }
 
 function describe(errors: ValidationError[], parent = ''): string[] {

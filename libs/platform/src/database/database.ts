@@ -6,6 +6,7 @@ import { SnakeNamingStrategy } from 'typeorm-naming-strategies';
 import { backoff, FatalStartupError, RetryLogger } from '../bootstrap/retry';
 import type { ServiceConfig } from '../config/config';
 import { createStartupLogger } from '../logging/logging';
+import { withEventTables } from '../events/event-tables.migration';
 
 // Errors that waiting will not fix: wrong password, role not allowed, no maintenance database.
 const FATAL_PG_CODES = new Set(['28P01', '28000', '3D000', '42501']);
@@ -117,5 +118,5 @@ export async function runMigrations(
 /** Entry point of a service's `migrate` target: `node dist/migrate.js [down]`. */
 export async function migrateMain(service: string, config: ServiceConfig, schema: DatabaseSchema, argv = process.argv): Promise<void> {
   const logger = createStartupLogger(service, config.LOG_LEVEL, config.LOG_FORMAT);
-  await runMigrations(config, schema, logger, argv[2] === 'down');
+  await runMigrations(config, withEventTables(schema), logger, argv[2] === 'down');
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -43,6 +43,40 @@ export class Metrics {
     help: 'Round trip of requests this process sent over NATS, by subject and outcome',
     labelNames: ['subject', 'outcome'] as const,
     buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+
+  readonly eventsPublished = new Counter({
+    name: 'events_published_total',
+    help: 'Outbox events acknowledged by JetStream',
+    registers: [this.registry],
+  });
+
+  readonly eventPublishLatency = new Histogram({
+    name: 'event_publish_latency_seconds',
+    help: 'From commit (outbox insert) to JetStream acknowledgement',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30, 120, 600],
+    registers: [this.registry],
+  });
+
+  /** Set by the service from the outbox on each scrape. */
+  readonly outboxBacklog = new Gauge({
+    name: 'outbox_backlog',
+    help: 'Events committed but not yet acknowledged by JetStream',
+    registers: [this.registry],
+  });
+
+  readonly consumerPending = new Gauge({
+    name: 'event_consumer_pending',
+    help: 'Events in the stream not yet delivered to the consumer (lag)',
+    labelNames: ['consumer'] as const,
+    registers: [this.registry],
+  });
+
+  readonly eventsConsumed = new Counter({
+    name: 'events_consumed_total',
+    help: 'Events handled by a consumer, by outcome (processed, duplicate, retried, dead_lettered)',
+    labelNames: ['consumer', 'outcome'] as const,
     registers: [this.registry],
   });
 

@@ -1,0 +1,139 @@
+import { Type } from 'class-transformer';
+import {
+  IsArray,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsLatitude,
+  IsLongitude,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+
+/**
+ * The v1 event catalogue (../shared/spec/EVENTS.md). Each class is the `data` of one CloudEvent
+ * type; it is validated before the event is recorded, and docs/asyncapi.yaml is checked against it.
+ * Events carry ids, never personal data: a consumer with the right to see more asks the API.
+ */
+
+export class UserRegisteredV1 {
+  @IsUUID() userId: string;
+  @IsArray() @IsString({ each: true }) roles: string[];
+  @IsOptional() @IsUUID() agencyId?: string;
+}
+
+export class UserErasedV1 {
+  @IsUUID() userId: string;
+}
+
+export class ApplicationSubmittedV1 {
+  @IsUUID() applicationId: string;
+  @IsString() @MaxLength(40) number: string;
+  @IsString() @MaxLength(40) permitTypeCode: string;
+  @IsUUID() agencyId: string;
+  @IsISO8601() dueAt: string;
+}
+
+export class ApplicationStatusChangedV1 {
+  @IsUUID() applicationId: string;
+  @IsString() fromStatus: string;
+  @IsString() toStatus: string;
+  @IsString() action: string;
+  @IsString() actorRole: string;
+  @IsISO8601() at: string;
+}
+
+export class ApplicationIssuedV1 {
+  @IsUUID() applicationId: string;
+  @IsString() certificateNumber: string;
+  @IsString() verificationCode: string;
+  @IsOptional() @IsISO8601() expiresAt?: string;
+}
+
+export class ApplicationOverdueV1 {
+  @IsUUID() applicationId: string;
+  @IsUUID() agencyId: string;
+  @IsISO8601() dueAt: string;
+}
+
+export class EventLocation {
+  @IsOptional() @IsLatitude() lat?: number;
+  @IsOptional() @IsLongitude() lng?: number;
+  @IsOptional() @IsString() @MaxLength(100) district?: string;
+}
+
+export class ComplaintReceivedV1 {
+  @IsUUID() complaintId: string;
+  @IsString() trackingNumber: string;
+  @IsString() categoryCode: string;
+  @IsUUID() agencyId: string;
+  @IsIn(['public', 'anonymous', 'confidential']) visibility: 'public' | 'anonymous' | 'confidential';
+  @ValidateNested() @Type(() => EventLocation) location: EventLocation;
+}
+
+export class ComplaintStatusChangedV1 {
+  @IsUUID() complaintId: string;
+  @IsString() fromStatus: string;
+  @IsString() toStatus: string;
+  @IsString() action: string;
+  @IsOptional() @IsUUID() agencyId?: string;
+  @IsISO8601() at: string;
+}
+
+export class ComplaintEscalatedV1 {
+  @IsUUID() complaintId: string;
+  @IsUUID() agencyId: string;
+  @IsString() stage: string;
+  @IsISO8601() dueAt: string;
+}
+
+export class ComplaintRatedV1 {
+  @IsUUID() complaintId: string;
+  @IsInt() @Min(1) @Max(5) score: number;
+}
+
+export interface EventSpec<T> {
+  data: new () => T;
+  /** The record the event is about: the CloudEvents `subject`, and the unit of ordering. */
+  recordId: (data: T) => string;
+}
+
+const spec = <T>(data: new () => T, recordId: (d: T) => string): EventSpec<T> => ({ data, recordId });
+
+export const EVENT_CATALOGUE = {
+  'identity.user.registered.v1': spec(UserRegisteredV1, (d) => d.userId),
+  'identity.user.erased.v1': spec(UserErasedV1, (d) => d.userId),
+  'permits.application.submitted.v1': spec(ApplicationSubmittedV1, (d) => d.applicationId),
+  'permits.application.status_changed.v1': spec(ApplicationStatusChangedV1, (d) => d.applicationId),
+  'permits.application.issued.v1': spec(ApplicationIssuedV1, (d) => d.applicationId),
+  'permits.application.overdue.v1': spec(ApplicationOverdueV1, (d) => d.applicationId),
+  'complaints.complaint.received.v1': spec(ComplaintReceivedV1, (d) => d.complaintId),
+  'complaints.complaint.status_changed.v1': spec(ComplaintStatusChangedV1, (d) => d.complaintId),
+  'complaints.complaint.escalated.v1': spec(ComplaintEscalatedV1, (d) => d.complaintId),
+  'complaints.complaint.rated.v1': spec(ComplaintRatedV1, (d) => d.complaintId),
+};
+
+export type EventType = keyof typeof EVENT_CATALOGUE;
+export type EventData<T extends EventType> = (typeof EVENT_CATALOGUE)[T] extends EventSpec<infer D> ? D : never;
+
+/** The service that publishes an event type: its first segment. */
+export function eventService(type: string): string {
+  return type.split('.')[0];
+}
+
+/** A CloudEvents 1.0 structured-mode event as it travels on `events.>`. */
+export interface RegencyCloudEvent<D = Record<string, unknown>> {
+  specversion: '1.0';
+  id: string;
+  source: string;
+  type: string;
+  subject: string;
+  time: string;
+  datacontenttype: 'application/json';
+  data: D;
+}

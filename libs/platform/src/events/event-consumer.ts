@@ -1,0 +1,183 @@
+import { Logger } from '@nestjs/common';
+import { RegencyCloudEvent } from '@smart-regency/contracts';
+import {
+  AckPolicy,
+  ConsumerConfig,
+  ConsumerMessages,
+  DeliverPolicy,
+  headers as natsHeaders,
+  JetStreamClient,
+  JetStreamManager,
+  JsMsg,
+  nanos,
+} from 'nats';
+import { DataSource, EntityManager } from 'typeorm';
+import { Metrics } from '../metrics/metrics';
+
+export type EventHandler = (event: RegencyCloudEvent, manager: EntityManager) => Promise<void>;
+
+export interface EventConsumerOptions {
+  /** Durable consumer name; also the inbox key, so it must stay stable across releases. */
+  name: string;
+  stream: string;
+  /** e.g. `events.permits.>`; empty for the whole stream. */
+  filterSubject?: string;
+  /** Dead letters go to `<deadLetterPrefix>.<name>.<event type>`. */
+  deadLetterPrefix: string;
+  js: JetStreamClient;
+  jsm: JetStreamManager;
+  dataSource: DataSource;
+  handler: EventHandler;
+  /** Deliveries before a failing event is dead-lettered. */
+  maxDeliver?: number;
+  ackWaitMs?: number;
+  /** Where a new consumer starts: all history (default) or from a time. */
+  startTime?: Date;
+  metrics?: Metrics;
+  logger?: Pick<Logger, 'log' | 'warn' | 'error'>;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A durable pull consumer with explicit acks. The consumer's effect and the event id go into the
+ * inbox (`processed_events`) in one transaction, so a redelivered or republished event is skipped.
+ * A failing event is retried with growing delays, then moved to the dead-letter subject and
+ * terminated so the consumer goes on. Survives NATS restarts by re-attaching to its durable.
+ */
+export class EventConsumer {
+  private messages?: ConsumerMessages;
+  private stopping = false;
+  private loop?: Promise<void>;
+  private lagTimer?: NodeJS.Timeout;
+  private readonly maxDeliver: number;
+  private readonly logger: Pick<Logger, 'log' | 'warn' | 'error'>;
+
+  constructor(private readonly options: EventConsumerOptions) {
+    this.maxDeliver = options.maxDeliver ?? 5;
+    this.logger = options.logger ?? new Logger(`EventConsumer:${options.name}`);
+  }
+
+  async start(): Promise<void> {
+    await this.ensureConsumer();
+    this.stopping = false;
+    this.loop ??= this.run();
+    this.lagTimer = setInterval(() => void this.reportLag(), 5000);
+    this.lagTimer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    clearInterval(this.lagTimer);
+    this.messages?.stop();
+    await this.loop;
+    this.loop = undefined;
+  }
+
+  private consumerConfig(): Partial<ConsumerConfig> {
+    return {
+      durable_name: this.options.name,
+      ack_policy: AckPolicy.Explicit,
+      ack_wait: nanos(this.options.ackWaitMs ?? 30000),
+      // The server's own limit sits one above ours, so our dead-lettering always runs first.
+      max_deliver: this.maxDeliver + 1,
+      max_ack_pending: 1000,
+      ...(this.options.filterSubject ? { filter_subject: this.options.filterSubject } : {}),
+      ...(this.options.startTime
+        ? { deliver_policy: DeliverPolicy.StartTime, opt_start_time: this.options.startTime.toISOString() }
+        : { deliver_policy: DeliverPolicy.All }),
+    };
+  }
+
+  private async ensureConsumer(): Promise<void> {
+    try {
+      await this.options.jsm.consumers.info(this.options.stream, this.options.name);
+    } catch (error) {
+      if ((error as { code?: string }).code !== '404') throw error;
+      await this.options.jsm.consumers.add(this.options.stream, this.consumerConfig());
+    }
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopping) {
+      try {
+        const consumer = await this.options.js.consumers.get(this.options.stream, this.options.name);
+        this.messages = await consumer.consume({ max_messages: 256 });
+        for await (const msg of this.messages) {
+          await this.handle(msg);
+          if (this.stopping) break;
+        }
+      } catch (error) {
+        if (this.stopping) break;
+        this.logger.warn(`consumer ${this.options.name}: ${(error as Error).message}; re-attaching`);
+        await sleep(1000);
+        await this.ensureConsumer().catch(() => undefined);
+      }
+    }
+  }
+
+  /** Processes one message: effect + inbox in one transaction, then ack. */
+  async handle(msg: JsMsg): Promise<void> {
+    let event: RegencyCloudEvent;
+    try {
+      event = msg.json<RegencyCloudEvent>();
+      if (!event?.id || !event.type) throw new Error('not a CloudEvent');
+    } catch (error) {
+      await this.deadLetter(msg, undefined, error as Error);
+      return;
+    }
+    try {
+      const fresh = await this.options.dataSource.transaction(async (manager) => {
+        const inserted = await manager.query(
+          `INSERT INTO processed_events (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING event_id`,
+          [this.options.name, event.id],
+        );
+        if (!inserted.length) return false;
+        await this.options.handler(event, manager);
+        return true;
+      });
+      this.options.metrics?.eventsConsumed.inc({ consumer: this.options.name, outcome: fresh ? 'processed' : 'duplicate' });
+      await this.ack(msg);
+    } catch (error) {
+      if (msg.info.redeliveryCount >= this.maxDeliver) {
+        await this.deadLetter(msg, event, error as Error);
+      } else {
+        this.options.metrics?.eventsConsumed.inc({ consumer: this.options.name, outcome: 'retried' });
+        this.logger.warn(`event ${event.type} ${event.id} failed (delivery ${msg.info.redeliveryCount}): ${(error as Error).message}`);
+        msg.nak(Math.min(250 * 2 ** msg.info.redeliveryCount, 30000));
+      }
+    }
+  }
+
+  /** The acknowledgement after the commit; a crash between the two is covered by the inbox. */
+  protected async ack(msg: JsMsg): Promise<void> {
+    await msg.ackAck();
+  }
+
+  private async deadLetter(msg: JsMsg, event: RegencyCloudEvent | undefined, error: Error): Promise<void> {
+    const h = natsHeaders();
+    h.set('Regency-Original-Subject', msg.subject);
+    h.set('Regency-Original-Sequence', String(msg.info.streamSequence));
+    h.set('Regency-Consumer', this.options.name);
+    h.set('Regency-Error', error.message.slice(0, 500).replace(/[\r\n]+/g, ' '));
+    const type = event?.type ?? 'unparseable';
+    await this.options.js.publish(`${this.options.deadLetterPrefix}.${this.options.name}.${type}`, msg.data, {
+      headers: h,
+      msgID: `${this.options.name}:${event?.id ?? msg.info.streamSequence}`,
+    });
+    msg.term();
+    this.options.metrics?.eventsConsumed.inc({ consumer: this.options.name, outcome: 'dead_lettered' });
+    this.logger.error(
+      `dead-lettered ${type} ${event?.id ?? `#${msg.info.streamSequence}`} after ${msg.info.redeliveryCount} deliveries: ${error.message}`,
+    );
+  }
+
+  private async reportLag(): Promise<void> {
+    try {
+      const info = await this.options.jsm.consumers.info(this.options.stream, this.options.name);
+      this.options.metrics?.consumerPending.set({ consumer: this.options.name }, info.num_pending + info.num_ack_pending);
+    } catch {
+      // NATS unavailable: the gauge keeps its last value until it is back.
+    }
+  }
+}

@@ -1,0 +1,86 @@
+import { BeforeApplicationShutdown, DynamicModule, Global, Inject, Injectable, Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
+import { JetStreamClient, JetStreamManager, NatsConnection } from 'nats';
+import { DataSource } from 'typeorm';
+import type { ServiceConfig } from '../config/config';
+import { Metrics } from '../metrics/metrics';
+import { NATS_CONNECTION } from '../nats/nats.module';
+import { EventConsumer, EventHandler } from './event-consumer';
+import { EventRecorder } from './event-recorder';
+import { OutboxRelay } from './outbox-relay';
+
+export const EVENTS_CONFIG = Symbol('EVENTS_CONFIG');
+
+export interface ConsumerRegistration {
+  name: string;
+  filterSubject?: string;
+  handler: EventHandler;
+  maxDeliver?: number;
+}
+
+/**
+ * Runs the outbox relay for the service's database and any event consumers it registers; both
+ * stop before the NATS connection drains and the database pool closes.
+ */
+@Injectable()
+export class EventsRuntime implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('Events');
+  readonly relay: OutboxRelay;
+  private readonly consumers: EventConsumer[] = [];
+  private jsm?: JetStreamManager;
+  private readonly js: JetStreamClient;
+
+  constructor(
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(EVENTS_CONFIG) private readonly config: ServiceConfig,
+    private readonly dataSource: DataSource,
+    private readonly metrics: Metrics,
+  ) {
+    this.js = nc.jetstream();
+    this.relay = new OutboxRelay({
+      databaseUrl: config.DATABASE_URL,
+      js: this.js,
+      subjectPrefix: config.EVENTS_SUBJECT_PREFIX,
+      retentionHours: config.OUTBOX_RETENTION_HOURS,
+      metrics,
+      logger: this.logger,
+    });
+  }
+
+  /** Adds a durable consumer of the events stream; call from a module's onModuleInit. */
+  async consume(registration: ConsumerRegistration): Promise<EventConsumer> {
+    this.jsm ??= await this.nc.jetstreamManager();
+    const consumer = new EventConsumer({
+      ...registration,
+      filterSubject: registration.filterSubject && `${this.config.EVENTS_SUBJECT_PREFIX}.${registration.filterSubject}`,
+      stream: this.config.EVENTS_STREAM,
+      deadLetterPrefix: this.config.DEADLETTER_SUBJECT_PREFIX,
+      js: this.js,
+      jsm: this.jsm,
+      dataSource: this.dataSource,
+      metrics: this.metrics,
+    });
+    this.consumers.push(consumer);
+    return consumer;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.relay.start();
+    for (const consumer of this.consumers) await consumer.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.all([this.relay.stop(), ...this.consumers.map((c) => c.stop())]);
+  }
+}
+
+@Global()
+@Module({})
+export class EventsModule {
+  static forService(config: ServiceConfig): DynamicModule {
+    return {
+      module: EventsModule,
+      providers: [{ provide: EVENTS_CONFIG, useValue: config }, EventRecorder, EventsRuntime],
+      exports: [EventRecorder, EventsRuntime],
+    };
+  }
+}

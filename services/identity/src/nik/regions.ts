@@ -1,0 +1,97 @@
+/**
+ * Region codes (Kemendagri) the NIK check knows. Every province is listed; Sumatera Utara lists its
+ * regencies and cities, and Labuhanbatu Utara its districts. A regency or district is checked only
+ * where its parent lists children, so the table can be extended region by region.
+ */
+export interface Region {
+  name: string;
+  children?: Record<string, Region>;
+}
+
+const LABURA_DISTRICTS: Record<string, Region> = {
+  '01': { name: 'Kualuh Hulu' },
+  '02': { name: 'Kualuh Hilir' },
+  '03': { name: 'Kualuh Selatan' },
+  '04': { name: 'Kualuh Leidong' },
+  '05': { name: 'Na IX-X' },
+  '06': { name: 'Aek Natas' },
+  '07': { name: 'Aek Kuo' },
+  '08': { name: 'Marbau' },
+};
+
+const SUMATERA_UTARA: Record<string, Region> = {
+  '01': { name: 'Tapanuli Tengah' },
+  '02': { name: 'Tapanuli Utara' },
+  '03': { name: 'Tapanuli Selatan' },
+  '04': { name: 'Nias' },
+  '05': { name: 'Langkat' },
+  '06': { name: 'Karo' },
+  '07': { name: 'Deli Serdang' },
+  '08': { name: 'Simalungun' },
+  '09': { name: 'Asahan' },
+  '10': { name: 'Labuhanbatu' },
+  '11': { name: 'Dairi' },
+  '12': { name: 'Toba' },
+  '13': { name: 'Mandailing Natal' },
+  '14': { name: 'Nias Selatan' },
+  '15': { name: 'Pakpak Bharat' },
+  '16': { name: 'Humbang Hasundutan' },
+  '17': { name: 'Samosir' },
+  '18': { name: 'Serdang Bedagai' },
+  '19': { name: 'Batu Bara' },
+  '20': { name: 'Padang Lawas Utara' },
+  '21': { name: 'Padang Lawas' },
+  '22': { name: 'Labuhanbatu Selatan' },
+  '23': { name: 'Labuhanbatu Utara', children: LABURA_DISTRICTS },
+  '24': { name: 'Nias Utara' },
+  '25': { name: 'Nias Barat' },
+  '71': { name: 'Kota Medan' },
+  '72': { name: 'Kota Pematangsiantar' },
+  '73': { name: 'Kota Sibolga' },
+  '74': { name: 'Kota Tanjungbalai' },
+  '75': { name: 'Kota Binjai' },
+  '76': { name: 'Kota Tebing Tinggi' },
+  '77': { name: 'Kota Padangsidimpuan' },
+  '78': { name: 'Kota Gunungsitoli' },
+};
+
+export const PROVINCES: Record<string, Region> = {
+  '11': { name: 'Aceh' },
+  '12': { name: 'Sumatera Utara', children: SUMATERA_UTARA },
+  '13': { name: 'Sumatera Barat' },
+  '14': { name: 'Riau' },
+  '15': { name: 'Jambi' },
+  '16': { name: 'Sumatera Selatan' },
+  '17': { name: 'Bengkulu' },
+  '18': { name: 'Lampung' },
+  '19': { name: 'Kepulauan Bangka Belitung' },
+  '21': { name: 'Kepulauan Riau' },
+  '31': { name: 'DKI Jakarta' },
+  '32': { name: 'Jawa Barat' },
+  '33': { name: 'Jawa Tengah' },
+  '34': { name: 'DI Yogyakarta' },
+  '35': { name: 'Jawa Timur' },
+  '36': { name: 'Banten' },
+  '51': { name: 'Bali' },
+  '52': { name: 'Nusa Tenggara Barat' },
+  '53': { name: 'Nusa Tenggara Timur' },
+  '61': { name: 'Kalimantan Barat' },
+  '62': { name: 'Kalimantan Tengah' },
+  '63': { name: 'Kalimantan Selatan' },
+  '64': { name: 'Kalimantan Timur' },
+  '65': { name: 'Kalimantan Utara' },
+  '71': { name: 'Sulawesi Utara' },
+  '72': { name: 'Sulawesi Tengah' },
+  '73': { name: 'Sulawesi Selatan' },
+  '74': { name: 'Sulawesi Tenggara' },
+  '75': { name: 'Gorontalo' },
+  '76': { name: 'Sulawesi Barat' },
+  '81': { name: 'Maluku' },
+  '82': { name: 'Maluku Utara' },
+  '91': { name: 'Papua' },
+  '92': { name: 'Papua Barat' },
+  '93': { name: 'Papua Selatan' },
+  '94': { name: 'Papua Tengah' },
+  '95': { name: 'Papua Pegunungan' },
+  '96': { name: 'Papua Barat Daya' },
+};
