@@ -5,7 +5,8 @@
  * (node:http → raw nats request → plain responder → pg). See bench/README.md.
  *
  *   node bench/walking-slice.js [--duration=15] [--warmup=3] [--connections=50]
- *                               [--bare-always-count] [--cpu-prof] [--out=bench/results]
+ *                               [--bare-always-count] [--cpu-prof] [--node-options="--max-semi-space-size=4"]
+ *                               [--out=bench/results]
  *
  * Needs a built tree (npx nx run-many -t build), PostgreSQL and NATS on 127.0.0.1.
  * Exit code: 0 when the benchmark ran (whether or not the goals were met), 1 on errors.
@@ -188,12 +189,13 @@ function cpuOf(pid) {
   }
 }
 
-/** Machine-wide busy and total CPU seconds (all cores) from /proc/stat. */
+/**
+ * Machine-wide CPU seconds (all cores) from /proc/stat: busy (user+nice+system+irq+softirq),
+ * the interrupt share of it, and steal (time the hypervisor gave to someone else; not busy here).
+ */
 function machineCpu() {
-  const fields = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number);
-  const total = fields.reduce((a, b) => a + b, 0);
-  const idle = fields[3] + fields[4];
-  return { busy: (total - idle) / CLK_TCK, total: total / CLK_TCK };
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number);
+  return { busy: (user + nice + system + irq + softirq) / CLK_TCK, interrupts: (irq + softirq) / CLK_TCK, steal: steal / CLK_TCK, idle: (idle + iowait) / CLK_TCK };
 }
 
 /** Every nats-server and postgres process on the machine (the shared servers), by pid. */
@@ -236,6 +238,8 @@ function cpuWindow(named) {
     groups['bench (autocannon)'] = (self.user + self.system) / 1e6;
     const endMachine = machineCpu();
     const busy = endMachine.busy - startMachine.busy;
+    // Interrupt time (loopback networking's softirq, mostly) is not charged to any process.
+    groups['kernel interrupts (softirq)'] = endMachine.interrupts - startMachine.interrupts;
     const attributed = Object.values(groups).reduce((a, b) => a + b, 0);
     groups['other (rest of the machine)'] = Math.max(0, busy - attributed);
     const cores = {};
@@ -244,6 +248,8 @@ function cpuWindow(named) {
       wallSeconds: Math.round(wall * 10) / 10,
       coresAvailable: os.cpus().length,
       machineBusyCores: Math.round((busy / wall) * 100) / 100,
+      stealCores: Math.round(((endMachine.steal - startMachine.steal) / wall) * 100) / 100,
+      idleCores: Math.round(((endMachine.idle - startMachine.idle) / wall) * 100) / 100,
       coresUsedBy: cores,
     };
   };
@@ -279,10 +285,12 @@ function rssSampler(named, everyMs = 200) {
 // ---------------------------------------------------------------------------------------------
 const children = new Set();
 
+let childNodeOptions = ''; // --node-options: NODE_OPTIONS for every process started (system and bare alike)
+
 function startChild(name, args, env, { ipc = false } = {}) {
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', ...env },
+    env: { PATH: process.env.PATH ?? '', ...(childNodeOptions ? { NODE_OPTIONS: childNodeOptions } : {}), ...env },
     stdio: ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
   });
   const entry = { name, child, output: [], exited: false };
@@ -327,7 +335,7 @@ async function cleanup() {
     try {
       await environment.cleanup(); // DROP DATABASE ... WITH (FORCE) for each database of this run
     } catch (error) {
-      console.error(`could not drop the benchmark databases: ${error.message}`);
+      console.error(`cleanup incomplete (databases, then NATS streams of run ${environment.runId}): ${error.message}`);
     }
   }
 }
@@ -337,6 +345,21 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 async function httpGet(url, timeoutMs = 2000) {
   const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
   return { status: res.status, body: await res.text() };
+}
+
+/** V8 heap figures (MB) from a process's Prometheus /metrics (prom-client's default metrics). */
+async function heapOf(baseUrl) {
+  try {
+    const { status, body } = await httpGet(`${baseUrl}/metrics`);
+    if (status !== 200) return undefined;
+    const value = (name) => {
+      const match = new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+]+)$`, 'm').exec(body);
+      return match ? Math.round((Number(match[1]) / 1048576) * 10) / 10 : undefined;
+    };
+    return { heapUsed: value('nodejs_heap_size_used_bytes'), heapTotal: value('nodejs_heap_size_total_bytes'), external: value('nodejs_external_memory_bytes') };
+  } catch {
+    return undefined;
+  }
 }
 
 async function waitUntil(what, probe, timeoutMs, everyMs, watched = []) {
@@ -406,7 +429,7 @@ async function measure(label, url, named, options) {
 // The benchmark.
 // ---------------------------------------------------------------------------------------------
 function parseArgs(argv) {
-  const options = { duration: 15, warmup: 3, connections: 50, bareAlwaysCount: false, cpuProf: false, out: path.join(__dirname, 'results') };
+  const options = { duration: 15, warmup: 3, connections: 50, bareAlwaysCount: false, cpuProf: false, nodeOptions: '', out: path.join(__dirname, 'results') };
   for (const arg of argv) {
     const [key, value] = arg.replace(/^--/, '').split('=');
     if (key === 'duration') options.duration = Number(value);
@@ -414,6 +437,7 @@ function parseArgs(argv) {
     else if (key === 'connections') options.connections = Number(value);
     else if (key === 'bare-always-count') options.bareAlwaysCount = true;
     else if (key === 'cpu-prof') options.cpuProf = true;
+    else if (key === 'node-options') options.nodeOptions = arg.slice(arg.indexOf('=') + 1);
     else if (key === 'out') options.out = path.resolve(value);
     else throw new Error(`unknown option ${arg}`);
   }
@@ -426,6 +450,7 @@ function parseArgs(argv) {
 
 async function main() {
   const options = parseArgs(process.argv.slice(2));
+  childNodeOptions = options.nodeOptions;
   let testing;
   try {
     testing = require('@smart-regency/testing');
@@ -438,9 +463,9 @@ async function main() {
   environment = new TestEnvironment();
 
   // The figures are only meaningful on an otherwise idle machine: measure what else is running.
-  const before = machineCpu();
+  const before = { cpu: machineCpu(), at: performance.now() };
   await sleep(1000);
-  const busyBeforeStart = Math.round(((machineCpu().busy - before.busy) / 1) * 100) / 100;
+  const busyBeforeStart = Math.round(((machineCpu().busy - before.cpu.busy) / ((performance.now() - before.at) / 1000)) * 100) / 100;
   if (busyBeforeStart > 0.25) console.warn(`warning: the machine is already busy (${busyBeforeStart} cores in use before the start); figures will be low`);
 
   // 1. Start the five processes at once; time until the gateway's readiness is 200.
@@ -451,16 +476,18 @@ async function main() {
   // --cpu-prof: V8 CPU profiles of every process (written when it exits), to see where CPU goes.
   // Profiling costs throughput, so such a run's figures are not for comparing against the goals.
   const profileDir = path.join(options.out, `profiles-${new Date().toISOString().replace(/[:.]/g, '-')}`);
-  const nodeFlags = options.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const nodeFlags = (name) => (options.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}.cpuprofile`] : []);
   const spawnedAt = performance.now();
   for (const name of names) {
-    system[name] = startChild(name, [...nodeFlags, entrypoints[name]], environment.serviceEnv(name, { LOG_LEVEL: 'warn', PORT: String(ports[name]) }));
+    system[name] = startChild(name, [...nodeFlags(name), entrypoints[name]], environment.serviceEnv(name, { LOG_LEVEL: 'warn', PORT: String(ports[name]) }));
   }
   const gatewayUrl = `http://127.0.0.1:${ports.gateway}`;
   const procs = Object.values(system);
+  // Per-process liveness times are informational: failures surface through the readiness wait.
   const liveWaits = names.map((name) =>
     waitUntil(`${name} to be live`, async () => (await httpGet(`http://127.0.0.1:${ports[name]}/health/live`, 1000)).status === 200, 60000, 25, [system[name]]).then(
       () => (liveMs[name] = Math.round(performance.now() - spawnedAt)),
+      () => (liveMs[name] = null),
     ),
   );
   await waitUntil('the gateway to be ready', async () => (await httpGet(`${gatewayUrl}/health/ready`, 2000)).status === 200, 60000, 25, procs);
@@ -481,6 +508,7 @@ async function main() {
   const pids = Object.fromEntries(names.map((name) => [name, system[name].child.pid]));
   const idleKb = Object.fromEntries(names.map((name) => [name, memory(pids[name]).rssKb]));
   const idleProportional = Object.fromEntries(names.map((name) => [name, proportional(pids[name])]));
+  const heapIdle = Object.fromEntries(await Promise.all(names.map(async (name) => [name, await heapOf(`http://127.0.0.1:${ports[name]}`)])));
 
   // 3. Load the full path.
   const full = await measure('full', `${gatewayUrl}${AGENCIES_PATH}`, pids, options);
@@ -488,6 +516,7 @@ async function main() {
   const hwmKb = Object.fromEntries(names.map((name) => [name, memory(pids[name]).hwmKb]));
   const afterLoadKb = Object.fromEntries(names.map((name) => [name, memory(pids[name]).rssKb]));
   const afterLoadProportional = Object.fromEntries(names.map((name) => [name, proportional(pids[name])]));
+  const heapAfterLoad = Object.fromEntries(await Promise.all(names.map(async (name) => [name, await heapOf(`http://127.0.0.1:${ports[name]}`)])));
 
   // Stop the system before the bare run so it does not share the CPU; keep its databases.
   const stopStarted = performance.now();
@@ -503,7 +532,7 @@ async function main() {
     BARE_ALWAYS_COUNT: options.bareAlwaysCount ? '1' : '0',
   };
   const startBare = async (role) => {
-    const entry = startChild(`bare-${role}`, [...nodeFlags, __filename, `--role=bare-${role}`], bareEnv, { ipc: true });
+    const entry = startChild(`bare-${role}`, [...nodeFlags(`bare-${role}`), __filename, `--role=bare-${role}`], bareEnv, { ipc: true });
     const message = await Promise.race([
       new Promise((resolve) => entry.child.once('message', resolve)),
       entry.exit.then(() => {
@@ -558,7 +587,10 @@ async function main() {
       bareAlwaysCount: options.bareAlwaysCount,
       logLevel: 'warn',
       cpuProfiles: options.cpuProf ? profileDir : null,
+      nodeOptions: options.nodeOptions || null,
     },
+    tree: treeInfo(),
+    runId: environment.runId, // databases <runId>_<service> (dropped at the end) and NATS prefix
     readiness: { readyMs, liveMs, stopMs, exitCodes },
     full: { url: `${gatewayUrl}${AGENCIES_PATH}`, ...full.summary, cpu: full.cpu },
     bare: { url: bareUrl, ...bare.summary, cpu: bare.cpu },
@@ -572,6 +604,8 @@ async function main() {
       pssIdle: Object.fromEntries(names.map((n) => [n, mb(idleProportional[n]?.pssKb ?? 0)])),
       pssAfterLoad: Object.fromEntries(names.map((n) => [n, mb(afterLoadProportional[n]?.pssKb ?? 0)])),
       ussAfterLoad: Object.fromEntries(names.map((n) => [n, mb(afterLoadProportional[n]?.ussKb ?? 0)])),
+      v8HeapIdle: heapIdle,
+      v8HeapAfterLoad: heapAfterLoad,
       totalPssAfterLoad: mb(names.reduce((a, n) => a + (afterLoadProportional[n]?.pssKb ?? 0), 0)),
       totalIdle: mb(totalIdleKb),
       totalPeakUnderLoad: mb(full.rss.peakTotalKb),
@@ -592,21 +626,54 @@ async function main() {
   console.log(`\nresults written to ${path.relative(process.cwd(), file) || file}`);
 }
 
+/** Which code was measured: the commit, whether libs/ or services/ differ from it, and when dist was built. */
+function treeInfo() {
+  const git = (...args) => {
+    try {
+      return execFileSync('git', args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    } catch {
+      return undefined;
+    }
+  };
+  let newestDist = 0;
+  const walk = (dir) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.name.endsWith('.js')) newestDist = Math.max(newestDist, fs.statSync(full).mtimeMs);
+    }
+  };
+  for (const group of ['libs', 'services']) {
+    for (const project of fs.readdirSync(path.join(ROOT, group))) {
+      const dist = path.join(ROOT, group, project, 'dist');
+      if (fs.existsSync(dist)) walk(dist);
+    }
+  }
+  const changed = git('status', '--porcelain', '--untracked-files=no', '--', 'libs', 'services');
+  return {
+    commit: git('rev-parse', '--short', 'HEAD'),
+    sourcesDifferFromCommit: changed === undefined ? undefined : changed.length > 0,
+    distBuiltAt: newestDist ? new Date(newestDist).toISOString() : undefined,
+  };
+}
+
 function printReport(r, names) {
   const row = (cells, widths) => cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ');
   const w = [30, 9, 8, 8, 8, 8];
-  console.log(`\nGET ${AGENCIES_PATH}, ${r.options.connections} connections, ${r.options.duration} s after ${r.options.warmup} s warm-up (${r.machine.cpus} cores shared with the load generator)`);
+  console.log(`\ncommit ${r.tree.commit}${r.tree.sourcesDifferFromCommit ? ' (libs/ or services/ modified)' : ''}, dist built ${r.tree.distBuiltAt}`);
+  if (r.options.nodeOptions) console.log(`NODE_OPTIONS for every process: ${r.options.nodeOptions}`);
+  console.log(`GET ${AGENCIES_PATH}, ${r.options.connections} connections, ${r.options.duration} s after ${r.options.warmup} s warm-up (${r.machine.cpus} cores shared with the load generator)`);
   console.log(row(['path', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors'], w));
   console.log(row(['full (gateway→NATS→identity)', r.full.requestsPerSecond, r.full.latencyMs.p50, r.full.latencyMs.p99, r.full.non2xx, r.full.errors + r.full.timeouts], w));
   console.log(row(['bare (http→nats→pg)', r.bare.requestsPerSecond, r.bare.latencyMs.p50, r.bare.latencyMs.p99, r.bare.non2xx, r.bare.errors + r.bare.timeouts], w));
   console.log(`full/bare throughput: ${(r.throughputRatioFullToBare * 100).toFixed(1)} %`);
 
-  console.log('\nRSS (MB)                       idle   peak under load');
-  for (const n of names) console.log(row([n, r.rssMb.idle[n], r.rssMb.peakUnderLoad[n]], [30, 6, 17]));
-  console.log(row(['total (five processes)', r.rssMb.totalIdle, r.rssMb.totalPeakUnderLoad], [30, 6, 17]));
-  console.log(row(['total PSS after load', '', r.rssMb.totalPssAfterLoad], [30, 6, 17]));
-  for (const [n, v] of Object.entries(r.rssMb.bare.idle)) console.log(row([`(${n})`, v, r.rssMb.bare.peakUnderLoad[n]], [30, 6, 17]));
-
+  const mw = [30, 9, 9, 9, 14];
+  console.log(`\n${row(['memory (MB)', 'RSS idle', 'RSS peak', 'PSS end', 'V8 heap idle/end'], mw)}`);
+  const heap = (n) => `${r.rssMb.v8HeapIdle[n]?.heapUsed ?? '?'}/${r.rssMb.v8HeapAfterLoad[n]?.heapUsed ?? '?'}`;
+  for (const n of names) console.log(row([n, r.rssMb.idle[n], r.rssMb.peakUnderLoad[n], r.rssMb.pssAfterLoad[n], heap(n)], mw));
+  console.log(row(['total (five processes)', r.rssMb.totalIdle, r.rssMb.totalPeakUnderLoad, r.rssMb.totalPssAfterLoad, ''], mw));
+  for (const [n, v] of Object.entries(r.rssMb.bare.idle)) console.log(row([`(${n})`, v, r.rssMb.bare.peakUnderLoad[n], '', ''], mw));
   console.log(`\nreadiness: ${r.readiness.readyMs} ms from spawn to GET /health/ready 200`);
   if (r.machine.busyCoresBeforeStart > 0.25) console.log(`warning: ${r.machine.busyCoresBeforeStart} cores were busy before the start (other work on the machine)`);
   for (const [label, run] of [['full', r.full], ['bare', r.bare]]) {
@@ -614,7 +681,7 @@ function printReport(r, names) {
       .sort((a, b) => b[1] - a[1])
       .map(([n, c]) => `${n} ${c}`)
       .join(', ');
-    console.log(`CPU during ${label} (cores, of ${run.cpu.coresAvailable}; machine busy ${run.cpu.machineBusyCores}): ${used}`);
+    console.log(`CPU during ${label} (cores, of ${run.cpu.coresAvailable}; machine busy ${run.cpu.machineBusyCores}, idle ${run.cpu.idleCores}, steal ${run.cpu.stealCores}): ${used}`);
     const other = run.cpu.coresUsedBy['other (rest of the machine)'];
     if (other > 0.25) console.log(`  warning: ${other} cores went to other work during the ${label} run; its figures are disturbed`);
   }
@@ -631,6 +698,14 @@ if (role === 'bare-responder' || role === 'bare-http') {
     process.exit(1);
   });
 } else {
+  // Whatever goes wrong, stop what was started and drop the databases before exiting.
+  const fail = async (error) => {
+    console.error(`\nbenchmark failed: ${error?.stack ?? error}`);
+    await cleanup();
+    process.exit(1);
+  };
+  process.once('unhandledRejection', fail);
+  process.once('uncaughtException', fail);
   for (const signal of ['SIGINT', 'SIGTERM']) {
     process.once(signal, () => {
       console.error(`\n${signal}: stopping the processes and dropping the databases ...`);
@@ -640,9 +715,5 @@ if (role === 'bare-responder' || role === 'bare-http') {
   main()
     .then(cleanup)
     .then(() => process.exit(0))
-    .catch(async (error) => {
-      console.error(`\nbenchmark failed: ${error.stack ?? error}`);
-      await cleanup();
-      process.exit(1);
-    });
+    .catch(fail);
 }
