@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
 import { connectNats, createFastifyAdapter, createStartupLogger, exitOnSignals, instrumentHttp, Metrics } from '@smart-regency/platform';
-import { Logger } from 'nestjs-pino';
+import { Logger, PinoLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { GatewayConfig, loadGatewayConfig } from './config';
 import { API_PREFIX } from './http/call-context';
@@ -32,7 +32,7 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig(), 
   );
   app.useLogger(app.get(Logger));
   if (handleSignals) exitOnSignals(app, config.SHUTDOWN_GRACE_MS);
-  instrumentHttp(app.getHttpAdapter().getInstance(), app.get(Metrics));
+  instrumentHttp(app.getHttpAdapter().getInstance(), app.get(Metrics), () => PinoLogger.root);
 
   await app.register(helmet, {
     contentSecurityPolicy: {

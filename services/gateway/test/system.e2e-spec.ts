@@ -86,7 +86,7 @@ describe('walking skeleton, end to end', () => {
     expect(line).toMatchObject({ service: 'identity', subject: 'identity.agency.list', outcome: 'ok' });
     await system.process('gateway').waitForOutput(new RegExp(requestId));
     const gatewayLine = system.process('gateway').records().find((r) => r.requestId === requestId);
-    expect(gatewayLine).toMatchObject({ service: 'gateway', res: { statusCode: 200 } });
+    expect(gatewayLine).toMatchObject({ service: 'gateway', method: 'GET', url: '/api/v1/agencies', statusCode: 200 });
   });
 
   it('replaces a malformed request id with its own', async () => {

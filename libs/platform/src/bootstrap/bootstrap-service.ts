@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ServiceName } from '@smart-regency/contracts';
 import { NatsConnection } from 'nats';
-import { Logger } from 'nestjs-pino';
+import { Logger, PinoLogger } from 'nestjs-pino';
 import { ConfigError, ServiceConfig } from '../config/config';
 import { ensureDatabase } from '../database/database';
 import { createFastifyAdapter, instrumentHttp } from '../http/fastify';
@@ -48,7 +48,7 @@ export async function bootstrapService<C extends ServiceConfig>(options: Service
     bufferLogs: true,
   });
   app.useLogger(app.get(Logger));
-  instrumentHttp(app.getHttpAdapter().getInstance(), app.get(Metrics));
+  instrumentHttp(app.getHttpAdapter().getInstance(), app.get(Metrics), () => PinoLogger.root);
   if (options.handleSignals) exitOnSignals(app, config.SHUTDOWN_GRACE_MS);
 
   app.connectMicroservice(

@@ -2,6 +2,7 @@ import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { randomUUID } from 'crypto';
 import type { FastifyInstance } from 'fastify';
 import type { IncomingMessage } from 'http';
+import type { Logger } from 'pino';
 import { Metrics } from '../metrics/metrics';
 
 const VALID_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -31,8 +32,13 @@ export function createFastifyAdapter(options: HttpOptions = {}): FastifyAdapter 
   });
 }
 
-/** Echoes the request id and records every response in the HTTP metrics by route template. */
-export function instrumentHttp(fastify: FastifyInstance, metrics: Metrics): void {
+const QUIET_ROUTES = /^\/(health|metrics)(\/|$|\?)/;
+
+/**
+ * Echoes the request id, records every response in the HTTP metrics by route template, and writes
+ * one access log line per request (not for health and metrics scrapes).
+ */
+export function instrumentHttp(fastify: FastifyInstance, metrics: Metrics, loggerOf: () => Logger | undefined): void {
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
     done();
@@ -41,6 +47,23 @@ export function instrumentHttp(fastify: FastifyInstance, metrics: Metrics): void
     const labels = { method: request.method, route: request.routeOptions?.url ?? 'unmatched', status: String(reply.statusCode) };
     metrics.httpRequests.inc(labels);
     metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
+    const status = reply.statusCode;
+    const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
+    // The root logger exists once Nest has initialised the logging module.
+    const logger = loggerOf();
+    if (logger?.isLevelEnabled(level) && (status >= 400 || !QUIET_ROUTES.test(request.url))) {
+      logger[level](
+        {
+          requestId: request.id,
+          method: request.method,
+          url: request.url,
+          statusCode: status,
+          durationMs: Math.round(reply.elapsedTime * 10) / 10,
+          remoteAddress: request.ip,
+        },
+        'request completed',
+      );
+    }
     done();
   });
 }

@@ -20,6 +20,8 @@ export async function connectNats(options: NatsConnectOptions, logger: RetryLogg
         maxReconnectAttempts: -1,
         reconnectTimeWait: 1000,
         pingInterval: 10000,
+        // nats.js builds an Error with a stack per request for async traces; measurable at load (bench/).
+        noAsyncTraces: true,
       }),
     logger,
   );

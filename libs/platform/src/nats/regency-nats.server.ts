@@ -45,7 +45,8 @@ export class RegencyNatsServer extends ServerNats {
   }
 
   override async handleMessage(channel: string, natsMsg: Parameters<ServerNats['handleMessage']>[1]): Promise<unknown> {
-    if (!natsMsg.reply || !this.getHandlerByPattern(channel)) return super.handleMessage(channel, natsMsg);
+    // messageHandlers.has(): getHandlerByPattern() tries JSON.parse on every string pattern and throws.
+    if (!natsMsg.reply || !this.messageHandlers.has(channel)) return super.handleMessage(channel, natsMsg);
     this.inFlight++;
     try {
       return await super.handleMessage(channel, natsMsg);
