@@ -100,10 +100,12 @@ export class OutboxRelay {
         }
         const published = await this.drainOnce();
         await this.prune();
+        await this.measureBacklog();
         backoff = 250;
         if (published < this.batchSize && !this.notified) await sleep(this.pollMs, this.signal);
         this.notified = false;
       } catch (error) {
+        await this.measureBacklog().catch(() => undefined);
         this.logger.warn(`outbox relay: ${(error as Error).message}; retrying in ${backoff} ms`);
         await sleep(backoff, this.signal);
         backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
@@ -193,6 +195,16 @@ export class OutboxRelay {
       throw new Error(`${failed.length} event(s) not acknowledged by JetStream (${failed[0].error})`);
     }
     return sent.length;
+  }
+
+  private lastBacklog = 0;
+
+  /** Keeps the outbox_backlog gauge current, at most once a second (uses the partial index). */
+  private async measureBacklog(): Promise<void> {
+    if (!this.options.metrics || !this.client || Date.now() - this.lastBacklog < 1000) return;
+    this.lastBacklog = Date.now();
+    const { rows } = await this.client.query(`SELECT count(*)::int AS n FROM outbox WHERE sent_at IS NULL`);
+    this.options.metrics.outboxBacklog.set(rows[0].n);
   }
 
   private async prune(): Promise<void> {
