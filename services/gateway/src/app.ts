@@ -32,7 +32,10 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig(), 
   );
   app.useLogger(app.get(Logger));
   if (handleSignals) exitOnSignals(app, config.SHUTDOWN_GRACE_MS);
-  instrumentHttp(app.getHttpAdapter().getInstance(), app.get(Metrics), () => PinoLogger.root);
+  const fastify = app.getHttpAdapter().getInstance();
+  instrumentHttp(fastify, app.get(Metrics), () => PinoLogger.root);
+  // The API speaks JSON: anything else is 415, not a string that fails validation field by field.
+  fastify.removeContentTypeParser('text/plain');
 
   await app.register(helmet, {
     contentSecurityPolicy: {

@@ -1,4 +1,5 @@
-import { TestSystem } from '@smart-regency/testing';
+import { makeNik, REPO_ROOT, TestSystem } from '@smart-regency/testing';
+import { spawn } from 'child_process';
 import request from 'supertest';
 
 /** The whole system as separate processes: HTTP -> gateway -> NATS -> service -> PostgreSQL. */
@@ -126,6 +127,54 @@ describe('walking skeleton, end to end', () => {
     expect(spec.body.components.schemas.AgencyResponse.properties).toHaveProperty('code');
     const ui = await api.get('/docs').expect(200);
     expect(ui.text).toContain('swagger-ui');
+  });
+
+  it('registers a citizen over HTTP and refuses a duplicate and a bad NIK as problems', async () => {
+    const body = { nik: makeNik({ sequence: 4242 }), fullName: 'Rina Marpaung', email: 'rina@example.id', phone: '081277001122', password: 'Rahasia-Labura-9' };
+    const created = await api.post('/api/v1/auth/register').send(body).expect(201);
+    expect(created.body).toMatchObject({ fullName: 'Rina Marpaung', roles: ['citizen'], nik: `${body.nik.slice(0, 4)}**********${body.nik.slice(14)}` });
+    expect(JSON.stringify(created.body)).not.toContain(body.password);
+
+    const duplicate = await api.post('/api/v1/auth/register').send({ ...body, nik: makeNik({ sequence: 4243 }), phone: '081277001123' }).expect(409);
+    expect(duplicate.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(duplicate.body).toMatchObject({ code: 'IDENTITY.EMAIL_TAKEN', title: 'Email sudah terdaftar', errors: [{ field: 'email' }] });
+
+    const invalid = await api.post('/api/v1/auth/register').set('Accept-Language', 'en').send({ ...body, nik: '1223011705900000' }).expect(400);
+    expect(invalid.body).toMatchObject({ code: 'IDENTITY.INVALID_NIK', title: 'Invalid NIK', errors: [{ field: 'nik' }] });
+
+    const malformed = await api.post('/api/v1/auth/register').set('Content-Type', 'application/json').send('{"nik":').expect(400);
+    expect(malformed.body).toMatchObject({ code: 'COMMON.MALFORMED_BODY' });
+    const wrongType = await api.post('/api/v1/auth/register').set('Content-Type', 'text/plain').send('hello').expect(415);
+    expect(wrongType.body).toMatchObject({ code: 'COMMON.UNSUPPORTED_MEDIA_TYPE' });
+    const tooLarge = await api.post('/api/v1/auth/register').send({ ...body, fullName: 'x'.repeat(2 * 1024 * 1024) }).expect(413);
+    expect(tooLarge.body).toMatchObject({ code: 'COMMON.PAYLOAD_TOO_LARGE' });
+  });
+
+  it('delivers live events to the example integrator script', async () => {
+    const identityEnv = system.process('identity').env;
+    const subscriber = spawn(
+      process.execPath,
+      [
+        'docs/examples/subscribe-events.js',
+        '--durable=e2e-example',
+        `--filter=${identityEnv.EVENTS_SUBJECT_PREFIX}.identity.>`,
+        `--since=${new Date().toISOString()}`,
+        '--max=1',
+      ],
+      { cwd: REPO_ROOT, env: { PATH: process.env.PATH, NATS_URL: identityEnv.NATS_URL, EVENTS_STREAM: identityEnv.EVENTS_STREAM } },
+    );
+    let out = '';
+    subscriber.stdout.on('data', (chunk) => (out += chunk));
+    const exited = new Promise<number | null>((resolve) => subscriber.once('exit', resolve));
+
+    const body = { nik: makeNik({ sequence: 4343 }), fullName: 'Andi Siregar', email: 'andi@example.id', phone: '081277003344', password: 'Rahasia-Labura-9' };
+    const created = await api.post('/api/v1/auth/register').send(body).expect(201);
+    expect(await exited).toBe(0);
+    const events = out.trim().split('\n').map((line) => JSON.parse(line));
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ type: 'identity.user.registered.v1', subject: created.body.id, data: { userId: created.body.id, roles: ['citizen'] } });
+    expect(out).not.toContain(body.email);
+    expect(out).not.toContain(body.nik);
   });
 
   it('answers 503 at once while a service is stopped, and recovers when it is back', async () => {

@@ -17,7 +17,8 @@ export function createValidationPipe(): ValidationPipe {
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
-    stopAtFirstError: false,
+    // One message per field: the first rule it breaks.
+    stopAtFirstError: true,
     validationError: { target: false, value: false },
     exceptionFactory: (errors) =>
       new DomainError('COMMON.VALIDATION', 'Validation failed', flattenValidationErrors(errors)),
