@@ -416,7 +416,7 @@ describe('deploy/Dockerfile', () => {
     ) as Record<string, number>;
     for (const name of SERVICE_NAMES) {
       const { load } = builtConfig(name);
-      const production = name === 'identity' ? { ADMIN_PASSWORD: 'x'.repeat(12) } : {};
+      const production = name === 'identity' ? { ADMIN_PASSWORD: 'x'.repeat(12), NIK_HASH_KEY: 'k'.repeat(32) } : {};
       expect({ name, port: table[name] }).toEqual({ name, port: load({ NODE_ENV: 'production', ...production }).PORT });
     }
   });
