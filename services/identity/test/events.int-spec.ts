@@ -2,6 +2,8 @@ import { RegencyCloudEvent, SUBJECTS } from '@smart-regency/contracts';
 import { EventConsumer, EventRecorder, EventsRuntime, Metrics, OutboxRelay } from '@smart-regency/platform';
 import { freePort, InProcessService, makeNik, startInProcess, TcpProxy, waitFor } from '@smart-regency/testing';
 import { randomUUID } from 'crypto';
+
+const uuid = (): string => randomUUID();
 import { connect, JetStreamManager, JsMsg, NatsConnection } from 'nats';
 import { DataSource } from 'typeorm';
 import { startIdentity } from '../src/app';
@@ -97,7 +99,7 @@ describe('events backbone under failure', () => {
   afterAll(() => t?.close());
 
   it('1. a rolled-back transaction publishes nothing', async () => {
-    const userId = randomUUID();
+    const userId = uuid();
     await expect(
       db.transaction(async (m) => {
         await recorder.record(m, 'identity.user.registered.v1', { userId, roles: ['citizen'] });
@@ -219,7 +221,7 @@ describe('events backbone under failure', () => {
     const b = relay();
     a.start();
     b.start();
-    const ids = Array.from({ length: 10 }, () => randomUUID());
+    const ids = Array.from({ length: 10 }, () => uuid());
     for (let round = 0; round < 10; round++) for (const id of ids) await recordFor(id);
     await drained();
     expect([a.isLeader, b.isLeader].filter(Boolean)).toHaveLength(1);
@@ -241,9 +243,9 @@ describe('events backbone under failure', () => {
   });
 
   it('7. a poison event is dead-lettered after max-deliver and the consumer keeps going', async () => {
-    const poison = randomUUID();
-    const before = randomUUID();
-    const after = randomUUID();
+    const poison = uuid();
+    const before = uuid();
+    const after = uuid();
     await recordFor(before);
     await recordFor(poison);
     await recordFor(after);
@@ -283,12 +285,12 @@ describe('events backbone under failure', () => {
     relay().start();
     const c = consumer('outage', { filterSubject: `${t.env.eventsPrefix}.identity.>`, js: nc.jetstream(), jsm: await nc.jetstreamManager() });
     await c.start();
-    const first = randomUUID();
+    const first = uuid();
     const firstEvent = await recordFor(first);
     await waitFor('the first event', async () => ((await effects('outage')).includes(firstEvent.id) ? true : undefined));
 
     await proxy.close();
-    const second = await recordFor(randomUUID());
+    const second = await recordFor(uuid());
     await new Promise((resolve) => setTimeout(resolve, 1000));
     await proxy.open();
     await waitFor('the event sent during the outage', async () => ((await effects('outage')).includes(second.id) ? true : undefined), 30000);
