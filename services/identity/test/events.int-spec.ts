@@ -2,12 +2,12 @@ import { RegencyCloudEvent, SUBJECTS } from '@smart-regency/contracts';
 import { EventConsumer, EventRecorder, EventsRuntime, Metrics, OutboxRelay } from '@smart-regency/platform';
 import { freePort, InProcessService, makeNik, startInProcess, TcpProxy, waitFor } from '@smart-regency/testing';
 import { randomUUID } from 'crypto';
-
-const uuid = (): string => randomUUID();
 import { connect, JetStreamManager, JsMsg, NatsConnection } from 'nats';
 import { DataSource } from 'typeorm';
 import { startIdentity } from '../src/app';
 import { loadIdentityConfig } from '../src/config';
+
+const uuid = (): string => randomUUID();
 
 /**
  * The seven failure cases of the events backbone, against the real PostgreSQL and NATS, with
