@@ -37,6 +37,14 @@ export const IDENTITY_ERRORS = {
   'IDENTITY.NIK_TAKEN': { status: 409, title: { id: 'NIK sudah terdaftar', en: 'NIK already registered' } },
   'IDENTITY.EMAIL_TAKEN': { status: 409, title: { id: 'Email sudah terdaftar', en: 'Email already registered' } },
   'IDENTITY.PHONE_TAKEN': { status: 409, title: { id: 'Nomor telepon sudah terdaftar', en: 'Phone number already registered' } },
+  'IDENTITY.INVALID_CREDENTIALS': { status: 401, title: { id: 'Identitas atau kata sandi salah', en: 'Wrong identifier or password' } },
+  'IDENTITY.INVALID_REFRESH_TOKEN': { status: 401, title: { id: 'Sesi tidak berlaku, silakan masuk lagi', en: 'Session is no longer valid, sign in again' } },
+  'IDENTITY.INVALID_CLIENT': { status: 401, title: { id: 'Klien tidak dikenal', en: 'Invalid client' } },
+  'IDENTITY.ACCOUNT_LOCKED': { status: 429, title: { id: 'Terlalu banyak percobaan masuk, coba lagi nanti', en: 'Too many sign-in attempts, try again later' } },
+  'IDENTITY.WRONG_PASSWORD': { status: 400, title: { id: 'Kata sandi lama salah', en: 'Current password is wrong' } },
+  'IDENTITY.USER_NOT_FOUND': { status: 404, title: { id: 'Pengguna tidak ditemukan', en: 'User not found' } },
+  'IDENTITY.AGENCY_REQUIRED': { status: 400, title: { id: 'Peran ini memerlukan instansi', en: 'This role needs an agency' } },
+  'IDENTITY.AGENCY_CODE_TAKEN': { status: 409, title: { id: 'Kode instansi sudah dipakai', en: 'Agency code already taken' } },
 } satisfies Record<string, ErrorSpec>;
 
 export const PERMITS_ERRORS = {
@@ -76,6 +84,8 @@ export interface RpcErrorPayload {
   code: string;
   message: string;
   details?: FieldError[];
+  /** For 429 and 503: seconds after which a retry may succeed (the gateway's Retry-After). */
+  retryAfter?: number;
 }
 
 export function isRpcErrorPayload(value: unknown): value is RpcErrorPayload {

@@ -1,8 +1,9 @@
 import { HealthCheckRequest, ServiceHealthResponse } from './common/health';
 import { Page } from './common/page';
 import { ListComplaintCategoriesRequest, ComplaintCategoryResponse } from './complaints/category';
-import { AgencyResponse, ListAgenciesRequest } from './identity/agency';
+import { AgencyResponse, CreateAgencyRequest, ListAgenciesRequest, UpdateAgencyCommand } from './identity/agency';
 import { RegisterCitizenRequest, UserResponse } from './identity/user';
+import { ClientCredentialsRequest, JwksResponse, LoginRequest, RefreshRequest, TokenResponse } from './identity/auth';
 import { ListPermitTypesRequest, PermitTypeResponse } from './permits/permit-type';
 import { PublicSummaryRequest, PublicSummaryResponse } from './reporting/summary';
 
@@ -15,7 +16,15 @@ export const SUBJECTS = {
   identity: {
     health: 'identity.health.check',
     listAgencies: 'identity.agency.list',
+    createAgency: 'identity.agency.create',
+    updateAgency: 'identity.agency.update',
     registerCitizen: 'identity.user.register',
+    login: 'identity.auth.login',
+    refresh: 'identity.auth.refresh',
+    logout: 'identity.auth.logout',
+    clientToken: 'identity.auth.client-token',
+    jwks: 'identity.jwks.get',
+    me: 'identity.me.get',
   },
   permits: {
     health: 'permits.health.check',
@@ -39,7 +48,15 @@ export function healthSubject(service: ServiceName): string {
 export interface RpcContract {
   'identity.health.check': [HealthCheckRequest, ServiceHealthResponse];
   'identity.agency.list': [ListAgenciesRequest, Page<AgencyResponse>];
+  'identity.agency.create': [CreateAgencyRequest, AgencyResponse];
+  'identity.agency.update': [UpdateAgencyCommand, AgencyResponse];
   'identity.user.register': [RegisterCitizenRequest, UserResponse];
+  'identity.auth.login': [LoginRequest, TokenResponse];
+  'identity.auth.refresh': [RefreshRequest, TokenResponse];
+  'identity.auth.logout': [RefreshRequest, Record<string, never>];
+  'identity.auth.client-token': [ClientCredentialsRequest, TokenResponse];
+  'identity.jwks.get': [Record<string, never>, JwksResponse];
+  'identity.me.get': [Record<string, never>, UserResponse];
   'permits.health.check': [HealthCheckRequest, ServiceHealthResponse];
   'permits.permit-type.list': [ListPermitTypesRequest, Page<PermitTypeResponse>];
   'complaints.health.check': [HealthCheckRequest, ServiceHealthResponse];

@@ -24,3 +24,6 @@ export * from './events/event-recorder';
 export * from './events/outbox-relay';
 export * from './events/event-consumer';
 export * from './events/events.module';
+export * from './auth/actor.decorator';
+export * from './auth/ownership';
+export * from './calendar/working-days';

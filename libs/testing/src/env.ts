@@ -7,6 +7,9 @@ import { uniqueId } from './ids';
 export const TEST_POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const TEST_NATS_URL = process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
 
+/** The bootstrap admin every test system starts with. */
+export const TEST_ADMIN = { email: 'admin@test.labura.go.id', password: 'Admin-Test-Password-1' };
+
 export function databaseUrl(name: string): string {
   const url = new URL(TEST_POSTGRES_URL);
   url.pathname = `/${name}`;
@@ -42,6 +45,7 @@ export class TestEnvironment {
       NATS_PREFIX: this.natsPrefix,
       LOG_LEVEL: 'warn',
       SHUTDOWN_GRACE_MS: '5000',
+      ...(service === 'identity' ? { ADMIN_EMAIL: TEST_ADMIN.email, ADMIN_PASSWORD: TEST_ADMIN.password, NIK_HASH_KEY: `${this.runId}-nik-hash-key-for-tests-only` } : {}),
       ...(service === 'gateway'
         ? {}
         : {

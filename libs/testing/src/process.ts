@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from 'child_process';
 import { existsSync } from 'fs';
 import { join, resolve } from 'path';
-import { freePort, TestEnvironment } from './env';
+import { freePort, TEST_ADMIN, TestEnvironment } from './env';
 
 export const REPO_ROOT = resolve(__dirname, '../../..');
 
@@ -130,6 +130,17 @@ export class TestSystem {
       await system.stop();
       throw error;
     }
+  }
+
+  /** Signs in through the gateway and returns the access token. */
+  async login(identifier: string = TEST_ADMIN.email, password: string = TEST_ADMIN.password): Promise<string> {
+    const res = await fetch(`${this.gatewayUrl}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ identifier, password }),
+    });
+    if (res.status !== 200) throw new Error(`login as ${identifier} failed: ${res.status} ${await res.text()}`);
+    return ((await res.json()) as { accessToken: string }).accessToken;
   }
 
   get gatewayUrl(): string {

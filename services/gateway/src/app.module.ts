@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { TerminusModule } from '@nestjs/terminus';
 import {
   createValidationPipe,
@@ -14,7 +15,10 @@ import { NatsConnection } from 'nats';
 import { AgenciesController, ComplaintCategoriesController, PermitTypesController } from './catalog/catalog.controller';
 import { GatewayConfig } from './config';
 import { HealthController, READINESS_TIMEOUT_MS } from './health/health.controller';
-import { AuthController } from './identity/auth.controller';
+import { AuthController, MeController } from './identity/auth.controller';
+import { AuthGuard } from './auth/auth.guard';
+import { TokenVerifier } from './auth/jwks';
+import { JwksController } from './auth/jwks.controller';
 import { ProblemFilter } from './http/problem.filter';
 import { PublicReportsController } from './reporting/public-reports.controller';
 
@@ -27,11 +31,15 @@ export class AppModule {
         loggingModule('gateway', config.LOG_LEVEL, config.LOG_FORMAT),
         NatsModule.forConnection(connection, config.NATS_PREFIX),
         TerminusModule.forRoot({ logger: false }),
+        // Applies where a route uses ThrottlerGuard (sign-in); in-memory per gateway replica.
+        ThrottlerModule.forRoot([{ name: 'login', ttl: 60_000, limit: config.LOGIN_RATE_LIMIT_PER_MINUTE }]),
       ],
       controllers: [
         HealthController,
         AgenciesController,
         AuthController,
+        MeController,
+        JwksController,
         PermitTypesController,
         ComplaintCategoriesController,
         PublicReportsController,
@@ -42,6 +50,8 @@ export class AppModule {
         { provide: READINESS_TIMEOUT_MS, useValue: config.READINESS_TIMEOUT_MS },
         { provide: APP_PIPE, useFactory: createValidationPipe },
         { provide: APP_FILTER, useClass: ProblemFilter },
+        { provide: APP_GUARD, useClass: AuthGuard },
+        TokenVerifier,
         RpcClient,
         NatsHealthIndicator,
       ],

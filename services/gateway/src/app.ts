@@ -60,6 +60,7 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig(), 
       { path: 'health/live', method: RequestMethod.GET },
       { path: 'health/ready', method: RequestMethod.GET },
       { path: 'metrics', method: RequestMethod.GET },
+      { path: '.well-known/jwks.json', method: RequestMethod.GET },
     ],
   });
   SwaggerModule.setup('docs', app, buildOpenApi(app), {

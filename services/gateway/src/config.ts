@@ -22,6 +22,10 @@ export class GatewayConfig extends CommonConfig {
   })
   CORS_ORIGINS: string = '';
 
+  /** Sign-in attempts (login, refresh) per client IP per minute before 429. */
+  @Expose() @toInt() @IsInt() @Min(1) @Max(100000)
+  LOGIN_RATE_LIMIT_PER_MINUTE: number = 20;
+
   /** Trust X-Forwarded-* from a reverse proxy in front of the gateway. */
   @Expose() @toBool() @IsBoolean({ message: 'TRUST_PROXY must be true or false' })
   TRUST_PROXY: boolean = false;

@@ -80,7 +80,8 @@ describe('graceful shutdown', () => {
     await lock.query('BEGIN');
     await lock.query('LOCK TABLE agencies IN ACCESS EXCLUSIVE MODE');
 
-    const inFlight = fetch(`${system.gatewayUrl}/api/v1/agencies`).then(async (r) => ({ status: r.status, body: (await r.json()) as { total: number } }));
+    const token = await system.login();
+    const inFlight = fetch(`${system.gatewayUrl}/api/v1/agencies`, { headers: { authorization: `Bearer ${token}` } }).then(async (r) => ({ status: r.status, body: (await r.json()) as { total: number } }));
     await waitFor('the request to reach PostgreSQL', async () => {
       const { rows } = await lock.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`);
       return rows[0].n > 0 ? true : undefined;
@@ -89,7 +90,7 @@ describe('graceful shutdown', () => {
     await identity.waitForOutput(/SIGTERM received/);
 
     // Identity no longer takes requests while it drains; the gateway says so at once.
-    const during = await api.get('/api/v1/agencies');
+    const during = await api.get('/api/v1/agencies').set('Authorization', `Bearer ${token}`);
     expect(during.status).toBe(503);
 
     await lock.query('COMMIT');

@@ -6,10 +6,12 @@ import request from 'supertest';
 describe('walking skeleton, end to end', () => {
   let system: TestSystem;
   let api: ReturnType<typeof request>;
+  let admin: string;
 
   beforeAll(async () => {
     system = await TestSystem.start({ gateway: { CORS_ORIGINS: 'https://portal.labura.go.id' } });
     api = request(system.gatewayUrl);
+    admin = `Bearer ${await system.login()}`;
   }, 90000);
 
   afterAll(async () => {
@@ -25,7 +27,7 @@ describe('walking skeleton, end to end', () => {
   });
 
   it('answers each walking route from its service database', async () => {
-    const agencies = await api.get('/api/v1/agencies?pageSize=100').expect(200);
+    const agencies = await api.get('/api/v1/agencies?pageSize=100').set('Authorization', admin).expect(200);
     expect(agencies.body.items.map((a: { code: string }) => a.code)).toEqual(
       expect.arrayContaining(['DPMPTSP', 'DISKOMINFO', 'PUPR', 'DLH', 'DISDUKCAPIL', 'DINKES', 'DISDIK', 'DISHUB', 'SATPOLPP', 'DINSOS']),
     );
@@ -52,16 +54,16 @@ describe('walking skeleton, end to end', () => {
   });
 
   it('filters and pages lists', async () => {
-    const res = await api.get('/api/v1/agencies?kind=satuan').expect(200);
+    const res = await api.get('/api/v1/agencies?kind=satuan').set('Authorization', admin).expect(200);
     expect(res.body.items.map((a: { code: string }) => a.code)).toEqual(['SATPOLPP']);
-    const page2 = await api.get('/api/v1/agencies?pageSize=3&page=2').expect(200);
+    const page2 = await api.get('/api/v1/agencies?pageSize=3&page=2').set('Authorization', admin).expect(200);
     expect(page2.body.items).toHaveLength(3);
-    const page1 = await api.get('/api/v1/agencies?pageSize=3&page=1').expect(200);
+    const page1 = await api.get('/api/v1/agencies?pageSize=3&page=1').set('Authorization', admin).expect(200);
     expect(page1.body.items[0].code).not.toBe(page2.body.items[0].code);
   });
 
   it('answers invalid input with problem+json listing every bad field, in the caller language', async () => {
-    const id = await api.get('/api/v1/agencies?pageSize=500&kind=castle&color=red').expect(400);
+    const id = await api.get('/api/v1/agencies?pageSize=500&kind=castle&color=red').set('Authorization', admin).expect(400);
     expect(id.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(id.body).toMatchObject({ status: 400, code: 'COMMON.VALIDATION', title: 'Data yang dikirim tidak valid' });
     expect(id.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['color', 'kind', 'pageSize']);
@@ -79,7 +81,7 @@ describe('walking skeleton, end to end', () => {
 
   it('echoes the request id and carries it into the service log', async () => {
     const requestId = `e2e-${Date.now()}`;
-    const res = await api.get('/api/v1/agencies').set('X-Request-Id', requestId).expect(200);
+    const res = await api.get('/api/v1/agencies').set('Authorization', admin).set('X-Request-Id', requestId).expect(200);
     expect(res.headers['x-request-id']).toBe(requestId);
     const identity = system.process('identity');
     await identity.waitForOutput(new RegExp(requestId));
@@ -91,7 +93,7 @@ describe('walking skeleton, end to end', () => {
   });
 
   it('replaces a malformed request id with its own', async () => {
-    const res = await api.get('/api/v1/agencies').set('X-Request-Id', 'bad id with spaces').expect(200);
+    const res = await api.get('/api/v1/agencies').set('Authorization', admin).set('X-Request-Id', 'bad id with spaces').expect(200);
     expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 
@@ -102,12 +104,12 @@ describe('walking skeleton, end to end', () => {
       .set('Access-Control-Request-Method', 'GET')
       .expect(204);
     expect(allowed.headers['access-control-allow-origin']).toBe('https://portal.labura.go.id');
-    const other = await api.get('/api/v1/agencies').set('Origin', 'https://evil.example').expect(200);
+    const other = await api.get('/api/v1/permit-types').set('Origin', 'https://evil.example').expect(200);
     expect(other.headers['access-control-allow-origin']).toBeUndefined();
   });
 
   it('sets security headers and serves metrics and API docs', async () => {
-    const res = await api.get('/api/v1/agencies').expect(200);
+    const res = await api.get('/api/v1/agencies').set('Authorization', admin).expect(200);
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['content-security-policy']).toContain(`default-src 'self'`);
 
@@ -192,7 +194,7 @@ describe('walking skeleton, end to end', () => {
     expect(ready.body.error).toHaveProperty('permits');
     expect(ready.body.info).toHaveProperty('identity');
     // The other services keep working.
-    await api.get('/api/v1/agencies').expect(200);
+    await api.get('/api/v1/agencies').set('Authorization', admin).expect(200);
 
     await permits.start();
     await system.waitUntilReady();

@@ -5,6 +5,7 @@ import { AgenciesModule } from './agencies/agencies.module';
 import { IdentityConfig } from './config';
 import { identitySchema } from './schema';
 import { UsersModule } from './users/users.module';
+import { AuthModule } from './auth/auth.module';
 
 @Module({})
 export class AppModule {
@@ -16,6 +17,7 @@ export class AppModule {
         ServiceCoreModule.forService({ service: 'identity', config, connection, schema: identitySchema }),
         AgenciesModule,
         UsersModule,
+        AuthModule,
       ],
       providers: [{ provide: IdentityConfig, useValue: config }],
       exports: [IdentityConfig],

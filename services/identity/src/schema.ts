@@ -3,9 +3,12 @@ import { Agency } from './agencies/agency.entity';
 import { CreateAgencies1764300000000 } from './migrations/1764300000000-CreateAgencies';
 import { CreateUsers1764500000000 } from './migrations/1764500000000-CreateUsers';
 import { User } from './users/user.entity';
+import { CreateAuth1764600000000 } from './migrations/1764600000000-CreateAuth';
+import { SigningKey } from './keys/signing-key.entity';
+import { LoginEvent, RefreshToken } from './auth/refresh-token.entity';
 
 /** Identity's tables and the migrations that build them, in order. */
 export const identitySchema: DatabaseSchema = {
-  entities: [Agency, User],
-  migrations: [CreateAgencies1764300000000, CreateUsers1764500000000],
+  entities: [Agency, User, SigningKey, RefreshToken, LoginEvent],
+  migrations: [CreateAgencies1764300000000, CreateUsers1764500000000, CreateAuth1764600000000],
 };

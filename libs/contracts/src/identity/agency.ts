@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
 import { PageQuery, PageResponse } from '../common/page';
 
 export const AGENCY_KINDS = ['dinas', 'badan', 'satuan', 'sekretariat', 'inspektorat', 'kecamatan', 'kantor'] as const;
@@ -36,4 +36,34 @@ export class ListAgenciesRequest extends PageQuery {
 export class AgencyPage extends PageResponse {
   @ApiProperty({ type: [AgencyResponse] })
   items: AgencyResponse[];
+}
+
+export class CreateAgencyRequest {
+  @ApiProperty({ example: 'BAPPEDA' })
+  @IsString() @Matches(/^[A-Z0-9][A-Z0-9_-]{1,31}$/, { message: 'code must be 2–32 capital letters, digits, "_" or "-"' })
+  code: string;
+
+  @ApiProperty({ example: 'Badan Perencanaan Pembangunan Daerah' })
+  @IsString() @MinLength(3) @MaxLength(200)
+  name: string;
+
+  @ApiProperty({ enum: AGENCY_KINDS })
+  @IsIn(AGENCY_KINDS)
+  kind: AgencyKind;
+}
+
+export class UpdateAgencyRequest {
+  @ApiPropertyOptional()
+  @IsOptional() @IsString() @MinLength(3) @MaxLength(200)
+  name?: string;
+
+  @ApiPropertyOptional({ enum: AGENCY_KINDS })
+  @IsOptional() @IsIn(AGENCY_KINDS)
+  kind?: AgencyKind;
+}
+
+/** NATS payload of an agency update: the id from the path plus the changes. */
+export class UpdateAgencyCommand extends UpdateAgencyRequest {
+  @IsUUID()
+  id: string;
 }

@@ -6,17 +6,24 @@ export class DomainError extends Error {
     readonly code: ErrorCode,
     message?: string,
     readonly details?: FieldError[],
+    /** Seconds until a retry may succeed (429, 503). */
+    readonly retryAfter?: number,
   ) {
     super(message ?? code);
     this.name = 'DomainError';
   }
 
   toRpc(): RpcErrorPayload {
-    return { code: this.code, message: this.message, ...(this.details?.length ? { details: this.details } : {}) };
+    return {
+      code: this.code,
+      message: this.message,
+      ...(this.details?.length ? { details: this.details } : {}),
+      ...(this.retryAfter !== undefined ? { retryAfter: this.retryAfter } : {}),
+    };
   }
 
   static fromRpc(payload: RpcErrorPayload): DomainError {
-    return new DomainError(payload.code as ErrorCode, payload.message, payload.details);
+    return new DomainError(payload.code as ErrorCode, payload.message, payload.details, payload.retryAfter);
   }
 }
 

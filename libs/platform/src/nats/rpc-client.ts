@@ -1,5 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  ACTOR_HEADER,
+  Actor,
+  CLIENT_IP_HEADER,
   isRpcErrorPayload,
   LANGUAGE_HEADER,
   REQUEST_ID_HEADER,
@@ -20,6 +23,10 @@ export const RPC_TIMEOUT_MS = Symbol('RPC_TIMEOUT_MS');
 export interface CallContext {
   requestId?: string;
   lang?: string;
+  /** The authenticated caller, when there is one. */
+  actor?: Actor;
+  /** The client's address, for per-IP limits and audit. */
+  clientIp?: string;
 }
 
 interface NestReply<T> {
@@ -47,6 +54,8 @@ export class RpcClient {
     const h = natsHeaders();
     h.set(REQUEST_ID_HEADER, ctx.requestId ?? randomUUID());
     if (ctx.lang) h.set(LANGUAGE_HEADER, ctx.lang);
+    if (ctx.actor) h.set(ACTOR_HEADER, JSON.stringify(ctx.actor));
+    if (ctx.clientIp) h.set(CLIENT_IP_HEADER, ctx.clientIp);
     const stop = this.metrics.rpcClientDuration.startTimer({ subject });
     let outcome = 'ok';
     try {

@@ -1,7 +1,11 @@
-import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Public, Roles } from '../auth/auth.guard';
 import {
   AgencyPage,
+  AgencyResponse,
+  CreateAgencyRequest,
+  UpdateAgencyRequest,
   ComplaintCategoryPage,
   ListAgenciesRequest,
   ListComplaintCategoriesRequest,
@@ -19,11 +23,33 @@ export class AgenciesController {
   constructor(private readonly rpc: RpcClient) {}
 
   @Get()
-  @ApiOperation({ summary: 'List the regency agencies (OPD)' })
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'List the regency agencies (OPD); any signed-in user' })
   @ApiOkResponse({ type: AgencyPage })
-  @ApiProblems(400, 503)
+  @ApiProblems(400, 401, 503)
   list(@Query() query: ListAgenciesRequest, @Call() call: CallContext) {
     return this.rpc.send(SUBJECTS.identity.listAgencies, query, call);
+  }
+
+  @Post()
+  @Roles('admin')
+  @HttpCode(201)
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Add an agency (admin)' })
+  @ApiCreatedResponse({ type: AgencyResponse })
+  @ApiProblems(400, 401, 403, 409, 503)
+  create(@Body() body: CreateAgencyRequest, @Call() call: CallContext) {
+    return this.rpc.send(SUBJECTS.identity.createAgency, body, call);
+  }
+
+  @Patch(':id')
+  @Roles('admin')
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Rename or reclassify an agency (admin)' })
+  @ApiOkResponse({ type: AgencyResponse })
+  @ApiProblems(400, 401, 403, 404, 503)
+  update(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: UpdateAgencyRequest, @Call() call: CallContext) {
+    return this.rpc.send(SUBJECTS.identity.updateAgency, { ...body, id }, call);
   }
 }
 
@@ -32,6 +58,7 @@ export class AgenciesController {
 export class PermitTypesController {
   constructor(private readonly rpc: RpcClient) {}
 
+  @Public()
   @Get()
   @ApiOperation({ summary: 'The permit catalogue' })
   @ApiOkResponse({ type: PermitTypePage })
@@ -46,6 +73,7 @@ export class PermitTypesController {
 export class ComplaintCategoriesController {
   constructor(private readonly rpc: RpcClient) {}
 
+  @Public()
   @Get()
   @ApiOperation({ summary: 'Complaint categories and the agencies they go to' })
   @ApiOkResponse({ type: ComplaintCategoryPage })

@@ -4,10 +4,12 @@ import { HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { SERVICES, ServiceName, SUBJECTS } from '@smart-regency/contracts';
 import { asHealthResponse, Metrics, NatsHealthIndicator, RpcClient } from '@smart-regency/platform';
 import type { FastifyReply } from 'fastify';
+import { Public } from '../auth/auth.guard';
 
 export const READINESS_TIMEOUT_MS = Symbol('READINESS_TIMEOUT_MS');
 
 @ApiExcludeController()
+@Public()
 @Controller()
 export class HealthController {
   constructor(

@@ -29,6 +29,7 @@ const DESCRIPTIONS: Record<number, string> = {
   404: 'Not found or not visible to the caller',
   409: 'State conflict or duplicate',
   412: 'If-Match version mismatch',
+  429: 'Too many requests; see Retry-After',
   503: 'A backing service is unavailable',
 };
 

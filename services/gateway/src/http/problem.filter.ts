@@ -41,6 +41,8 @@ interface Classified {
 export function classify(exception: unknown): Classified | null {
   if (exception instanceof DomainError) return { code: exception.code, detail: exception.message, errors: exception.details };
   if (exception instanceof HttpException) {
+    // Nest's own pipes (ParseUUIDPipe, …) reject path and query parameters this way.
+    if (exception.getStatus() === 400) return { code: 'COMMON.VALIDATION', detail: exception.message };
     const code = BY_STATUS[exception.getStatus()];
     return code ? { code } : null;
   }
@@ -88,6 +90,10 @@ export class ProblemFilter implements ExceptionFilter {
       this.logger.error({ err: exception, requestId: request.id }, 'unhandled error');
     }
     if (problem.status === 503) reply.header('Retry-After', '5');
+    if (problem.status === 429) {
+      const seconds = exception instanceof DomainError && exception.retryAfter ? exception.retryAfter : 60;
+      reply.header('Retry-After', String(seconds));
+    }
     void reply.status(problem.status).header('Content-Type', PROBLEM_CONTENT_TYPE).send(problem);
   }
 }

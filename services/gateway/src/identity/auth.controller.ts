@@ -1,7 +1,9 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { RegisterCitizenRequest, SUBJECTS, UserResponse } from '@smart-regency/contracts';
+import { Body, Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ThrottlerGuard } from '@nestjs/throttler';
+import { LoginRequest, RefreshRequest, RegisterCitizenRequest, SUBJECTS, TokenResponse, UserResponse } from '@smart-regency/contracts';
 import { CallContext, RpcClient } from '@smart-regency/platform';
+import { Public } from '../auth/auth.guard';
 import { Call } from '../http/call-context';
 import { ApiProblems } from '../http/openapi';
 
@@ -10,6 +12,7 @@ import { ApiProblems } from '../http/openapi';
 export class AuthController {
   constructor(private readonly rpc: RpcClient) {}
 
+  @Public()
   @Post('register')
   @HttpCode(201)
   @ApiOperation({ summary: 'A citizen registers with NIK, email, phone and password' })
@@ -17,5 +20,54 @@ export class AuthController {
   @ApiProblems(400, 409, 503)
   register(@Body() body: RegisterCitizenRequest, @Call() call: CallContext) {
     return this.rpc.send(SUBJECTS.identity.registerCitizen, body, call);
+  }
+
+  @Public()
+  // Per client IP (LOGIN_RATE_LIMIT_PER_MINUTE), on top of identity's per-account lockout.
+  @UseGuards(ThrottlerGuard)
+  @Post('login')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Sign in with email, phone or NIK and password' })
+  @ApiOkResponse({ type: TokenResponse })
+  @ApiProblems(400, 401, 429, 503)
+  login(@Body() body: LoginRequest, @Call() call: CallContext) {
+    return this.rpc.send(SUBJECTS.identity.login, body, call);
+  }
+
+  @Public()
+  // Per client IP (LOGIN_RATE_LIMIT_PER_MINUTE), on top of identity's per-account lockout.
+  @UseGuards(ThrottlerGuard)
+  @Post('refresh')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Exchange a refresh token for a new pair; the old one stops working' })
+  @ApiOkResponse({ type: TokenResponse })
+  @ApiProblems(400, 401, 503)
+  refresh(@Body() body: RefreshRequest, @Call() call: CallContext) {
+    return this.rpc.send(SUBJECTS.identity.refresh, body, call);
+  }
+
+  @Public()
+  @Post('logout')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'End the session of a refresh token' })
+  @ApiNoContentResponse()
+  @ApiProblems(400, 503)
+  async logout(@Body() body: RefreshRequest, @Call() call: CallContext): Promise<void> {
+    await this.rpc.send(SUBJECTS.identity.logout, body, call);
+  }
+}
+
+@ApiTags('identity')
+@ApiBearerAuth()
+@Controller('me')
+export class MeController {
+  constructor(private readonly rpc: RpcClient) {}
+
+  @Get()
+  @ApiOperation({ summary: 'The signed-in user' })
+  @ApiOkResponse({ type: UserResponse })
+  @ApiProblems(401, 503)
+  me(@Call() call: CallContext) {
+    return this.rpc.send(SUBJECTS.identity.me, {}, call);
   }
 }

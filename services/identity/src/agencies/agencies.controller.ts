@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { ListAgenciesRequest, SUBJECTS } from '@smart-regency/contracts';
+import { CreateAgencyRequest, ListAgenciesRequest, SUBJECTS, UpdateAgencyCommand } from '@smart-regency/contracts';
 import { AgenciesService } from './agencies.service';
 
 @Controller()
@@ -10,5 +10,15 @@ export class AgenciesController {
   @MessagePattern(SUBJECTS.identity.listAgencies)
   list(@Payload() query: ListAgenciesRequest) {
     return this.agencies.list(query);
+  }
+
+  @MessagePattern(SUBJECTS.identity.createAgency)
+  create(@Payload() request: CreateAgencyRequest) {
+    return this.agencies.create(request);
+  }
+
+  @MessagePattern(SUBJECTS.identity.updateAgency)
+  update(@Payload() command: UpdateAgencyCommand) {
+    return this.agencies.update(command);
   }
 }

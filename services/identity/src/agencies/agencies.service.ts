@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { AgencyResponse, ListAgenciesRequest, Page, pageOf, pageOffset } from '@smart-regency/contracts';
-import { Repository } from 'typeorm';
+import { AgencyResponse, CreateAgencyRequest, ListAgenciesRequest, Page, pageOf, pageOffset, UpdateAgencyCommand } from '@smart-regency/contracts';
+import { DomainError } from '@smart-regency/platform';
+import { QueryFailedError, Repository } from 'typeorm';
 import { Agency } from './agency.entity';
 
 export function toAgencyResponse(agency: Agency): AgencyResponse {
@@ -21,6 +22,23 @@ export class AgenciesService {
     const [rows, total] = await qb.skip(skip).take(take).getManyAndCount();
     return pageOf(rows.map(toAgencyResponse), total, query);
   }
+
+  async create(request: CreateAgencyRequest): Promise<AgencyResponse> {
+    try {
+      return toAgencyResponse(await this.agencies.save(this.agencies.create(request)));
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new DomainError('IDENTITY.AGENCY_CODE_TAKEN', `agency code ${request.code} is taken`, [{ field: 'code', message: 'already taken', rule: 'unique' }]);
+      throw error;
+    }
+  }
+
+  async update({ id, ...changes }: UpdateAgencyCommand): Promise<AgencyResponse> {
+    const agency = await this.agencies.findOne({ where: { id } });
+    if (!agency) throw new DomainError('IDENTITY.AGENCY_NOT_FOUND', 'agency not found');
+    return toAgencyResponse(await this.agencies.save(this.agencies.merge(agency, changes)));
+  }
 }
+
+const isUniqueViolation = (error: unknown) => error instanceof QueryFailedError && (error.driverError as { code?: string }).code === '23505';
 
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);

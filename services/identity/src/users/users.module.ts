@@ -1,9 +1,11 @@
 import { Module } from '@nestjs/common';
 import { UsersController } from './users.controller';
 import { UsersService } from './users.service';
+import { AdminBootstrap } from './admin-bootstrap';
 
 @Module({
   controllers: [UsersController],
-  providers: [UsersService],
+  providers: [UsersService, AdminBootstrap],
+  exports: [UsersService],
 })
 export class UsersModule {}

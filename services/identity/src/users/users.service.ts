@@ -30,6 +30,8 @@ export function toUserResponse(user: User): UserResponse {
   };
 }
 
+const BOOTSTRAP_LOCK = 0x61646d6e;
+
 const invalid = (code: ErrorCode, field: string, message: string) => new DomainError(code, message, [{ field, message, rule: code }]);
 
 @Injectable()
@@ -39,6 +41,39 @@ export class UsersService {
     private readonly events: EventRecorder,
     private readonly config: IdentityConfig,
   ) {}
+
+  async get(id: string): Promise<UserResponse> {
+    const user = await this.db.getRepository(User).findOne({ where: { id } });
+    if (!user) throw new DomainError('IDENTITY.USER_NOT_FOUND', 'user not found');
+    return toUserResponse(user);
+  }
+
+  /** Creates the first admin from ADMIN_EMAIL/ADMIN_PASSWORD when no admin exists; never overwrites. */
+  async ensureBootstrapAdmin(): Promise<'created' | 'exists' | 'skipped'> {
+    if (!this.config.ADMIN_PASSWORD) return 'skipped';
+    const passwordHash = await hashPassword(this.config.ADMIN_PASSWORD);
+    return this.db.transaction(async (manager) => {
+      await manager.query('SELECT pg_advisory_xact_lock($1)', [BOOTSTRAP_LOCK]);
+      const [{ n }] = await manager.query(`SELECT count(*)::int AS n FROM users WHERE 'admin' = ANY (roles)`);
+      if (n > 0) return 'exists';
+      const admin = manager.create(User, {
+        nikHash: null,
+        nikMasked: null,
+        fullName: 'Administrator',
+        email: normalizeEmail(this.config.ADMIN_EMAIL),
+        phone: null,
+        passwordHash,
+        roles: ['admin'],
+        agencyId: null,
+        active: true,
+        consentVersion: null,
+        consentAt: null,
+      });
+      await manager.save(admin);
+      await this.events.record(manager, 'identity.user.registered.v1', { userId: admin.id, roles: admin.roles });
+      return 'created';
+    });
+  }
 
   nikHash(nik: string): string {
     return createHmac('sha256', this.config.NIK_HASH_KEY).update(nik).digest('hex');

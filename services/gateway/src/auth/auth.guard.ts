@@ -1,0 +1,39 @@
+import { CanActivate, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { Actor, Role } from '@smart-regency/contracts';
+import { DomainError } from '@smart-regency/platform';
+import type { FastifyRequest } from 'fastify';
+import { TokenVerifier } from './jwks';
+
+const PUBLIC = 'regency:public';
+const ROLES = 'regency:roles';
+
+/** Open to anyone, without a token. Everything else needs one (deny by default). */
+export const Public = () => SetMetadata(PUBLIC, true);
+/** Only callers holding one of these roles; others get 403. */
+export const Roles = (...roles: Role[]) => SetMetadata(ROLES, roles);
+
+export type AuthenticatedRequest = FastifyRequest & { actor?: Actor };
+
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly tokens: TokenVerifier,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC, targets)) return true;
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const header = request.headers.authorization;
+    const match = typeof header === 'string' ? /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(header) : null;
+    if (!match) throw new DomainError('COMMON.UNAUTHENTICATED', 'a Bearer access token is required');
+    request.actor = await this.tokens.verify(match[1]);
+    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES, targets);
+    if (roles && !roles.some((role) => request.actor!.roles.includes(role))) {
+      throw new DomainError('COMMON.FORBIDDEN', 'your role does not allow this');
+    }
+    return true;
+  }
+}

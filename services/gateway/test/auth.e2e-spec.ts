@@ -1,0 +1,236 @@
+import { makeNik, TEST_ADMIN, TestSystem } from '@smart-regency/testing';
+import { createHmac, randomUUID } from 'crypto';
+import { base64url, exportJWK, generateKeyPair, importJWK, JWK, SignJWT } from 'jose';
+import { Client } from 'pg';
+import request from 'supertest';
+
+/** Sign-in, tokens and the gateway's guard, end to end. */
+describe('authentication and authorization', () => {
+  let system: TestSystem;
+  let api: ReturnType<typeof request>;
+  let identityDb: Client;
+  let ipCounter = 0;
+  let n = 0;
+  // Each test signs in from its own address, so the per-IP limit only bites where a test wants it.
+  const ip = () => `10.9.${Math.floor(++ipCounter / 250)}.${ipCounter % 250}`;
+
+  const citizen = async () => {
+    n++;
+    const body = {
+      nik: makeNik({ sequence: 5000 + n, female: n % 2 === 0 }),
+      fullName: `Warga ${n}`,
+      email: `warga${n}@example.id`,
+      phone: `08126600${String(1000 + n)}`,
+      password: `Rahasia-Labura-${n}x`,
+    };
+    const res = await api.post('/api/v1/auth/register').send(body).expect(201);
+    return { ...body, id: res.body.id as string };
+  };
+  const login = (identifier: string, password: string, from = ip()) =>
+    api.post('/api/v1/auth/login').set('X-Forwarded-For', from).send({ identifier, password });
+
+  beforeAll(async () => {
+    system = await TestSystem.start({ gateway: { TRUST_PROXY: 'true', LOGIN_RATE_LIMIT_PER_MINUTE: '10' } });
+    api = request(system.gatewayUrl);
+    identityDb = new Client({ connectionString: system.process('identity').env.DATABASE_URL });
+    await identityDb.connect();
+  }, 90000);
+
+  afterAll(async () => {
+    await identityDb?.end();
+    await system?.stop();
+  });
+
+  it('signs in by email, phone or NIK and answers /me', async () => {
+    const c = await citizen();
+    for (const identifier of [c.email.toUpperCase(), c.phone, `+62${c.phone.slice(1)}`, c.nik]) {
+      const res = await login(identifier, c.password).expect(200);
+      expect(res.body).toMatchObject({ tokenType: 'Bearer', expiresIn: 900 });
+      expect(res.body.refreshToken).toEqual(expect.any(String));
+      const me = await api.get('/api/v1/me').set('Authorization', `Bearer ${res.body.accessToken}`).expect(200);
+      expect(me.body).toMatchObject({ id: c.id, email: c.email, roles: ['citizen'] });
+    }
+  });
+
+  it('answers a wrong password and an unknown user with the same 401', async () => {
+    const c = await citizen();
+    const wrong = await login(c.email, 'Not-The-Password-1').expect(401);
+    const unknown = await login('nobody@example.id', 'Not-The-Password-1').expect(401);
+    for (const res of [wrong, unknown]) expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    const strip = (body: Record<string, unknown>) => ({ ...body, requestId: undefined });
+    expect(strip(wrong.body)).toEqual(strip(unknown.body));
+    expect(wrong.body.code).toBe('IDENTITY.INVALID_CREDENTIALS');
+  });
+
+  it('locks an account after five wrong passwords, even for the right one, with Retry-After', async () => {
+    const c = await citizen();
+    for (let i = 0; i < 4; i++) await login(c.email, `Wrong-Password-${i}`).expect(401);
+    const fifth = await login(c.email, 'Wrong-Password-5').expect(429);
+    expect(fifth.body.code).toBe('IDENTITY.ACCOUNT_LOCKED');
+    const right = await login(c.email, c.password).expect(429);
+    const retryAfter = Number(right.headers['retry-after']);
+    expect(retryAfter).toBeGreaterThan(800);
+    expect(retryAfter).toBeLessThanOrEqual(900);
+    // The lock ends at its time: move it into the past as the clock would.
+    await identityDb.query(`UPDATE users SET locked_until = now() - interval '1 second' WHERE id = $1`, [c.id]);
+    await login(c.email, c.password).expect(200);
+  });
+
+  it('limits sign-in attempts per client address', async () => {
+    const from = '10.200.0.1';
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) statuses.push((await login(`nobody${i}@example.id`, 'x', from)).status);
+    expect(statuses.slice(0, 10).every((s) => s === 401)).toBe(true);
+    expect(statuses.slice(10)).toEqual([429, 429]);
+    const limited = await login('nobody@example.id', 'x', from).expect(429);
+    expect(limited.body.code).toBe('COMMON.RATE_LIMITED');
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    await login('nobody@example.id', 'x', '10.200.0.2').expect(401);
+  });
+
+  it('rotates refresh tokens; a reused one revokes the whole family', async () => {
+    const c = await citizen();
+    const first = (await login(c.email, c.password).expect(200)).body;
+    const second = (await api.post('/api/v1/auth/refresh').set('X-Forwarded-For', ip()).send({ refreshToken: first.refreshToken }).expect(200)).body;
+    expect(second.refreshToken).not.toBe(first.refreshToken);
+    await api.get('/api/v1/me').set('Authorization', `Bearer ${second.accessToken}`).expect(200);
+
+    const reuse = await api.post('/api/v1/auth/refresh').set('X-Forwarded-For', ip()).send({ refreshToken: first.refreshToken }).expect(401);
+    expect(reuse.body.code).toBe('IDENTITY.INVALID_REFRESH_TOKEN');
+    // The thief's replay also ended the legitimate session descended from the same login.
+    await api.post('/api/v1/auth/refresh').set('X-Forwarded-For', ip()).send({ refreshToken: second.refreshToken }).expect(401);
+    // Another login is a separate family and still works.
+    const other = (await login(c.email, c.password).expect(200)).body;
+    await api.post('/api/v1/auth/refresh').set('X-Forwarded-For', ip()).send({ refreshToken: other.refreshToken }).expect(200);
+  });
+
+  it('logs out: the refresh token stops working', async () => {
+    const c = await citizen();
+    const tokens = (await login(c.email, c.password).expect(200)).body;
+    await api.post('/api/v1/auth/logout').send({ refreshToken: tokens.refreshToken }).expect(204);
+    await api.post('/api/v1/auth/logout').send({ refreshToken: tokens.refreshToken }).expect(204);
+    await api.post('/api/v1/auth/refresh').set('X-Forwarded-For', ip()).send({ refreshToken: tokens.refreshToken }).expect(401);
+  });
+
+  describe('access tokens the gateway refuses', () => {
+    let c: Awaited<ReturnType<typeof citizen>>;
+    let kid: string;
+    let privateKey: Awaited<ReturnType<typeof importJWK>>;
+    let publicJwk: JWK;
+
+    beforeAll(async () => {
+      c = await citizen();
+      await login(c.email, c.password).expect(200); // makes sure a key exists
+      const { rows } = await identityDb.query('SELECT kid, private_jwk, public_jwk FROM signing_keys ORDER BY created_at DESC LIMIT 1');
+      kid = rows[0].kid;
+      privateKey = await importJWK(rows[0].private_jwk, 'EdDSA');
+      publicJwk = rows[0].public_jwk;
+    });
+
+    const sign = (claims: Record<string, unknown> = {}, options: { key?: Parameters<SignJWT['sign']>[0]; kid?: string; exp?: string | number; aud?: string; iss?: string } = {}) =>
+      new SignJWT({ roles: ['admin'], ...claims })
+        .setProtectedHeader({ alg: 'EdDSA', kid: options.kid ?? kid, typ: 'at+jwt' })
+        .setSubject(c.id)
+        .setIssuer(options.iss ?? 'smart-regency-identity')
+        .setAudience(options.aud ?? 'smart-regency-api')
+        .setIssuedAt()
+        .setExpirationTime(options.exp ?? '5m')
+        .sign(options.key ?? privateKey);
+    const me = (token: string) => api.get('/api/v1/me').set('Authorization', `Bearer ${token}`);
+
+    it('accepts a token signed with the current key (the control case)', async () => {
+      await me(await sign()).expect(200);
+    });
+
+    it('refuses a missing or malformed Authorization header', async () => {
+      const none = await api.get('/api/v1/me').expect(401);
+      expect(none.body.code).toBe('COMMON.UNAUTHENTICATED');
+      await api.get('/api/v1/me').set('Authorization', 'Basic abc').expect(401);
+      await me('not-a-jwt').expect(401);
+    });
+
+    it('refuses an expired token', async () => {
+      await me(await sign({}, { exp: Math.floor(Date.now() / 1000) - 60 })).expect(401);
+    });
+
+    it('refuses another audience or issuer', async () => {
+      await me(await sign({}, { aud: 'someone-else' })).expect(401);
+      await me(await sign({}, { iss: 'https://evil.example' })).expect(401);
+    });
+
+    it('refuses alg none', async () => {
+      const header = base64url.encode(JSON.stringify({ alg: 'none', kid, typ: 'at+jwt' }));
+      const now = Math.floor(Date.now() / 1000);
+      const payload = base64url.encode(
+        JSON.stringify({ sub: c.id, roles: ['admin'], iss: 'smart-regency-identity', aud: 'smart-regency-api', iat: now, exp: now + 300 }),
+      );
+      await me(`${header}.${payload}.`).expect(401);
+    });
+
+    it('refuses a tampered signature or payload', async () => {
+      const token = await sign({ roles: ['citizen'] });
+      const [h, p, s] = token.split('.');
+      const flipped = s.slice(0, -2) + (s.slice(-2) === 'AA' ? 'AB' : 'AA');
+      await me(`${h}.${p}.${flipped}`).expect(401);
+      const elevated = base64url.encode(JSON.stringify({ ...JSON.parse(Buffer.from(p, 'base64url').toString()), roles: ['admin'] }));
+      await me(`${h}.${elevated}.${s}`).expect(401);
+    });
+
+    it('refuses HS256 signed with the public key', async () => {
+      const secret = Buffer.from(JSON.stringify(publicJwk));
+      const header = base64url.encode(JSON.stringify({ alg: 'HS256', kid, typ: 'at+jwt' }));
+      const now = Math.floor(Date.now() / 1000);
+      const payload = base64url.encode(
+        JSON.stringify({ sub: c.id, roles: ['admin'], iss: 'smart-regency-identity', aud: 'smart-regency-api', iat: now, exp: now + 300 }),
+      );
+      for (const key of [secret, Buffer.from(String(publicJwk.x))]) {
+        const signature = createHmac('sha256', key).update(`${header}.${payload}`).digest('base64url');
+        await me(`${header}.${payload}.${signature}`).expect(401);
+      }
+    });
+
+    it('refuses a token from a key it does not know', async () => {
+      const { privateKey: stranger } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
+      await me(await sign({}, { key: stranger, kid: randomUUID() })).expect(401);
+      // Same kid as ours, different key: the signature does not verify.
+      await me(await sign({}, { key: stranger })).expect(401);
+      expect((await exportJWK(stranger)).kty).toBe('OKP');
+    });
+  });
+
+  it('publishes the signing keys at /.well-known/jwks.json without private parts', async () => {
+    const res = await api.get('/.well-known/jwks.json').expect(200);
+    expect(res.body.keys.length).toBeGreaterThanOrEqual(1);
+    for (const key of res.body.keys) {
+      expect(key).toMatchObject({ kty: 'OKP', crv: 'Ed25519', alg: 'EdDSA', use: 'sig', kid: expect.any(String) });
+      expect(key).not.toHaveProperty('d');
+    }
+  });
+
+  it('lets an admin manage agencies and answers a citizen 403', async () => {
+    const admin = (await login(TEST_ADMIN.email, TEST_ADMIN.password).expect(200)).body.accessToken;
+    const c = await citizen();
+    const citizenToken = (await login(c.email, c.password).expect(200)).body.accessToken;
+    const body = { code: 'BAPPEDA', name: 'Badan Perencanaan Pembangunan Daerah', kind: 'badan' };
+
+    const forbidden = await api.post('/api/v1/agencies').set('Authorization', `Bearer ${citizenToken}`).send(body).expect(403);
+    expect(forbidden.body.code).toBe('COMMON.FORBIDDEN');
+    await api.post('/api/v1/agencies').send(body).expect(401);
+
+    const created = await api.post('/api/v1/agencies').set('Authorization', `Bearer ${admin}`).send(body).expect(201);
+    expect(created.body).toMatchObject(body);
+    const duplicate = await api.post('/api/v1/agencies').set('Authorization', `Bearer ${admin}`).send(body).expect(409);
+    expect(duplicate.body.code).toBe('IDENTITY.AGENCY_CODE_TAKEN');
+    const renamed = await api
+      .patch(`/api/v1/agencies/${created.body.id}`)
+      .set('Authorization', `Bearer ${admin}`)
+      .send({ name: 'Badan Perencanaan, Penelitian dan Pengembangan Daerah' })
+      .expect(200);
+    expect(renamed.body).toMatchObject({ id: created.body.id, code: 'BAPPEDA', name: 'Badan Perencanaan, Penelitian dan Pengembangan Daerah' });
+    await api.patch(`/api/v1/agencies/${randomUUID()}`).set('Authorization', `Bearer ${admin}`).send({ name: 'Nothing here' }).expect(404);
+    await api.patch('/api/v1/agencies/not-a-uuid').set('Authorization', `Bearer ${admin}`).send({ name: 'Nothing here' }).expect(400);
+    // Any signed-in user may list them.
+    const list = await api.get('/api/v1/agencies?q=BAPPEDA').set('Authorization', `Bearer ${citizenToken}`).expect(200);
+    expect(list.body.items.map((a: { code: string }) => a.code)).toEqual(['BAPPEDA']);
+  });
+});
