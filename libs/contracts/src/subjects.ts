@@ -2,7 +2,17 @@ import { HealthCheckRequest, ServiceHealthResponse } from './common/health';
 import { Page } from './common/page';
 import { ListComplaintCategoriesRequest, ComplaintCategoryResponse } from './complaints/category';
 import { AgencyResponse, CreateAgencyRequest, ListAgenciesRequest, UpdateAgencyCommand } from './identity/agency';
-import { RegisterCitizenRequest, UserResponse } from './identity/user';
+import {
+  ChangePasswordRequest,
+  CreateStaffRequest,
+  ListUsersRequest,
+  RegisterCitizenRequest,
+  Revocation,
+  UpdateMeRequest,
+  UpdateUserCommand,
+  UserIdRequest,
+  UserResponse,
+} from './identity/user';
 import { ClientCredentialsRequest, JwksResponse, LoginRequest, RefreshRequest, TokenResponse } from './identity/auth';
 import { ListPermitTypesRequest, PermitTypeResponse } from './permits/permit-type';
 import { PublicSummaryRequest, PublicSummaryResponse } from './reporting/summary';
@@ -25,6 +35,13 @@ export const SUBJECTS = {
     clientToken: 'identity.auth.client-token',
     jwks: 'identity.jwks.get',
     me: 'identity.me.get',
+    updateMe: 'identity.me.update',
+    changePassword: 'identity.me.password',
+    listUsers: 'identity.user.list',
+    getUser: 'identity.user.get',
+    createStaff: 'identity.user.create',
+    updateUser: 'identity.user.update',
+    revocations: 'identity.revocation.list',
   },
   permits: {
     health: 'permits.health.check',
@@ -57,6 +74,13 @@ export interface RpcContract {
   'identity.auth.client-token': [ClientCredentialsRequest, TokenResponse];
   'identity.jwks.get': [Record<string, never>, JwksResponse];
   'identity.me.get': [Record<string, never>, UserResponse];
+  'identity.me.update': [UpdateMeRequest, UserResponse];
+  'identity.me.password': [ChangePasswordRequest, Record<string, never>];
+  'identity.user.list': [ListUsersRequest, Page<UserResponse>];
+  'identity.user.get': [UserIdRequest, UserResponse];
+  'identity.user.create': [CreateStaffRequest, UserResponse];
+  'identity.user.update': [UpdateUserCommand, UserResponse];
+  'identity.revocation.list': [Record<string, never>, Revocation[]];
   'permits.health.check': [HealthCheckRequest, ServiceHealthResponse];
   'permits.permit-type.list': [ListPermitTypesRequest, Page<PermitTypeResponse>];
   'complaints.health.check': [HealthCheckRequest, ServiceHealthResponse];
@@ -68,6 +92,9 @@ export interface RpcContract {
 export type Subject = keyof RpcContract;
 export type RequestOf<S extends Subject> = RpcContract[S][0];
 export type ResponseOf<S extends Subject> = RpcContract[S][1];
+
+/** Broadcast (core NATS) to every gateway when a user's sessions end: `{ userId, at }`. */
+export const REVOCATION_SUBJECT = 'identity.revocation.published';
 
 /** NATS header that carries the request id from the gateway into every service. */
 export const REQUEST_ID_HEADER = 'x-request-id';

@@ -15,7 +15,9 @@ import { NatsConnection } from 'nats';
 import { AgenciesController, ComplaintCategoriesController, PermitTypesController } from './catalog/catalog.controller';
 import { GatewayConfig } from './config';
 import { HealthController, READINESS_TIMEOUT_MS } from './health/health.controller';
-import { AuthController, MeController } from './identity/auth.controller';
+import { AuthController } from './identity/auth.controller';
+import { MeController, UsersController } from './identity/users.controller';
+import { Revocations } from './auth/revocations';
 import { AuthGuard } from './auth/auth.guard';
 import { TokenVerifier } from './auth/jwks';
 import { JwksController } from './auth/jwks.controller';
@@ -39,6 +41,7 @@ export class AppModule {
         AgenciesController,
         AuthController,
         MeController,
+        UsersController,
         JwksController,
         PermitTypesController,
         ComplaintCategoriesController,
@@ -52,6 +55,7 @@ export class AppModule {
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: APP_GUARD, useClass: AuthGuard },
         TokenVerifier,
+        Revocations,
         RpcClient,
         NatsHealthIndicator,
       ],

@@ -233,4 +233,72 @@ describe('authentication and authorization', () => {
     const list = await api.get('/api/v1/agencies?q=BAPPEDA').set('Authorization', `Bearer ${citizenToken}`).expect(200);
     expect(list.body.items.map((a: { code: string }) => a.code)).toEqual(['BAPPEDA']);
   });
+
+  it('lets an admin create staff, and disabling one ends their session at once', async () => {
+    const admin = `Bearer ${(await login(TEST_ADMIN.email, TEST_ADMIN.password).expect(200)).body.accessToken}`;
+    const agencies = await api.get('/api/v1/agencies?q=DPMPTSP').set('Authorization', admin).expect(200);
+    const dpmptsp = agencies.body.items[0].id;
+    const staff = { email: 'petugas1@dpmptsp.labura.go.id', fullName: 'Rahmat Hidayat', roles: ['officer'], password: 'Petugas-Kuat-2026' };
+
+    const noAgency = await api.post('/api/v1/users').set('Authorization', admin).send(staff).expect(400);
+    expect(noAgency.body).toMatchObject({ code: 'IDENTITY.AGENCY_REQUIRED', errors: [{ field: 'agencyId' }] });
+    const created = await api.post('/api/v1/users').set('Authorization', admin).send({ ...staff, agencyId: dpmptsp }).expect(201);
+    expect(created.body).toMatchObject({ email: staff.email, roles: ['officer'], agencyId: dpmptsp, active: true });
+    expect(created.body).not.toHaveProperty('nik');
+
+    const signedIn = (await login(staff.email, staff.password).expect(200)).body;
+    const officer = `Bearer ${signedIn.accessToken}`;
+    await api.get('/api/v1/me').set('Authorization', officer).expect(200);
+    await api.get('/api/v1/users').set('Authorization', officer).expect(403);
+    const listed = await api.get(`/api/v1/users?role=officer&agencyId=${dpmptsp}`).set('Authorization', admin).expect(200);
+    expect(listed.body.items.map((u: { email: string }) => u.email)).toContain(staff.email);
+
+    const disabled = await api.patch(`/api/v1/users/${created.body.id}`).set('Authorization', admin).send({ active: false }).expect(200);
+    expect(disabled.body.active).toBe(false);
+    // The gateway learns of it over NATS; the token still has 15 minutes to live but is refused now.
+    let status = 0;
+    for (let i = 0; i < 20 && status !== 401; i++) {
+      status = (await api.get('/api/v1/me').set('Authorization', officer)).status;
+      if (status !== 401) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(status).toBe(401);
+    await login(staff.email, staff.password).expect(401);
+    await api.post('/api/v1/auth/refresh').set('X-Forwarded-For', ip()).send({ refreshToken: signedIn.refreshToken }).expect(401);
+
+    // A gateway that starts later still knows: it loads recent revocations from identity.
+    await system.process('gateway').stop();
+    await system.process('gateway').start();
+    await system.waitUntilReady();
+    let after = 0;
+    for (let i = 0; i < 40 && after !== 401; i++) {
+      after = (await request(system.gatewayUrl).get('/api/v1/me').set('Authorization', officer)).status;
+      if (after !== 401) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(after).toBe(401);
+    api = request(system.gatewayUrl);
+
+    const reenabled = await api.patch(`/api/v1/users/${created.body.id}`).set('Authorization', admin).send({ active: true }).expect(200);
+    expect(reenabled.body.active).toBe(true);
+    await login(staff.email, staff.password).expect(200);
+    await api.get(`/api/v1/users/${created.body.id}`).set('Authorization', admin).expect(200);
+    await api.get(`/api/v1/users/${randomUUID()}`).set('Authorization', admin).expect(404);
+  });
+
+  it('lets a user change their own name, phone and password, and nothing else', async () => {
+    const c = await citizen();
+    const tokens = (await login(c.email, c.password).expect(200)).body;
+    const bearer = `Bearer ${tokens.accessToken}`;
+    const updated = await api.patch('/api/v1/me').set('Authorization', bearer).send({ fullName: 'Nama Baru', phone: '+62 813 9999 0001' }).expect(200);
+    expect(updated.body).toMatchObject({ fullName: 'Nama Baru', phone: '+6281399990001', roles: ['citizen'] });
+    const escalate = await api.patch('/api/v1/me').set('Authorization', bearer).send({ roles: ['admin'] }).expect(400);
+    expect(escalate.body.errors).toEqual([expect.objectContaining({ field: 'roles' })]);
+    await api.patch('/api/v1/me').set('Authorization', bearer).send({ email: 'other@example.id' }).expect(400);
+
+    const wrong = await api.post('/api/v1/me/password').set('Authorization', bearer).send({ currentPassword: 'nope', newPassword: 'Sandi-Baru-2026' }).expect(400);
+    expect(wrong.body.code).toBe('IDENTITY.WRONG_PASSWORD');
+    await api.post('/api/v1/me/password').set('Authorization', bearer).send({ currentPassword: c.password, newPassword: 'Sandi-Baru-2026' }).expect(204);
+    await api.post('/api/v1/auth/refresh').set('X-Forwarded-For', ip()).send({ refreshToken: tokens.refreshToken }).expect(401);
+    await login(c.email, c.password).expect(401);
+    await login(c.email, 'Sandi-Baru-2026').expect(200);
+  });
 });

@@ -4,11 +4,12 @@ import { CreateAgencies1764300000000 } from './migrations/1764300000000-CreateAg
 import { CreateUsers1764500000000 } from './migrations/1764500000000-CreateUsers';
 import { User } from './users/user.entity';
 import { CreateAuth1764600000000 } from './migrations/1764600000000-CreateAuth';
+import { UserAdministration1764700000000 } from './migrations/1764700000000-UserAdministration';
 import { SigningKey } from './keys/signing-key.entity';
 import { LoginEvent, RefreshToken } from './auth/refresh-token.entity';
 
 /** Identity's tables and the migrations that build them, in order. */
 export const identitySchema: DatabaseSchema = {
   entities: [Agency, User, SigningKey, RefreshToken, LoginEvent],
-  migrations: [CreateAgencies1764300000000, CreateUsers1764500000000, CreateAuth1764600000000],
+  migrations: [CreateAgencies1764300000000, CreateUsers1764500000000, CreateAuth1764600000000, UserAdministration1764700000000],
 };

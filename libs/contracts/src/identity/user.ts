@@ -1,6 +1,21 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsEmail, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsEmail,
+  IsIn,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  MaxLength,
+  MinLength,
+  ValidateIf,
+} from 'class-validator';
+import { PageQuery, PageResponse } from '../common/page';
 
 export const ROLES = ['citizen', 'officer', 'agency_head', 'admin', 'auditor', 'integrator'] as const;
 export type Role = (typeof ROLES)[number];
@@ -53,4 +68,115 @@ export class UserResponse {
   active: boolean;
   @ApiProperty({ format: 'date-time' })
   createdAt: string;
+}
+
+const STAFF_ROLES = ['officer', 'agency_head', 'admin', 'auditor'] as const;
+
+/** An admin creates a staff account and sets its first password. */
+export class CreateStaffRequest {
+  @ApiProperty({ example: 'petugas@dpmptsp.labura.go.id' })
+  @trim() @IsEmail() @MaxLength(254)
+  email: string;
+
+  @ApiProperty({ example: 'Rahmat Hidayat' })
+  @trim() @IsString() @MinLength(2) @MaxLength(120)
+  fullName: string;
+
+  @ApiPropertyOptional({ example: '081234567890' })
+  @IsOptional() @trim() @IsString() @Matches(/^(\+?62|0)[0-9 -]{8,16}$/, { message: 'phone must be an Indonesian number (+62… or 08…)' })
+  phone?: string;
+
+  /** `officer` and `agency_head` need an `agencyId`. */
+  @ApiProperty({ enum: STAFF_ROLES, isArray: true })
+  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(4) @IsIn(STAFF_ROLES, { each: true })
+  roles: Array<(typeof STAFF_ROLES)[number]>;
+
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional() @IsUUID()
+  agencyId?: string;
+
+  @ApiProperty({ minLength: 10, maxLength: 128 })
+  @IsString() @MinLength(10) @MaxLength(128)
+  password: string;
+}
+
+/** What an admin may change on an account; `active: false` disables sign-in at once. */
+export class UpdateUserRequest {
+  @ApiPropertyOptional()
+  @IsOptional() @trim() @IsString() @MinLength(2) @MaxLength(120)
+  fullName?: string;
+
+  @ApiPropertyOptional({ enum: STAFF_ROLES, isArray: true })
+  @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(4) @IsIn(STAFF_ROLES, { each: true })
+  roles?: Array<(typeof STAFF_ROLES)[number]>;
+
+  /** null removes the agency. */
+  @ApiPropertyOptional({ format: 'uuid', nullable: true })
+  @IsOptional() @ValidateIf((_, v) => v !== null) @IsUUID()
+  agencyId?: string | null;
+
+  @ApiPropertyOptional()
+  @IsOptional() @IsBoolean()
+  active?: boolean;
+}
+
+export class UpdateUserCommand extends UpdateUserRequest {
+  @IsUUID()
+  id: string;
+}
+
+export class UserIdRequest {
+  @IsUUID()
+  id: string;
+}
+
+export class ListUsersRequest extends PageQuery {
+  @ApiPropertyOptional({ enum: ROLES })
+  @IsOptional() @IsIn(ROLES)
+  role?: Role;
+
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional() @IsUUID()
+  agencyId?: string;
+
+  @ApiPropertyOptional({ type: Boolean })
+  @IsOptional() @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value)) @IsBoolean()
+  active?: boolean;
+
+  /** Matches name or email. */
+  @ApiPropertyOptional()
+  @IsOptional() @IsString() @MaxLength(100)
+  q?: string;
+}
+
+export class UserPage extends PageResponse {
+  @ApiProperty({ type: [UserResponse] })
+  items: UserResponse[];
+}
+
+/** What a user may change about themself. */
+export class UpdateMeRequest {
+  @ApiPropertyOptional()
+  @IsOptional() @trim() @IsString() @MinLength(2) @MaxLength(120)
+  fullName?: string;
+
+  @ApiPropertyOptional({ example: '081234567890' })
+  @IsOptional() @trim() @IsString() @Matches(/^(\+?62|0)[0-9 -]{8,16}$/, { message: 'phone must be an Indonesian number (+62… or 08…)' })
+  phone?: string;
+}
+
+export class ChangePasswordRequest {
+  @ApiProperty()
+  @IsString() @MinLength(1) @MaxLength(128)
+  currentPassword: string;
+
+  @ApiProperty({ minLength: 10, maxLength: 128 })
+  @IsString() @MinLength(10) @MaxLength(128)
+  newPassword: string;
+}
+
+/** Users whose sessions ended recently; the gateway refuses their access tokens issued before `at`. */
+export interface Revocation {
+  userId: string;
+  at: string;
 }

@@ -4,6 +4,7 @@ import { Actor, Role } from '@smart-regency/contracts';
 import { DomainError } from '@smart-regency/platform';
 import type { FastifyRequest } from 'fastify';
 import { TokenVerifier } from './jwks';
+import { Revocations } from './revocations';
 
 const PUBLIC = 'regency:public';
 const ROLES = 'regency:roles';
@@ -20,6 +21,7 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly tokens: TokenVerifier,
+    private readonly revocations: Revocations,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -29,7 +31,9 @@ export class AuthGuard implements CanActivate {
     const header = request.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(header) : null;
     if (!match) throw new DomainError('COMMON.UNAUTHENTICATED', 'a Bearer access token is required');
-    request.actor = await this.tokens.verify(match[1]);
+    const { actor, issuedAt } = await this.tokens.verify(match[1]);
+    if (this.revocations.isRevoked(actor.id, issuedAt)) throw new DomainError('COMMON.UNAUTHENTICATED', 'this session has ended');
+    request.actor = actor;
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES, targets);
     if (roles && !roles.some((role) => request.actor!.roles.includes(role))) {
       throw new DomainError('COMMON.FORBIDDEN', 'your role does not allow this');

@@ -55,7 +55,7 @@ export class TokenVerifier {
     return key;
   }
 
-  async verify(token: string): Promise<Actor> {
+  async verify(token: string): Promise<{ actor: Actor; issuedAt: number }> {
     try {
       const { payload } = await jwtVerify(token, (header) => this.keyFor(header.kid), {
         algorithms: [ACCESS_TOKEN_ALGORITHM],
@@ -67,10 +67,13 @@ export class TokenVerifier {
       });
       const roles = Array.isArray(payload.roles) ? (payload.roles as Role[]) : [];
       return {
-        id: String(payload.sub),
-        roles,
-        ...(typeof payload.agency === 'string' ? { agencyId: payload.agency } : {}),
-        ...(typeof payload.scope === 'string' ? { scopes: payload.scope.split(' ') } : {}),
+        actor: {
+          id: String(payload.sub),
+          roles,
+          ...(typeof payload.agency === 'string' ? { agencyId: payload.agency } : {}),
+          ...(typeof payload.scope === 'string' ? { scopes: payload.scope.split(' ') } : {}),
+        },
+        issuedAt: Number(payload.iat),
       };
     } catch (error) {
       if (error instanceof DomainError) throw error;

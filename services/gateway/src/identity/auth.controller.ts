@@ -1,5 +1,5 @@
-import { Body, Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import { LoginRequest, RefreshRequest, RegisterCitizenRequest, SUBJECTS, TokenResponse, UserResponse } from '@smart-regency/contracts';
 import { CallContext, RpcClient } from '@smart-regency/platform';
@@ -54,20 +54,5 @@ export class AuthController {
   @ApiProblems(400, 503)
   async logout(@Body() body: RefreshRequest, @Call() call: CallContext): Promise<void> {
     await this.rpc.send(SUBJECTS.identity.logout, body, call);
-  }
-}
-
-@ApiTags('identity')
-@ApiBearerAuth()
-@Controller('me')
-export class MeController {
-  constructor(private readonly rpc: RpcClient) {}
-
-  @Get()
-  @ApiOperation({ summary: 'The signed-in user' })
-  @ApiOkResponse({ type: UserResponse })
-  @ApiProblems(401, 503)
-  me(@Call() call: CallContext) {
-    return this.rpc.send(SUBJECTS.identity.me, {}, call);
   }
 }

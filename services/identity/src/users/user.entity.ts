@@ -50,6 +50,9 @@ export class User {
   @Column({ type: 'timestamptz', nullable: true })
   lastLoginAt: Date | null;
 
+  @Column({ type: 'timestamptz', nullable: true })
+  sessionsRevokedAt: Date | null;
+
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
 

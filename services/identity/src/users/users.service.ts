@@ -1,13 +1,31 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { ErrorCode, RegisterCitizenRequest, UserResponse } from '@smart-regency/contracts';
-import { DomainError, EventRecorder } from '@smart-regency/platform';
+import {
+  Actor,
+  ChangePasswordRequest,
+  CreateStaffRequest,
+  ErrorCode,
+  ListUsersRequest,
+  Page,
+  pageOf,
+  pageOffset,
+  RegisterCitizenRequest,
+  Revocation,
+  REVOCATION_SUBJECT,
+  Role,
+  UpdateMeRequest,
+  UpdateUserCommand,
+  UserResponse,
+} from '@smart-regency/contracts';
+import { DomainError, EventRecorder, NATS_CONNECTION, NATS_PREFIX, prefixed } from '@smart-regency/platform';
+import { Inject } from '@nestjs/common';
+import { JSONCodec, NatsConnection } from 'nats';
 import { createHmac } from 'crypto';
-import { DataSource, QueryFailedError } from 'typeorm';
+import { DataSource, EntityManager, MoreThan, QueryFailedError } from 'typeorm';
 import { IdentityConfig } from '../config';
 import { checkNik, maskNik, nikProblemMessage } from '../nik/nik';
 import { normalizeEmail, normalizePhone, passwordProblem } from './contact';
-import { hashPassword } from './passwords';
+import { hashPassword, verifyPassword } from './passwords';
 import { User } from './user.entity';
 
 const UNIQUE_VIOLATIONS: Record<string, { code: ErrorCode; field: string }> = {
@@ -40,6 +58,8 @@ export class UsersService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly events: EventRecorder,
     private readonly config: IdentityConfig,
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(NATS_PREFIX) private readonly prefix: string,
   ) {}
 
   async get(id: string): Promise<UserResponse> {
@@ -73,6 +93,161 @@ export class UsersService {
       await this.events.record(manager, 'identity.user.registered.v1', { userId: admin.id, roles: admin.roles });
       return 'created';
     });
+  }
+
+  private async userOr404(m: EntityManager, id: string, lock = false): Promise<User> {
+    const user = await m.getRepository(User).findOne({ where: { id }, ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
+    if (!user) throw new DomainError('IDENTITY.USER_NOT_FOUND', 'user not found');
+    return user;
+  }
+
+  async list(query: ListUsersRequest): Promise<Page<UserResponse>> {
+    const qb = this.db.getRepository(User).createQueryBuilder('u').orderBy('u.createdAt', 'DESC');
+    if (query.role) qb.andWhere(':role = ANY(u.roles)', { role: query.role });
+    if (query.agencyId) qb.andWhere('u.agencyId = :agencyId', { agencyId: query.agencyId });
+    if (query.active !== undefined) qb.andWhere('u.active = :active', { active: query.active });
+    if (query.q) qb.andWhere('(u.fullName ILIKE :q OR u.email ILIKE :q)', { q: `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` });
+    const { skip, take } = pageOffset(query);
+    const [rows, total] = await qb.skip(skip).take(take).getManyAndCount();
+    return pageOf(rows.map(toUserResponse), total, query);
+  }
+
+  private checkStaffRoles(roles: Role[], agencyId: string | null | undefined): void {
+    if ((roles.includes('officer') || roles.includes('agency_head')) && !agencyId) {
+      throw invalid('IDENTITY.AGENCY_REQUIRED', 'agencyId', 'officer and agency_head belong to an agency');
+    }
+  }
+
+  private async checkAgency(m: EntityManager, agencyId: string | null | undefined): Promise<void> {
+    if (!agencyId) return;
+    const [{ n }] = await m.query('SELECT count(*)::int AS n FROM agencies WHERE id = $1', [agencyId]);
+    if (!n) throw invalid('IDENTITY.AGENCY_NOT_FOUND', 'agencyId', 'no such agency');
+  }
+
+  private async save(m: EntityManager, user: User): Promise<User> {
+    try {
+      return await m.save(user);
+    } catch (error) {
+      const taken = error instanceof QueryFailedError ? UNIQUE_VIOLATIONS[(error.driverError as { constraint?: string }).constraint ?? ''] : undefined;
+      if (taken) throw invalid(taken.code, taken.field, `${taken.field} is already registered`);
+      throw error;
+    }
+  }
+
+  /** An admin creates a staff account with its first password. */
+  async createStaff(request: CreateStaffRequest): Promise<UserResponse> {
+    this.checkStaffRoles(request.roles, request.agencyId);
+    const email = normalizeEmail(request.email);
+    const phone = request.phone ? normalizePhone(request.phone) : null;
+    if (request.phone && !phone) throw invalid('IDENTITY.INVALID_PHONE', 'phone', 'not an Indonesian phone number');
+    const weak = passwordProblem(request.password, [email, email.split('@')[0], ...(phone ? [phone.slice(3)] : [])]);
+    if (weak) throw invalid('IDENTITY.WEAK_PASSWORD', 'password', weak);
+    const passwordHash = await hashPassword(request.password);
+    return this.db.transaction(async (m) => {
+      await this.checkAgency(m, request.agencyId);
+      const user = await this.save(
+        m,
+        m.create(User, {
+          nikHash: null,
+          nikMasked: null,
+          fullName: request.fullName,
+          email,
+          phone,
+          passwordHash,
+          roles: request.roles,
+          agencyId: request.agencyId ?? null,
+          active: true,
+          consentVersion: null,
+          consentAt: null,
+        }),
+      );
+      await this.events.record(m, 'identity.user.registered.v1', { userId: user.id, roles: user.roles, ...(user.agencyId ? { agencyId: user.agencyId } : {}) });
+      return toUserResponse(user);
+    });
+  }
+
+  /**
+   * An admin changes roles, agency or the active flag. Disabling, or changing what a token says
+   * (roles, agency), ends the user's sessions at once: refresh tokens are revoked and every gateway
+   * refuses the access tokens issued before now.
+   */
+  async update({ id, ...changes }: UpdateUserCommand, actor: Actor): Promise<UserResponse> {
+    const { user, revoked } = await this.db.transaction(async (m) => {
+      const user = await this.userOr404(m, id, true);
+      const roles = changes.roles ?? user.roles;
+      const agencyId = changes.agencyId !== undefined ? changes.agencyId : user.agencyId;
+      if (user.roles.includes('citizen') && changes.roles) throw invalid('COMMON.VALIDATION', 'roles', 'citizens keep the citizen role');
+      if (id === actor.id && (changes.active === false || (changes.roles && !changes.roles.includes('admin')))) {
+        throw invalid('COMMON.VALIDATION', 'active', 'an admin cannot disable or demote themself');
+      }
+      this.checkStaffRoles(roles, agencyId);
+      await this.checkAgency(m, agencyId);
+      const claimsChanged = JSON.stringify(roles) !== JSON.stringify(user.roles) || agencyId !== user.agencyId;
+      const revoked = (changes.active === false && user.active) || claimsChanged;
+      Object.assign(user, {
+        ...(changes.fullName !== undefined ? { fullName: changes.fullName } : {}),
+        roles,
+        agencyId,
+        ...(changes.active !== undefined ? { active: changes.active } : {}),
+        ...(revoked ? { sessionsRevokedAt: new Date() } : {}),
+      });
+      await this.save(m, user);
+      if (revoked) await this.revokeRefreshTokens(m, user.id);
+      return { user, revoked };
+    });
+    if (revoked) this.broadcastRevocation({ userId: user.id, at: user.sessionsRevokedAt!.toISOString() });
+    return toUserResponse(user);
+  }
+
+  async getForAdmin(id: string): Promise<UserResponse> {
+    return toUserResponse(await this.userOr404(this.db.manager, id));
+  }
+
+  async updateMe(actor: Actor, changes: UpdateMeRequest): Promise<UserResponse> {
+    return this.db.transaction(async (m) => {
+      const user = await this.userOr404(m, actor.id, true);
+      if (changes.fullName !== undefined) user.fullName = changes.fullName;
+      if (changes.phone !== undefined) {
+        const phone = normalizePhone(changes.phone);
+        if (!phone) throw invalid('IDENTITY.INVALID_PHONE', 'phone', 'not an Indonesian phone number');
+        user.phone = phone;
+      }
+      return toUserResponse(await this.save(m, user));
+    });
+  }
+
+  /** Changes the password after checking the current one; every other session ends. */
+  async changePassword(actor: Actor, request: ChangePasswordRequest): Promise<Record<string, never>> {
+    const user = await this.userOr404(this.db.manager, actor.id);
+    if (!(await verifyPassword(user.passwordHash, request.currentPassword))) {
+      throw invalid('IDENTITY.WRONG_PASSWORD', 'currentPassword', 'the current password is wrong');
+    }
+    const weak = passwordProblem(request.newPassword, [user.email, user.email.split('@')[0], ...(user.phone ? [user.phone.slice(3)] : [])]);
+    if (weak) throw invalid('IDENTITY.WEAK_PASSWORD', 'newPassword', weak);
+    const passwordHash = await hashPassword(request.newPassword);
+    await this.db.transaction(async (m) => {
+      await m.getRepository(User).update(user.id, { passwordHash });
+      await this.revokeRefreshTokens(m, user.id);
+    });
+    return {};
+  }
+
+  private async revokeRefreshTokens(m: EntityManager, userId: string): Promise<void> {
+    await m.query(`UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`, [userId]);
+  }
+
+  private broadcastRevocation(revocation: Revocation): void {
+    this.nc.publish(prefixed(this.prefix, REVOCATION_SUBJECT), JSONCodec().encode(revocation));
+  }
+
+  /** Revocations young enough to matter: an access token lives at most ACCESS_TOKEN_TTL_SECONDS. */
+  async recentRevocations(): Promise<Revocation[]> {
+    const horizon = new Date(Date.now() - (this.config.ACCESS_TOKEN_TTL_SECONDS + 60) * 1000);
+    const rows = await this.db.getRepository(User).find({
+      select: { id: true, sessionsRevokedAt: true },
+      where: { sessionsRevokedAt: MoreThan(horizon) },
+    });
+    return rows.map((u) => ({ userId: u.id, at: u.sessionsRevokedAt!.toISOString() }));
   }
 
   nikHash(nik: string): string {

@@ -1,0 +1,89 @@
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ChangePasswordRequest,
+  CreateStaffRequest,
+  ListUsersRequest,
+  SUBJECTS,
+  UpdateMeRequest,
+  UpdateUserRequest,
+  UserPage,
+  UserResponse,
+} from '@smart-regency/contracts';
+import { CallContext, RpcClient } from '@smart-regency/platform';
+import { Roles } from '../auth/auth.guard';
+import { Call } from '../http/call-context';
+import { ApiProblems } from '../http/openapi';
+
+@ApiTags('identity')
+@ApiBearerAuth()
+@Roles('admin')
+@Controller('users')
+export class UsersController {
+  constructor(private readonly rpc: RpcClient) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Accounts, filtered by role, agency, active or a name/email match (admin)' })
+  @ApiOkResponse({ type: UserPage })
+  @ApiProblems(400, 401, 403, 503)
+  list(@Query() query: ListUsersRequest, @Call() call: CallContext) {
+    return this.rpc.send(SUBJECTS.identity.listUsers, query, call);
+  }
+
+  @Post()
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Create a staff account with its first password (admin)' })
+  @ApiCreatedResponse({ type: UserResponse })
+  @ApiProblems(400, 401, 403, 409, 503)
+  create(@Body() body: CreateStaffRequest, @Call() call: CallContext) {
+    return this.rpc.send(SUBJECTS.identity.createStaff, body, call);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One account (admin)' })
+  @ApiOkResponse({ type: UserResponse })
+  @ApiProblems(400, 401, 403, 404, 503)
+  get(@Param('id', new ParseUUIDPipe()) id: string, @Call() call: CallContext) {
+    return this.rpc.send(SUBJECTS.identity.getUser, { id }, call);
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Change roles, agency or name; `active: false` ends sign-in at once (admin)' })
+  @ApiOkResponse({ type: UserResponse })
+  @ApiProblems(400, 401, 403, 404, 503)
+  update(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: UpdateUserRequest, @Call() call: CallContext) {
+    return this.rpc.send(SUBJECTS.identity.updateUser, { ...body, id }, call);
+  }
+}
+
+@ApiTags('identity')
+@ApiBearerAuth()
+@Controller('me')
+export class MeController {
+  constructor(private readonly rpc: RpcClient) {}
+
+  @Get()
+  @ApiOperation({ summary: 'The signed-in user' })
+  @ApiOkResponse({ type: UserResponse })
+  @ApiProblems(401, 503)
+  me(@Call() call: CallContext) {
+    return this.rpc.send(SUBJECTS.identity.me, {}, call);
+  }
+
+  @Patch()
+  @ApiOperation({ summary: 'Change your name or phone' })
+  @ApiOkResponse({ type: UserResponse })
+  @ApiProblems(400, 401, 409, 503)
+  update(@Body() body: UpdateMeRequest, @Call() call: CallContext) {
+    return this.rpc.send(SUBJECTS.identity.updateMe, body, call);
+  }
+
+  @Post('password')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Change your password; your other sessions end' })
+  @ApiNoContentResponse()
+  @ApiProblems(400, 401, 503)
+  async password(@Body() body: ChangePasswordRequest, @Call() call: CallContext): Promise<void> {
+    await this.rpc.send(SUBJECTS.identity.changePassword, body, call);
+  }
+}
