@@ -44,6 +44,7 @@ export const IDENTITY_ERRORS = {
   'IDENTITY.WRONG_PASSWORD': { status: 400, title: { id: 'Kata sandi lama salah', en: 'Current password is wrong' } },
   'IDENTITY.USER_NOT_FOUND': { status: 404, title: { id: 'Pengguna tidak ditemukan', en: 'User not found' } },
   'IDENTITY.AGENCY_REQUIRED': { status: 400, title: { id: 'Peran ini memerlukan instansi', en: 'This role needs an agency' } },
+  'IDENTITY.INVALID_CALENDAR': { status: 400, title: { id: 'Kalender tidak valid', en: 'Invalid calendar' } },
   'IDENTITY.AGENCY_CODE_TAKEN': { status: 409, title: { id: 'Kode instansi sudah dipakai', en: 'Agency code already taken' } },
 } satisfies Record<string, ErrorSpec>;
 

@@ -5,6 +5,7 @@ export * from './common/health';
 export * from './identity/agency';
 export * from './identity/user';
 export * from './identity/auth';
+export * from './identity/calendar';
 export * from './identity/reference-agencies';
 export * from './permits/permit-type';
 export * from './complaints/category';

@@ -13,6 +13,7 @@ import {
   UserIdRequest,
   UserResponse,
 } from './identity/user';
+import { CalendarResponse, CalendarYearRequest, PutCalendarCommand } from './identity/calendar';
 import { ClientCredentialsRequest, JwksResponse, LoginRequest, RefreshRequest, TokenResponse } from './identity/auth';
 import { ListPermitTypesRequest, PermitTypeResponse } from './permits/permit-type';
 import { PublicSummaryRequest, PublicSummaryResponse } from './reporting/summary';
@@ -42,6 +43,8 @@ export const SUBJECTS = {
     createStaff: 'identity.user.create',
     updateUser: 'identity.user.update',
     revocations: 'identity.revocation.list',
+    getCalendar: 'identity.calendar.get',
+    putCalendar: 'identity.calendar.put',
   },
   permits: {
     health: 'permits.health.check',
@@ -81,6 +84,8 @@ export interface RpcContract {
   'identity.user.create': [CreateStaffRequest, UserResponse];
   'identity.user.update': [UpdateUserCommand, UserResponse];
   'identity.revocation.list': [Record<string, never>, Revocation[]];
+  'identity.calendar.get': [CalendarYearRequest, CalendarResponse];
+  'identity.calendar.put': [PutCalendarCommand, CalendarResponse];
   'permits.health.check': [HealthCheckRequest, ServiceHealthResponse];
   'permits.permit-type.list': [ListPermitTypesRequest, Page<PermitTypeResponse>];
   'complaints.health.check': [HealthCheckRequest, ServiceHealthResponse];

@@ -16,6 +16,7 @@ import { AgenciesController, ComplaintCategoriesController, PermitTypesControlle
 import { GatewayConfig } from './config';
 import { HealthController, READINESS_TIMEOUT_MS } from './health/health.controller';
 import { AuthController } from './identity/auth.controller';
+import { CalendarController } from './identity/calendar.controller';
 import { MeController, UsersController } from './identity/users.controller';
 import { Revocations } from './auth/revocations';
 import { AuthGuard } from './auth/auth.guard';
@@ -42,6 +43,7 @@ export class AppModule {
         AuthController,
         MeController,
         UsersController,
+        CalendarController,
         JwksController,
         PermitTypesController,
         ComplaintCategoriesController,

@@ -6,6 +6,7 @@ import { IdentityConfig } from './config';
 import { identitySchema } from './schema';
 import { UsersModule } from './users/users.module';
 import { AuthModule } from './auth/auth.module';
+import { CalendarModule } from './calendar/calendar.module';
 
 @Module({})
 export class AppModule {
@@ -18,6 +19,7 @@ export class AppModule {
         AgenciesModule,
         UsersModule,
         AuthModule,
+        CalendarModule,
       ],
       providers: [{ provide: IdentityConfig, useValue: config }],
       exports: [IdentityConfig],

@@ -5,11 +5,13 @@ import { CreateUsers1764500000000 } from './migrations/1764500000000-CreateUsers
 import { User } from './users/user.entity';
 import { CreateAuth1764600000000 } from './migrations/1764600000000-CreateAuth';
 import { UserAdministration1764700000000 } from './migrations/1764700000000-UserAdministration';
+import { CreateCalendar1764800000000 } from './migrations/1764800000000-CreateCalendar';
+import { CalendarYear, HolidayRow } from './calendar/holiday.entity';
 import { SigningKey } from './keys/signing-key.entity';
 import { LoginEvent, RefreshToken } from './auth/refresh-token.entity';
 
 /** Identity's tables and the migrations that build them, in order. */
 export const identitySchema: DatabaseSchema = {
-  entities: [Agency, User, SigningKey, RefreshToken, LoginEvent],
-  migrations: [CreateAgencies1764300000000, CreateUsers1764500000000, CreateAuth1764600000000, UserAdministration1764700000000],
+  entities: [Agency, User, SigningKey, RefreshToken, LoginEvent, CalendarYear, HolidayRow],
+  migrations: [CreateAgencies1764300000000, CreateUsers1764500000000, CreateAuth1764600000000, UserAdministration1764700000000, CreateCalendar1764800000000],
 };

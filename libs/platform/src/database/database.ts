@@ -1,12 +1,16 @@
 import { DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { Client } from 'pg';
+import { Client, types } from 'pg';
 import { DataSource, DataSourceOptions, MixedList, EntitySchema } from 'typeorm';
 import { SnakeNamingStrategy } from 'typeorm-naming-strategies';
 import { backoff, FatalStartupError, RetryLogger } from '../bootstrap/retry';
 import type { ServiceConfig } from '../config/config';
 import { createStartupLogger } from '../logging/logging';
 import { withEventTables } from '../events/event-tables.migration';
+
+// A DATE column is a calendar day, not an instant: keep it as 'YYYY-MM-DD' instead of a Date at
+// the server's local midnight.
+types.setTypeParser(types.builtins.DATE, (value: string) => value);
 
 // Errors that waiting will not fix: wrong password, role not allowed, no maintenance database.
 const FATAL_PG_CODES = new Set(['28P01', '28000', '3D000', '42501']);

@@ -1,0 +1,20 @@
+import { Controller } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Actor, CalendarYearRequest, PutCalendarCommand, SUBJECTS } from '@smart-regency/contracts';
+import { CurrentActor } from '@smart-regency/platform';
+import { CalendarService } from './calendar.service';
+
+@Controller()
+export class CalendarController {
+  constructor(private readonly calendar: CalendarService) {}
+
+  @MessagePattern(SUBJECTS.identity.getCalendar)
+  get(@Payload() request: CalendarYearRequest) {
+    return this.calendar.get(request.year);
+  }
+
+  @MessagePattern(SUBJECTS.identity.putCalendar)
+  put(@Payload() command: PutCalendarCommand, @CurrentActor() actor: Actor) {
+    return this.calendar.put(command, actor);
+  }
+}
