@@ -40,6 +40,7 @@ export const IDENTITY_ERRORS = {
   'IDENTITY.INVALID_CREDENTIALS': { status: 401, title: { id: 'Identitas atau kata sandi salah', en: 'Wrong identifier or password' } },
   'IDENTITY.INVALID_REFRESH_TOKEN': { status: 401, title: { id: 'Sesi tidak berlaku, silakan masuk lagi', en: 'Session is no longer valid, sign in again' } },
   'IDENTITY.INVALID_CLIENT': { status: 401, title: { id: 'Klien tidak dikenal', en: 'Invalid client' } },
+  'IDENTITY.INVALID_SCOPE': { status: 400, title: { id: 'Cakupan tidak diizinkan', en: 'Invalid scope' } },
   'IDENTITY.ACCOUNT_LOCKED': { status: 429, title: { id: 'Terlalu banyak percobaan masuk, coba lagi nanti', en: 'Too many sign-in attempts, try again later' } },
   'IDENTITY.WRONG_PASSWORD': { status: 400, title: { id: 'Kata sandi lama salah', en: 'Current password is wrong' } },
   'IDENTITY.USER_NOT_FOUND': { status: 404, title: { id: 'Pengguna tidak ditemukan', en: 'User not found' } },

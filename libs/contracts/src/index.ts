@@ -6,6 +6,7 @@ export * from './identity/agency';
 export * from './identity/user';
 export * from './identity/auth';
 export * from './identity/calendar';
+export * from './identity/service-account';
 export * from './identity/reference-agencies';
 export * from './permits/permit-type';
 export * from './complaints/category';

@@ -13,6 +13,7 @@ import {
   UserIdRequest,
   UserResponse,
 } from './identity/user';
+import { CreateServiceAccountRequest, OAuthTokenResponse, ServiceAccountCreatedResponse } from './identity/service-account';
 import { CalendarResponse, CalendarYearRequest, PutCalendarCommand } from './identity/calendar';
 import { ClientCredentialsRequest, JwksResponse, LoginRequest, RefreshRequest, TokenResponse } from './identity/auth';
 import { ListPermitTypesRequest, PermitTypeResponse } from './permits/permit-type';
@@ -34,6 +35,7 @@ export const SUBJECTS = {
     refresh: 'identity.auth.refresh',
     logout: 'identity.auth.logout',
     clientToken: 'identity.auth.client-token',
+    createServiceAccount: 'identity.service-account.create',
     jwks: 'identity.jwks.get',
     me: 'identity.me.get',
     updateMe: 'identity.me.update',
@@ -74,7 +76,8 @@ export interface RpcContract {
   'identity.auth.login': [LoginRequest, TokenResponse];
   'identity.auth.refresh': [RefreshRequest, TokenResponse];
   'identity.auth.logout': [RefreshRequest, Record<string, never>];
-  'identity.auth.client-token': [ClientCredentialsRequest, TokenResponse];
+  'identity.auth.client-token': [ClientCredentialsRequest, OAuthTokenResponse];
+  'identity.service-account.create': [CreateServiceAccountRequest, ServiceAccountCreatedResponse];
   'identity.jwks.get': [Record<string, never>, JwksResponse];
   'identity.me.get': [Record<string, never>, UserResponse];
   'identity.me.update': [UpdateMeRequest, UserResponse];

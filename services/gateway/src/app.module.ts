@@ -17,6 +17,7 @@ import { GatewayConfig } from './config';
 import { HealthController, READINESS_TIMEOUT_MS } from './health/health.controller';
 import { AuthController } from './identity/auth.controller';
 import { CalendarController } from './identity/calendar.controller';
+import { ServiceAccountsController } from './identity/service-accounts.controller';
 import { MeController, UsersController } from './identity/users.controller';
 import { Revocations } from './auth/revocations';
 import { AuthGuard } from './auth/auth.guard';
@@ -44,6 +45,7 @@ export class AppModule {
         MeController,
         UsersController,
         CalendarController,
+        ServiceAccountsController,
         JwksController,
         PermitTypesController,
         ComplaintCategoriesController,

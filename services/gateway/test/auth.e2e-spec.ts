@@ -301,4 +301,61 @@ describe('authentication and authorization', () => {
     await login(c.email, c.password).expect(401);
     await login(c.email, 'Sandi-Baru-2026').expect(200);
   });
+
+  it('issues integrator tokens by OAuth 2 client credentials, with the secret shown once', async () => {
+    const admin = `Bearer ${(await login(TEST_ADMIN.email, TEST_ADMIN.password).expect(200)).body.accessToken}`;
+    const created = await api
+      .post('/api/v1/service-accounts')
+      .set('Authorization', admin)
+      .send({ name: 'SP4N-LAPOR! bridge', scopes: ['open311:write', 'events:read'] })
+      .expect(201);
+    const { clientId, clientSecret } = created.body;
+    expect(clientId).toMatch(/^sa_[0-9a-f]{16}$/);
+    expect(clientSecret.length).toBeGreaterThanOrEqual(40);
+    const { rows } = await identityDb.query('SELECT * FROM service_accounts WHERE client_id = $1', [clientId]);
+    expect(JSON.stringify(rows[0])).not.toContain(clientSecret);
+
+    const form = await api
+      .post('/api/v1/auth/token')
+      .type('form')
+      .send({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret, scope: 'open311:write' })
+      .expect(200);
+    expect(form.body).toMatchObject({ token_type: 'Bearer', expires_in: 900, scope: 'open311:write' });
+    const basic = await api
+      .post('/api/v1/auth/token')
+      .auth(clientId, clientSecret)
+      .type('form')
+      .send({ grant_type: 'client_credentials' })
+      .expect(200);
+    expect(basic.body.scope).toBe('open311:write events:read');
+
+    const integrator = `Bearer ${form.body.access_token}`;
+    await api.get('/api/v1/users').set('Authorization', integrator).expect(403);
+    const wrong = await api.post('/api/v1/auth/token').type('form').send({ grant_type: 'client_credentials', client_id: clientId, client_secret: 'guess' }).expect(401);
+    expect(wrong.body).toMatchObject({ code: 'IDENTITY.INVALID_CLIENT', error: 'invalid_client' });
+    const scope = await api
+      .post('/api/v1/auth/token')
+      .type('form')
+      .send({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret, scope: 'reports:read' })
+      .expect(400);
+    expect(scope.body).toMatchObject({ code: 'IDENTITY.INVALID_SCOPE', error: 'invalid_scope' });
+    const citizenToken = (await login((await citizen()).email, `Rahasia-Labura-${n}x`).expect(200)).body.accessToken;
+    await api.post('/api/v1/service-accounts').set('Authorization', `Bearer ${citizenToken}`).send({ name: 'Mine', scopes: ['events:read'] }).expect(403);
+  });
+
+  it('serves the calendar publicly and lets only admins change it', async () => {
+    const year = new Date().getUTCFullYear();
+    const calendar = await api.get(`/api/v1/calendar/${year}`).expect(200);
+    expect(calendar.body.holidays.map((h: { date: string }) => h.date)).toContain(`${year}-08-17`);
+    await api.get('/api/v1/calendar/abc').expect(400);
+    const citizenToken = (await login((await citizen()).email, `Rahasia-Labura-${n}x`).expect(200)).body.accessToken;
+    await api.put(`/api/v1/calendar/${year}`).set('Authorization', `Bearer ${citizenToken}`).send({ holidays: [] }).expect(403);
+    const admin = `Bearer ${(await login(TEST_ADMIN.email, TEST_ADMIN.password).expect(200)).body.accessToken}`;
+    const replaced = await api
+      .put(`/api/v1/calendar/${year}`)
+      .set('Authorization', admin)
+      .send({ holidays: [...calendar.body.holidays, { date: `${year}-11-30`, name: 'Hari jadi kabupaten' }] })
+      .expect(200);
+    expect(replaced.body.holidays).toHaveLength(calendar.body.holidays.length + 1);
+  });
 });

@@ -6,12 +6,14 @@ import { User } from './users/user.entity';
 import { CreateAuth1764600000000 } from './migrations/1764600000000-CreateAuth';
 import { UserAdministration1764700000000 } from './migrations/1764700000000-UserAdministration';
 import { CreateCalendar1764800000000 } from './migrations/1764800000000-CreateCalendar';
+import { CreateServiceAccounts1764900000000 } from './migrations/1764900000000-CreateServiceAccounts';
+import { ServiceAccount } from './service-accounts/service-account.entity';
 import { CalendarYear, HolidayRow } from './calendar/holiday.entity';
 import { SigningKey } from './keys/signing-key.entity';
 import { LoginEvent, RefreshToken } from './auth/refresh-token.entity';
 
 /** Identity's tables and the migrations that build them, in order. */
 export const identitySchema: DatabaseSchema = {
-  entities: [Agency, User, SigningKey, RefreshToken, LoginEvent, CalendarYear, HolidayRow],
-  migrations: [CreateAgencies1764300000000, CreateUsers1764500000000, CreateAuth1764600000000, UserAdministration1764700000000, CreateCalendar1764800000000],
+  entities: [Agency, User, SigningKey, RefreshToken, LoginEvent, CalendarYear, HolidayRow, ServiceAccount],
+  migrations: [CreateAgencies1764300000000, CreateUsers1764500000000, CreateAuth1764600000000, UserAdministration1764700000000, CreateCalendar1764800000000, CreateServiceAccounts1764900000000],
 };

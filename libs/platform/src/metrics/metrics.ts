@@ -80,6 +80,14 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly tokenVerification = new Histogram({
+    name: 'auth_token_verification_seconds',
+    help: 'Time the gateway spends verifying an access token (signature, claims, revocation)',
+    labelNames: ['outcome'] as const,
+    buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05],
+    registers: [this.registry],
+  });
+
   constructor(service: string) {
     this.registry.setDefaultLabels({ service });
     collectDefaultMetrics({ register: this.registry });

@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { Actor, Role } from '@smart-regency/contracts';
-import { DomainError } from '@smart-regency/platform';
+import { DomainError, Metrics } from '@smart-regency/platform';
 import type { FastifyRequest } from 'fastify';
 import { TokenVerifier } from './jwks';
 import { Revocations } from './revocations';
@@ -22,6 +22,7 @@ export class AuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly tokens: TokenVerifier,
     private readonly revocations: Revocations,
+    private readonly metrics: Metrics,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -31,9 +32,16 @@ export class AuthGuard implements CanActivate {
     const header = request.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(header) : null;
     if (!match) throw new DomainError('COMMON.UNAUTHENTICATED', 'a Bearer access token is required');
-    const { actor, issuedAt } = await this.tokens.verify(match[1]);
-    if (this.revocations.isRevoked(actor.id, issuedAt)) throw new DomainError('COMMON.UNAUTHENTICATED', 'this session has ended');
-    request.actor = actor;
+    const stop = this.metrics.tokenVerification.startTimer();
+    try {
+      const { actor, issuedAt } = await this.tokens.verify(match[1]);
+      if (this.revocations.isRevoked(actor.id, issuedAt)) throw new DomainError('COMMON.UNAUTHENTICATED', 'this session has ended');
+      request.actor = actor;
+      stop({ outcome: 'ok' });
+    } catch (error) {
+      stop({ outcome: 'refused' });
+      throw error;
+    }
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES, targets);
     if (roles && !roles.some((role) => request.actor!.roles.includes(role))) {
       throw new DomainError('COMMON.FORBIDDEN', 'your role does not allow this');

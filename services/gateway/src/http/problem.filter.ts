@@ -7,6 +7,12 @@ import { languageOf } from './language';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
 
+/** RFC 6749 §5.2 error codes, added to the problem for OAuth 2 client libraries. */
+const OAUTH_ERRORS: Record<string, string> = {
+  'IDENTITY.INVALID_CLIENT': 'invalid_client',
+  'IDENTITY.INVALID_SCOPE': 'invalid_scope',
+};
+
 export interface Problem {
   type: string;
   title: string;
@@ -15,6 +21,7 @@ export interface Problem {
   code: string;
   errors?: Array<{ field: string; message: string }>;
   requestId: string;
+  error?: string;
 }
 
 const BY_STATUS: Record<number, ErrorCode> = {
@@ -73,6 +80,7 @@ export function toProblem(exception: unknown, requestId: string, lang: Lang): Pr
     code: c.code,
     ...(c.errors?.length ? { errors: localizeFieldErrors(c.errors, lang) } : {}),
     requestId,
+    ...(OAUTH_ERRORS[c.code] ? { error: OAUTH_ERRORS[c.code] } : {}),
   };
 }
 

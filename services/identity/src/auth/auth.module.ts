@@ -3,11 +3,13 @@ import { KeysService } from '../keys/keys.service';
 import { UsersModule } from '../users/users.module';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
+import { ServiceAccountsController } from '../service-accounts/service-accounts.controller';
+import { ServiceAccountsService } from '../service-accounts/service-accounts.service';
 
 @Module({
   imports: [UsersModule],
-  controllers: [AuthController],
-  providers: [AuthService, KeysService],
+  controllers: [AuthController, ServiceAccountsController],
+  providers: [AuthService, KeysService, ServiceAccountsService],
   exports: [AuthService, KeysService],
 })
 export class AuthModule {}

@@ -1,0 +1,20 @@
+import { Controller } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Actor, ClientCredentialsRequest, CreateServiceAccountRequest, SUBJECTS } from '@smart-regency/contracts';
+import { CurrentActor } from '@smart-regency/platform';
+import { ServiceAccountsService } from './service-accounts.service';
+
+@Controller()
+export class ServiceAccountsController {
+  constructor(private readonly accounts: ServiceAccountsService) {}
+
+  @MessagePattern(SUBJECTS.identity.createServiceAccount)
+  create(@Payload() request: CreateServiceAccountRequest, @CurrentActor() actor: Actor) {
+    return this.accounts.create(request, actor);
+  }
+
+  @MessagePattern(SUBJECTS.identity.clientToken)
+  token(@Payload() request: ClientCredentialsRequest) {
+    return this.accounts.token(request);
+  }
+}

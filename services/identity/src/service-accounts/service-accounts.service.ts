@@ -1,0 +1,48 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Actor, ClientCredentialsRequest, CreateServiceAccountRequest, OAuthTokenResponse, ServiceAccountCreatedResponse } from '@smart-regency/contracts';
+import { DomainError } from '@smart-regency/platform';
+import { createHash, randomBytes, timingSafeEqual } from 'crypto';
+import { DataSource } from 'typeorm';
+import { KeysService } from '../keys/keys.service';
+import { ServiceAccount } from './service-account.entity';
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest();
+
+@Injectable()
+export class ServiceAccountsService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly keys: KeysService,
+  ) {}
+
+  async create(request: CreateServiceAccountRequest, actor: Actor): Promise<ServiceAccountCreatedResponse> {
+    const clientId = `sa_${randomBytes(8).toString('hex')}`;
+    const clientSecret = randomBytes(32).toString('base64url');
+    const account = await this.db.getRepository(ServiceAccount).save({
+      name: request.name,
+      clientId,
+      secretHash: sha256(clientSecret).toString('hex'),
+      scopes: [...new Set(request.scopes)],
+      active: true,
+      createdBy: actor.id,
+    });
+    return { id: account.id, name: account.name, clientId, clientSecret, scopes: request.scopes };
+  }
+
+  /** OAuth 2 client credentials (RFC 6749 §4.4): an access token with the role `integrator`. */
+  async token(request: ClientCredentialsRequest): Promise<OAuthTokenResponse> {
+    const invalid = () => new DomainError('IDENTITY.INVALID_CLIENT', 'client authentication failed');
+    if (!request.client_id || !request.client_secret) throw invalid();
+    const account = await this.db.getRepository(ServiceAccount).findOne({ where: { clientId: request.client_id } });
+    const presented = sha256(request.client_secret);
+    const stored = account ? Buffer.from(account.secretHash, 'hex') : sha256('no such client');
+    if (!account || !account.active || !timingSafeEqual(presented, stored)) throw invalid();
+    const requested = request.scope ? request.scope.split(/\s+/).filter(Boolean) : account.scopes;
+    const outside = requested.filter((s) => !account.scopes.includes(s));
+    if (outside.length) throw new DomainError('IDENTITY.INVALID_SCOPE', `not granted: ${outside.join(' ')}`);
+    const scope = requested.join(' ');
+    const { token, expiresIn } = await this.keys.signAccessToken({ sub: account.id, roles: ['integrator'], scope });
+    return { access_token: token, token_type: 'Bearer', expires_in: expiresIn, scope };
+  }
+}
