@@ -189,6 +189,22 @@ describe('authentication and authorization', () => {
       }
     });
 
+    it('picks up a rotated key: a token with a new kid makes the gateway refresh the JWKS', async () => {
+      const { publicKey, privateKey: next } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
+      const newKid = randomUUID();
+      await identityDb.query(`INSERT INTO signing_keys (kid, alg, public_jwk, private_jwk, created_at) VALUES ($1, 'EdDSA', $2, $3, now() + interval '1 second')`, [
+        newKid,
+        { ...(await exportJWK(publicKey)), kid: newKid, alg: 'EdDSA', use: 'sig' },
+        { ...(await exportJWK(next)), kid: newKid, alg: 'EdDSA' },
+      ]);
+      await new Promise((r) => setTimeout(r, 5100)); // the gateway refreshes on an unknown kid at most every 5 s
+      await me(await sign({}, { key: next, kid: newKid })).expect(200);
+      // The previous key is still published, so tokens signed just before the rotation keep working.
+      await me(await sign()).expect(200);
+      const jwks = await api.get('/.well-known/jwks.json').expect(200);
+      expect(jwks.body.keys.map((k: { kid: string }) => k.kid)).toEqual(expect.arrayContaining([newKid, kid]));
+    });
+
     it('refuses a token from a key it does not know', async () => {
       const { privateKey: stranger } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
       await me(await sign({}, { key: stranger, kid: randomUUID() })).expect(401);
