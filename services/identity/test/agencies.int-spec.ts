@@ -15,13 +15,28 @@ describe('identity over NATS, on its own database', () => {
   afterAll(() => t?.close());
 
   it('creates its schema from an empty database and seeds the agencies', async () => {
-    expect(await tablesOf(t.db)).toEqual(['agencies', 'login_events', 'migrations', 'outbox', 'processed_events', 'refresh_tokens', 'signing_keys', 'users']);
+    expect(await tablesOf(t.db)).toEqual([
+      'agencies',
+      'calendar_years',
+      'holidays',
+      'login_events',
+      'migrations',
+      'outbox',
+      'processed_events',
+      'refresh_tokens',
+      'service_accounts',
+      'signing_keys',
+      'users',
+    ]);
     const { rows } = await t.db.query('SELECT name FROM migrations ORDER BY id');
     expect(rows.map((r) => r.name)).toEqual([
       'CreateAgencies1764300000000',
       'CreateEventTables1764400000000',
       'CreateUsers1764500000000',
       'CreateAuth1764600000000',
+      'UserAdministration1764700000000',
+      'CreateCalendar1764800000000',
+      'CreateServiceAccounts1764900000000',
     ]);
     const { rows: agencies } = await t.db.query('SELECT id, code FROM agencies ORDER BY code');
     expect(agencies).toEqual(REFERENCE_AGENCIES.map(({ id, code }) => ({ id, code })).sort((a, b) => a.code.localeCompare(b.code)));
