@@ -48,8 +48,11 @@ interface Classified {
 export function classify(exception: unknown): Classified | null {
   if (exception instanceof DomainError) return { code: exception.code, detail: exception.message, errors: exception.details };
   if (exception instanceof HttpException) {
-    // Nest's own pipes (ParseUUIDPipe, …) reject path and query parameters this way.
-    if (exception.getStatus() === 400) return { code: 'COMMON.VALIDATION', detail: exception.message };
+    // Nest's own pipes (ParseUUIDPipe, ParseIntPipe) reject a path parameter with "Validation failed (…)";
+    // other 400s Nest raises are bodies it could not parse.
+    if (exception.getStatus() === 400 && exception.message.startsWith('Validation failed')) {
+      return { code: 'COMMON.VALIDATION', detail: exception.message };
+    }
     const code = BY_STATUS[exception.getStatus()];
     return code ? { code } : null;
   }
