@@ -1,4 +1,4 @@
-import { NotFoundException } from '@nestjs/common';
+import { BadRequestException, NotFoundException } from '@nestjs/common';
 import { DomainError } from '@smart-regency/platform';
 import { toProblem } from './problem.filter';
 import { languageOf } from './language';
@@ -39,6 +39,8 @@ describe('problem details', () => {
     expect(toProblem(fastify(415, 'FST_ERR_CTP_INVALID_MEDIA_TYPE'), 'r', 'en')).toMatchObject({ status: 415, code: 'COMMON.UNSUPPORTED_MEDIA_TYPE' });
     expect(toProblem(fastify(400, 'FST_ERR_CTP_INVALID_JSON_BODY'), 'r', 'en')).toMatchObject({ status: 400, code: 'COMMON.MALFORMED_BODY' });
     expect(toProblem(new NotFoundException('Cannot GET /x'), 'r', 'id')).toMatchObject({ status: 404, code: 'COMMON.ROUTE_NOT_FOUND' });
+    expect(toProblem(new BadRequestException('Validation failed (uuid is expected)'), 'r', 'en')).toMatchObject({ status: 400, code: 'COMMON.VALIDATION' });
+    expect(toProblem(new BadRequestException('Unexpected end of JSON input'), 'r', 'en')).toMatchObject({ status: 400, code: 'COMMON.MALFORMED_BODY' });
   });
 
   it('never leaks an unknown error', () => {
