@@ -1,6 +1,7 @@
 export * from './errors';
 export * from './subjects';
 export * from './common/page';
+export * from './common/transforms';
 export * from './common/health';
 export * from './identity/agency';
 export * from './identity/user';

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
 import { IsBoolean, IsOptional, IsUUID } from 'class-validator';
 import { PageQuery, PageResponse } from '../common/page';
+import { QueryBoolean } from '../common/transforms';
 
 /** A kind of complaint, routed by default to one agency. */
 export class ComplaintCategoryResponse {
@@ -26,7 +26,7 @@ export class ListComplaintCategoriesRequest extends PageQuery {
 
   @ApiPropertyOptional({ type: Boolean })
   @IsOptional()
-  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @QueryBoolean()
   @IsBoolean()
   active?: boolean;
 }

@@ -1,5 +1,5 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -16,6 +16,7 @@ import {
   ValidateIf,
 } from 'class-validator';
 import { PageQuery, PageResponse } from '../common/page';
+import { QueryBoolean } from '../common/transforms';
 
 export const ROLES = ['citizen', 'officer', 'agency_head', 'admin', 'auditor', 'integrator'] as const;
 export type Role = (typeof ROLES)[number];
@@ -140,7 +141,7 @@ export class ListUsersRequest extends PageQuery {
   agencyId?: string;
 
   @ApiPropertyOptional({ type: Boolean })
-  @IsOptional() @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value)) @IsBoolean()
+  @IsOptional() @QueryBoolean() @IsBoolean()
   active?: boolean;
 
   /** Matches name or email. */

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
 import { IsBoolean, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { PageQuery, PageResponse } from '../common/page';
+import { QueryBoolean } from '../common/transforms';
 
 export const FORM_FIELD_TYPES = ['text', 'textarea', 'number', 'date', 'boolean', 'select'] as const;
 export type FormFieldType = (typeof FORM_FIELD_TYPES)[number];
@@ -70,7 +70,7 @@ export class ListPermitTypesRequest extends PageQuery {
   /** Only active (true) or inactive (false) types. */
   @ApiPropertyOptional({ type: Boolean })
   @IsOptional()
-  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @QueryBoolean()
   @IsBoolean()
   active?: boolean;
 

@@ -33,22 +33,19 @@ async function upsertStream(jsm: JetStreamManager, config: Partial<StreamConfig>
 
 /** Creates or updates the events stream and the dead-letter stream; safe to call from every replica. */
 export async function ensureEventStreams(jsm: JetStreamManager, settings: EventsSettings): Promise<void> {
-  await upsertStream(jsm, {
-    name: settings.EVENTS_STREAM,
-    subjects: [`${settings.EVENTS_SUBJECT_PREFIX}.>`],
-    storage: StorageType.File,
-    retention: RetentionPolicy.Limits,
-    discard: DiscardPolicy.Old,
-    max_age: nanos(settings.EVENTS_MAX_AGE_DAYS * DAY_MS),
-    duplicate_window: nanos(settings.EVENTS_DUPLICATE_WINDOW_SECONDS * 1000),
-  });
-  await upsertStream(jsm, {
-    name: settings.DEADLETTER_STREAM,
-    subjects: [`${settings.DEADLETTER_SUBJECT_PREFIX}.>`],
-    storage: StorageType.File,
-    retention: RetentionPolicy.Limits,
-    discard: DiscardPolicy.Old,
-    max_age: nanos(settings.EVENTS_MAX_AGE_DAYS * DAY_MS),
-    duplicate_window: nanos(settings.EVENTS_DUPLICATE_WINDOW_SECONDS * 1000),
-  });
+  const streams: Array<[name: string, prefix: string]> = [
+    [settings.EVENTS_STREAM, settings.EVENTS_SUBJECT_PREFIX],
+    [settings.DEADLETTER_STREAM, settings.DEADLETTER_SUBJECT_PREFIX],
+  ];
+  for (const [name, prefix] of streams) {
+    await upsertStream(jsm, {
+      name,
+      subjects: [`${prefix}.>`],
+      storage: StorageType.File,
+      retention: RetentionPolicy.Limits,
+      discard: DiscardPolicy.Old,
+      max_age: nanos(settings.EVENTS_MAX_AGE_DAYS * DAY_MS),
+      duplicate_window: nanos(settings.EVENTS_DUPLICATE_WINDOW_SECONDS * 1000),
+    });
+  }
 }
