@@ -51,6 +51,18 @@ export const IDENTITY_ERRORS = {
 
 export const PERMITS_ERRORS = {
   'PERMITS.PERMIT_TYPE_NOT_FOUND': { status: 404, title: { id: 'Jenis izin tidak ditemukan', en: 'Permit type not found' } },
+  'PERMITS.PERMIT_TYPE_INACTIVE': { status: 409, title: { id: 'Jenis izin tidak sedang dibuka', en: 'Permit type is not open for applications' } },
+  'PERMITS.APPLICATION_NOT_FOUND': { status: 404, title: { id: 'Permohonan tidak ditemukan', en: 'Application not found' } },
+  'PERMITS.INVALID_FORM': { status: 400, title: { id: 'Isian formulir tidak lengkap atau tidak valid', en: 'Form data incomplete or invalid' } },
+  'PERMITS.MISSING_DOCUMENTS': { status: 409, title: { id: 'Dokumen wajib belum diunggah', en: 'Required documents are missing' } },
+  'PERMITS.UNKNOWN_ACTION': { status: 400, title: { id: 'Tindakan tidak dikenal', en: 'Unknown action' } },
+  'PERMITS.INVALID_TRANSITION': { status: 409, title: { id: 'Tindakan tidak dapat dilakukan pada status ini', en: 'Action not allowed in this status' } },
+  'PERMITS.NOT_ALLOWED': { status: 403, title: { id: 'Anda tidak berwenang atas permohonan ini', en: 'You may not act on this application' } },
+  'PERMITS.UNKNOWN_DOCUMENT': { status: 404, title: { id: 'Dokumen tidak dikenal untuk jenis izin ini', en: 'No such document for this permit type' } },
+  'PERMITS.DOCUMENT_NOT_FOUND': { status: 404, title: { id: 'Dokumen belum diunggah', en: 'Document not uploaded' } },
+  'PERMITS.CONTENT_MISMATCH': { status: 415, title: { id: 'Isi berkas tidak sesuai jenisnya', en: 'File content does not match its type' } },
+  'PERMITS.DOCUMENTS_LOCKED': { status: 409, title: { id: 'Dokumen hanya dapat diubah pada draf atau saat diminta perbaikan', en: 'Documents can change only in a draft or after a revision request' } },
+  'PERMITS.VERSION_MISMATCH': { status: 412, title: { id: 'Permohonan telah berubah, muat ulang', en: 'The application has changed; reload it' } },
 } satisfies Record<string, ErrorSpec>;
 
 export const COMPLAINTS_ERRORS = {

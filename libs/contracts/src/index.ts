@@ -10,6 +10,8 @@ export * from './identity/calendar';
 export * from './identity/service-account';
 export * from './identity/reference-agencies';
 export * from './permits/permit-type';
+export * from './permits/lifecycle';
+export * from './permits/application';
 export * from './complaints/category';
 export * from './reporting/summary';
 export * from './events/catalogue';

@@ -17,6 +17,18 @@ import { CreateServiceAccountRequest, OAuthTokenResponse, ServiceAccountCreatedR
 import { CalendarResponse, CalendarYearRequest, PutCalendarCommand } from './identity/calendar';
 import { ClientCredentialsRequest, JwksResponse, LoginRequest, RefreshRequest, TokenResponse } from './identity/auth';
 import { ListPermitTypesRequest, PermitTypeResponse } from './permits/permit-type';
+import {
+  ApplicationActionCommand,
+  ApplicationIdRequest,
+  ApplicationResponse,
+  CreateApplicationRequest,
+  DocumentDownload,
+  DocumentRequest,
+  DocumentResponse,
+  ListApplicationsRequest,
+  SubmitApplicationCommand,
+  UploadDocumentCommand,
+} from './permits/application';
 import { PublicSummaryRequest, PublicSummaryResponse } from './reporting/summary';
 
 /** The domain services behind the gateway; each answers `<service>.health.check`. */
@@ -51,6 +63,13 @@ export const SUBJECTS = {
   permits: {
     health: 'permits.health.check',
     listPermitTypes: 'permits.permit-type.list',
+    createApplication: 'permits.application.create',
+    submitApplication: 'permits.application.submit',
+    actOnApplication: 'permits.application.act',
+    getApplication: 'permits.application.get',
+    listApplications: 'permits.application.list',
+    uploadDocument: 'permits.document.upload',
+    downloadDocument: 'permits.document.download',
   },
   complaints: {
     health: 'complaints.health.check',
@@ -91,6 +110,13 @@ export interface RpcContract {
   'identity.calendar.put': [PutCalendarCommand, CalendarResponse];
   'permits.health.check': [HealthCheckRequest, ServiceHealthResponse];
   'permits.permit-type.list': [ListPermitTypesRequest, Page<PermitTypeResponse>];
+  'permits.application.create': [CreateApplicationRequest, ApplicationResponse];
+  'permits.application.submit': [SubmitApplicationCommand, ApplicationResponse];
+  'permits.application.act': [ApplicationActionCommand, ApplicationResponse];
+  'permits.application.get': [ApplicationIdRequest, ApplicationResponse];
+  'permits.application.list': [ListApplicationsRequest, Page<ApplicationResponse>];
+  'permits.document.upload': [UploadDocumentCommand, DocumentResponse];
+  'permits.document.download': [DocumentRequest, DocumentDownload];
   'complaints.health.check': [HealthCheckRequest, ServiceHealthResponse];
   'complaints.category.list': [ListComplaintCategoriesRequest, Page<ComplaintCategoryResponse>];
   'reporting.health.check': [HealthCheckRequest, ServiceHealthResponse];

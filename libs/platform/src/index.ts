@@ -5,6 +5,7 @@ export * from './errors/rpc-error.filter';
 export * from './nats/connection';
 export * from './nats/nats.module';
 export * from './nats/rpc-client';
+export * from './nats/file-transfer';
 export * from './nats/regency-nats.server';
 export * from './nats/nats-context.interceptor';
 export * from './database/database';

@@ -4,6 +4,7 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { TerminusModule } from '@nestjs/terminus';
 import {
   createValidationPipe,
+  FileTransfer,
   loggingModule,
   Metrics,
   NatsHealthIndicator,
@@ -18,6 +19,7 @@ import { HealthController, READINESS_TIMEOUT_MS } from './health/health.controll
 import { AuthController } from './identity/auth.controller';
 import { CalendarController } from './identity/calendar.controller';
 import { ServiceAccountsController } from './identity/service-accounts.controller';
+import { ApplicationsController } from './permits/applications.controller';
 import { MeController, UsersController } from './identity/users.controller';
 import { Revocations } from './auth/revocations';
 import { AuthGuard } from './auth/auth.guard';
@@ -46,6 +48,7 @@ export class AppModule {
         UsersController,
         CalendarController,
         ServiceAccountsController,
+        ApplicationsController,
         JwksController,
         PermitTypesController,
         ComplaintCategoriesController,
@@ -61,6 +64,7 @@ export class AppModule {
         TokenVerifier,
         Revocations,
         RpcClient,
+        FileTransfer,
         NatsHealthIndicator,
       ],
     };

@@ -5,6 +5,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
 import { connectNats, createFastifyAdapter, createStartupLogger, exitOnSignals, instrumentHttp, Metrics } from '@smart-regency/platform';
 import { Logger, PinoLogger } from 'nestjs-pino';
+import { DOCUMENT_CONTENT_TYPES, MAX_DOCUMENT_BYTES } from '@smart-regency/contracts';
 import { AppModule } from './app.module';
 import { GatewayConfig, loadGatewayConfig } from './config';
 import { API_PREFIX } from './http/call-context';
@@ -36,6 +37,8 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig(), 
   instrumentHttp(fastify, app.get(Metrics), () => PinoLogger.root);
   // The API speaks JSON: anything else is 415, not a string that fails validation field by field.
   fastify.removeContentTypeParser('text/plain');
+  // Documents arrive as the raw file; their route checks the type, this parser only bounds the size.
+  fastify.addContentTypeParser([...DOCUMENT_CONTENT_TYPES], { parseAs: 'buffer', bodyLimit: MAX_DOCUMENT_BYTES }, (_req, body, done) => done(null, body));
 
   await app.register(helmet, {
     contentSecurityPolicy: {

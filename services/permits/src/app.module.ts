@@ -3,6 +3,7 @@ import { ServiceCoreModule } from '@smart-regency/platform';
 import { NatsConnection } from 'nats';
 import { PermitsConfig } from './config';
 import { PermitTypesModule } from './permit-types/permit-types.module';
+import { ApplicationsModule } from './applications/applications.module';
 import { permitsSchema } from './schema';
 
 @Module({})
@@ -13,6 +14,7 @@ export class AppModule {
       imports: [
         ServiceCoreModule.forService({ service: 'permits', config, connection, schema: permitsSchema }),
         PermitTypesModule,
+        ApplicationsModule,
       ],
     };
   }

@@ -1,9 +1,12 @@
 import { DatabaseSchema } from '@smart-regency/platform';
 import { CreatePermitTypes1764300000000 } from './migrations/1764300000000-CreatePermitTypes';
 import { PermitType } from './permit-types/permit-type.entity';
+import { Application, ApplicationHistory } from './applications/application.entity';
+import { CreateApplications1764500000000 } from './migrations/1764500000000-CreateApplications';
+import { CreateDocuments1764600000000 } from './migrations/1764600000000-CreateDocuments';
 
 /** Permits' tables and the migrations that build them, in order. */
 export const permitsSchema: DatabaseSchema = {
-  entities: [PermitType],
-  migrations: [CreatePermitTypes1764300000000],
+  entities: [PermitType, Application, ApplicationHistory],
+  migrations: [CreatePermitTypes1764300000000, CreateApplications1764500000000, CreateDocuments1764600000000],
 };

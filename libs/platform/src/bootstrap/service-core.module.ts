@@ -11,6 +11,8 @@ import { loggingModule } from '../logging/logging';
 import { Metrics } from '../metrics/metrics';
 import { NatsContextInterceptor } from '../nats/nats-context.interceptor';
 import { NatsModule } from '../nats/nats.module';
+import { RPC_TIMEOUT_MS, RpcClient } from '../nats/rpc-client';
+import { FileTransfer } from '../nats/file-transfer';
 import { RpcErrorFilter } from '../errors/rpc-error.filter';
 import { createValidationPipe } from '../errors/validation';
 
@@ -37,6 +39,10 @@ export class ServiceCoreModule {
       ],
       providers: [
         { provide: Metrics, useValue: new Metrics(service) },
+        // Services ask each other too (e.g. permits reads identity's calendar).
+        { provide: RPC_TIMEOUT_MS, useValue: 5000 },
+        RpcClient,
+        FileTransfer,
         // Registered as providers so the NATS transport inherits them (a hybrid app's microservice
         // is already initialised when connected, too late for useGlobal*).
         { provide: APP_PIPE, useFactory: createValidationPipe },
@@ -47,7 +53,7 @@ export class ServiceCoreModule {
           inject: [Metrics],
         },
       ],
-      exports: [Metrics],
+      exports: [Metrics, RpcClient, FileTransfer],
     };
   }
 }

@@ -1,0 +1,143 @@
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Put, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import {
+  ApplicationActionRequest,
+  ApplicationPage,
+  ApplicationResponse,
+  CreateApplicationRequest,
+  DOCUMENT_CONTENT_TYPES,
+  DocumentContentType,
+  DocumentResponse,
+  ListApplicationsRequest,
+  SUBJECTS,
+} from '@smart-regency/contracts';
+import { CallContext, DomainError, FileTransfer, RpcClient } from '@smart-regency/platform';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Roles } from '../auth/auth.guard';
+import { Call } from '../http/call-context';
+import { IfMatch, setETag } from '../http/if-match';
+import { ApiProblems } from '../http/openapi';
+
+const PEOPLE = ['citizen', 'officer', 'agency_head', 'admin', 'auditor'] as const;
+const DOCUMENT_CODE = /^[A-Z0-9_-]{1,40}$/;
+
+@ApiTags('permits')
+@ApiBearerAuth()
+@Controller('permit-applications')
+export class ApplicationsController {
+  constructor(
+    private readonly rpc: RpcClient,
+    private readonly transfer: FileTransfer,
+  ) {}
+
+  @Post()
+  @Roles('citizen')
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Start an application (a draft)' })
+  @ApiCreatedResponse({ type: ApplicationResponse })
+  @ApiProblems(400, 401, 403, 404, 409, 503)
+  async create(@Body() body: CreateApplicationRequest, @Call() call: CallContext, @Res({ passthrough: true }) reply: FastifyReply) {
+    const app = await this.rpc.send(SUBJECTS.permits.createApplication, body, call);
+    setETag(reply, app.version);
+    return app;
+  }
+
+  @Get()
+  @Roles(...PEOPLE)
+  @ApiOperation({ summary: "Applications: a citizen's own, an agency's work queue (by deadline), or all for admins and auditors" })
+  @ApiOkResponse({ type: ApplicationPage })
+  @ApiProblems(400, 401, 403, 503)
+  list(@Query() query: ListApplicationsRequest, @Call() call: CallContext) {
+    return this.rpc.send(SUBJECTS.permits.listApplications, query, call);
+  }
+
+  @Get(':id')
+  @Roles(...PEOPLE)
+  @ApiOperation({ summary: 'One application with its history and documents' })
+  @ApiOkResponse({ type: ApplicationResponse })
+  @ApiProblems(400, 401, 404, 503)
+  async get(@Param('id', new ParseUUIDPipe()) id: string, @Call() call: CallContext, @Res({ passthrough: true }) reply: FastifyReply) {
+    const app = await this.rpc.send(SUBJECTS.permits.getApplication, { id }, call);
+    setETag(reply, app.version);
+    return app;
+  }
+
+  @Post(':id/submit')
+  @Roles('citizen')
+  @HttpCode(200)
+  @ApiHeader({ name: 'If-Match', required: false, description: 'The version you last saw, e.g. "1"' })
+  @ApiOperation({ summary: 'Submit a draft: checks form fields and required documents, sets dueAt' })
+  @ApiOkResponse({ type: ApplicationResponse })
+  @ApiProblems(400, 401, 404, 409, 412, 503)
+  async submit(@Param('id', new ParseUUIDPipe()) id: string, @IfMatch() ifMatch: number | undefined, @Call() call: CallContext, @Res({ passthrough: true }) reply: FastifyReply) {
+    const app = await this.rpc.send(SUBJECTS.permits.submitApplication, { id, ifMatch }, call);
+    setETag(reply, app.version);
+    return app;
+  }
+
+  @Post(':id/actions')
+  @Roles(...PEOPLE)
+  @HttpCode(200)
+  @ApiHeader({ name: 'If-Match', required: false, description: 'The version you last saw, e.g. "3"' })
+  @ApiOperation({ summary: 'verify, request-revision, recommend, approve, reject, record-payment, issue, revoke (staff); withdraw, resubmit (owner)' })
+  @ApiOkResponse({ type: ApplicationResponse })
+  @ApiProblems(400, 401, 403, 404, 409, 412, 503)
+  async act(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() body: ApplicationActionRequest,
+    @IfMatch() ifMatch: number | undefined,
+    @Call() call: CallContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const app = await this.rpc.send(SUBJECTS.permits.actOnApplication, { ...body, id, ifMatch }, call);
+    setETag(reply, app.version);
+    return app;
+  }
+
+  @Put(':id/documents/:documentCode')
+  @Roles('citizen')
+  @ApiConsumes(...DOCUMENT_CONTENT_TYPES)
+  @ApiBody({ schema: { type: 'string', format: 'binary' } })
+  @ApiOperation({ summary: 'Upload a required document (PDF, JPEG or PNG, at most 10 MiB); the content is checked, not the header' })
+  @ApiOkResponse({ type: DocumentResponse })
+  @ApiProblems(400, 401, 404, 409, 503)
+  async upload(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('documentCode') documentCode: string,
+    @Req() request: FastifyRequest,
+    @Call() call: CallContext,
+  ) {
+    if (!DOCUMENT_CODE.test(documentCode)) throw new DomainError('COMMON.VALIDATION', 'bad document code', [{ field: 'documentCode', message: 'unknown document code', rule: 'matches' }]);
+    const contentType = String(request.headers['content-type'] ?? '').split(';')[0].trim() as DocumentContentType;
+    if (!DOCUMENT_CONTENT_TYPES.includes(contentType) || !Buffer.isBuffer(request.body)) {
+      throw new DomainError('COMMON.UNSUPPORTED_MEDIA_TYPE', 'send the file as application/pdf, image/jpeg or image/png');
+    }
+    if (request.body.length === 0) throw new DomainError('COMMON.VALIDATION', 'the file is empty', [{ field: 'body', message: 'empty file', rule: 'isNotEmpty' }]);
+    const objectName = await this.transfer.put(request.body);
+    return this.rpc.send(SUBJECTS.permits.uploadDocument, { id, documentCode, contentType, objectName }, call);
+  }
+
+  @Get(':id/documents/:documentCode')
+  @Roles(...PEOPLE)
+  @ApiProduces(...DOCUMENT_CONTENT_TYPES)
+  @ApiOperation({ summary: 'The uploaded file back (owner and handling staff)' })
+  @ApiProblems(400, 401, 404, 503)
+  async download(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('documentCode') documentCode: string,
+    @Call() call: CallContext,
+    @Res() reply: FastifyReply,
+  ) {
+    if (!DOCUMENT_CODE.test(documentCode)) throw new DomainError('PERMITS.DOCUMENT_NOT_FOUND', 'no such document');
+    const file = await this.rpc.send(SUBJECTS.permits.downloadDocument, { id, documentCode }, call);
+    const bytes = await this.transfer.take(file.objectName);
+    if (!bytes) throw new DomainError('COMMON.SERVICE_UNAVAILABLE', 'the file could not be fetched; try again');
+    void reply
+      .header('Content-Type', file.contentType)
+      .header('Content-Length', String(bytes.length))
+      .header('Digest', `sha-256=${Buffer.from(file.sha256, 'hex').toString('base64')}`)
+      .header('Content-Disposition', `inline; filename="${documentCode}.${file.contentType.split('/')[1]}"`)
+      .header('Cache-Control', 'private, no-store')
+      .send(Buffer.from(bytes));
+  }
+}

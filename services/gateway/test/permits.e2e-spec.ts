@@ -1,0 +1,241 @@
+import { RegencyCloudEvent } from '@smart-regency/contracts';
+import { makeNik, TEST_ADMIN, TestSystem } from '@smart-regency/testing';
+import { randomUUID } from 'crypto';
+import { request as httpRequest } from 'http';
+import { connect } from 'nats';
+import request from 'supertest';
+
+const PDF = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(2048, 0x20), Buffer.from('\n%%EOF\n')]);
+const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(512, 1)]);
+const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(512, 2)]);
+
+function rawPut(url: string, authorization: string, body: Buffer): Promise<{ status: number; body: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method: 'PUT', headers: { authorization, 'content-type': 'application/pdf', 'content-length': body.length } }, (res) => {
+      let text = '';
+      res.on('data', (chunk) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : {} }));
+    });
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE' && error.code !== 'ECONNRESET') reject(error);
+    });
+    req.end(body);
+  });
+}
+
+/** A permit from draft to issued through the gateway, with every kind of refusal on the way. */
+describe('permit applications', () => {
+  let system: TestSystem;
+  let api: ReturnType<typeof request>;
+  const bearer: Record<string, string> = {};
+  const agencies: Record<string, string> = {};
+  let n = 0;
+
+  const person = async (name: string, staff?: { roles: string[]; agency: string }) => {
+    n++;
+    const password = `Sandi-Uji-${n}-Labura`;
+    let email: string;
+    if (staff) {
+      email = `${name}@dinas.labura.go.id`;
+      await api.post('/api/v1/users').set('Authorization', bearer.admin).send({ email, fullName: name, roles: staff.roles, agencyId: agencies[staff.agency], password }).expect(201);
+    } else {
+      email = `${name}@example.id`;
+      await api
+        .post('/api/v1/auth/register')
+        .send({ nik: makeNik({ sequence: 7000 + n }), fullName: `Warga ${name}`, email, phone: `08127700${String(1000 + n)}`, password })
+        .expect(201);
+    }
+    bearer[name] = `Bearer ${await system.login(email, password)}`;
+  };
+
+  const reklame = { billboardType: 'Baliho', widthMeters: 4, heightMeters: 3, address: 'Jl. Sudirman, Aek Kanopan' };
+  const create = async (who = 'siti') =>
+    (await api.post('/api/v1/permit-applications').set('Authorization', bearer[who]).send({ permitTypeCode: 'REKLAME', formData: reklame }).expect(201)).body;
+  const upload = (id: string, code: string, type: string, body: Buffer, who = 'siti') =>
+    api.put(`/api/v1/permit-applications/${id}/documents/${code}`).set('Authorization', bearer[who]).set('Content-Type', type).send(body);
+  const uploadAll = async (id: string, who = 'siti') => {
+    await upload(id, 'KTP', 'application/pdf', PDF, who).expect(200);
+    await upload(id, 'DESAIN_REKLAME', 'image/png', PNG, who).expect(200);
+    await upload(id, 'FOTO_LOKASI', 'image/jpeg', JPEG, who).expect(200);
+  };
+  const act = (id: string, who: string, action: string, version?: number) => {
+    const req = api.post(`/api/v1/permit-applications/${id}/actions`).set('Authorization', bearer[who]);
+    if (version !== undefined) req.set('If-Match', `"${version}"`);
+    return req.send({ action, note: `${action} oleh ${who}` });
+  };
+
+  beforeAll(async () => {
+    system = await TestSystem.start();
+    api = request(system.gatewayUrl);
+    bearer.admin = `Bearer ${await system.login(TEST_ADMIN.email, TEST_ADMIN.password)}`;
+    const list = await api.get('/api/v1/agencies?pageSize=100').set('Authorization', bearer.admin).expect(200);
+    for (const a of list.body.items) agencies[a.code] = a.id;
+    await person('siti');
+    await person('budi');
+    await person('pupr', { roles: ['officer'], agency: 'PUPR' });
+    await person('dinkes', { roles: ['officer'], agency: 'DINKES' });
+    await person('loket', { roles: ['officer'], agency: 'DPMPTSP' });
+    await person('kadis', { roles: ['agency_head'], agency: 'DPMPTSP' });
+  }, 120000);
+
+  afterAll(() => system?.stop());
+
+  it('goes from draft to issued, with a fee, and records every step', async () => {
+    const draft = await create();
+    expect(draft).toMatchObject({ status: 'draft', permitTypeCode: 'REKLAME', agencyId: agencies.PUPR, issuingAgencyId: agencies.DPMPTSP, fee: 250000, version: 1 });
+    expect(draft.number).toMatch(/^PRM-\d{4}-\d{6}$/);
+
+    const missing = await api.post(`/api/v1/permit-applications/${draft.id}/submit`).set('Authorization', bearer.siti).expect(409);
+    expect(missing.body.code).toBe('PERMITS.MISSING_DOCUMENTS');
+    expect(missing.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['documents.DESAIN_REKLAME', 'documents.FOTO_LOKASI', 'documents.KTP']);
+
+    await uploadAll(draft.id);
+    const back = await api.get(`/api/v1/permit-applications/${draft.id}/documents/KTP`).set('Authorization', bearer.siti).expect(200);
+    expect(back.headers['content-type']).toBe('application/pdf');
+    expect(Buffer.compare(back.body, PDF)).toBe(0);
+
+    await api.post(`/api/v1/permit-applications/${draft.id}/submit`).set('Authorization', bearer.siti).set('If-Match', '"7"').expect(412);
+    const submitted = await api.post(`/api/v1/permit-applications/${draft.id}/submit`).set('Authorization', bearer.siti).set('If-Match', '"1"').expect(200);
+    expect(submitted.body.status).toBe('submitted');
+    expect(submitted.headers.etag).toBe('"2"');
+    expect(new Date(submitted.body.dueAt).getTime()).toBeGreaterThan(Date.now() + 5 * 86400_000); // 7 working days
+    expect(submitted.body.overdue).toBe(false);
+
+    let v = 2;
+    expect((await act(draft.id, 'pupr', 'verify', v++).expect(200)).body.status).toBe('verified');
+    expect((await act(draft.id, 'pupr', 'recommend', v++).expect(200)).body.status).toBe('recommended');
+    expect((await act(draft.id, 'kadis', 'approve', v++).expect(200)).body.status).toBe('awaiting_payment');
+    expect((await act(draft.id, 'loket', 'record-payment', v++).expect(200)).body.status).toBe('approved');
+    const issued = (await act(draft.id, 'loket', 'issue', v++).expect(200)).body;
+    expect(issued).toMatchObject({ status: 'issued', version: v });
+    expect(issued.certificateNumber).toMatch(/^REKLAME\/\d{4}\/\d{6}$/);
+    expect(new Date(issued.expiresAt).getTime() - new Date(issued.issuedAt).getTime()).toBeGreaterThan(360 * 86400_000);
+
+    const full = await api.get(`/api/v1/permit-applications/${draft.id}`).set('Authorization', bearer.siti).expect(200);
+    expect(full.body.history.map((h: { action: string }) => h.action)).toEqual(['create', 'submit', 'verify', 'recommend', 'approve', 'record-payment', 'issue']);
+    expect(full.body.history[2]).toMatchObject({ fromStatus: 'submitted', toStatus: 'verified', actorRole: 'officer', note: 'verify oleh pupr' });
+    expect(full.body.documents.map((d: { code: string }) => d.code)).toEqual(['DESAIN_REKLAME', 'FOTO_LOKASI', 'KTP']);
+    expect(full.body.documents.find((d: { code: string }) => d.code === 'KTP')).toMatchObject({ size: PDF.length, contentType: 'application/pdf' });
+
+    // Events: one per transition, plus submitted and issued; no personal data in any of them.
+    const identityEnv = system.process('permits').env;
+    const nc = await connect({ servers: identityEnv.NATS_URL });
+    try {
+      const jsm = await nc.jetstreamManager();
+      const events: RegencyCloudEvent[] = [];
+      await new Promise((r) => setTimeout(r, 500));
+      const info = await jsm.streams.info(identityEnv.EVENTS_STREAM);
+      for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
+        const event = (await jsm.streams.getMessage(identityEnv.EVENTS_STREAM, { seq })).json<RegencyCloudEvent>();
+        if (event.subject === draft.id) events.push(event);
+      }
+      expect(events.map((e) => e.type)).toEqual([
+        'permits.application.submitted.v1',
+        'permits.application.status_changed.v1',
+        'permits.application.status_changed.v1',
+        'permits.application.status_changed.v1',
+        'permits.application.status_changed.v1',
+        'permits.application.status_changed.v1',
+        'permits.application.status_changed.v1',
+        'permits.application.issued.v1',
+      ]);
+      expect(events[0].data).toMatchObject({ applicationId: draft.id, number: draft.number, permitTypeCode: 'REKLAME', agencyId: agencies.PUPR, dueAt: submitted.body.dueAt });
+      expect(events.map((e) => (e.data as { toStatus?: string }).toStatus).filter(Boolean)).toEqual(['submitted', 'verified', 'recommended', 'awaiting_payment', 'approved', 'issued']);
+      expect(JSON.stringify(events)).not.toMatch(/Warga|example\.id|\d{16}/);
+    } finally {
+      await nc.close();
+    }
+  });
+
+  it('refuses what the rules forbid, with the status each deserves', async () => {
+    const app = await create();
+    await uploadAll(app.id);
+    await api.post(`/api/v1/permit-applications/${app.id}/submit`).set('Authorization', bearer.siti).expect(200);
+
+    // Another citizen, and staff of an unrelated agency, cannot even see it.
+    await api.get(`/api/v1/permit-applications/${app.id}`).set('Authorization', bearer.budi).expect(404);
+    await act(app.id, 'budi', 'withdraw').expect(404);
+    await api.get(`/api/v1/permit-applications/${app.id}`).set('Authorization', bearer.dinkes).expect(404);
+    // The issuing agency sees it but cannot do the technical agency's step; a citizen cannot either.
+    expect((await act(app.id, 'loket', 'verify').expect(403)).body.code).toBe('PERMITS.NOT_ALLOWED');
+    await act(app.id, 'siti', 'verify').expect(403);
+    expect((await act(app.id, 'pupr', 'issue').expect(409)).body.code).toBe('PERMITS.INVALID_TRANSITION');
+    expect((await act(app.id, 'pupr', 'fly').expect(400)).body.code).toBe('PERMITS.UNKNOWN_ACTION');
+    await act(app.id, 'pupr', 'expire').expect(400);
+    expect((await act(app.id, 'pupr', 'verify', 1).expect(412)).body.code).toBe('PERMITS.VERSION_MISMATCH');
+    await api.post(`/api/v1/permit-applications/${app.id}/actions`).set('Authorization', bearer.pupr).set('If-Match', 'soon').send({ action: 'verify' }).expect(400);
+    await act(app.id, 'pupr', 'verify').expect(200);
+    await act(app.id, 'pupr', 'recommend').expect(200);
+    // Only the issuing agency's head decides.
+    await act(app.id, 'loket', 'approve').expect(403);
+    await act(app.id, 'pupr', 'reject').expect(403);
+    expect((await act(app.id, 'kadis', 'reject').expect(200)).body.status).toBe('rejected');
+    await act(app.id, 'siti', 'withdraw').expect(409);
+    await api.get(`/api/v1/permit-applications/${randomUUID()}`).set('Authorization', bearer.siti).expect(404);
+  });
+
+  it('checks uploads: real content, allowed types, size, the owner, and only while editable', async () => {
+    const app = await create();
+    expect((await upload(app.id, 'KTP', 'image/png', PDF).expect(415)).body.code).toBe('PERMITS.CONTENT_MISMATCH');
+    await upload(app.id, 'KTP', 'application/pdf', Buffer.from('plain text pretending')).expect(415);
+    await upload(app.id, 'KTP', 'text/plain', Buffer.from('hello')).expect(415);
+    // The gateway answers 413 as soon as it sees the size and closes; read the answer, not the pipe.
+    const tooLarge = await rawPut(`${system.gatewayUrl}/api/v1/permit-applications/${app.id}/documents/KTP`, bearer.siti, Buffer.concat([PDF, Buffer.alloc(10 * 1024 * 1024)]));
+    expect(tooLarge).toMatchObject({ status: 413, body: { code: 'COMMON.PAYLOAD_TOO_LARGE' } });
+    expect((await upload(app.id, 'PASPOR', 'application/pdf', PDF).expect(404)).body.code).toBe('PERMITS.UNKNOWN_DOCUMENT');
+    await upload(app.id, 'KTP', 'application/pdf', PDF, 'budi').expect(404);
+    await uploadAll(app.id);
+    await api.post(`/api/v1/permit-applications/${app.id}/submit`).set('Authorization', bearer.siti).expect(200);
+    expect((await upload(app.id, 'KTP', 'application/pdf', PDF).expect(409)).body.code).toBe('PERMITS.DOCUMENTS_LOCKED');
+    // Staff of the handling agency may read the documents; others may not.
+    await api.get(`/api/v1/permit-applications/${app.id}/documents/FOTO_LOKASI`).set('Authorization', bearer.pupr).expect(200);
+    await api.get(`/api/v1/permit-applications/${app.id}/documents/FOTO_LOKASI`).set('Authorization', bearer.dinkes).expect(404);
+  });
+
+  it('sends an application back for revision, takes it again, and lets the owner withdraw before a decision', async () => {
+    const app = await create();
+    await uploadAll(app.id);
+    await api.post(`/api/v1/permit-applications/${app.id}/submit`).set('Authorization', bearer.siti).expect(200);
+    expect((await act(app.id, 'pupr', 'request-revision').expect(200)).body.status).toBe('revision_requested');
+    await upload(app.id, 'FOTO_LOKASI', 'image/jpeg', JPEG).expect(200);
+    expect((await act(app.id, 'siti', 'resubmit').expect(200)).body.status).toBe('submitted');
+    expect((await act(app.id, 'siti', 'withdraw').expect(200)).body.status).toBe('withdrawn');
+  });
+
+  it('refuses a form that does not fit the permit type', async () => {
+    const wrong = await api
+      .post('/api/v1/permit-applications')
+      .set('Authorization', bearer.siti)
+      .send({ permitTypeCode: 'REKLAME', formData: { widthMeters: 'four', colour: 'red' } })
+      .expect(400);
+    expect(wrong.body.code).toBe('PERMITS.INVALID_FORM');
+    expect(wrong.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['formData.colour', 'formData.widthMeters']);
+    await api.post('/api/v1/permit-applications').set('Authorization', bearer.siti).send({ permitTypeCode: 'NOPE', formData: {} }).expect(404);
+    await api.post('/api/v1/permit-applications').set('Authorization', bearer.pupr).send({ permitTypeCode: 'REKLAME', formData: {} }).expect(403);
+    const incomplete = (await api.post('/api/v1/permit-applications').set('Authorization', bearer.siti).send({ permitTypeCode: 'REKLAME', formData: { billboardType: 'Spanduk' } }).expect(201)).body;
+    await uploadAll(incomplete.id);
+    const refused = await api.post(`/api/v1/permit-applications/${incomplete.id}/submit`).set('Authorization', bearer.siti).expect(400);
+    expect(refused.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['formData.address', 'formData.heightMeters', 'formData.widthMeters']);
+  });
+
+  it('lists for each role: the citizen their own, the agency its queue by deadline, with filters', async () => {
+    await person('rina');
+    const a = await create('rina');
+    await uploadAll(a.id, 'rina');
+    await api.post(`/api/v1/permit-applications/${a.id}/submit`).set('Authorization', bearer.rina).expect(200);
+    const own = await api.get('/api/v1/permit-applications').set('Authorization', bearer.rina).expect(200);
+    expect(own.body.items.map((x: { id: string }) => x.id)).toEqual([a.id]);
+
+    const queue = await api.get('/api/v1/permit-applications?status=submitted').set('Authorization', bearer.pupr).expect(200);
+    expect(queue.body.items.map((x: { id: string }) => x.id)).toContain(a.id);
+    const dues = queue.body.items.map((x: { dueAt: string }) => x.dueAt);
+    expect(dues).toEqual([...dues].sort());
+    expect(queue.body.items.every((x: { agencyId: string; issuingAgencyId: string }) => x.agencyId === agencies.PUPR || x.issuingAgencyId === agencies.PUPR)).toBe(true);
+    const other = await api.get('/api/v1/permit-applications').set('Authorization', bearer.dinkes).expect(200);
+    expect(other.body.total).toBe(0);
+    const all = await api.get('/api/v1/permit-applications?permitTypeCode=REKLAME&overdue=false').set('Authorization', bearer.admin).expect(200);
+    expect(all.body.total).toBeGreaterThanOrEqual(4);
+    expect((await api.get('/api/v1/permit-applications?overdue=true').set('Authorization', bearer.admin).expect(200)).body.total).toBe(0);
+    await api.get('/api/v1/permit-applications?status=flying').set('Authorization', bearer.admin).expect(400);
+  });
+});

@@ -1,0 +1,59 @@
+import { Controller } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import {
+  Actor,
+  ApplicationActionCommand,
+  ApplicationIdRequest,
+  CreateApplicationRequest,
+  DocumentRequest,
+  ListApplicationsRequest,
+  SubmitApplicationCommand,
+  SUBJECTS,
+  UploadDocumentCommand,
+} from '@smart-regency/contracts';
+import { CurrentActor } from '@smart-regency/platform';
+import { DocumentsService } from '../documents/documents.service';
+import { ApplicationsService } from './applications.service';
+
+@Controller()
+export class ApplicationsController {
+  constructor(
+    private readonly applications: ApplicationsService,
+    private readonly documents: DocumentsService,
+  ) {}
+
+  @MessagePattern(SUBJECTS.permits.createApplication)
+  create(@CurrentActor() actor: Actor, @Payload() request: CreateApplicationRequest) {
+    return this.applications.create(actor, request);
+  }
+
+  @MessagePattern(SUBJECTS.permits.submitApplication)
+  submit(@CurrentActor() actor: Actor, @Payload() command: SubmitApplicationCommand) {
+    return this.applications.act(actor, { ...command, action: 'submit' });
+  }
+
+  @MessagePattern(SUBJECTS.permits.actOnApplication)
+  act(@CurrentActor() actor: Actor, @Payload() command: ApplicationActionCommand) {
+    return this.applications.act(actor, command);
+  }
+
+  @MessagePattern(SUBJECTS.permits.getApplication)
+  get(@CurrentActor() actor: Actor, @Payload() request: ApplicationIdRequest) {
+    return this.applications.get(actor, request.id);
+  }
+
+  @MessagePattern(SUBJECTS.permits.listApplications)
+  list(@CurrentActor() actor: Actor, @Payload() query: ListApplicationsRequest) {
+    return this.applications.list(actor, query);
+  }
+
+  @MessagePattern(SUBJECTS.permits.uploadDocument)
+  upload(@CurrentActor() actor: Actor, @Payload() command: UploadDocumentCommand) {
+    return this.documents.upload(actor, command);
+  }
+
+  @MessagePattern(SUBJECTS.permits.downloadDocument)
+  download(@CurrentActor() actor: Actor, @Payload() request: DocumentRequest) {
+    return this.documents.download(actor, request);
+  }
+}

@@ -1,0 +1,348 @@
+import { inflateSync } from 'zlib';
+import * as QRCode from 'qrcode';
+import {
+  CertificateData,
+  DEFAULT_ISSUE_PLACE,
+  QR_OPTIONS,
+  formatTanggal,
+  renderCertificate,
+  validityText,
+} from './certificate-pdf';
+
+const URL_ = 'https://layanan.labura.go.id/api/v1/permits/verify/AbC123dEf456GhI789jKl012MnO345pQr678';
+
+function sample(overrides: Partial<CertificateData> = {}): CertificateData {
+  return {
+    regencyName: 'Pemerintah Kabupaten Labuhanbatu Utara',
+    issuingAgencyName: 'Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu',
+    permitTypeName: 'Persetujuan Bangunan Gedung',
+    permitTypeCode: 'PBG',
+    certificateNumber: 'PBG/2026/000123',
+    applicationNumber: 'PRM-2026-000123',
+    holderName: 'Siti Rahmawati Harahap',
+    details: [
+      { label: 'Alamat lokasi', value: 'Jl. Jenderal Sudirman No. 12, Aek Kanopan' },
+      { label: 'Fungsi bangunan', value: 'Hunian' },
+    ],
+    issuedAt: new Date('2026-08-17T02:00:00Z'),
+    // 00:30 on 17 August in Jakarta, still 16 August in UTC
+    expiresAt: new Date('2027-08-16T17:30:00Z'),
+    verificationUrl: URL_,
+    ...overrides,
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Minimal PDF reading, enough for what pdfkit writes
+
+interface PdfStream {
+  dict: string;
+  data: Buffer;
+}
+
+/** Every `N 0 obj << … >> stream … endstream`, sliced by /Length so binary data is skipped. */
+function streams(pdf: Buffer): PdfStream[] {
+  const s = pdf.toString('latin1'); // 1 char per byte, so indexes match the Buffer
+  const out: PdfStream[] = [];
+  let from = 0;
+  for (;;) {
+    const at = s.indexOf('>>\nstream\n', from);
+    if (at < 0) return out;
+    const objStart = s.lastIndexOf(' 0 obj\n', at);
+    const dict = s.slice(objStart, at + 2);
+    const length = Number(/\/Length (\d+)/.exec(dict)?.[1]);
+    const dataStart = at + '>>\nstream\n'.length;
+    out.push({ dict, data: pdf.subarray(dataStart, dataStart + length) });
+    from = dataStart + length;
+  }
+}
+
+/** WinAnsi bytes of pdfkit's standard-font text; Latin-1 except the few 0x80–0x9F we could meet. */
+function winAnsi(bytes: Buffer): string {
+  return [...bytes].map((b) => (b === 0x85 ? '…' : b === 0x96 ? '–' : String.fromCharCode(b))).join('');
+}
+
+/**
+ * Text lines of the (uncompressed) page content: pdfkit writes each line as one
+ * `[<hex> kern <hex> …] TJ`; the kerning numbers are dropped and the pieces joined.
+ */
+function pageText(pdf: Buffer): string[] {
+  const lines: string[] = [];
+  for (const m of contentOps(pdf).matchAll(/\[([^\]]*)\] TJ/g)) {
+    const hex = [...m[1].matchAll(/<([0-9a-fA-F]*)>/g)].map((h) => h[1]).join('');
+    lines.push(winAnsi(Buffer.from(hex, 'hex')));
+  }
+  return lines;
+}
+
+/** Operators of the uncompressed content streams (no /Filter, not an XObject). */
+function contentOps(pdf: Buffer): string {
+  return streams(pdf)
+    .filter((st) => !st.dict.includes('/Filter') && !st.dict.includes('/Subtype'))
+    .map((st) => st.data.toString('latin1'))
+    .join('\n');
+}
+
+/** Text line origins (PDF user space, origin bottom-left) from pdfkit's `1 0 0 1 x y Tm`. */
+function textOrigins(pdf: Buffer): Array<{ x: number; y: number }> {
+  return [...contentOps(pdf).matchAll(/^1 0 0 1 (-?[\d.]+) (-?[\d.]+) Tm$/gm)].map((m) => ({ x: Number(m[1]), y: Number(m[2]) }));
+}
+
+/** Every line starts inside the A4 page, clear of the edges (no text pushed off the page). */
+function expectTextInsidePage(pdf: Buffer): void {
+  const origins = textOrigins(pdf);
+  expect(origins.length).toBe(pageText(pdf).length);
+  for (const { x, y } of origins) {
+    expect(x).toBeGreaterThanOrEqual(36);
+    expect(x).toBeLessThan(595.28 - 36);
+    expect(y).toBeGreaterThanOrEqual(36);
+    expect(y).toBeLessThan(841.89 - 36);
+  }
+}
+
+/** Page text with line breaks folded into spaces (pdfkit wraps long strings). */
+function flatText(pdf: Buffer): string {
+  return pageText(pdf)
+    .map((l) => l.trim())
+    .join(' ')
+    .replace(/\s+/g, ' ');
+}
+
+/** The colour part of the embedded QR image (pdfkit splits RGBA into RGB + /SMask, deflated). */
+function qrImage(pdf: Buffer): { width: number; height: number; rgb: Buffer } {
+  const images = streams(pdf).filter((st) => /\/Subtype \/Image/.test(st.dict) && /\/ColorSpace \/DeviceRGB/.test(st.dict));
+  expect(images).toHaveLength(1);
+  const [img] = images;
+  expect(img.dict).toContain('/Filter /FlateDecode');
+  expect(img.dict).toContain('/BitsPerComponent 8');
+  expect(img.dict).not.toContain('/DecodeParms'); // raw pixels, no PNG predictor
+  return {
+    width: Number(/\/Width (\d+)/.exec(img.dict)?.[1]),
+    height: Number(/\/Height (\d+)/.exec(img.dict)?.[1]),
+    rgb: inflateSync(img.data),
+  };
+}
+
+/**
+ * Reads the module grid back from the image pixels: the symbol is size+2*margin modules
+ * across `width` pixels; each module is sampled at its centre (dark = red channel < 128).
+ */
+function readModules(img: { width: number; rgb: Buffer }, size: number, margin: number): boolean[][] {
+  const scale = img.width / (size + 2 * margin);
+  const dark = (row: number, col: number): boolean => {
+    const px = Math.floor((col + margin + 0.5) * scale);
+    const py = Math.floor((row + margin + 0.5) * scale);
+    return img.rgb[(py * img.width + px) * 3] < 128;
+  };
+  const grid: boolean[][] = [];
+  for (let r = -margin; r < size + margin; r++) {
+    const row: boolean[] = [];
+    for (let c = -margin; c < size + margin; c++) row.push(dark(r, c));
+    grid.push(row);
+  }
+  return grid;
+}
+
+// ---------------------------------------------------------------------------
+
+describe('formatTanggal', () => {
+  it('writes the Jakarta calendar date in Indonesian long form', () => {
+    expect(formatTanggal(new Date('2027-08-17T05:00:00Z'))).toBe('17 Agustus 2027');
+    expect(formatTanggal(new Date('2026-03-05T00:00:00Z'))).toBe('5 Maret 2026');
+  });
+
+  it('uses the Jakarta date near midnight UTC (UTC+7)', () => {
+    expect(formatTanggal(new Date('2026-12-31T18:00:00Z'))).toBe('1 Januari 2027');
+    expect(formatTanggal(new Date('2026-12-31T16:59:59Z'))).toBe('31 Desember 2026');
+    expect(formatTanggal(new Date('2026-12-31T17:00:00Z'))).toBe('1 Januari 2027');
+  });
+
+  it("agrees with Intl 'id-ID' long form for every month", () => {
+    const intl = new Intl.DateTimeFormat('id-ID', { timeZone: 'Asia/Jakarta', day: 'numeric', month: 'long', year: 'numeric' });
+    for (let m = 0; m < 12; m++) {
+      const d = new Date(Date.UTC(2027, m, 28, 20, 0)); // 03:00 next day in Jakarta
+      expect(formatTanggal(d)).toBe(intl.format(d));
+    }
+  });
+
+  it('rejects an invalid date', () => {
+    expect(() => formatTanggal(new Date('nope'))).toThrow(RangeError);
+  });
+
+  it('validity line', () => {
+    expect(validityText(new Date('2027-08-16T17:30:00Z'))).toBe('Berlaku sampai: 17 Agustus 2027');
+    expect(validityText(null)).toBe('Berlaku tanpa batas waktu');
+  });
+});
+
+describe('renderCertificate', () => {
+  // the sample, rendered once each way
+  let packed: Buffer;
+  let plain: Buffer;
+  beforeAll(async () => {
+    [packed, plain] = await Promise.all([renderCertificate(sample()), renderCertificate(sample(), { compress: false })]);
+  });
+
+  it('is a one-page A4 PDF with the metadata set', async () => {
+    const pdf = packed;
+    expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    expect(pdf.toString('latin1').trimEnd().endsWith('%%EOF')).toBe(true);
+    const s = pdf.toString('latin1');
+    expect(s).toMatch(/\/Type \/Pages\s*\/Count 1\b/);
+    expect(s).toContain('/MediaBox [0 0 595.28 841.89]');
+    expect(s).toContain('(Surat Izin Persetujuan Bangunan Gedung Nomor PBG/2026/000123)'); // Title
+    expect(s).toContain('(Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu)'); // Author
+    expect(s).toContain('(Surat Izin Persetujuan Bangunan Gedung \\(PBG\\) atas permohonan PRM-2026-000123)'); // Subject
+    expect(s).toContain('(D:20260817020000Z)'); // CreationDate = issuedAt
+    expect(s).toMatch(/\/Title \d+ 0 R/);
+    expect(s).toContain('/Lang (id-ID)');
+  });
+
+  it('is byte-for-byte deterministic for the same data', async () => {
+    const a = packed;
+    expect(a.equals(await renderCertificate(sample()))).toBe(true);
+    const c = await renderCertificate(sample({ issuedAt: new Date('2026-08-17T02:00:01Z') }));
+    expect(a.equals(c)).toBe(false);
+  });
+
+  it('compresses the page content by default, so the text is not readable raw', async () => {
+    const pdf = packed;
+    expect(pageText(plain).length).toBeGreaterThan(10);
+    expect(pageText(pdf)).toEqual([]);
+    expect(pdf.toString('latin1')).not.toContain(Buffer.from('Siti Rahmawati').toString('hex'));
+  });
+
+  it('writes the certificate text', async () => {
+    const pdf = plain;
+    const lines = pageText(pdf);
+    const text = flatText(pdf);
+    expectTextInsidePage(pdf);
+    expect(lines).toContain('PEMERINTAH KABUPATEN LABUHANBATU UTARA');
+    expect(lines).toContain('SURAT IZIN');
+    expect(lines).toContain('Persetujuan Bangunan Gedung');
+    expect(lines).toContain('Nomor: PBG/2026/000123');
+    expect(lines).toContain('Siti Rahmawati Harahap');
+    expect(lines).toContain('PRM-2026-000123');
+    expect(lines).toContain('Persetujuan Bangunan Gedung (PBG)');
+    expect(text).toContain('Alamat lokasi : Jl. Jenderal Sudirman No. 12, Aek Kanopan');
+    expect(text).toContain('Fungsi bangunan : Hunian');
+    expect(lines).toContain('Berlaku sampai: 17 Agustus 2027');
+    expect(text).not.toContain('tanpa batas waktu');
+    expect(text).not.toContain('tidak dimuat');
+    expect(lines).toContain(`Ditetapkan di ${DEFAULT_ISSUE_PLACE}`);
+    expect(DEFAULT_ISSUE_PLACE).toBe('Aek Kanopan');
+    expect(lines).toContain('pada tanggal 17 Agustus 2026');
+    expect(lines).toContain('Pindai untuk memeriksa keaslian izin ini');
+    // the URL is printed in small type, wrapped over lines
+    expect(lines.map((l) => l.trim()).join('')).toContain(URL_);
+  });
+
+  it('says "Berlaku tanpa batas waktu" when there is no expiry', async () => {
+    const lines = pageText(await renderCertificate(sample({ expiresAt: null }), { compress: false }));
+    expect(lines).toContain('Berlaku tanpa batas waktu');
+    expect(lines.join('\n')).not.toContain('Berlaku sampai');
+  });
+
+  it('prints Jakarta dates for instants just before midnight UTC', async () => {
+    const pdf = await renderCertificate(
+      sample({ issuedAt: new Date('2026-12-31T18:00:00Z'), expiresAt: new Date('2031-12-31T18:00:00Z') }),
+      { compress: false },
+    );
+    const lines = pageText(pdf);
+    expect(lines).toContain('pada tanggal 1 Januari 2027');
+    expect(lines).toContain('Berlaku sampai: 1 Januari 2032');
+    expect(pdf.toString('latin1')).toContain('(D:20261231180000Z)'); // metadata stays UTC
+  });
+
+  it('takes the place of issue as an option', async () => {
+    const lines = pageText(await renderCertificate(sample(), { compress: false, place: 'Medan' }));
+    expect(lines).toContain('Ditetapkan di Medan');
+    expect(lines).not.toContain('Ditetapkan di Aek Kanopan');
+  });
+
+  it('stays on one page when the details do not fit, cutting them off', async () => {
+    const details = Array.from({ length: 40 }, (_, i) => ({
+      label: `Keterangan ${i + 1}`,
+      value: 'Nilai yang cukup panjang sehingga harus dibungkus ke baris berikutnya. '.repeat(3),
+    }));
+    const pdf = await renderCertificate(sample({ details, verificationUrl: `${URL_}${'x'.repeat(200)}` }), { compress: false });
+    expect(pdf.toString('latin1')).toMatch(/\/Type \/Pages\s*\/Count 1\b/);
+    expectTextInsidePage(pdf);
+    const text = flatText(pdf);
+    expect(text).toContain('Keterangan 1 :');
+    expect(text).not.toContain('Keterangan 40');
+    const shown = text.match(/Keterangan \d+ :/g)?.length ?? 0;
+    expect(shown).toBeGreaterThan(0);
+    expect(text).toContain(`… dan ${40 - shown} keterangan lain tidak dimuat`);
+    // the footer is still there
+    expect(text).toContain('Berlaku sampai: 17 Agustus 2027');
+    expect(text).toContain('Pindai untuk memeriksa keaslian izin ini');
+  });
+
+  describe('QR code', () => {
+    it('embeds a 300×300 image drawn once on the page', async () => {
+      const pdf = plain;
+      const img = qrImage(pdf);
+      expect([img.width, img.height]).toEqual([QR_OPTIONS.width, QR_OPTIONS.width]);
+      expect(img.rgb.length).toBe(300 * 300 * 3);
+      expect(contentOps(pdf).match(/ cm\n\/I\d+ Do/g)).toHaveLength(1);
+    });
+
+    it('has the modules of the verification URL encoded at level M (read back from the pixels)', async () => {
+      const pdf = plain;
+      const img = qrImage(pdf);
+      const expected = QRCode.create(URL_, { errorCorrectionLevel: QR_OPTIONS.errorCorrectionLevel }).modules;
+      const size = expected.size;
+      const grid = readModules(img, size, QR_OPTIONS.margin);
+
+      // quiet zone of one module is light all round
+      const m = QR_OPTIONS.margin;
+      for (let i = 0; i < size + 2 * m; i++) {
+        expect([grid[0][i], grid[size + 2 * m - 1][i], grid[i][0], grid[i][size + 2 * m - 1]]).toEqual([false, false, false, false]);
+      }
+      const mod = (r: number, c: number): boolean => grid[r + m][c + m];
+
+      // every module equals the symbol qrcode builds for this URL
+      let mismatches = 0;
+      for (let r = 0; r < size; r++) for (let c = 0; c < size; c++) if (mod(r, c) !== (expected.data[r * size + c] === 1)) mismatches++;
+      expect(mismatches).toBe(0);
+
+      // and, read from the pixels without qrcode's help: the symbol's format information (ISO/IEC
+      // 18004) says level M. Its 15 bits are stored twice, down column 8 (rows 0-5, 7, 8, then the
+      // bottom 7 rows) and along row 8 (the right 8 columns, then columns 7, 5..0); both copies must
+      // agree, and after XOR with 101010000010010 the top two bits are the EC level (M = 00).
+      const formatBit = (i: number): number => {
+        if (i < 6) return mod(i, 8) ? 1 : 0;
+        if (i < 8) return mod(i + 1, 8) ? 1 : 0;
+        return mod(size - 15 + i, 8) ? 1 : 0;
+      };
+      const formatBitH = (i: number): number => {
+        if (i < 8) return mod(8, size - i - 1) ? 1 : 0;
+        if (i < 9) return mod(8, 15 - i) ? 1 : 0;
+        return mod(8, 14 - i) ? 1 : 0;
+      };
+      let v = 0;
+      let h = 0;
+      for (let i = 0; i < 15; i++) {
+        v |= formatBit(i) << i;
+        h |= formatBitH(i) << i;
+      }
+      expect(v).toBe(h);
+      expect(((v ^ 0b101010000010010) >> 13) & 0b11).toBe(0b00);
+    });
+
+    it('changes when the URL changes', async () => {
+      const a = qrImage(await renderCertificate(sample(), { compress: false }));
+      const b = qrImage(await renderCertificate(sample({ verificationUrl: `${URL_.slice(0, -1)}9` }), { compress: false }));
+      expect(a.rgb.equals(b.rgb)).toBe(false);
+    });
+
+    it('is the PNG that qrcode.toBuffer makes, with the options the module exports', async () => {
+      expect(QR_OPTIONS).toEqual({ errorCorrectionLevel: 'M', margin: 1, width: 300 });
+      const png = await QRCode.toBuffer(URL_, { ...QR_OPTIONS });
+      // PNG IHDR: width and height (big-endian) at bytes 16..23; colour type 6 = RGBA, which is
+      // why pdfkit stores an RGB image plus a soft mask rather than the PNG's own IDAT data.
+      expect([png.readUInt32BE(16), png.readUInt32BE(20), png[25]]).toEqual([300, 300, 6]);
+    });
+  });
+});
