@@ -51,6 +51,7 @@ export const IDENTITY_ERRORS = {
 
 export const PERMITS_ERRORS = {
   'PERMITS.PERMIT_TYPE_NOT_FOUND': { status: 404, title: { id: 'Jenis izin tidak ditemukan', en: 'Permit type not found' } },
+  'PERMITS.PERMIT_TYPE_CODE_TAKEN': { status: 409, title: { id: 'Kode jenis izin sudah dipakai', en: 'Permit type code already taken' } },
   'PERMITS.PERMIT_TYPE_INACTIVE': { status: 409, title: { id: 'Jenis izin tidak sedang dibuka', en: 'Permit type is not open for applications' } },
   'PERMITS.APPLICATION_NOT_FOUND': { status: 404, title: { id: 'Permohonan tidak ditemukan', en: 'Application not found' } },
   'PERMITS.INVALID_FORM': { status: 400, title: { id: 'Isian formulir tidak lengkap atau tidak valid', en: 'Form data incomplete or invalid' } },
@@ -62,6 +63,8 @@ export const PERMITS_ERRORS = {
   'PERMITS.DOCUMENT_NOT_FOUND': { status: 404, title: { id: 'Dokumen belum diunggah', en: 'Document not uploaded' } },
   'PERMITS.CONTENT_MISMATCH': { status: 415, title: { id: 'Isi berkas tidak sesuai jenisnya', en: 'File content does not match its type' } },
   'PERMITS.DOCUMENTS_LOCKED': { status: 409, title: { id: 'Dokumen hanya dapat diubah pada draf atau saat diminta perbaikan', en: 'Documents can change only in a draft or after a revision request' } },
+  'PERMITS.NOT_ISSUED': { status: 409, title: { id: 'Izin belum diterbitkan', en: 'The permit has not been issued' } },
+  'PERMITS.PERMIT_NOT_FOUND': { status: 404, title: { id: 'Izin dengan kode ini tidak ada', en: 'No permit with this code' } },
   'PERMITS.VERSION_MISMATCH': { status: 412, title: { id: 'Permohonan telah berubah, muat ulang', en: 'The application has changed; reload it' } },
 } satisfies Record<string, ErrorSpec>;
 

@@ -16,7 +16,7 @@ import {
 import { CreateServiceAccountRequest, OAuthTokenResponse, ServiceAccountCreatedResponse } from './identity/service-account';
 import { CalendarResponse, CalendarYearRequest, PutCalendarCommand } from './identity/calendar';
 import { ClientCredentialsRequest, JwksResponse, LoginRequest, RefreshRequest, TokenResponse } from './identity/auth';
-import { ListPermitTypesRequest, PermitTypeResponse } from './permits/permit-type';
+import { CreatePermitTypeRequest, ListPermitTypesRequest, PermitTypeCodeRequest, PermitTypeResponse, UpdatePermitTypeCommand } from './permits/permit-type';
 import {
   ApplicationActionCommand,
   ApplicationIdRequest,
@@ -28,6 +28,8 @@ import {
   ListApplicationsRequest,
   SubmitApplicationCommand,
   UploadDocumentCommand,
+  PermitVerificationResponse,
+  VerificationCodeRequest,
 } from './permits/application';
 import { PublicSummaryRequest, PublicSummaryResponse } from './reporting/summary';
 
@@ -63,12 +65,17 @@ export const SUBJECTS = {
   permits: {
     health: 'permits.health.check',
     listPermitTypes: 'permits.permit-type.list',
+    getPermitType: 'permits.permit-type.get',
+    createPermitType: 'permits.permit-type.create',
+    updatePermitType: 'permits.permit-type.update',
     createApplication: 'permits.application.create',
     submitApplication: 'permits.application.submit',
     actOnApplication: 'permits.application.act',
     getApplication: 'permits.application.get',
     listApplications: 'permits.application.list',
     uploadDocument: 'permits.document.upload',
+    verifyPermit: 'permits.permit.verify',
+    certificate: 'permits.certificate.get',
     downloadDocument: 'permits.document.download',
   },
   complaints: {
@@ -110,12 +117,17 @@ export interface RpcContract {
   'identity.calendar.put': [PutCalendarCommand, CalendarResponse];
   'permits.health.check': [HealthCheckRequest, ServiceHealthResponse];
   'permits.permit-type.list': [ListPermitTypesRequest, Page<PermitTypeResponse>];
+  'permits.permit-type.get': [PermitTypeCodeRequest, PermitTypeResponse];
+  'permits.permit-type.create': [CreatePermitTypeRequest, PermitTypeResponse];
+  'permits.permit-type.update': [UpdatePermitTypeCommand, PermitTypeResponse];
   'permits.application.create': [CreateApplicationRequest, ApplicationResponse];
   'permits.application.submit': [SubmitApplicationCommand, ApplicationResponse];
   'permits.application.act': [ApplicationActionCommand, ApplicationResponse];
   'permits.application.get': [ApplicationIdRequest, ApplicationResponse];
   'permits.application.list': [ListApplicationsRequest, Page<ApplicationResponse>];
   'permits.document.upload': [UploadDocumentCommand, DocumentResponse];
+  'permits.permit.verify': [VerificationCodeRequest, PermitVerificationResponse];
+  'permits.certificate.get': [ApplicationIdRequest, { objectName: string; certificateNumber: string }];
   'permits.document.download': [DocumentRequest, DocumentDownload];
   'complaints.health.check': [HealthCheckRequest, ServiceHealthResponse];
   'complaints.category.list': [ListComplaintCategoriesRequest, Page<ComplaintCategoryResponse>];

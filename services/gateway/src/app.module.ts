@@ -19,7 +19,7 @@ import { HealthController, READINESS_TIMEOUT_MS } from './health/health.controll
 import { AuthController } from './identity/auth.controller';
 import { CalendarController } from './identity/calendar.controller';
 import { ServiceAccountsController } from './identity/service-accounts.controller';
-import { ApplicationsController } from './permits/applications.controller';
+import { ApplicationsController, PermitVerificationController } from './permits/applications.controller';
 import { MeController, UsersController } from './identity/users.controller';
 import { Revocations } from './auth/revocations';
 import { AuthGuard } from './auth/auth.guard';
@@ -49,6 +49,7 @@ export class AppModule {
         CalendarController,
         ServiceAccountsController,
         ApplicationsController,
+        PermitVerificationController,
         JwksController,
         PermitTypesController,
         ComplaintCategoriesController,

@@ -3,6 +3,7 @@ import { makeNik, TEST_ADMIN, TestSystem } from '@smart-regency/testing';
 import { randomUUID } from 'crypto';
 import { request as httpRequest } from 'http';
 import { connect } from 'nats';
+import { Client } from 'pg';
 import request from 'supertest';
 
 const PDF = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(2048, 0x20), Buffer.from('\n%%EOF\n')]);
@@ -65,7 +66,7 @@ describe('permit applications', () => {
   };
 
   beforeAll(async () => {
-    system = await TestSystem.start();
+    system = await TestSystem.start({ permits: { JOB_INTERVAL_MS: '300' } });
     api = request(system.gatewayUrl);
     bearer.admin = `Bearer ${await system.login(TEST_ADMIN.email, TEST_ADMIN.password)}`;
     const list = await api.get('/api/v1/agencies?pageSize=100').set('Authorization', bearer.admin).expect(200);
@@ -79,6 +80,16 @@ describe('permit applications', () => {
   }, 120000);
 
   afterAll(() => system?.stop());
+
+  const permitsDb = async (sql: string, params: unknown[] = []) => {
+    const client = new Client({ connectionString: system.process('permits').env.DATABASE_URL });
+    await client.connect();
+    try {
+      return await client.query(sql, params);
+    } finally {
+      await client.end();
+    }
+  };
 
   it('goes from draft to issued, with a fee, and records every step', async () => {
     const draft = await create();
@@ -110,6 +121,29 @@ describe('permit applications', () => {
     expect(issued).toMatchObject({ status: 'issued', version: v });
     expect(issued.certificateNumber).toMatch(/^REKLAME\/\d{4}\/\d{6}$/);
     expect(new Date(issued.expiresAt).getTime() - new Date(issued.issuedAt).getTime()).toBeGreaterThan(360 * 86400_000);
+
+    // Anyone can check it by the code in the QR; the holder appears as initials.
+    const { rows } = await permitsDb(`SELECT verification_code FROM applications WHERE id = $1`, [draft.id]);
+    const code = rows[0].verification_code;
+    const verified = await api.get(`/api/v1/permits/verify/${code}`).expect(200);
+    expect(verified.body).toEqual({
+      valid: true,
+      status: 'issued',
+      permitTypeCode: 'REKLAME',
+      certificateNumber: issued.certificateNumber,
+      holderName: 'W**** s***',
+      issuedAt: issued.issuedAt,
+      expiresAt: issued.expiresAt,
+    });
+    await api.get('/api/v1/permits/verify/not-a-real-code').expect(404);
+    const pdf = await api.get(`/api/v1/permit-applications/${draft.id}/certificate`).set('Authorization', bearer.siti).buffer(true).parse((res, cb) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => cb(null, Buffer.concat(chunks)));
+    }).expect(200);
+    expect(pdf.headers['content-type']).toBe('application/pdf');
+    expect((pdf.body as Buffer).subarray(0, 5).toString()).toBe('%PDF-');
+    await api.get(`/api/v1/permit-applications/${draft.id}/certificate`).set('Authorization', bearer.budi).expect(404);
 
     const full = await api.get(`/api/v1/permit-applications/${draft.id}`).set('Authorization', bearer.siti).expect(200);
     expect(full.body.history.map((h: { action: string }) => h.action)).toEqual(['create', 'submit', 'verify', 'recommend', 'approve', 'record-payment', 'issue']);
@@ -145,6 +179,62 @@ describe('permit applications', () => {
     } finally {
       await nc.close();
     }
+  });
+
+  it('revokes an issued permit, and the public check says so', async () => {
+    const app = await create();
+    await uploadAll(app.id);
+    await api.post(`/api/v1/permit-applications/${app.id}/submit`).set('Authorization', bearer.siti).expect(200);
+    for (const [who, action] of [['pupr', 'verify'], ['pupr', 'recommend'], ['kadis', 'approve'], ['loket', 'record-payment'], ['loket', 'issue']]) {
+      await act(app.id, who, action).expect(200);
+    }
+    await act(app.id, 'pupr', 'revoke').expect(403);
+    expect((await act(app.id, 'loket', 'revoke').expect(200)).body.status).toBe('revoked');
+    const { rows } = await permitsDb(`SELECT verification_code FROM applications WHERE id = $1`, [app.id]);
+    const check = await api.get(`/api/v1/permits/verify/${rows[0].verification_code}`).expect(200);
+    expect(check.body).toMatchObject({ valid: false, status: 'revoked' });
+  });
+
+  it('flags an application past its deadline once, and expires a permit past its validity', async () => {
+    const late = await create();
+    await uploadAll(late.id);
+    await api.post(`/api/v1/permit-applications/${late.id}/submit`).set('Authorization', bearer.siti).expect(200);
+    // Move the deadline into the past, as the calendar would after SLA days.
+    await permitsDb(`UPDATE applications SET due_at = now() - interval '1 hour' WHERE id = $1`, [late.id]);
+    let flagged: { overdue_notified_at: Date | null } | undefined;
+    for (let i = 0; i < 50 && !flagged?.overdue_notified_at; i++) {
+      flagged = (await permitsDb(`SELECT overdue_notified_at FROM applications WHERE id = $1`, [late.id])).rows[0];
+      if (!flagged?.overdue_notified_at) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(flagged?.overdue_notified_at).toBeTruthy();
+    const overdue = await api.get('/api/v1/permit-applications?overdue=true').set('Authorization', bearer.pupr).expect(200);
+    expect(overdue.body.items.map((a: { id: string; overdue: boolean }) => [a.id, a.overdue])).toContainEqual([late.id, true]);
+    await new Promise((r) => setTimeout(r, 800)); // more job rounds: still one event
+    const events = (await permitsDb(`SELECT count(*)::int AS n FROM outbox WHERE record_id = $1 AND type = 'permits.application.overdue.v1'`, [late.id])).rows[0].n;
+    expect(events).toBe(1);
+
+    // Deciding clears it from the overdue list.
+    await act(late.id, 'pupr', 'verify').expect(200);
+    await act(late.id, 'pupr', 'recommend').expect(200);
+    await act(late.id, 'kadis', 'reject').expect(200);
+    const after = await api.get('/api/v1/permit-applications?overdue=true').set('Authorization', bearer.pupr).expect(200);
+    expect(after.body.items.map((a: { id: string }) => a.id)).not.toContain(late.id);
+
+    const permit = await create();
+    await uploadAll(permit.id);
+    await api.post(`/api/v1/permit-applications/${permit.id}/submit`).set('Authorization', bearer.siti).expect(200);
+    for (const [who, action] of [['pupr', 'verify'], ['pupr', 'recommend'], ['kadis', 'approve'], ['loket', 'record-payment'], ['loket', 'issue']]) {
+      await act(permit.id, who, action).expect(200);
+    }
+    await permitsDb(`UPDATE applications SET expires_at = now() - interval '1 minute' WHERE id = $1`, [permit.id]);
+    let status = '';
+    for (let i = 0; i < 50 && status !== 'expired'; i++) {
+      status = (await api.get(`/api/v1/permit-applications/${permit.id}`).set('Authorization', bearer.siti).expect(200)).body.status;
+      if (status !== 'expired') await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(status).toBe('expired');
+    const history = (await api.get(`/api/v1/permit-applications/${permit.id}`).set('Authorization', bearer.siti)).body.history;
+    expect(history[history.length - 1]).toMatchObject({ action: 'expire', fromStatus: 'issued', toStatus: 'expired', actorRole: 'system', actorId: null });
   });
 
   it('refuses what the rules forbid, with the status each deserves', async () => {

@@ -1,6 +1,19 @@
-import { loadConfig, ServiceConfig } from '@smart-regency/platform';
+import { Expose } from 'class-transformer';
+import { IsInt, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import { loadConfig, ServiceConfig, toInt } from '@smart-regency/platform';
 
-export class PermitsConfig extends ServiceConfig {}
+export class PermitsConfig extends ServiceConfig {
+  /** How often the overdue and expiry jobs run. */
+  @Expose() @toInt() @IsInt() @Min(200) @Max(3_600_000)
+  JOB_INTERVAL_MS: number = 60_000;
+
+  /** Public address of the API, printed in the certificates' QR code. */
+  @Expose() @IsString() @Matches(/^https?:\/\/[^\s]+[^/\s]$/, { message: 'PUBLIC_BASE_URL must be an http(s) URL without a trailing slash' })
+  PUBLIC_BASE_URL: string = 'http://localhost:3000';
+
+  @Expose() @IsString() @MinLength(3)
+  REGENCY_NAME: string = 'Pemerintah Kabupaten Labuhanbatu Utara';
+}
 
 export function loadPermitsConfig(env: Record<string, string | undefined> = process.env): PermitsConfig {
   return loadConfig(PermitsConfig, env, {

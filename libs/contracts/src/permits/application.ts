@@ -213,3 +213,28 @@ export class DocumentRequest {
 export interface DocumentDownload extends DocumentResponse {
   objectName: string;
 }
+
+/** Public answer of GET /permits/verify/:code: enough to trust a certificate, no personal data. */
+export class PermitVerificationResponse {
+  /** Issued and neither revoked nor expired. */
+  @ApiProperty()
+  valid: boolean;
+  @ApiProperty({ enum: APPLICATION_STATUSES })
+  status: ApplicationStatus;
+  @ApiProperty({ example: 'REKLAME' })
+  permitTypeCode: string;
+  @ApiProperty({ example: 'REKLAME/2026/000042' })
+  certificateNumber: string;
+  /** Initials only, e.g. `S*** A*****`. */
+  @ApiProperty({ example: 'S*** A*****' })
+  holderName: string;
+  @ApiProperty({ format: 'date-time' })
+  issuedAt: string;
+  @ApiPropertyOptional({ format: 'date-time', nullable: true })
+  expiresAt: string | null;
+}
+
+export class VerificationCodeRequest {
+  @IsString() @MaxLength(60)
+  code: string;
+}

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import { PageQuery, PageResponse } from '../common/page';
 import { QueryBoolean } from '../common/transforms';
 
@@ -8,24 +9,32 @@ export type FormFieldType = (typeof FORM_FIELD_TYPES)[number];
 
 export class RequiredDocument {
   @ApiProperty({ example: 'KTP' })
+  @IsString() @Matches(/^[A-Z0-9_-]{1,40}$/, { message: 'code must be capital letters, digits, "_" or "-"' })
   code: string;
   @ApiProperty({ example: 'Kartu Tanda Penduduk pemohon' })
+  @IsString() @MinLength(2) @MaxLength(200)
   name: string;
   @ApiProperty()
+  @IsBoolean()
   required: boolean;
 }
 
 export class FormField {
   @ApiProperty({ example: 'businessName' })
+  @IsString() @Matches(/^[A-Za-z][A-Za-z0-9_]{0,59}$/, { message: 'code must be an identifier' })
   code: string;
   @ApiProperty({ example: 'Nama usaha' })
+  @IsString() @MinLength(1) @MaxLength(200)
   label: string;
   @ApiProperty({ enum: FORM_FIELD_TYPES })
+  @IsIn(FORM_FIELD_TYPES)
   type: FormFieldType;
   @ApiProperty()
+  @IsBoolean()
   required: boolean;
   /** Allowed values, for `select` fields. */
   @ApiPropertyOptional({ type: [String] })
+  @IsOptional() @IsArray() @ArrayMaxSize(100) @IsString({ each: true })
   options?: string[];
 }
 
@@ -85,4 +94,88 @@ export class ListPermitTypesRequest extends PageQuery {
 export class PermitTypePage extends PageResponse {
   @ApiProperty({ type: [PermitTypeResponse] })
   items: PermitTypeResponse[];
+}
+
+/** An admin adds a permit type to the catalogue. */
+export class CreatePermitTypeRequest {
+  @ApiProperty({ example: 'SLF' })
+  @IsString() @Matches(/^[A-Z0-9][A-Z0-9-]{1,39}$/, { message: 'code must be 2–40 capital letters, digits or "-"' })
+  code: string;
+
+  @ApiProperty({ example: 'Sertifikat Laik Fungsi' })
+  @IsString() @MinLength(3) @MaxLength(200)
+  name: string;
+
+  @ApiPropertyOptional()
+  @IsOptional() @IsString() @MaxLength(5000)
+  description?: string;
+
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
+  agencyId: string;
+
+  /** DPMPTSP unless set. */
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional() @IsUUID()
+  issuingAgencyId?: string;
+
+  @ApiProperty({ type: [RequiredDocument] })
+  @IsArray() @ArrayMaxSize(30) @ValidateNested({ each: true }) @Type(() => RequiredDocument)
+  requiredDocuments: RequiredDocument[];
+
+  @ApiProperty({ type: [FormField] })
+  @IsArray() @ArrayMaxSize(60) @ValidateNested({ each: true }) @Type(() => FormField)
+  formFields: FormField[];
+
+  @ApiProperty({ example: 14 })
+  @IsInt() @Min(1) @Max(365)
+  slaWorkingDays: number;
+
+  @ApiProperty({ example: 0 })
+  @IsInt() @Min(0) @Max(1_000_000_000_000)
+  fee: number;
+
+  @ApiProperty({ example: 12 })
+  @IsInt() @Min(0) @Max(1200)
+  validityMonths: number;
+
+  @ApiPropertyOptional({ default: true })
+  @IsOptional() @IsBoolean()
+  active?: boolean;
+}
+
+/** Every field optional; the code stays. */
+export class UpdatePermitTypeRequest {
+  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(3) @MaxLength(200)
+  name?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(5000)
+  description?: string;
+  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID()
+  agencyId?: string;
+  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID()
+  issuingAgencyId?: string;
+  @ApiPropertyOptional({ type: [RequiredDocument] })
+  @IsOptional() @IsArray() @ArrayMaxSize(30) @ValidateNested({ each: true }) @Type(() => RequiredDocument)
+  requiredDocuments?: RequiredDocument[];
+  @ApiPropertyOptional({ type: [FormField] })
+  @IsOptional() @IsArray() @ArrayMaxSize(60) @ValidateNested({ each: true }) @Type(() => FormField)
+  formFields?: FormField[];
+  @ApiPropertyOptional() @IsOptional() @IsInt() @Min(1) @Max(365)
+  slaWorkingDays?: number;
+  @ApiPropertyOptional() @IsOptional() @IsInt() @Min(0) @Max(1_000_000_000_000)
+  fee?: number;
+  @ApiPropertyOptional() @IsOptional() @IsInt() @Min(0) @Max(1200)
+  validityMonths?: number;
+  @ApiPropertyOptional() @IsOptional() @IsBoolean()
+  active?: boolean;
+}
+
+export class UpdatePermitTypeCommand extends UpdatePermitTypeRequest {
+  @IsString() @MaxLength(40)
+  code: string;
+}
+
+export class PermitTypeCodeRequest {
+  @IsString() @MaxLength(40)
+  code: string;
 }

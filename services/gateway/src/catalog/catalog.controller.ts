@@ -11,6 +11,9 @@ import {
   ListComplaintCategoriesRequest,
   ListPermitTypesRequest,
   PermitTypePage,
+  PermitTypeResponse,
+  CreatePermitTypeRequest,
+  UpdatePermitTypeRequest,
   SUBJECTS,
 } from '@smart-regency/contracts';
 import { CallContext, RpcClient } from '@smart-regency/platform';
@@ -65,6 +68,36 @@ export class PermitTypesController {
   @ApiProblems(400, 503)
   list(@Query() query: ListPermitTypesRequest, @Call() call: CallContext) {
     return this.rpc.send(SUBJECTS.permits.listPermitTypes, query, call);
+  }
+
+  @Public()
+  @Get(':code')
+  @ApiOperation({ summary: 'One permit type: required documents, form fields, SLA, fee' })
+  @ApiOkResponse({ type: PermitTypeResponse })
+  @ApiProblems(404, 503)
+  get(@Param('code') code: string, @Call() call: CallContext) {
+    return this.rpc.send(SUBJECTS.permits.getPermitType, { code: code.slice(0, 40) }, call);
+  }
+
+  @Post()
+  @Roles('admin')
+  @HttpCode(201)
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Add a permit type (admin)' })
+  @ApiCreatedResponse({ type: PermitTypeResponse })
+  @ApiProblems(400, 401, 403, 409, 503)
+  create(@Body() body: CreatePermitTypeRequest, @Call() call: CallContext) {
+    return this.rpc.send(SUBJECTS.permits.createPermitType, body, call);
+  }
+
+  @Patch(':code')
+  @Roles('admin')
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Change a permit type (admin); open applications keep their terms' })
+  @ApiOkResponse({ type: PermitTypeResponse })
+  @ApiProblems(400, 401, 403, 404, 503)
+  update(@Param('code') code: string, @Body() body: UpdatePermitTypeRequest, @Call() call: CallContext) {
+    return this.rpc.send(SUBJECTS.permits.updatePermitType, { ...body, code: code.slice(0, 40) }, call);
   }
 }
 

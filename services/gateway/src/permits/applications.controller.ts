@@ -9,11 +9,12 @@ import {
   DocumentContentType,
   DocumentResponse,
   ListApplicationsRequest,
+  PermitVerificationResponse,
   SUBJECTS,
 } from '@smart-regency/contracts';
 import { CallContext, DomainError, FileTransfer, RpcClient } from '@smart-regency/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Roles } from '../auth/auth.guard';
+import { Public, Roles } from '../auth/auth.guard';
 import { Call } from '../http/call-context';
 import { IfMatch, setETag } from '../http/if-match';
 import { ApiProblems } from '../http/openapi';
@@ -94,6 +95,22 @@ export class ApplicationsController {
     return app;
   }
 
+  @Get(':id/certificate')
+  @Roles(...PEOPLE)
+  @ApiProduces('application/pdf')
+  @ApiOperation({ summary: 'The PDF certificate with a QR code of its public verification URL, once issued' })
+  @ApiProblems(400, 401, 404, 409, 503)
+  async certificate(@Param('id', new ParseUUIDPipe()) id: string, @Call() call: CallContext, @Res() reply: FastifyReply) {
+    const file = await this.rpc.send(SUBJECTS.permits.certificate, { id }, call);
+    const bytes = await this.transfer.take(file.objectName);
+    if (!bytes) throw new DomainError('COMMON.SERVICE_UNAVAILABLE', 'the certificate could not be fetched; try again');
+    void reply
+      .header('Content-Type', 'application/pdf')
+      .header('Content-Disposition', `inline; filename="${file.certificateNumber.replace(/[^A-Za-z0-9-]/g, '_')}.pdf"`)
+      .header('Cache-Control', 'private, no-store')
+      .send(Buffer.from(bytes));
+  }
+
   @Put(':id/documents/:documentCode')
   @Roles('citizen')
   @ApiConsumes(...DOCUMENT_CONTENT_TYPES)
@@ -139,5 +156,20 @@ export class ApplicationsController {
       .header('Content-Disposition', `inline; filename="${documentCode}.${file.contentType.split('/')[1]}"`)
       .header('Cache-Control', 'private, no-store')
       .send(Buffer.from(bytes));
+  }
+}
+
+@ApiTags('permits')
+@Controller('permits')
+export class PermitVerificationController {
+  constructor(private readonly rpc: RpcClient) {}
+
+  @Public()
+  @Get('verify/:verificationCode')
+  @ApiOperation({ summary: 'Anyone checks a certificate by the code in its QR (holder shown as initials only)' })
+  @ApiOkResponse({ type: PermitVerificationResponse })
+  @ApiProblems(404, 503)
+  verify(@Param('verificationCode') code: string, @Call() call: CallContext) {
+    return this.rpc.send(SUBJECTS.permits.verifyPermit, { code: code.slice(0, 60) }, call);
   }
 }

@@ -67,6 +67,9 @@ export class Application {
   @Column({ type: 'timestamptz', nullable: true })
   expiresAt: Date | null;
 
+  @Column({ type: 'varchar', length: 120, nullable: true })
+  holderName: string | null;
+
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
 

@@ -10,16 +10,19 @@ import {
   SubmitApplicationCommand,
   SUBJECTS,
   UploadDocumentCommand,
+  VerificationCodeRequest,
 } from '@smart-regency/contracts';
 import { CurrentActor } from '@smart-regency/platform';
 import { DocumentsService } from '../documents/documents.service';
 import { ApplicationsService } from './applications.service';
+import { CertificatesService } from '../certificates/certificates.service';
 
 @Controller()
 export class ApplicationsController {
   constructor(
     private readonly applications: ApplicationsService,
     private readonly documents: DocumentsService,
+    private readonly certificates: CertificatesService,
   ) {}
 
   @MessagePattern(SUBJECTS.permits.createApplication)
@@ -45,6 +48,16 @@ export class ApplicationsController {
   @MessagePattern(SUBJECTS.permits.listApplications)
   list(@CurrentActor() actor: Actor, @Payload() query: ListApplicationsRequest) {
     return this.applications.list(actor, query);
+  }
+
+  @MessagePattern(SUBJECTS.permits.certificate)
+  certificate(@CurrentActor() actor: Actor, @Payload() request: ApplicationIdRequest) {
+    return this.certificates.render(actor, request.id);
+  }
+
+  @MessagePattern(SUBJECTS.permits.verifyPermit)
+  verify(@Payload() request: VerificationCodeRequest) {
+    return this.applications.verify(request.code);
   }
 
   @MessagePattern(SUBJECTS.permits.uploadDocument)

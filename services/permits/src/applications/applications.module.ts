@@ -5,9 +5,11 @@ import { DocumentsService } from '../documents/documents.service';
 import { ApplicationsController } from './applications.controller';
 import { ApplicationsService } from './applications.service';
 import { DocumentsRepository } from './documents.repository';
+import { PermitJobs } from './permit-jobs';
+import { CertificatesService } from '../certificates/certificates.service';
 
 @Module({
   controllers: [ApplicationsController],
-  providers: [ApplicationsService, DocumentsService, DocumentsRepository, CalendarClient, { provide: DocumentStorage, useClass: PostgresDocumentStorage }],
+  providers: [ApplicationsService, PermitJobs, CertificatesService, DocumentsService, DocumentsRepository, CalendarClient, { provide: DocumentStorage, useClass: PostgresDocumentStorage }],
 })
 export class ApplicationsModule {}

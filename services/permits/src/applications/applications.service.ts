@@ -12,10 +12,12 @@ import {
   Page,
   pageOf,
   pageOffset,
+  PermitVerificationResponse,
+  SUBJECTS,
   Transition,
   transitionFor,
 } from '@smart-regency/contracts';
-import { addWorkingDays, canSee, DomainError, EventRecorder, jakartaDate } from '@smart-regency/platform';
+import { addWorkingDays, canSee, DomainError, EventRecorder, jakartaDate, RpcClient } from '@smart-regency/platform';
 import { randomBytes } from 'crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { CalendarClient } from '../calendar/calendar.client';
@@ -93,6 +95,15 @@ function mayAct(actor: Actor, by: Transition['by'], app: Application): boolean {
   }
 }
 
+/** `Siti Aminah` → `S*** A*****`: enough to match a face to a certificate, not to look someone up. */
+export function maskName(name: string): string {
+  return name
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((word) => word[0] + '*'.repeat(Math.max(word.length - 1, 2)))
+    .join(' ');
+}
+
 function addMonths(date: Date, months: number): Date {
   const d = new Date(date);
   d.setUTCMonth(d.getUTCMonth() + months);
@@ -106,6 +117,7 @@ export class ApplicationsService {
     private readonly events: EventRecorder,
     private readonly calendar: CalendarClient,
     private readonly documents: DocumentsRepository,
+    private readonly rpc: RpcClient,
   ) {}
 
   private async permitType(m: EntityManager, code: string): Promise<PermitType> {
@@ -163,6 +175,7 @@ export class ApplicationsService {
     }
     // Read outside the lock: the calendar comes from identity over NATS.
     const calendar = action === 'submit' || action === 'resubmit' ? await this.calendar.around(new Date()) : null;
+    const holderName = action === 'issue' ? await this.holderName(command.id) : null;
     return this.db.transaction(async (m) => {
       const app = await m.getRepository(Application).findOne({ where: { id: command.id }, lock: { mode: 'pessimistic_write' } });
       if (!app || (actor && !canSeeApplication(actor, app))) throw new DomainError('PERMITS.APPLICATION_NOT_FOUND', 'application not found');
@@ -201,6 +214,7 @@ export class ApplicationsService {
         app.certificateNumber = `${app.permitTypeCode}/${jakartaDate(now).slice(0, 4)}/${String(seq).padStart(6, '0')}`;
         app.verificationCode = randomBytes(15).toString('base64url');
         app.expiresAt = app.validityMonths > 0 ? addMonths(now, app.validityMonths) : null;
+        app.holderName = holderName;
       }
       app.status = typeof transition.to === 'function' ? transition.to({ fee: app.fee }) : transition.to;
       await m.getRepository(Application).save(app);
@@ -233,6 +247,29 @@ export class ApplicationsService {
       }
       return toApplicationResponse(app);
     });
+  }
+
+  /** The applicant's name from identity, for the certificate (asked with the system's authority). */
+  private async holderName(id: string): Promise<string | null> {
+    const app = await this.db.getRepository(Application).findOne({ where: { id }, select: { id: true, applicantId: true } });
+    if (!app) return null;
+    const user = await this.rpc.send(SUBJECTS.identity.getUser, { id: app.applicantId }, { actor: { id: 'permits', roles: ['admin'] } });
+    return user.fullName;
+  }
+
+  /** Public check of a certificate by its verification code; the holder's name is reduced to initials. */
+  async verify(code: string): Promise<PermitVerificationResponse> {
+    const app = code ? await this.db.getRepository(Application).findOne({ where: { verificationCode: code } }) : null;
+    if (!app?.certificateNumber || !app.issuedAt) throw new DomainError('PERMITS.PERMIT_NOT_FOUND', 'no permit with this code');
+    return {
+      valid: app.status === 'issued' && (!app.expiresAt || app.expiresAt > new Date()),
+      status: app.status,
+      permitTypeCode: app.permitTypeCode,
+      certificateNumber: app.certificateNumber,
+      holderName: maskName(app.holderName ?? ''),
+      issuedAt: app.issuedAt.toISOString(),
+      expiresAt: app.expiresAt ? app.expiresAt.toISOString() : null,
+    };
   }
 
   async get(actor: Actor, id: string): Promise<ApplicationResponse> {

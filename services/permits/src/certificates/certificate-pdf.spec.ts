@@ -100,6 +100,16 @@ function expectTextInsidePage(pdf: Buffer): void {
   }
 }
 
+/**
+ * Top edge of the QR image in PDF user space. pdfkit flips the page (`1 0 0 -1 0 H cm`) and
+ * then draws an image of w×h at (x, y) top-down with `w 0 0 -h x y+h cm /I1 Do`.
+ */
+function qrTop(pdf: Buffer): number {
+  const m = / 0 0 -([\d.]+) [\d.]+ ([\d.]+) cm\n\/I\d+ Do/.exec(contentOps(pdf));
+  if (!m) throw new Error('no image drawn');
+  return 841.89 - (Number(m[2]) - Number(m[1]));
+}
+
 /** Page text with line breaks folded into spaces (pdfkit wraps long strings). */
 function flatText(pdf: Buffer): string {
   return pageText(pdf)
@@ -274,8 +284,17 @@ describe('renderCertificate', () => {
     const shown = text.match(/Keterangan \d+ :/g)?.length ?? 0;
     expect(shown).toBeGreaterThan(0);
     expect(text).toContain(`… dan ${40 - shown} keterangan lain tidak dimuat`);
-    // the footer is still there
+    // the footer is still there, below everything drawn before it
     expect(text).toContain('Berlaku sampai: 17 Agustus 2027');
+    const lines = pageText(pdf);
+    const origins = textOrigins(pdf);
+    const validity = lines.indexOf('Berlaku sampai: 17 Agustus 2027');
+    const lowestAbove = Math.min(...origins.slice(0, validity).map((o) => o.y));
+    expect(lowestAbove - origins[validity].y).toBeGreaterThanOrEqual(12); // at least a line apart
+    // and nothing written before the QR image (table, validity, notice) reaches down into it
+    const caption = lines.indexOf('Pindai untuk memeriksa keaslian izin ini');
+    const lowestBody = Math.min(...origins.slice(0, caption).map((o) => o.y));
+    expect(lowestBody - 3).toBeGreaterThan(qrTop(pdf));
     expect(text).toContain('Pindai untuk memeriksa keaslian izin ini');
   });
 

@@ -126,9 +126,12 @@ export async function renderCertificate(
 
   try {
     draw(doc, data, place, qrPng);
-  } finally {
+  } catch (err) {
+    done.catch(() => undefined); // the drawing error is the one to report
     doc.end();
+    throw err;
   }
+  doc.end();
   return done;
 }
 
@@ -197,7 +200,7 @@ function draw(doc: PDFKit.PDFDocument, data: CertificateData, place: string, qrP
   const limit = y + total <= tableBottom ? tableBottom : tableBottom - lineHeight - rowGap;
   let shown = 0;
   for (const [i, row] of rows.entries()) {
-    const room = 1e6;
+    const room = limit - y;
     if (room < lineHeight) break;
     const height = Math.min(heights[i], room);
     doc.font(FONT);

@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { ListPermitTypesRequest, SUBJECTS } from '@smart-regency/contracts';
+import { CreatePermitTypeRequest, ListPermitTypesRequest, PermitTypeCodeRequest, SUBJECTS, UpdatePermitTypeCommand } from '@smart-regency/contracts';
 import { PermitTypesService } from './permit-types.service';
 
 @Controller()
@@ -10,5 +10,21 @@ export class PermitTypesController {
   @MessagePattern(SUBJECTS.permits.listPermitTypes)
   list(@Payload() query: ListPermitTypesRequest) {
     return this.types.list(query);
+  }
+
+  @MessagePattern(SUBJECTS.permits.getPermitType)
+  get(@Payload() request: PermitTypeCodeRequest) {
+    return this.types.get(request.code);
+  }
+
+  // Admin only: the gateway admits admins to these two.
+  @MessagePattern(SUBJECTS.permits.createPermitType)
+  create(@Payload() request: CreatePermitTypeRequest) {
+    return this.types.create(request);
+  }
+
+  @MessagePattern(SUBJECTS.permits.updatePermitType)
+  update(@Payload() command: UpdatePermitTypeCommand) {
+    return this.types.update(command);
   }
 }

@@ -1,8 +1,34 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { ListPermitTypesRequest, Page, pageOf, pageOffset, PermitTypeResponse } from '@smart-regency/contracts';
-import { Repository } from 'typeorm';
+import {
+  CreatePermitTypeRequest,
+  FieldError,
+  FormField,
+  ListPermitTypesRequest,
+  Page,
+  pageOf,
+  pageOffset,
+  PermitTypeResponse,
+  referenceAgencyId,
+  UpdatePermitTypeCommand,
+} from '@smart-regency/contracts';
+import { DomainError } from '@smart-regency/platform';
+import { QueryFailedError, Repository } from 'typeorm';
 import { PermitType } from './permit-type.entity';
+
+function catalogueProblems(fields: FormField[] | undefined, documents: Array<{ code: string }> | undefined): FieldError[] {
+  const problems: FieldError[] = [];
+  const dup = (codes: string[], where: string) =>
+    codes.forEach((c, i) => codes.indexOf(c) < i && problems.push({ field: `${where}[${i}].code`, message: 'listed twice', rule: 'unique' }));
+  if (fields) {
+    dup(fields.map((f) => f.code), 'formFields');
+    fields.forEach((f, i) => {
+      if (f.type === 'select' && !f.options?.length) problems.push({ field: `formFields[${i}].options`, message: 'a select needs options', rule: 'arrayNotEmpty' });
+    });
+  }
+  if (documents) dup(documents.map((d) => d.code), 'requiredDocuments');
+  return problems;
+}
 
 export function toPermitTypeResponse(t: PermitType): PermitTypeResponse {
   return {
@@ -32,5 +58,42 @@ export class PermitTypesService {
     const { skip, take } = pageOffset(query);
     const [rows, total] = await qb.skip(skip).take(take).getManyAndCount();
     return pageOf(rows.map(toPermitTypeResponse), total, query);
+  }
+
+  async get(code: string): Promise<PermitTypeResponse> {
+    const type = await this.types.findOne({ where: { code } });
+    if (!type) throw new DomainError('PERMITS.PERMIT_TYPE_NOT_FOUND', `no permit type ${code}`);
+    return toPermitTypeResponse(type);
+  }
+
+  async create(request: CreatePermitTypeRequest): Promise<PermitTypeResponse> {
+    const problems = catalogueProblems(request.formFields, request.requiredDocuments);
+    if (problems.length) throw new DomainError('COMMON.VALIDATION', 'invalid catalogue entry', problems);
+    try {
+      const saved = await this.types.save(
+        this.types.create({
+          ...request,
+          description: request.description ?? '',
+          issuingAgencyId: request.issuingAgencyId ?? referenceAgencyId('DPMPTSP'),
+          active: request.active ?? true,
+        }),
+      );
+      return toPermitTypeResponse(saved);
+    } catch (error) {
+      if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === '23505') {
+        throw new DomainError('PERMITS.PERMIT_TYPE_CODE_TAKEN', `${request.code} exists`, [{ field: 'code', message: 'already taken', rule: 'unique' }]);
+      }
+      throw error;
+    }
+  }
+
+  /** Changes apply to new applications; open ones keep the SLA, fee and agencies they started with. */
+  async update({ code, ...changes }: UpdatePermitTypeCommand): Promise<PermitTypeResponse> {
+    const type = await this.types.findOne({ where: { code } });
+    if (!type) throw new DomainError('PERMITS.PERMIT_TYPE_NOT_FOUND', `no permit type ${code}`);
+    const problems = catalogueProblems(changes.formFields, changes.requiredDocuments);
+    if (problems.length) throw new DomainError('COMMON.VALIDATION', 'invalid catalogue entry', problems);
+    const defined = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
+    return toPermitTypeResponse(await this.types.save(this.types.merge(type, defined)));
   }
 }
