@@ -328,4 +328,41 @@ describe('permit applications', () => {
     expect((await api.get('/api/v1/permit-applications?overdue=true').set('Authorization', bearer.admin).expect(200)).body.total).toBe(0);
     await api.get('/api/v1/permit-applications?status=flying').set('Authorization', bearer.admin).expect(400);
   });
+
+  it('lets an admin keep the catalogue; open applications keep their terms', async () => {
+    const body = {
+      code: 'SLF',
+      name: 'Sertifikat Laik Fungsi',
+      agencyId: agencies.PUPR,
+      requiredDocuments: [{ code: 'KTP', name: 'KTP pemilik', required: true }],
+      formFields: [
+        { code: 'buildingName', label: 'Nama bangunan', type: 'text', required: true },
+        { code: 'use', label: 'Fungsi', type: 'select', required: true, options: ['hunian', 'usaha'] },
+      ],
+      slaWorkingDays: 10,
+      fee: 0,
+      validityMonths: 60,
+    };
+    await api.post('/api/v1/permit-types').set('Authorization', bearer.siti).send(body).expect(403);
+    const created = await api.post('/api/v1/permit-types').set('Authorization', bearer.admin).send(body).expect(201);
+    expect(created.body).toMatchObject({ code: 'SLF', issuingAgencyId: agencies.DPMPTSP, active: true });
+    await api.post('/api/v1/permit-types').set('Authorization', bearer.admin).send(body).expect(409);
+    const badSelect = await api
+      .post('/api/v1/permit-types')
+      .set('Authorization', bearer.admin)
+      .send({ ...body, code: 'SLF2', formFields: [{ code: 'use', label: 'Fungsi', type: 'select', required: true }] })
+      .expect(400);
+    expect(badSelect.body.errors).toEqual([expect.objectContaining({ field: 'formFields[0].options' })]);
+    expect((await api.get('/api/v1/permit-types/SLF').expect(200)).body.slaWorkingDays).toBe(10);
+
+    const app = (await api.post('/api/v1/permit-applications').set('Authorization', bearer.siti).send({ permitTypeCode: 'SLF', formData: { buildingName: 'Ruko', use: 'usaha' } }).expect(201)).body;
+    await api.patch('/api/v1/permit-types/SLF').set('Authorization', bearer.admin).send({ fee: 500000, slaWorkingDays: 20 }).expect(200);
+    const kept = await api.get(`/api/v1/permit-applications/${app.id}`).set('Authorization', bearer.siti).expect(200);
+    expect(kept.body.fee).toBe(0);
+
+    await api.patch('/api/v1/permit-types/SLF').set('Authorization', bearer.admin).send({ active: false }).expect(200);
+    const closed = await api.post('/api/v1/permit-applications').set('Authorization', bearer.siti).send({ permitTypeCode: 'SLF', formData: {} }).expect(409);
+    expect(closed.body.code).toBe('PERMITS.PERMIT_TYPE_INACTIVE');
+    await api.patch('/api/v1/permit-types/NOPE').set('Authorization', bearer.admin).send({ fee: 1 }).expect(404);
+  });
 });
