@@ -21,6 +21,10 @@ export const COMMON_ERRORS = {
   'COMMON.METHOD_NOT_ALLOWED': { status: 405, title: { id: 'Metode tidak diizinkan', en: 'Method not allowed' } },
   'COMMON.CONFLICT': { status: 409, title: { id: 'Terjadi konflik dengan keadaan data', en: 'Conflict with the current state' } },
   'COMMON.PRECONDITION_FAILED': { status: 412, title: { id: 'Versi data sudah berubah', en: 'The record has changed' } },
+  'COMMON.IDEMPOTENCY_MISMATCH': {
+    status: 422,
+    title: { id: 'Idempotency-Key sudah dipakai untuk permintaan lain', en: 'Idempotency-Key was used for a different request' },
+  },
   'COMMON.PAYLOAD_TOO_LARGE': { status: 413, title: { id: 'Ukuran data terlalu besar', en: 'Payload too large' } },
   'COMMON.UNSUPPORTED_MEDIA_TYPE': { status: 415, title: { id: 'Jenis media tidak didukung', en: 'Unsupported media type' } },
   'COMMON.RATE_LIMITED': { status: 429, title: { id: 'Terlalu banyak permintaan', en: 'Too many requests' } },

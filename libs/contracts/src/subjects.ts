@@ -144,5 +144,7 @@ export const REVOCATION_SUBJECT = 'identity.revocation.published';
 
 /** NATS header that carries the request id from the gateway into every service. */
 export const REQUEST_ID_HEADER = 'x-request-id';
+/** NATS header that carries the client's Idempotency-Key for writes that create records. */
+export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
 /** NATS header that carries the caller's preferred language. */
 export const LANGUAGE_HEADER = 'accept-language';

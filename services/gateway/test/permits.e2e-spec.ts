@@ -365,4 +365,25 @@ describe('permit applications', () => {
     expect(closed.body.code).toBe('PERMITS.PERMIT_TYPE_INACTIVE');
     await api.patch('/api/v1/permit-types/NOPE').set('Authorization', bearer.admin).send({ fee: 1 }).expect(404);
   });
+
+  it('honours Idempotency-Key on creation: same answer, nothing new; another body is 422', async () => {
+    const key = `k-${randomUUID()}`;
+    const body = { permitTypeCode: 'REKLAME', formData: reklame };
+    const first = await api.post('/api/v1/permit-applications').set('Authorization', bearer.siti).set('Idempotency-Key', key).send(body).expect(201);
+    const again = await api.post('/api/v1/permit-applications').set('Authorization', bearer.siti).set('Idempotency-Key', key).send(body).expect(201);
+    expect(again.body).toEqual(first.body);
+    const before = (await api.get('/api/v1/permit-applications?pageSize=100').set('Authorization', bearer.siti)).body.total;
+    await api.post('/api/v1/permit-applications').set('Authorization', bearer.siti).set('Idempotency-Key', key).send(body).expect(201);
+    expect((await api.get('/api/v1/permit-applications?pageSize=100').set('Authorization', bearer.siti)).body.total).toBe(before);
+    const other = await api
+      .post('/api/v1/permit-applications')
+      .set('Authorization', bearer.siti)
+      .set('Idempotency-Key', key)
+      .send({ ...body, formData: { ...reklame, widthMeters: 9 } })
+      .expect(422);
+    expect(other.body.code).toBe('COMMON.IDEMPOTENCY_MISMATCH');
+    // Keys belong to the caller: another citizen may use the same one.
+    await api.post('/api/v1/permit-applications').set('Authorization', bearer.budi).set('Idempotency-Key', key).send(body).expect(201);
+    await api.post('/api/v1/permit-applications').set('Authorization', bearer.siti).set('Idempotency-Key', 'bad key with spaces').send(body).expect(400);
+  });
 });

@@ -19,6 +19,7 @@ describe('identity over NATS, on its own database', () => {
       'agencies',
       'calendar_years',
       'holidays',
+      'idempotency_keys',
       'login_events',
       'migrations',
       'outbox',
@@ -32,6 +33,7 @@ describe('identity over NATS, on its own database', () => {
     expect(rows.map((r) => r.name)).toEqual([
       'CreateAgencies1764300000000',
       'CreateEventTables1764400000000',
+      'CreateIdempotencyKeys1764450000000',
       'CreateUsers1764500000000',
       'CreateAuth1764600000000',
       'UserAdministration1764700000000',

@@ -14,7 +14,17 @@ describe('permits over NATS, on its own database', () => {
   afterAll(() => t?.close());
 
   it('creates its schema from an empty database with a usable catalogue', async () => {
-    expect(await tablesOf(t.db)).toEqual(['application_documents', 'application_history', 'applications', 'document_blobs', 'migrations', 'outbox', 'permit_types', 'processed_events']);
+    expect(await tablesOf(t.db)).toEqual([
+      'application_documents',
+      'application_history',
+      'applications',
+      'document_blobs',
+      'idempotency_keys',
+      'migrations',
+      'outbox',
+      'permit_types',
+      'processed_events',
+    ]);
     const { rows } = await t.db.query(`SELECT indexname FROM pg_indexes WHERE tablename = 'permit_types' ORDER BY indexname`);
     expect(rows.map((r) => r.indexname)).toEqual(
       expect.arrayContaining(['ix_permit_types_agency_id', 'ix_permit_types_issuing_agency_id', 'uq_permit_types_code']),

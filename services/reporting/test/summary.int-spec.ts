@@ -14,7 +14,15 @@ describe('reporting over NATS, on its own database', () => {
   afterAll(() => t?.close());
 
   it('creates its read models from an empty database', async () => {
-    expect(await tablesOf(t.db)).toEqual(['complaint_facts', 'migrations', 'outbox', 'permit_facts', 'processed_events', 'projection_state']);
+    expect(await tablesOf(t.db)).toEqual([
+      'complaint_facts',
+      'idempotency_keys',
+      'migrations',
+      'outbox',
+      'permit_facts',
+      'processed_events',
+      'projection_state',
+    ]);
   });
 
   it('answers zeros before any event', async () => {

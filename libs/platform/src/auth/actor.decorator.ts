@@ -1,6 +1,6 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { NatsContext } from '@nestjs/microservices';
-import { ACTOR_HEADER, Actor, CLIENT_IP_HEADER } from '@smart-regency/contracts';
+import { ACTOR_HEADER, Actor, CLIENT_IP_HEADER, IDEMPOTENCY_KEY_HEADER } from '@smart-regency/contracts';
 import { DomainError } from '../errors/domain-error';
 
 function header(ctx: ExecutionContext, name: string): string | undefined {
@@ -24,3 +24,6 @@ export const OptionalActor = createParamDecorator((_: unknown, ctx: ExecutionCon
 });
 
 export const ClientIp = createParamDecorator((_: unknown, ctx: ExecutionContext): string | undefined => header(ctx, CLIENT_IP_HEADER));
+
+/** The client's Idempotency-Key, when it sent one. */
+export const IdempotencyKey = createParamDecorator((_: unknown, ctx: ExecutionContext): string | undefined => header(ctx, IDEMPOTENCY_KEY_HEADER));

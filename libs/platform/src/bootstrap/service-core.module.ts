@@ -13,6 +13,7 @@ import { NatsContextInterceptor } from '../nats/nats-context.interceptor';
 import { NatsModule } from '../nats/nats.module';
 import { RPC_TIMEOUT_MS, RpcClient } from '../nats/rpc-client';
 import { FileTransfer } from '../nats/file-transfer';
+import { IdempotentWrites } from '../database/idempotency';
 import { RpcErrorFilter } from '../errors/rpc-error.filter';
 import { createValidationPipe } from '../errors/validation';
 
@@ -43,6 +44,7 @@ export class ServiceCoreModule {
         { provide: RPC_TIMEOUT_MS, useValue: 5000 },
         RpcClient,
         FileTransfer,
+        IdempotentWrites,
         // Registered as providers so the NATS transport inherits them (a hybrid app's microservice
         // is already initialised when connected, too late for useGlobal*).
         { provide: APP_PIPE, useFactory: createValidationPipe },
@@ -53,7 +55,7 @@ export class ServiceCoreModule {
           inject: [Metrics],
         },
       ],
-      exports: [Metrics, RpcClient, FileTransfer],
+      exports: [Metrics, RpcClient, FileTransfer, IdempotentWrites],
     };
   }
 }

@@ -1,5 +1,6 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 import type { DatabaseSchema } from '../database/database';
+import { CreateIdempotencyKeys1764450000000 } from '../database/idempotency';
 
 /**
  * The outbox (events written in the same transaction as the change they describe) and the inbox
@@ -41,7 +42,13 @@ export class CreateEventTables1764400000000 implements MigrationInterface {
   }
 }
 
-/** Every service has the outbox and inbox tables, so any of them can publish and consume events. */
+/**
+ * Every service has the outbox and inbox tables (so any of them can publish and consume events)
+ * and the idempotency keys of its creating writes.
+ */
 export function withEventTables(schema: DatabaseSchema): DatabaseSchema {
-  return { ...schema, migrations: [...(schema.migrations as unknown[]), CreateEventTables1764400000000] as DatabaseSchema['migrations'] };
+  return {
+    ...schema,
+    migrations: [...(schema.migrations as unknown[]), CreateEventTables1764400000000, CreateIdempotencyKeys1764450000000] as DatabaseSchema['migrations'],
+  };
 }

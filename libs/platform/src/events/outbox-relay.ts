@@ -3,6 +3,7 @@ import { JetStreamClient } from 'nats';
 import { Client } from 'pg';
 import { Metrics } from '../metrics/metrics';
 import { OUTBOX_CHANNEL } from './event-recorder';
+import { IDEMPOTENCY_RETENTION_HOURS } from '../database/idempotency';
 
 export interface OutboxRelayOptions {
   databaseUrl: string;
@@ -212,5 +213,7 @@ export class OutboxRelay {
     this.lastPrune = Date.now();
     const hours = this.options.retentionHours ?? 72;
     await this.client.query(`DELETE FROM outbox WHERE sent_at < now() - make_interval(hours => $1)`, [hours]);
+    // Housekeeping of the same lease holder: idempotency keys past their retention.
+    await this.client.query(`DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(hours => $1)`, [IDEMPOTENCY_RETENTION_HOURS]);
   }
 }

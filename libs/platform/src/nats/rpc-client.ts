@@ -3,6 +3,7 @@ import {
   ACTOR_HEADER,
   Actor,
   CLIENT_IP_HEADER,
+  IDEMPOTENCY_KEY_HEADER,
   isRpcErrorPayload,
   LANGUAGE_HEADER,
   REQUEST_ID_HEADER,
@@ -27,6 +28,8 @@ export interface CallContext {
   actor?: Actor;
   /** The client's address, for per-IP limits and audit. */
   clientIp?: string;
+  /** Idempotency-Key of a write that creates a record. */
+  idempotencyKey?: string;
 }
 
 interface NestReply<T> {
@@ -56,6 +59,7 @@ export class RpcClient {
     if (ctx.lang) h.set(LANGUAGE_HEADER, ctx.lang);
     if (ctx.actor) h.set(ACTOR_HEADER, JSON.stringify(ctx.actor));
     if (ctx.clientIp) h.set(CLIENT_IP_HEADER, ctx.clientIp);
+    if (ctx.idempotencyKey) h.set(IDEMPOTENCY_KEY_HEADER, ctx.idempotencyKey);
     const stop = this.metrics.rpcClientDuration.startTimer({ subject });
     let outcome = 'ok';
     try {

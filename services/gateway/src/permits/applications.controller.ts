@@ -34,6 +34,7 @@ export class ApplicationsController {
   @Post()
   @Roles('citizen')
   @HttpCode(201)
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A retry with the same key and body returns the first answer and creates nothing' })
   @ApiOperation({ summary: 'Start an application (a draft)' })
   @ApiCreatedResponse({ type: ApplicationResponse })
   @ApiProblems(400, 401, 403, 404, 409, 503)

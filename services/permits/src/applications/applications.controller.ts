@@ -12,7 +12,7 @@ import {
   UploadDocumentCommand,
   VerificationCodeRequest,
 } from '@smart-regency/contracts';
-import { CurrentActor } from '@smart-regency/platform';
+import { CurrentActor, IdempotencyKey } from '@smart-regency/platform';
 import { DocumentsService } from '../documents/documents.service';
 import { ApplicationsService } from './applications.service';
 import { CertificatesService } from '../certificates/certificates.service';
@@ -26,8 +26,8 @@ export class ApplicationsController {
   ) {}
 
   @MessagePattern(SUBJECTS.permits.createApplication)
-  create(@CurrentActor() actor: Actor, @Payload() request: CreateApplicationRequest) {
-    return this.applications.create(actor, request);
+  create(@CurrentActor() actor: Actor, @Payload() request: CreateApplicationRequest, @IdempotencyKey() key?: string) {
+    return this.applications.create(actor, request, key);
   }
 
   @MessagePattern(SUBJECTS.permits.submitApplication)

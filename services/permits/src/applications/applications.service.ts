@@ -17,7 +17,7 @@ import {
   Transition,
   transitionFor,
 } from '@smart-regency/contracts';
-import { addWorkingDays, canSee, DomainError, EventRecorder, jakartaDate, RpcClient } from '@smart-regency/platform';
+import { addWorkingDays, canSee, DomainError, EventRecorder, IdempotentWrites, jakartaDate, RpcClient } from '@smart-regency/platform';
 import { randomBytes } from 'crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { CalendarClient } from '../calendar/calendar.client';
@@ -118,6 +118,7 @@ export class ApplicationsService {
     private readonly calendar: CalendarClient,
     private readonly documents: DocumentsRepository,
     private readonly rpc: RpcClient,
+    private readonly idempotency: IdempotentWrites,
   ) {}
 
   private async permitType(m: EntityManager, code: string): Promise<PermitType> {
@@ -126,12 +127,12 @@ export class ApplicationsService {
     return type;
   }
 
-  async create(actor: Actor, request: CreateApplicationRequest): Promise<ApplicationResponse> {
+  async create(actor: Actor, request: CreateApplicationRequest, idempotencyKey?: string): Promise<ApplicationResponse> {
     const type = await this.permitType(this.db.manager, request.permitTypeCode);
     if (!type.active) throw new DomainError('PERMITS.PERMIT_TYPE_INACTIVE', `${type.code} is not open for applications`);
     const problems = checkForm(type.formFields, request.formData, false);
     if (problems.length) throw new DomainError('PERMITS.INVALID_FORM', 'form data does not fit the permit type', problems);
-    return this.db.transaction(async (m) => {
+    return this.idempotency.run('permits.application.create', actor.id, idempotencyKey, request, async (m) => {
       const [{ seq }] = await m.query(`SELECT nextval('application_number_seq') AS seq`);
       const app = await m.getRepository(Application).save(
         m.getRepository(Application).create({
