@@ -74,6 +74,16 @@ export const PERMITS_ERRORS = {
 
 export const COMPLAINTS_ERRORS = {
   'COMPLAINTS.CATEGORY_NOT_FOUND': { status: 404, title: { id: 'Kategori pengaduan tidak ditemukan', en: 'Complaint category not found' } },
+  'COMPLAINTS.COMPLAINT_NOT_FOUND': { status: 404, title: { id: 'Pengaduan tidak ditemukan', en: 'Complaint not found' } },
+  'COMPLAINTS.UNKNOWN_ACTION': { status: 400, title: { id: 'Tindakan tidak dikenal', en: 'Unknown action' } },
+  'COMPLAINTS.INVALID_TRANSITION': { status: 409, title: { id: 'Tindakan tidak dapat dilakukan pada status ini', en: 'Action not allowed in this status' } },
+  'COMPLAINTS.NOT_ALLOWED': { status: 403, title: { id: 'Anda tidak berwenang atas pengaduan ini', en: 'You may not act on this complaint' } },
+  'COMPLAINTS.VERSION_MISMATCH': { status: 412, title: { id: 'Pengaduan telah berubah, muat ulang', en: 'The complaint has changed; reload it' } },
+  'COMPLAINTS.AGENCY_REQUIRED': { status: 400, title: { id: 'Disposisi memerlukan instansi', en: 'Disposition needs an agency' } },
+  'COMPLAINTS.ANSWER_REQUIRED': { status: 400, title: { id: 'Penyelesaian memerlukan jawaban', en: 'A resolution needs an answer' } },
+  'COMPLAINTS.REOPEN_TOO_LATE': { status: 409, title: { id: 'Batas waktu membuka kembali telah lewat', en: 'Too late to reopen' } },
+  'COMPLAINTS.ALREADY_RATED': { status: 409, title: { id: 'Pengaduan sudah dinilai', en: 'Already rated' } },
+  'COMPLAINTS.NOT_RESOLVED': { status: 409, title: { id: 'Pengaduan belum diselesaikan', en: 'Not resolved yet' } },
 } satisfies Record<string, ErrorSpec>;
 
 export const REPORTING_ERRORS = {} satisfies Record<string, ErrorSpec>;

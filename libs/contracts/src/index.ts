@@ -13,5 +13,7 @@ export * from './permits/permit-type';
 export * from './permits/lifecycle';
 export * from './permits/application';
 export * from './complaints/category';
+export * from './complaints/lifecycle';
+export * from './complaints/complaint';
 export * from './reporting/summary';
 export * from './events/catalogue';

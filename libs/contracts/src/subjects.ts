@@ -1,6 +1,19 @@
 import { HealthCheckRequest, ServiceHealthResponse } from './common/health';
 import { Page } from './common/page';
 import { ListComplaintCategoriesRequest, ComplaintCategoryResponse } from './complaints/category';
+import {
+  AddCommentCommand,
+  CommentResponse,
+  ComplaintActionCommand,
+  ComplaintIdRequest,
+  ComplaintResponse,
+  FileComplaintRequest,
+  ListComplaintsRequest,
+  ListPublicComplaintsRequest,
+  PublicComplaintResponse,
+  RateComplaintCommand,
+  TrackingNumberRequest,
+} from './complaints/complaint';
 import { AgencyResponse, CreateAgencyRequest, ListAgenciesRequest, UpdateAgencyCommand } from './identity/agency';
 import {
   ChangePasswordRequest,
@@ -81,6 +94,15 @@ export const SUBJECTS = {
   complaints: {
     health: 'complaints.health.check',
     listCategories: 'complaints.category.list',
+    file: 'complaints.complaint.file',
+    act: 'complaints.complaint.act',
+    get: 'complaints.complaint.get',
+    list: 'complaints.complaint.list',
+    listPublic: 'complaints.public.list',
+    getPublic: 'complaints.public.get',
+    listComments: 'complaints.comment.list',
+    addComment: 'complaints.comment.add',
+    rate: 'complaints.complaint.rate',
   },
   reporting: {
     health: 'reporting.health.check',
@@ -131,6 +153,15 @@ export interface RpcContract {
   'permits.document.download': [DocumentRequest, DocumentDownload];
   'complaints.health.check': [HealthCheckRequest, ServiceHealthResponse];
   'complaints.category.list': [ListComplaintCategoriesRequest, Page<ComplaintCategoryResponse>];
+  'complaints.complaint.file': [FileComplaintRequest, ComplaintResponse];
+  'complaints.complaint.act': [ComplaintActionCommand, ComplaintResponse];
+  'complaints.complaint.get': [ComplaintIdRequest, ComplaintResponse];
+  'complaints.complaint.list': [ListComplaintsRequest, Page<ComplaintResponse>];
+  'complaints.public.list': [ListPublicComplaintsRequest, Page<PublicComplaintResponse>];
+  'complaints.public.get': [TrackingNumberRequest, PublicComplaintResponse];
+  'complaints.comment.list': [ComplaintIdRequest, CommentResponse[]];
+  'complaints.comment.add': [AddCommentCommand, CommentResponse];
+  'complaints.complaint.rate': [RateComplaintCommand, ComplaintResponse];
   'reporting.health.check': [HealthCheckRequest, ServiceHealthResponse];
   'reporting.summary.public': [PublicSummaryRequest, PublicSummaryResponse];
 }

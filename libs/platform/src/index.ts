@@ -29,3 +29,4 @@ export * from './events/events.module';
 export * from './auth/actor.decorator';
 export * from './auth/ownership';
 export * from './calendar/working-days';
+export * from './calendar/calendar.client';

@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ServiceCoreModule } from '@smart-regency/platform';
 import { NatsConnection } from 'nats';
 import { CategoriesModule } from './categories/categories.module';
+import { ComplaintsModule } from './complaints/complaints.module';
 import { ComplaintsConfig } from './config';
 import { complaintsSchema } from './schema';
 
@@ -10,9 +11,13 @@ export class AppModule {
   static forRoot(config: ComplaintsConfig, connection: NatsConnection): DynamicModule {
     return {
       module: AppModule,
+      global: true,
+      providers: [{ provide: ComplaintsConfig, useValue: config }],
+      exports: [ComplaintsConfig],
       imports: [
         ServiceCoreModule.forService({ service: 'complaints', config, connection, schema: complaintsSchema }),
         CategoriesModule,
+        ComplaintsModule,
       ],
     };
   }

@@ -1,6 +1,12 @@
-import { loadConfig, ServiceConfig } from '@smart-regency/platform';
+import { Expose } from 'class-transformer';
+import { IsInt, Max, Min } from 'class-validator';
+import { loadConfig, ServiceConfig, toInt } from '@smart-regency/platform';
 
-export class ComplaintsConfig extends ServiceConfig {}
+export class ComplaintsConfig extends ServiceConfig {
+  /** How often the escalation and auto-close job runs. */
+  @Expose() @toInt() @IsInt() @Min(200) @Max(3_600_000)
+  JOB_INTERVAL_MS: number = 60_000;
+}
 
 export function loadComplaintsConfig(env: Record<string, string | undefined> = process.env): ComplaintsConfig {
   return loadConfig(ComplaintsConfig, env, {

@@ -13,7 +13,16 @@ describe('complaints over NATS, on its own database', () => {
   afterAll(() => t?.close());
 
   it('creates its schema from an empty database', async () => {
-    expect(await tablesOf(t.db)).toEqual(['complaint_categories', 'idempotency_keys', 'migrations', 'outbox', 'processed_events']);
+    expect(await tablesOf(t.db)).toEqual([
+      'complaint_categories',
+      'complaint_comments',
+      'complaint_history',
+      'complaints',
+      'idempotency_keys',
+      'migrations',
+      'outbox',
+      'processed_events',
+    ]);
   });
 
   it('lists the usual regency categories, each routed to an agency', async () => {

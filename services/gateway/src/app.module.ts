@@ -20,6 +20,7 @@ import { AuthController } from './identity/auth.controller';
 import { CalendarController } from './identity/calendar.controller';
 import { ServiceAccountsController } from './identity/service-accounts.controller';
 import { ApplicationsController, PermitVerificationController } from './permits/applications.controller';
+import { ComplaintsController, PublicComplaintsController } from './complaints/complaints.controller';
 import { MeController, UsersController } from './identity/users.controller';
 import { Revocations } from './auth/revocations';
 import { AuthGuard } from './auth/auth.guard';
@@ -50,6 +51,8 @@ export class AppModule {
         ServiceAccountsController,
         ApplicationsController,
         PermitVerificationController,
+        ComplaintsController,
+        PublicComplaintsController,
         JwksController,
         PermitTypesController,
         ComplaintCategoriesController,

@@ -14,6 +14,7 @@ import { NatsModule } from '../nats/nats.module';
 import { RPC_TIMEOUT_MS, RpcClient } from '../nats/rpc-client';
 import { FileTransfer } from '../nats/file-transfer';
 import { IdempotentWrites } from '../database/idempotency';
+import { CalendarClient } from '../calendar/calendar.client';
 import { RpcErrorFilter } from '../errors/rpc-error.filter';
 import { createValidationPipe } from '../errors/validation';
 
@@ -45,6 +46,7 @@ export class ServiceCoreModule {
         RpcClient,
         FileTransfer,
         IdempotentWrites,
+        CalendarClient,
         // Registered as providers so the NATS transport inherits them (a hybrid app's microservice
         // is already initialised when connected, too late for useGlobal*).
         { provide: APP_PIPE, useFactory: createValidationPipe },
@@ -55,7 +57,7 @@ export class ServiceCoreModule {
           inject: [Metrics],
         },
       ],
-      exports: [Metrics, RpcClient, FileTransfer, IdempotentWrites],
+      exports: [Metrics, RpcClient, FileTransfer, IdempotentWrites, CalendarClient],
     };
   }
 }

@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { CalendarClient } from '../calendar/calendar.client';
 import { DocumentStorage, PostgresDocumentStorage } from '../documents/document-storage';
 import { DocumentsService } from '../documents/documents.service';
 import { ApplicationsController } from './applications.controller';
@@ -10,6 +9,6 @@ import { CertificatesService } from '../certificates/certificates.service';
 
 @Module({
   controllers: [ApplicationsController],
-  providers: [ApplicationsService, PermitJobs, CertificatesService, DocumentsService, DocumentsRepository, CalendarClient, { provide: DocumentStorage, useClass: PostgresDocumentStorage }],
+  providers: [ApplicationsService, PermitJobs, CertificatesService, DocumentsService, DocumentsRepository, { provide: DocumentStorage, useClass: PostgresDocumentStorage }],
 })
 export class ApplicationsModule {}

@@ -17,10 +17,9 @@ import {
   Transition,
   transitionFor,
 } from '@smart-regency/contracts';
-import { addWorkingDays, canSee, DomainError, EventRecorder, IdempotentWrites, jakartaDate, RpcClient } from '@smart-regency/platform';
+import { addWorkingDays, CalendarClient, canSee, DomainError, EventRecorder, IdempotentWrites, jakartaDate, RpcClient } from '@smart-regency/platform';
 import { randomBytes } from 'crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { CalendarClient } from '../calendar/calendar.client';
 import { PermitType } from '../permit-types/permit-type.entity';
 import { Application, ApplicationHistory } from './application.entity';
 import { checkForm } from './form';

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { SUBJECTS } from '@smart-regency/contracts';
-import { calendarOf, HolidayCalendar, jakartaDate, RpcClient } from '@smart-regency/platform';
+import { RpcClient } from '../nats/rpc-client';
+import { calendarOf, HolidayCalendar, jakartaDate } from './working-days';
 
 const TTL_MS = 5 * 60 * 1000;
 

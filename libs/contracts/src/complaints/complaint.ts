@@ -1,0 +1,159 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsISO8601, IsLatitude, IsLongitude, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { PageQuery, PageResponse } from '../common/page';
+import { QueryBoolean } from '../common/transforms';
+import { COMPLAINT_ACTIONS, COMPLAINT_STATUSES, ComplaintStatus } from './lifecycle';
+
+export const VISIBILITIES = ['public', 'anonymous', 'confidential'] as const;
+export type Visibility = (typeof VISIBILITIES)[number];
+
+export class ComplaintLocation {
+  @ApiProperty({ example: 2.3412 }) @IsLatitude()
+  lat: number;
+  @ApiProperty({ example: 99.6321 }) @IsLongitude()
+  lng: number;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(300)
+  address?: string;
+  @ApiPropertyOptional({ example: 'Kualuh Hulu' }) @IsOptional() @IsString() @MaxLength(100)
+  district?: string;
+  @ApiPropertyOptional({ example: 'Aek Kanopan' }) @IsOptional() @IsString() @MaxLength(100)
+  village?: string;
+}
+
+export class FileComplaintRequest {
+  @ApiProperty({ example: 'roads-bridges' }) @IsString() @MaxLength(40)
+  categoryCode: string;
+  @ApiProperty({ example: 'Jalan berlubang di depan SD Negeri 1' }) @IsString() @MinLength(5) @MaxLength(200)
+  title: string;
+  @ApiProperty() @IsString() @MinLength(10) @MaxLength(5000)
+  description: string;
+  @ApiProperty({ type: ComplaintLocation }) @ValidateNested() @Type(() => ComplaintLocation)
+  location: ComplaintLocation;
+  /** `public`: published with the reporter's name hidden anyway; `anonymous`: published, reporter known only to handling staff; `confidential`: never published. */
+  @ApiProperty({ enum: VISIBILITIES }) @IsIn(VISIBILITIES)
+  visibility: Visibility;
+}
+
+export class ComplaintResponse {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ example: 'LPR-2026-000123' }) trackingNumber: string;
+  @ApiProperty() categoryCode: string;
+  @ApiProperty() title: string;
+  @ApiProperty() description: string;
+  @ApiProperty({ type: ComplaintLocation }) location: ComplaintLocation;
+  @ApiProperty({ enum: VISIBILITIES }) visibility: Visibility;
+  @ApiProperty({ enum: COMPLAINT_STATUSES }) status: ComplaintStatus;
+  /** The agency handling it (from disposition; the category's default before). */
+  @ApiPropertyOptional({ format: 'uuid' }) agencyId?: string;
+  /** Hidden from everyone but the owner and handling staff for anonymous complaints. */
+  @ApiPropertyOptional({ format: 'uuid' }) reporterId?: string;
+  /** Deadline of the current stage: verification, follow-up or auto-close. */
+  @ApiPropertyOptional({ format: 'date-time' }) dueAt?: string;
+  /** The 60-day cap. */
+  @ApiProperty({ format: 'date-time' }) finalDueAt: string;
+  @ApiProperty() overdue: boolean;
+  @ApiPropertyOptional() answer?: string;
+  @ApiPropertyOptional({ minimum: 1, maximum: 5 }) rating?: number;
+  @ApiProperty() version: number;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiPropertyOptional({ format: 'date-time' }) resolvedAt?: string;
+  @ApiPropertyOptional({ format: 'date-time' }) closedAt?: string;
+}
+
+/** What anyone may see of a public or anonymous complaint. */
+export class PublicComplaintResponse {
+  @ApiProperty() trackingNumber: string;
+  @ApiProperty() categoryCode: string;
+  @ApiProperty() title: string;
+  @ApiProperty() description: string;
+  @ApiProperty({ enum: COMPLAINT_STATUSES }) status: ComplaintStatus;
+  @ApiPropertyOptional() district?: string;
+  @ApiPropertyOptional() village?: string;
+  @ApiPropertyOptional({ format: 'uuid' }) agencyId?: string;
+  @ApiPropertyOptional() answer?: string;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiPropertyOptional({ format: 'date-time' }) resolvedAt?: string;
+}
+
+export class ComplaintActionRequest {
+  @ApiProperty({ enum: COMPLAINT_ACTIONS }) @IsString() @MaxLength(40)
+  action: string;
+  @ApiPropertyOptional({ maxLength: 5000 }) @IsOptional() @IsString() @MaxLength(5000)
+  note?: string;
+  /** For `dispose`: the agency that must follow up. */
+  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID()
+  agencyId?: string;
+}
+
+export class ComplaintActionCommand extends ComplaintActionRequest {
+  @IsUUID() id: string;
+  @IsOptional() @IsInt() @Min(1) ifMatch?: number;
+}
+
+export class ComplaintIdRequest {
+  @IsUUID() id: string;
+}
+
+export class TrackingNumberRequest {
+  @IsString() @MaxLength(40) trackingNumber: string;
+}
+
+export class ListComplaintsRequest extends PageQuery {
+  @ApiPropertyOptional({ enum: COMPLAINT_STATUSES }) @IsOptional() @IsIn(COMPLAINT_STATUSES)
+  status?: ComplaintStatus;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(40)
+  categoryCode?: string;
+  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID()
+  agencyId?: string;
+  @ApiPropertyOptional({ format: 'date-time' }) @IsOptional() @IsISO8601()
+  from?: string;
+  @ApiPropertyOptional({ format: 'date-time' }) @IsOptional() @IsISO8601()
+  to?: string;
+  @ApiPropertyOptional({ type: Boolean }) @IsOptional() @QueryBoolean() @IsIn([true, false])
+  overdue?: boolean;
+}
+
+export class ListPublicComplaintsRequest extends PageQuery {
+  @ApiPropertyOptional({ enum: COMPLAINT_STATUSES }) @IsOptional() @IsIn(COMPLAINT_STATUSES)
+  status?: ComplaintStatus;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(40)
+  categoryCode?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100)
+  district?: string;
+}
+
+export class ComplaintPage extends PageResponse {
+  @ApiProperty({ type: [ComplaintResponse] }) items: ComplaintResponse[];
+}
+
+export class PublicComplaintPage extends PageResponse {
+  @ApiProperty({ type: [PublicComplaintResponse] }) items: PublicComplaintResponse[];
+}
+
+export class AddCommentRequest {
+  @ApiProperty({ maxLength: 5000 }) @IsString() @MinLength(1) @MaxLength(5000)
+  body: string;
+}
+
+export class AddCommentCommand extends AddCommentRequest {
+  @IsUUID() id: string;
+}
+
+export class CommentResponse {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ example: 'citizen' }) authorRole: string;
+  @ApiProperty() body: string;
+  @ApiProperty({ format: 'date-time' }) at: string;
+}
+
+export class RateComplaintRequest {
+  @ApiProperty({ minimum: 1, maximum: 5 }) @IsInt() @Min(1) @Max(5)
+  score: number;
+  @ApiPropertyOptional({ maxLength: 2000 }) @IsOptional() @IsString() @MaxLength(2000)
+  comment?: string;
+}
+
+export class RateComplaintCommand extends RateComplaintRequest {
+  @IsUUID() id: string;
+}

@@ -1,0 +1,309 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import {
+  Actor,
+  AddCommentCommand,
+  COMPLAINT_ACTIONS,
+  COMPLAINT_DEADLINES,
+  COMPLAINT_OPEN_STATUSES,
+  ComplaintAction,
+  ComplaintActionCommand,
+  ComplaintActorKind,
+  ComplaintResponse,
+  complaintTransitionFor,
+  CommentResponse,
+  FileComplaintRequest,
+  ListComplaintsRequest,
+  ListPublicComplaintsRequest,
+  Page,
+  pageOf,
+  pageOffset,
+  PublicComplaintResponse,
+  RateComplaintCommand,
+} from '@smart-regency/contracts';
+import { addCalendarDays, addWorkingDays, CalendarClient, countWorkingDays, DomainError, EventRecorder, IdempotentWrites, jakartaDate } from '@smart-regency/platform';
+import { DataSource, EntityManager } from 'typeorm';
+import { ComplaintCategory } from '../categories/complaint-category.entity';
+import { Complaint, ComplaintComment, ComplaintHistory } from './complaint.entity';
+
+const STAFF = ['officer', 'agency_head'];
+const iso = (d: Date | null) => (d ? d.toISOString() : undefined);
+const has = (actor: Actor, roles: string[]) => actor.roles.some((r) => roles.includes(r));
+const notFound = () => new DomainError('COMPLAINTS.COMPLAINT_NOT_FOUND', 'complaint not found');
+
+/** The reporter, handling staff (the assigned agency and the coordinators), and auditors see a complaint. */
+export function canSeeComplaint(actor: Actor, c: Complaint): boolean {
+  if (actor.id === c.reporterId) return true;
+  if (has(actor, ['admin', 'auditor'])) return true;
+  return has(actor, STAFF) && !!actor.agencyId && actor.agencyId === c.agencyId;
+}
+
+/** Handling staff may know who reported; for anonymous complaints nobody else (not even auditors). */
+function showsReporter(actor: Actor, c: Complaint): boolean {
+  if (actor.id === c.reporterId) return true;
+  if (c.visibility !== 'anonymous') return true;
+  return actor.roles.includes('admin') || (has(actor, STAFF) && actor.agencyId === c.agencyId);
+}
+
+export function isComplaintOverdue(c: Pick<Complaint, 'status' | 'dueAt'>, now = new Date()): boolean {
+  return COMPLAINT_OPEN_STATUSES.includes(c.status) && !!c.dueAt && c.dueAt < now;
+}
+
+export function toComplaintResponse(c: Complaint, actor: Actor): ComplaintResponse {
+  return {
+    id: c.id,
+    trackingNumber: c.trackingNumber,
+    categoryCode: c.categoryCode,
+    title: c.title,
+    description: c.description,
+    location: c.location,
+    visibility: c.visibility,
+    status: c.status,
+    ...(c.agencyId ? { agencyId: c.agencyId } : {}),
+    ...(showsReporter(actor, c) ? { reporterId: c.reporterId } : {}),
+    dueAt: iso(c.dueAt),
+    finalDueAt: c.finalDueAt.toISOString(),
+    overdue: isComplaintOverdue(c),
+    ...(c.answer ? { answer: c.answer } : {}),
+    ...(c.rating ? { rating: c.rating } : {}),
+    version: c.version,
+    createdAt: c.createdAt.toISOString(),
+    resolvedAt: iso(c.resolvedAt),
+    closedAt: iso(c.closedAt),
+  };
+}
+
+export function toPublicComplaint(c: Complaint): PublicComplaintResponse {
+  return {
+    trackingNumber: c.trackingNumber,
+    categoryCode: c.categoryCode,
+    title: c.title,
+    description: c.description,
+    status: c.status,
+    ...(c.location.district ? { district: c.location.district } : {}),
+    ...(c.location.village ? { village: c.location.village } : {}),
+    ...(c.agencyId ? { agencyId: c.agencyId } : {}),
+    ...(c.answer ? { answer: c.answer } : {}),
+    createdAt: c.createdAt.toISOString(),
+    resolvedAt: iso(c.resolvedAt),
+  };
+}
+
+function mayAct(actor: Actor | null, kinds: readonly ComplaintActorKind[], c: Complaint): boolean {
+  if (!actor) return kinds.includes('system');
+  return kinds.some((kind) => {
+    if (kind === 'coordinator') return actor.roles.includes('admin');
+    if (kind === 'assigned') return has(actor, STAFF) && actor.agencyId === c.agencyId;
+    if (kind === 'owner') return actor.id === c.reporterId;
+    return false;
+  });
+}
+
+@Injectable()
+export class ComplaintsService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly events: EventRecorder,
+    private readonly calendar: CalendarClient,
+    private readonly idempotency: IdempotentWrites,
+  ) {}
+
+  async file(actor: Actor, request: FileComplaintRequest, idempotencyKey?: string): Promise<ComplaintResponse> {
+    const category = await this.db.getRepository(ComplaintCategory).findOne({ where: { code: request.categoryCode, active: true } });
+    if (!category) {
+      throw new DomainError('COMPLAINTS.CATEGORY_NOT_FOUND', `no open category ${request.categoryCode}`, [
+        { field: 'categoryCode', message: 'unknown category', rule: 'exists' },
+      ]);
+    }
+    const now = new Date();
+    const calendar = await this.calendar.around(now);
+    return this.idempotency.run('complaints.complaint.file', actor.id, idempotencyKey, request, async (m) => {
+      const [{ seq }] = await m.query(`SELECT nextval('complaint_number_seq') AS seq`);
+      const complaint = await m.getRepository(Complaint).save(
+        m.getRepository(Complaint).create({
+          trackingNumber: `LPR-${jakartaDate(now).slice(0, 4)}-${String(seq).padStart(6, '0')}`,
+          categoryCode: category.code,
+          reporterId: actor.id,
+          title: request.title,
+          description: request.description,
+          location: { ...request.location },
+          district: request.location.district ?? null,
+          visibility: request.visibility,
+          status: 'received',
+          agencyId: category.agencyId,
+          dueAt: addWorkingDays(now, COMPLAINT_DEADLINES.verificationWorkingDays, calendar),
+          finalDueAt: addCalendarDays(now, COMPLAINT_DEADLINES.finalCalendarDays),
+          escalatedStages: [],
+        }),
+      );
+      await this.history(m, complaint, 'file', null, actor, undefined);
+      const { lat, lng, district } = complaint.location;
+      await this.events.record(m, 'complaints.complaint.received.v1', {
+        complaintId: complaint.id,
+        trackingNumber: complaint.trackingNumber,
+        categoryCode: complaint.categoryCode,
+        agencyId: category.agencyId,
+        visibility: complaint.visibility,
+        // Confidential complaints reveal no place finer than the district.
+        location: complaint.visibility === 'confidential' ? { ...(district ? { district } : {}) } : { lat, lng, ...(district ? { district } : {}) },
+      });
+      return toComplaintResponse(complaint, actor);
+    });
+  }
+
+  private history(m: EntityManager, c: Complaint, action: string, from: string | null, actor: Actor | null, note: string | undefined) {
+    return m.getRepository(ComplaintHistory).insert({
+      complaintId: c.id,
+      action,
+      fromStatus: from,
+      toStatus: c.status,
+      actorId: actor?.id ?? null,
+      actorRole: actor?.roles[0] ?? 'system',
+      note: note ?? null,
+    });
+  }
+
+  async act(actor: Actor | null, command: ComplaintActionCommand): Promise<ComplaintResponse> {
+    const action = command.action as ComplaintAction;
+    if (!COMPLAINT_ACTIONS.includes(action)) {
+      throw new DomainError('COMPLAINTS.UNKNOWN_ACTION', `unknown action ${command.action}`, [{ field: 'action', message: 'unknown action', rule: 'isIn' }]);
+    }
+    const now = new Date();
+    const calendar = await this.calendar.around(now);
+    return this.db.transaction(async (m) => {
+      const c = await m.getRepository(Complaint).findOne({ where: { id: command.id }, lock: { mode: 'pessimistic_write' } });
+      if (!c || (actor && !canSeeComplaint(actor, c))) throw notFound();
+      if (command.ifMatch !== undefined && command.ifMatch !== c.version) {
+        throw new DomainError('COMPLAINTS.VERSION_MISMATCH', `version is ${c.version}, not ${command.ifMatch}`);
+      }
+      const transition = complaintTransitionFor(action, c.status);
+      if (!transition) throw new DomainError('COMPLAINTS.INVALID_TRANSITION', `cannot ${action} a complaint that is ${c.status}`);
+      if (!mayAct(actor, transition.by, c)) throw new DomainError('COMPLAINTS.NOT_ALLOWED', `${action} is for ${transition.by.join(' or ')}`);
+      const from = c.status;
+      switch (action) {
+        case 'dispose':
+          if (!command.agencyId) throw new DomainError('COMPLAINTS.AGENCY_REQUIRED', 'dispose to which agency?', [{ field: 'agencyId', message: 'required', rule: 'isDefined' }]);
+          c.agencyId = command.agencyId;
+          c.dueAt = addWorkingDays(now, COMPLAINT_DEADLINES.followUpWorkingDays, calendar);
+          break;
+        case 'resolve':
+          if (!command.note?.trim()) throw new DomainError('COMPLAINTS.ANSWER_REQUIRED', 'the note is the answer', [{ field: 'note', message: 'required', rule: 'isDefined' }]);
+          c.answer = command.note;
+          c.resolvedAt = now;
+          c.dueAt = addWorkingDays(now, COMPLAINT_DEADLINES.autoCloseWorkingDays, calendar);
+          break;
+        case 'reopen':
+          if (!c.resolvedAt || countWorkingDays(c.resolvedAt, now, calendar) > COMPLAINT_DEADLINES.reopenWorkingDays) {
+            throw new DomainError('COMPLAINTS.REOPEN_TOO_LATE', `reopen within ${COMPLAINT_DEADLINES.reopenWorkingDays} working days of the answer`);
+          }
+          c.dueAt = addWorkingDays(now, COMPLAINT_DEADLINES.followUpWorkingDays, calendar);
+          c.escalatedStages = c.escalatedStages.filter((s) => s !== 'follow_up');
+          break;
+        case 'confirm':
+        case 'close':
+        case 'reject':
+          c.closedAt = now;
+          c.dueAt = null;
+          break;
+        default:
+          break;
+      }
+      c.status = transition.to;
+      await m.getRepository(Complaint).save(c);
+      await this.history(m, c, action, from, actor, command.note);
+      await this.events.record(m, 'complaints.complaint.status_changed.v1', {
+        complaintId: c.id,
+        fromStatus: from,
+        toStatus: c.status,
+        action,
+        ...(c.agencyId ? { agencyId: c.agencyId } : {}),
+        at: now.toISOString(),
+      });
+      return toComplaintResponse(c, actor ?? { id: 'system', roles: ['admin'] });
+    });
+  }
+
+  async get(actor: Actor, id: string): Promise<ComplaintResponse> {
+    const c = await this.db.getRepository(Complaint).findOne({ where: { id } });
+    if (!c || !canSeeComplaint(actor, c)) throw notFound();
+    return toComplaintResponse(c, actor);
+  }
+
+  async list(actor: Actor, query: ListComplaintsRequest): Promise<Page<ComplaintResponse>> {
+    const qb = this.db.getRepository(Complaint).createQueryBuilder('c');
+    const all = has(actor, ['admin', 'auditor']);
+    const staff = has(actor, STAFF) && !!actor.agencyId;
+    if (!all) {
+      if (staff) qb.andWhere('c.agencyId = :mine', { mine: actor.agencyId });
+      else qb.andWhere('c.reporterId = :me', { me: actor.id });
+    }
+    if (query.status) qb.andWhere('c.status = :status', { status: query.status });
+    if (query.categoryCode) qb.andWhere('c.categoryCode = :category', { category: query.categoryCode });
+    if (query.agencyId) qb.andWhere('c.agencyId = :agency', { agency: query.agencyId });
+    if (query.from) qb.andWhere('c.createdAt >= :from', { from: new Date(query.from) });
+    if (query.to) qb.andWhere('c.createdAt < :to', { to: new Date(query.to) });
+    if (query.overdue !== undefined) {
+      const condition = `(c.status IN (:...open) AND c.dueAt < now())`;
+      qb.andWhere(query.overdue ? condition : `NOT ${condition}`, { open: [...COMPLAINT_OPEN_STATUSES] });
+    }
+    qb.orderBy(all || staff ? 'c.dueAt' : 'c.createdAt', all || staff ? 'ASC' : 'DESC', 'NULLS LAST').addOrderBy('c.id', 'ASC');
+    const { skip, take } = pageOffset(query);
+    const [rows, total] = await qb.skip(skip).take(take).getManyAndCount();
+    return pageOf(rows.map((c) => toComplaintResponse(c, actor)), total, query);
+  }
+
+  /** Public and anonymous complaints only; never the reporter; confidential ones do not exist here. */
+  async listPublic(query: ListPublicComplaintsRequest): Promise<Page<PublicComplaintResponse>> {
+    const qb = this.db.getRepository(Complaint).createQueryBuilder('c').where(`c.visibility <> 'confidential'`);
+    if (query.status) qb.andWhere('c.status = :status', { status: query.status });
+    if (query.categoryCode) qb.andWhere('c.categoryCode = :category', { category: query.categoryCode });
+    if (query.district) qb.andWhere('c.district = :district', { district: query.district });
+    qb.orderBy('c.createdAt', 'DESC').addOrderBy('c.id', 'ASC');
+    const { skip, take } = pageOffset(query);
+    const [rows, total] = await qb.skip(skip).take(take).getManyAndCount();
+    return pageOf(rows.map(toPublicComplaint), total, query);
+  }
+
+  async getPublic(trackingNumber: string): Promise<PublicComplaintResponse> {
+    const c = await this.db.getRepository(Complaint).findOne({ where: { trackingNumber } });
+    if (!c || c.visibility === 'confidential') throw notFound();
+    return toPublicComplaint(c);
+  }
+
+  /** The thread between the reporter, the assigned agency and the coordinators. */
+  private async threadOr404(m: EntityManager, actor: Actor, id: string): Promise<Complaint> {
+    const c = await m.getRepository(Complaint).findOne({ where: { id } });
+    const inThread = c && (actor.id === c.reporterId || actor.roles.includes('admin') || (has(actor, STAFF) && actor.agencyId === c.agencyId));
+    if (!c || !inThread) throw notFound();
+    return c;
+  }
+
+  async comments(actor: Actor, id: string): Promise<CommentResponse[]> {
+    await this.threadOr404(this.db.manager, actor, id);
+    const rows = await this.db.getRepository(ComplaintComment).find({ where: { complaintId: id }, order: { at: 'ASC' } });
+    return rows.map((r) => ({ id: r.id, authorRole: r.authorRole, body: r.body, at: r.at.toISOString() }));
+  }
+
+  async addComment(actor: Actor, command: AddCommentCommand): Promise<CommentResponse> {
+    const c = await this.threadOr404(this.db.manager, actor, command.id);
+    const authorRole = actor.id === c.reporterId ? 'citizen' : actor.roles[0];
+    const row = await this.db.getRepository(ComplaintComment).save({ complaintId: c.id, authorId: actor.id, authorRole, body: command.body });
+    return { id: row.id, authorRole, body: row.body, at: row.at.toISOString() };
+  }
+
+  /** The reporter rates the answer once, after resolution. */
+  async rate(actor: Actor, command: RateComplaintCommand): Promise<ComplaintResponse> {
+    return this.db.transaction(async (m) => {
+      const c = await m.getRepository(Complaint).findOne({ where: { id: command.id }, lock: { mode: 'pessimistic_write' } });
+      if (!c || !canSeeComplaint(actor, c)) throw notFound();
+      if (c.reporterId !== actor.id) throw new DomainError('COMPLAINTS.NOT_ALLOWED', 'only the reporter rates');
+      if (!c.resolvedAt || !['resolved', 'closed'].includes(c.status)) throw new DomainError('COMPLAINTS.NOT_RESOLVED', 'rate after the answer');
+      if (c.rating) throw new DomainError('COMPLAINTS.ALREADY_RATED', 'already rated');
+      c.rating = command.score;
+      c.ratingComment = command.comment ?? null;
+      await m.getRepository(Complaint).save(c);
+      await this.events.record(m, 'complaints.complaint.rated.v1', { complaintId: c.id, score: command.score });
+      return toComplaintResponse(c, actor);
+    });
+  }
+}

@@ -1,0 +1,136 @@
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  AddCommentRequest,
+  CommentResponse,
+  ComplaintActionRequest,
+  ComplaintPage,
+  ComplaintResponse,
+  FileComplaintRequest,
+  ListComplaintsRequest,
+  ListPublicComplaintsRequest,
+  PublicComplaintPage,
+  PublicComplaintResponse,
+  RateComplaintRequest,
+  SUBJECTS,
+} from '@smart-regency/contracts';
+import { CallContext, RpcClient } from '@smart-regency/platform';
+import type { FastifyReply } from 'fastify';
+import { Public, Roles } from '../auth/auth.guard';
+import { Call } from '../http/call-context';
+import { IfMatch, setETag } from '../http/if-match';
+import { ApiProblems } from '../http/openapi';
+
+const PEOPLE = ['citizen', 'officer', 'agency_head', 'admin', 'auditor'] as const;
+
+@ApiTags('complaints')
+@ApiBearerAuth()
+@Controller('complaints')
+export class ComplaintsController {
+  constructor(private readonly rpc: RpcClient) {}
+
+  @Post()
+  @Roles('citizen')
+  @HttpCode(201)
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A retry with the same key and body returns the first answer and creates nothing' })
+  @ApiOperation({ summary: 'File a complaint (public, anonymous or confidential)' })
+  @ApiCreatedResponse({ type: ComplaintResponse })
+  @ApiProblems(400, 401, 403, 404, 503)
+  async file(@Body() body: FileComplaintRequest, @Call() call: CallContext, @Res({ passthrough: true }) reply: FastifyReply) {
+    const complaint = await this.rpc.send(SUBJECTS.complaints.file, body, call);
+    setETag(reply, complaint.version);
+    return complaint;
+  }
+
+  @Get()
+  @Roles(...PEOPLE)
+  @ApiOperation({ summary: "Complaints: a citizen's own, an agency's queue by deadline, or all for coordinators and auditors" })
+  @ApiOkResponse({ type: ComplaintPage })
+  @ApiProblems(400, 401, 403, 503)
+  list(@Query() query: ListComplaintsRequest, @Call() call: CallContext) {
+    return this.rpc.send(SUBJECTS.complaints.list, query, call);
+  }
+
+  @Get(':id')
+  @Roles(...PEOPLE)
+  @ApiOperation({ summary: 'One complaint' })
+  @ApiOkResponse({ type: ComplaintResponse })
+  @ApiProblems(400, 401, 404, 503)
+  async get(@Param('id', new ParseUUIDPipe()) id: string, @Call() call: CallContext, @Res({ passthrough: true }) reply: FastifyReply) {
+    const complaint = await this.rpc.send(SUBJECTS.complaints.get, { id }, call);
+    setETag(reply, complaint.version);
+    return complaint;
+  }
+
+  @Post(':id/actions')
+  @Roles(...PEOPLE)
+  @HttpCode(200)
+  @ApiHeader({ name: 'If-Match', required: false })
+  @ApiOperation({ summary: 'verify, reject, dispose (coordinator); start, resolve (assigned agency); reopen, confirm (reporter); close' })
+  @ApiOkResponse({ type: ComplaintResponse })
+  @ApiProblems(400, 401, 403, 404, 409, 412, 503)
+  async act(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() body: ComplaintActionRequest,
+    @IfMatch() ifMatch: number | undefined,
+    @Call() call: CallContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const complaint = await this.rpc.send(SUBJECTS.complaints.act, { ...body, id, ifMatch }, call);
+    setETag(reply, complaint.version);
+    return complaint;
+  }
+
+  @Get(':id/comments')
+  @Roles(...PEOPLE)
+  @ApiOperation({ summary: 'The thread between the reporter, the assigned agency and the coordinators' })
+  @ApiOkResponse({ type: [CommentResponse] })
+  @ApiProblems(400, 401, 404, 503)
+  comments(@Param('id', new ParseUUIDPipe()) id: string, @Call() call: CallContext) {
+    return this.rpc.send(SUBJECTS.complaints.listComments, { id }, call);
+  }
+
+  @Post(':id/comments')
+  @Roles(...PEOPLE)
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Add to the thread' })
+  @ApiCreatedResponse({ type: CommentResponse })
+  @ApiProblems(400, 401, 404, 503)
+  comment(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: AddCommentRequest, @Call() call: CallContext) {
+    return this.rpc.send(SUBJECTS.complaints.addComment, { ...body, id }, call);
+  }
+
+  @Post(':id/rating')
+  @Roles('citizen')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'The reporter rates the answer 1–5, once, after resolution' })
+  @ApiOkResponse({ type: ComplaintResponse })
+  @ApiProblems(400, 401, 403, 404, 409, 503)
+  rate(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: RateComplaintRequest, @Call() call: CallContext) {
+    return this.rpc.send(SUBJECTS.complaints.rate, { ...body, id }, call);
+  }
+}
+
+@ApiTags('complaints')
+@Controller('public/complaints')
+export class PublicComplaintsController {
+  constructor(private readonly rpc: RpcClient) {}
+
+  @Public()
+  @Get()
+  @ApiOperation({ summary: 'Public and anonymous complaints, without reporters' })
+  @ApiOkResponse({ type: PublicComplaintPage })
+  @ApiProblems(400, 503)
+  list(@Query() query: ListPublicComplaintsRequest, @Call() call: CallContext) {
+    return this.rpc.send(SUBJECTS.complaints.listPublic, query, call);
+  }
+
+  @Public()
+  @Get(':trackingNumber')
+  @ApiOperation({ summary: 'One public or anonymous complaint by its tracking number' })
+  @ApiOkResponse({ type: PublicComplaintResponse })
+  @ApiProblems(404, 503)
+  get(@Param('trackingNumber') trackingNumber: string, @Call() call: CallContext) {
+    return this.rpc.send(SUBJECTS.complaints.getPublic, { trackingNumber: trackingNumber.slice(0, 40) }, call);
+  }
+}

@@ -1,0 +1,229 @@
+import { RegencyCloudEvent } from '@smart-regency/contracts';
+import { makeNik, TEST_ADMIN, TestSystem } from '@smart-regency/testing';
+import { randomUUID } from 'crypto';
+import { connect } from 'nats';
+import { Client } from 'pg';
+import request from 'supertest';
+
+/** Complaints through the gateway: lifecycle, deadlines, privacy, comments, ratings. */
+describe('complaints', () => {
+  let system: TestSystem;
+  let api: ReturnType<typeof request>;
+  const bearer: Record<string, string> = {};
+  const ids: Record<string, string> = {};
+  const agencies: Record<string, string> = {};
+  let n = 0;
+
+  const person = async (name: string, staff?: { roles: string[]; agency?: string }) => {
+    n++;
+    const password = `Sandi-Aduan-${n}-Labura`;
+    const email = staff ? `${name}@pemda.labura.go.id` : `${name}@example.id`;
+    if (staff) {
+      await api.post('/api/v1/users').set('Authorization', bearer.admin).send({ email, fullName: name, roles: staff.roles, ...(staff.agency ? { agencyId: agencies[staff.agency] } : {}), password }).expect(201);
+    } else {
+      const res = await api
+        .post('/api/v1/auth/register')
+        .send({ nik: makeNik({ sequence: 8000 + n }), fullName: `Pelapor ${name}`, email, phone: `08128800${String(1000 + n)}`, password })
+        .expect(201);
+      ids[name] = res.body.id;
+    }
+    bearer[name] = `Bearer ${await system.login(email, password)}`;
+  };
+  const complaintsDb = async (sql: string, params: unknown[] = []) => {
+    const client = new Client({ connectionString: system.process('complaints').env.DATABASE_URL });
+    await client.connect();
+    try {
+      return await client.query(sql, params);
+    } finally {
+      await client.end();
+    }
+  };
+  const file = (who: string, visibility = 'public', overrides: Record<string, unknown> = {}) =>
+    api
+      .post('/api/v1/complaints')
+      .set('Authorization', bearer[who])
+      .send({
+        categoryCode: 'waste-environment',
+        title: 'Sampah menumpuk di pasar',
+        description: 'Sampah di Pasar Aek Kanopan tidak diangkut sejak seminggu.',
+        location: { lat: 2.578, lng: 99.618, district: 'Kualuh Hulu', village: 'Aek Kanopan', address: 'Jl. Pasar No. 3' },
+        visibility,
+        ...overrides,
+      });
+  const act = (id: string, who: string, action: string, extra: Record<string, unknown> = {}, version?: number) => {
+    const req = api.post(`/api/v1/complaints/${id}/actions`).set('Authorization', bearer[who]);
+    if (version !== undefined) req.set('If-Match', `"${version}"`);
+    return req.send({ action, ...extra });
+  };
+  const eventsFor = async (subject: string): Promise<RegencyCloudEvent[]> => {
+    const env = system.process('complaints').env;
+    const nc = await connect({ servers: env.NATS_URL });
+    try {
+      const jsm = await nc.jetstreamManager();
+      await new Promise((r) => setTimeout(r, 400));
+      const info = await jsm.streams.info(env.EVENTS_STREAM);
+      const out: RegencyCloudEvent[] = [];
+      for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
+        const e = (await jsm.streams.getMessage(env.EVENTS_STREAM, { seq })).json<RegencyCloudEvent>();
+        if (e.subject === subject) out.push(e);
+      }
+      return out;
+    } finally {
+      await nc.close();
+    }
+  };
+  const waitUntil = async (what: string, probe: () => Promise<boolean>) => {
+    for (let i = 0; i < 60; i++) {
+      if (await probe()) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`timed out waiting for ${what}`);
+  };
+
+  beforeAll(async () => {
+    system = await TestSystem.start({ complaints: { JOB_INTERVAL_MS: '300' } });
+    api = request(system.gatewayUrl);
+    bearer.admin = `Bearer ${await system.login(TEST_ADMIN.email, TEST_ADMIN.password)}`;
+    for (const a of (await api.get('/api/v1/agencies?pageSize=100').set('Authorization', bearer.admin).expect(200)).body.items) agencies[a.code] = a.id;
+    await person('ani');
+    await person('beni');
+    await person('dlh', { roles: ['officer'], agency: 'DLH' });
+    await person('pupr', { roles: ['officer'], agency: 'PUPR' });
+    await person('inspektur', { roles: ['auditor'] });
+  }, 120000);
+
+  afterAll(() => system?.stop());
+
+  it('runs from filing to a rated, confirmed answer with the deadlines of each stage', async () => {
+    const filed = (await file('ani').expect(201)).body;
+    expect(filed).toMatchObject({ status: 'received', agencyId: agencies.DLH, visibility: 'public', reporterId: ids.ani });
+    expect(filed.trackingNumber).toMatch(/^LPR-\d{4}-\d{6}$/);
+    const verifyDue = new Date(filed.dueAt).getTime();
+    expect(verifyDue).toBeGreaterThan(Date.now() + 2 * 86400_000); // 3 working days
+    expect(new Date(filed.finalDueAt).getTime() - new Date(filed.createdAt).getTime()).toBeGreaterThan(59 * 86400_000);
+
+    await act(filed.id, 'admin', 'verify', {}, 1).expect(200);
+    const disposed = (await act(filed.id, 'admin', 'dispose', { agencyId: agencies.DLH }).expect(200)).body;
+    expect(disposed.status).toBe('dispositioned');
+    await act(filed.id, 'dlh', 'start').expect(200);
+    const resolved = (await act(filed.id, 'dlh', 'resolve', { note: 'Sampah sudah diangkut pada hari Senin.' }).expect(200)).body;
+    expect(resolved).toMatchObject({ status: 'resolved', answer: 'Sampah sudah diangkut pada hari Senin.' });
+    const rated = (await api.post(`/api/v1/complaints/${filed.id}/rating`).set('Authorization', bearer.ani).send({ score: 5, comment: 'Cepat' }).expect(200)).body;
+    expect(rated.rating).toBe(5);
+    expect((await api.post(`/api/v1/complaints/${filed.id}/rating`).set('Authorization', bearer.ani).send({ score: 4 }).expect(409)).body.code).toBe('COMPLAINTS.ALREADY_RATED');
+    expect((await act(filed.id, 'ani', 'confirm').expect(200)).body.status).toBe('closed');
+
+    const events = await eventsFor(filed.id);
+    expect(events.map((e) => e.type)).toEqual([
+      'complaints.complaint.received.v1',
+      'complaints.complaint.status_changed.v1',
+      'complaints.complaint.status_changed.v1',
+      'complaints.complaint.status_changed.v1',
+      'complaints.complaint.status_changed.v1',
+      'complaints.complaint.rated.v1',
+      'complaints.complaint.status_changed.v1',
+    ]);
+    expect(events[0].data).toMatchObject({ complaintId: filed.id, categoryCode: 'waste-environment', agencyId: agencies.DLH, visibility: 'public', location: { lat: 2.578, lng: 99.618, district: 'Kualuh Hulu' } });
+    expect(JSON.stringify(events)).not.toMatch(/Pelapor|example\.id|Jl\. Pasar|Aek Kanopan|\d{16}/);
+  });
+
+  it('refuses what the rules forbid', async () => {
+    const c = (await file('ani').expect(201)).body;
+    await api.get(`/api/v1/complaints/${c.id}`).set('Authorization', bearer.beni).expect(404);
+    await api.get(`/api/v1/complaints/${c.id}`).set('Authorization', bearer.pupr).expect(404);
+    expect((await act(c.id, 'dlh', 'verify').expect(403)).body.code).toBe('COMPLAINTS.NOT_ALLOWED');
+    expect((await act(c.id, 'dlh', 'start').expect(409)).body.code).toBe('COMPLAINTS.INVALID_TRANSITION');
+    expect((await act(c.id, 'admin', 'teleport').expect(400)).body.code).toBe('COMPLAINTS.UNKNOWN_ACTION');
+    expect((await act(c.id, 'admin', 'verify', {}, 9).expect(412)).body.code).toBe('COMPLAINTS.VERSION_MISMATCH');
+    await act(c.id, 'admin', 'verify').expect(200);
+    await act(c.id, 'ani', 'dispose', { agencyId: agencies.PUPR }).expect(403);
+    expect((await act(c.id, 'admin', 'dispose').expect(400)).body.code).toBe('COMPLAINTS.AGENCY_REQUIRED');
+    await act(c.id, 'admin', 'dispose', { agencyId: agencies.PUPR }).expect(200);
+    // Now PUPR handles it and DLH no longer sees it.
+    await api.get(`/api/v1/complaints/${c.id}`).set('Authorization', bearer.dlh).expect(404);
+    await act(c.id, 'dlh', 'resolve', { note: 'x' }).expect(404);
+    expect((await act(c.id, 'pupr', 'resolve').expect(400)).body.code).toBe('COMPLAINTS.ANSWER_REQUIRED');
+    expect((await api.post(`/api/v1/complaints/${c.id}/rating`).set('Authorization', bearer.ani).send({ score: 3 }).expect(409)).body.code).toBe('COMPLAINTS.NOT_RESOLVED');
+    await act(c.id, 'pupr', 'resolve', { note: 'Ditangani.' }).expect(200);
+    await api.post(`/api/v1/complaints/${c.id}/rating`).set('Authorization', bearer.ani).send({ score: 6 }).expect(400);
+    // Reopening works within 10 working days of the answer, not after.
+    expect((await act(c.id, 'ani', 'reopen').expect(200)).body.status).toBe('reopened');
+    await act(c.id, 'pupr', 'resolve', { note: 'Ditangani lagi.' }).expect(200);
+    await complaintsDb(`UPDATE complaints SET resolved_at = now() - interval '30 days' WHERE id = $1`, [c.id]);
+    expect((await act(c.id, 'ani', 'reopen').expect(409)).body.code).toBe('COMPLAINTS.REOPEN_TOO_LATE');
+    await api.get(`/api/v1/complaints/${randomUUID()}`).set('Authorization', bearer.admin).expect(404);
+  });
+
+  it('keeps anonymous reporters hidden and confidential complaints out of public view and events', async () => {
+    const anon = (await file('ani', 'anonymous').expect(201)).body;
+    const secret = (await file('ani', 'confidential', { title: 'Pungutan liar di kantor desa' }).expect(201)).body;
+    const publicList = (await api.get('/api/v1/public/complaints?pageSize=100').expect(200)).body;
+    const numbers = publicList.items.map((c: { trackingNumber: string }) => c.trackingNumber);
+    expect(numbers).toContain(anon.trackingNumber);
+    expect(numbers).not.toContain(secret.trackingNumber);
+    expect(JSON.stringify(publicList)).not.toMatch(new RegExp(`${ids.ani}|reporterId|Jl\\. Pasar`));
+    await api.get(`/api/v1/public/complaints/${secret.trackingNumber}`).expect(404);
+    const one = (await api.get(`/api/v1/public/complaints/${anon.trackingNumber}`).expect(200)).body;
+    expect(one).toMatchObject({ trackingNumber: anon.trackingNumber, district: 'Kualuh Hulu' });
+    expect(one).not.toHaveProperty('reporterId');
+
+    // The handling agency and the coordinator know the reporter of an anonymous complaint; an auditor does not.
+    expect((await api.get(`/api/v1/complaints/${anon.id}`).set('Authorization', bearer.dlh).expect(200)).body.reporterId).toBe(ids.ani);
+    expect((await api.get(`/api/v1/complaints/${anon.id}`).set('Authorization', bearer.admin).expect(200)).body.reporterId).toBe(ids.ani);
+    expect((await api.get(`/api/v1/complaints/${anon.id}`).set('Authorization', bearer.inspektur).expect(200)).body).not.toHaveProperty('reporterId');
+
+    const [received] = await eventsFor(secret.id);
+    expect(received.type).toBe('complaints.complaint.received.v1');
+    expect(received.data).toMatchObject({ visibility: 'confidential', location: { district: 'Kualuh Hulu' } });
+    expect((received.data as { location: object }).location).toEqual({ district: 'Kualuh Hulu' });
+    expect(JSON.stringify(received)).not.toMatch(/Pungutan|2\.578|99\.618|Aek Kanopan/);
+  });
+
+  it('escalates each missed deadline once and closes silent answers after 10 working days', async () => {
+    const late = (await file('beni').expect(201)).body;
+    await complaintsDb(`UPDATE complaints SET due_at = now() - interval '1 hour' WHERE id = $1`, [late.id]);
+    await waitUntil('the escalation', async () => (await complaintsDb(`SELECT escalated_stages FROM complaints WHERE id = $1`, [late.id])).rows[0].escalated_stages.length > 0);
+    const overdue = (await api.get('/api/v1/complaints?overdue=true').set('Authorization', bearer.dlh).expect(200)).body;
+    expect(overdue.items.map((c: { id: string }) => c.id)).toContain(late.id);
+    await complaintsDb(`UPDATE complaints SET final_due_at = now() - interval '1 hour' WHERE id = $1`, [late.id]);
+    await waitUntil('the final escalation', async () => (await complaintsDb(`SELECT escalated_stages FROM complaints WHERE id = $1`, [late.id])).rows[0].escalated_stages.includes('final'));
+    await new Promise((r) => setTimeout(r, 700));
+    const escalations = (await eventsFor(late.id)).filter((e) => e.type === 'complaints.complaint.escalated.v1');
+    expect(escalations.map((e) => (e.data as { stage: string }).stage)).toEqual(['verification', 'final']);
+
+    const answered = (await file('beni').expect(201)).body;
+    await act(answered.id, 'admin', 'verify').expect(200);
+    await act(answered.id, 'admin', 'dispose', { agencyId: agencies.DLH }).expect(200);
+    await act(answered.id, 'dlh', 'resolve', { note: 'Selesai.' }).expect(200);
+    await complaintsDb(`UPDATE complaints SET due_at = now() - interval '1 minute' WHERE id = $1`, [answered.id]);
+    await waitUntil('the auto-close', async () => (await api.get(`/api/v1/complaints/${answered.id}`).set('Authorization', bearer.beni)).body.status === 'closed');
+  });
+
+  it('keeps a comment thread for the reporter, the assigned agency and coordinators only', async () => {
+    const c = (await file('ani').expect(201)).body;
+    await api.post(`/api/v1/complaints/${c.id}/comments`).set('Authorization', bearer.ani).send({ body: 'Mohon segera ditindaklanjuti.' }).expect(201);
+    await api.post(`/api/v1/complaints/${c.id}/comments`).set('Authorization', bearer.dlh).send({ body: 'Tim akan datang besok.' }).expect(201);
+    await api.post(`/api/v1/complaints/${c.id}/comments`).set('Authorization', bearer.beni).send({ body: 'Saya juga!' }).expect(404);
+    await api.get(`/api/v1/complaints/${c.id}/comments`).set('Authorization', bearer.pupr).expect(404);
+    const thread = (await api.get(`/api/v1/complaints/${c.id}/comments`).set('Authorization', bearer.admin).expect(200)).body;
+    expect(thread.map((t: { authorRole: string; body: string }) => [t.authorRole, t.body])).toEqual([
+      ['citizen', 'Mohon segera ditindaklanjuti.'],
+      ['officer', 'Tim akan datang besok.'],
+    ]);
+  });
+
+  it('validates filings and lists each role its own', async () => {
+    const bad = await file('ani', 'public', { location: { lat: 123, lng: 99 }, visibility: 'secret' }).expect(400);
+    expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['location.lat', 'visibility']);
+    await file('ani', 'public', { categoryCode: 'nope' }).expect(404);
+    await file('dlh').expect(403);
+    const mine = (await api.get('/api/v1/complaints?pageSize=100').set('Authorization', bearer.beni).expect(200)).body;
+    expect(mine.items.every((c: { reporterId: string }) => c.reporterId === ids.beni)).toBe(true);
+    const queue = (await api.get('/api/v1/complaints?pageSize=100').set('Authorization', bearer.dlh).expect(200)).body;
+    expect(queue.items.every((c: { agencyId: string }) => c.agencyId === agencies.DLH)).toBe(true);
+    const key = `k-${randomUUID()}`;
+    const first = await file('beni').set('Idempotency-Key', key).expect(201);
+    const retry = await file('beni').set('Idempotency-Key', key).expect(201);
+    expect(retry.body.id).toBe(first.body.id);
+  });
+});
