@@ -295,4 +295,29 @@ describe('events backbone under failure', () => {
     await proxy.open();
     await waitFor('the event sent during the outage', async () => ((await effects('outage')).includes(second.id) ? true : undefined), 30000);
   });
+
+  it('a consumer handling several events at once keeps each record in order', async () => {
+    const records = Array.from({ length: 8 }, () => uuid());
+    for (let round = 0; round < 15; round++) for (const id of records) await recordFor(id);
+    relay().start();
+    await drained();
+    const c = consumer('ordered', {
+      filterSubject: `${t.env.eventsPrefix}.identity.>`,
+      concurrency: 6,
+      handler: async (event, manager) => {
+        if (!records.includes(event.subject)) return;
+        await new Promise((r) => setTimeout(r, Math.random() * 8)); // jitter, so records interleave
+        await manager.query('INSERT INTO test_effects (consumer, event_id) VALUES ($1, $2)', ['ordered', event.id]);
+      },
+    });
+    await c.start();
+    await waitFor('all effects', async () => ((await effects('ordered')).length >= records.length * 15 ? true : undefined), 30000);
+    const seen = await effects('ordered');
+    const order = await outboxOrder(records);
+    for (const id of records) {
+      const expected = order.filter((r) => r.record_id === id).map((r) => r.id);
+      expect(seen.filter((e) => expected.includes(e))).toEqual(expected);
+    }
+    expect(new Set(seen).size).toBe(seen.length);
+  });
 });

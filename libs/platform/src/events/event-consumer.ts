@@ -31,6 +31,11 @@ export interface EventConsumerOptions {
   /** Deliveries before a failing event is dead-lettered. */
   maxDeliver?: number;
   ackWaitMs?: number;
+  /**
+   * Events handled at once (default 8, keep it within the database pool). Events of one record
+   * (CloudEvent `subject`) are still handled one after another, in stream order.
+   */
+  concurrency?: number;
   /** Where a new consumer starts: all history (default) or from a time. */
   startTime?: Date;
   metrics?: Metrics;
@@ -38,6 +43,15 @@ export interface EventConsumerOptions {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function parseEvent(msg: JsMsg): RegencyCloudEvent | null {
+  try {
+    const event = msg.json<RegencyCloudEvent>();
+    return event?.id && event.type ? event : null;
+  } catch {
+    return null;
+  }
+}
 
 /**
  * A durable pull consumer with explicit acks. The consumer's effect and the event id go into the
@@ -51,10 +65,12 @@ export class EventConsumer {
   private loop?: Promise<void>;
   private lagTimer?: NodeJS.Timeout;
   private readonly maxDeliver: number;
+  private readonly concurrency: number;
   private readonly logger: Pick<Logger, 'log' | 'warn' | 'error'>;
 
   constructor(private readonly options: EventConsumerOptions) {
     this.maxDeliver = options.maxDeliver ?? 5;
+    this.concurrency = Math.max(1, options.concurrency ?? 8);
     this.logger = options.logger ?? new Logger(`EventConsumer:${options.name}`);
   }
 
@@ -103,10 +119,7 @@ export class EventConsumer {
       try {
         const consumer = await this.options.js.consumers.get(this.options.stream, this.options.name);
         this.messages = await consumer.consume({ max_messages: 256 });
-        for await (const msg of this.messages) {
-          await this.handle(msg);
-          if (this.stopping) break;
-        }
+        await this.dispatch(this.messages);
       } catch (error) {
         if (this.stopping) break;
         this.logger.warn(`consumer ${this.options.name}: ${(error as Error).message}; re-attaching`);
@@ -116,14 +129,40 @@ export class EventConsumer {
     }
   }
 
-  /** Processes one message: effect + inbox in one transaction, then ack. */
-  async handle(msg: JsMsg): Promise<void> {
-    let event: RegencyCloudEvent;
+  /**
+   * Handles up to `concurrency` messages at once (one transaction and ack each is mostly waiting
+   * on PostgreSQL and NATS), chaining the events of each record so their order holds.
+   */
+  private async dispatch(messages: AsyncIterable<JsMsg>): Promise<void> {
+    const inFlight = new Set<Promise<void>>();
+    const lastOfRecord = new Map<string, Promise<void>>();
     try {
-      event = msg.json<RegencyCloudEvent>();
-      if (!event?.id || !event.type) throw new Error('not a CloudEvent');
-    } catch (error) {
-      await this.deadLetter(msg, undefined, error as Error);
+      for await (const msg of messages) {
+        while (inFlight.size >= this.concurrency) await Promise.race(inFlight);
+        const event = parseEvent(msg);
+        const key = event?.subject ?? `#${msg.info.streamSequence}`;
+        const previous = lastOfRecord.get(key) ?? Promise.resolve();
+        const task: Promise<void> = previous
+          .then(() => this.handle(msg, event))
+          .catch((error: Error) => this.logger.error(`consumer ${this.options.name}: ${error.message}`))
+          .finally(() => {
+            inFlight.delete(task);
+            if (lastOfRecord.get(key) === task) lastOfRecord.delete(key);
+          });
+        inFlight.add(task);
+        lastOfRecord.set(key, task);
+        if (this.stopping) break;
+      }
+    } finally {
+      await Promise.all(inFlight);
+    }
+  }
+
+  /** Processes one message: effect + inbox in one transaction, then ack. */
+  async handle(msg: JsMsg, parsed: RegencyCloudEvent | null = parseEvent(msg)): Promise<void> {
+    const event = parsed;
+    if (!event) {
+      await this.deadLetter(msg, undefined, new Error('not a CloudEvent'));
       return;
     }
     try {
