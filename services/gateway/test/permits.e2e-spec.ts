@@ -10,17 +10,26 @@ const PDF = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(2048, 0x20), 
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(512, 1)]);
 const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(512, 2)]);
 
-function rawPut(url: string, authorization: string, body: Buffer): Promise<{ status: number; body: Record<string, unknown> }> {
+/**
+ * Announces an oversized upload and sends only its first bytes: the gateway must refuse it from the
+ * Content-Length alone (413) without reading 10 MiB, and the client reads that answer.
+ */
+function announceOversizedPut(url: string, authorization: string, declaredBytes: number): Promise<{ status: number; body: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { method: 'PUT', headers: { authorization, 'content-type': 'application/pdf', 'content-length': body.length } }, (res) => {
+    const timer = setTimeout(() => reject(new Error('no answer to an oversized upload')), 10000);
+    const req = httpRequest(url, { method: 'PUT', headers: { authorization, 'content-type': 'application/pdf', 'content-length': declaredBytes } }, (res) => {
       let text = '';
       res.on('data', (chunk) => (text += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : {} }));
+      res.on('end', () => {
+        clearTimeout(timer);
+        req.destroy();
+        resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : {} });
+      });
     });
     req.on('error', (error: NodeJS.ErrnoException) => {
       if (error.code !== 'EPIPE' && error.code !== 'ECONNRESET') reject(error);
     });
-    req.end(body);
+    req.write(PDF);
   });
 }
 
@@ -270,7 +279,7 @@ describe('permit applications', () => {
     await upload(app.id, 'KTP', 'application/pdf', Buffer.from('plain text pretending')).expect(415);
     await upload(app.id, 'KTP', 'text/plain', Buffer.from('hello')).expect(415);
     // The gateway answers 413 as soon as it sees the size and closes; read the answer, not the pipe.
-    const tooLarge = await rawPut(`${system.gatewayUrl}/api/v1/permit-applications/${app.id}/documents/KTP`, bearer.siti, Buffer.concat([PDF, Buffer.alloc(10 * 1024 * 1024)]));
+    const tooLarge = await announceOversizedPut(`${system.gatewayUrl}/api/v1/permit-applications/${app.id}/documents/KTP`, bearer.siti, 10 * 1024 * 1024 + 1);
     expect(tooLarge).toMatchObject({ status: 413, body: { code: 'COMMON.PAYLOAD_TOO_LARGE' } });
     expect((await upload(app.id, 'PASPOR', 'application/pdf', PDF).expect(404)).body.code).toBe('PERMITS.UNKNOWN_DOCUMENT');
     await upload(app.id, 'KTP', 'application/pdf', PDF, 'budi').expect(404);
