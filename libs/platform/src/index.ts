@@ -30,3 +30,4 @@ export * from './auth/actor.decorator';
 export * from './auth/ownership';
 export * from './calendar/working-days';
 export * from './calendar/calendar.client';
+export * from './bootstrap/scheduled-job';

@@ -124,3 +124,9 @@ export async function migrateMain(service: string, config: ServiceConfig, schema
   const logger = createStartupLogger(service, config.LOG_LEVEL, config.LOG_FORMAT);
   await runMigrations(config, withEventTables(schema), logger, argv[2] === 'down');
 }
+
+/** bigint columns (rupiah amounts) as numbers: exact up to 9 × 10^15, far beyond any fee. */
+export const bigintAsNumber = {
+  to: (value: number | null) => value,
+  from: (value: string | null) => (value === null ? null : Number(value)),
+};

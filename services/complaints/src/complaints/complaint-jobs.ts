@@ -1,7 +1,7 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { complaintStage } from '@smart-regency/contracts';
-import { EventRecorder } from '@smart-regency/platform';
+import { EventRecorder, ScheduledJob } from '@smart-regency/platform';
 import { DataSource } from 'typeorm';
 import { ComplaintsConfig } from '../config';
 import { Complaint } from './complaint.entity';
@@ -15,30 +15,14 @@ const BATCH = 500;
  * complaints nobody replied to within 10 working days. One replica runs a round at a time.
  */
 @Injectable()
-export class ComplaintJobs implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('ComplaintJobs');
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
-
+export class ComplaintJobs extends ScheduledJob {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly events: EventRecorder,
     private readonly complaints: ComplaintsService,
-    private readonly config: ComplaintsConfig,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      this.running ??= this.runOnce()
-        .catch((error) => this.logger.warn(`scheduled round failed: ${(error as Error).message}`))
-        .finally(() => (this.running = undefined));
-    }, this.config.JOB_INTERVAL_MS);
-    this.timer.unref();
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+    config: ComplaintsConfig,
+  ) {
+    super('ComplaintJobs', config.JOB_INTERVAL_MS);
   }
 
   async runOnce(now = new Date()): Promise<{ escalated: number; closed: number }> {

@@ -1,7 +1,7 @@
 import { ApplicationStatus } from '@smart-regency/contracts';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
+import { bigintAsNumber } from '@smart-regency/platform';
 
-const rupiah = { to: (value: number) => value, from: (value: string | null) => (value === null ? null : Number(value)) };
 
 @Entity('applications')
 export class Application {
@@ -33,7 +33,7 @@ export class Application {
   @Column({ type: 'jsonb', nullable: true })
   location: { lat: number; lng: number; address?: string } | null;
 
-  @Column({ type: 'bigint', transformer: rupiah })
+  @Column({ type: 'bigint', transformer: bigintAsNumber })
   fee: number;
 
   @Column({ type: 'int' })

@@ -1,6 +1,6 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { EventRecorder } from '@smart-regency/platform';
+import { EventRecorder, ScheduledJob } from '@smart-regency/platform';
 import { DataSource } from 'typeorm';
 import { PermitsConfig } from '../config';
 import { Application } from './application.entity';
@@ -15,30 +15,14 @@ const BATCH = 500;
  * expire issued permits whose validity ended. Safe with several replicas.
  */
 @Injectable()
-export class PermitJobs implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('PermitJobs');
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
-
+export class PermitJobs extends ScheduledJob {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly events: EventRecorder,
     private readonly applications: ApplicationsService,
-    private readonly config: PermitsConfig,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      this.running ??= this.runOnce()
-        .catch((error) => this.logger.warn(`scheduled round failed: ${(error as Error).message}`))
-        .finally(() => (this.running = undefined));
-    }, this.config.JOB_INTERVAL_MS);
-    this.timer.unref();
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+    config: PermitsConfig,
+  ) {
+    super('PermitJobs', config.JOB_INTERVAL_MS);
   }
 
   /** One round; returns what it did. `now` is a parameter so tests can move the clock. */

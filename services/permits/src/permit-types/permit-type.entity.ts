@@ -1,8 +1,7 @@
 import { FormField, RequiredDocument } from '@smart-regency/contracts';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
+import { bigintAsNumber } from '@smart-regency/platform';
 
-/** Rupiah amounts are bigint in PostgreSQL; well within Number's exact range. */
-const rupiah = { to: (value: number) => value, from: (value: string | null) => (value === null ? null : Number(value)) };
 
 @Entity('permit_types')
 export class PermitType {
@@ -33,7 +32,7 @@ export class PermitType {
   @Column({ type: 'int' })
   slaWorkingDays: number;
 
-  @Column({ type: 'bigint', default: 0, transformer: rupiah })
+  @Column({ type: 'bigint', default: 0, transformer: bigintAsNumber })
   fee: number;
 
   @Column({ type: 'int', default: 0 })
