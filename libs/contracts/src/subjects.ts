@@ -26,7 +26,7 @@ import {
   UserIdRequest,
   UserResponse,
 } from './identity/user';
-import { CreateServiceAccountRequest, OAuthTokenResponse, ServiceAccountCreatedResponse } from './identity/service-account';
+import { ApiKeyOwner, ApiKeyRequest, CreateServiceAccountRequest, OAuthTokenResponse, ServiceAccountCreatedResponse } from './identity/service-account';
 import { CalendarResponse, CalendarYearRequest, PutCalendarCommand } from './identity/calendar';
 import { ClientCredentialsRequest, JwksResponse, LoginRequest, RefreshRequest, TokenResponse } from './identity/auth';
 import { CreatePermitTypeRequest, ListPermitTypesRequest, PermitTypeCodeRequest, PermitTypeResponse, UpdatePermitTypeCommand } from './permits/permit-type';
@@ -63,6 +63,7 @@ export const SUBJECTS = {
     logout: 'identity.auth.logout',
     clientToken: 'identity.auth.client-token',
     createServiceAccount: 'identity.service-account.create',
+    authenticateApiKey: 'identity.service-account.authenticate',
     jwks: 'identity.jwks.get',
     me: 'identity.me.get',
     updateMe: 'identity.me.update',
@@ -126,6 +127,7 @@ export interface RpcContract {
   'identity.auth.logout': [RefreshRequest, Record<string, never>];
   'identity.auth.client-token': [ClientCredentialsRequest, OAuthTokenResponse];
   'identity.service-account.create': [CreateServiceAccountRequest, ServiceAccountCreatedResponse];
+  'identity.service-account.authenticate': [ApiKeyRequest, ApiKeyOwner];
   'identity.jwks.get': [Record<string, never>, JwksResponse];
   'identity.me.get': [Record<string, never>, UserResponse];
   'identity.me.update': [UpdateMeRequest, UserResponse];

@@ -21,6 +21,7 @@ import { CalendarController } from './identity/calendar.controller';
 import { ServiceAccountsController } from './identity/service-accounts.controller';
 import { ApplicationsController, PermitVerificationController } from './permits/applications.controller';
 import { ComplaintsController, PublicComplaintsController } from './complaints/complaints.controller';
+import { Open311Controller } from './open311/open311.controller';
 import { MeController, UsersController } from './identity/users.controller';
 import { Revocations } from './auth/revocations';
 import { AuthGuard } from './auth/auth.guard';
@@ -53,6 +54,7 @@ export class AppModule {
         PermitVerificationController,
         ComplaintsController,
         PublicComplaintsController,
+        Open311Controller,
         JwksController,
         PermitTypesController,
         ComplaintCategoriesController,

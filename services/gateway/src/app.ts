@@ -64,6 +64,8 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig(), 
       { path: 'health/ready', method: RequestMethod.GET },
       { path: 'metrics', method: RequestMethod.GET },
       { path: '.well-known/jwks.json', method: RequestMethod.GET },
+      { path: 'open311/v2/:file', method: RequestMethod.ALL },
+      { path: 'open311/v2/:kind/:file', method: RequestMethod.ALL },
     ],
   });
   SwaggerModule.setup('docs', app, buildOpenApi(app), {

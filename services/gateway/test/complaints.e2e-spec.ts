@@ -3,6 +3,7 @@ import { makeNik, TEST_ADMIN, TestSystem } from '@smart-regency/testing';
 import { randomUUID } from 'crypto';
 import { connect } from 'nats';
 import { Client } from 'pg';
+import { XMLParser } from 'fast-xml-parser';
 import request from 'supertest';
 
 /** Complaints through the gateway: lifecycle, deadlines, privacy, comments, ratings. */
@@ -155,13 +156,16 @@ describe('complaints', () => {
   });
 
   it('keeps anonymous reporters hidden and confidential complaints out of public view and events', async () => {
-    const anon = (await file('ani', 'anonymous').expect(201)).body;
+    const anon = (await file('ani', 'anonymous', { location: { lat: 2.57812, lng: 99.61849, district: 'Kualuh Hulu', village: 'Aek Kanopan', address: 'Jl. Pasar No. 3' } }).expect(201)).body;
     const secret = (await file('ani', 'confidential', { title: 'Pungutan liar di kantor desa' }).expect(201)).body;
     const publicList = (await api.get('/api/v1/public/complaints?pageSize=100').expect(200)).body;
     const numbers = publicList.items.map((c: { trackingNumber: string }) => c.trackingNumber);
     expect(numbers).toContain(anon.trackingNumber);
     expect(numbers).not.toContain(secret.trackingNumber);
-    expect(JSON.stringify(publicList)).not.toMatch(new RegExp(`${ids.ani}|reporterId|Jl\\. Pasar`));
+    expect(JSON.stringify(publicList)).not.toMatch(new RegExp(`${ids.ani}|reporterId`));
+    const listedAnon = publicList.items.find((c: { trackingNumber: string }) => c.trackingNumber === anon.trackingNumber);
+    expect(listedAnon).not.toHaveProperty('address');
+    expect(listedAnon).toMatchObject({ lat: 2.578, lng: 99.618 });
     await api.get(`/api/v1/public/complaints/${secret.trackingNumber}`).expect(404);
     const one = (await api.get(`/api/v1/public/complaints/${anon.trackingNumber}`).expect(200)).body;
     expect(one).toMatchObject({ trackingNumber: anon.trackingNumber, district: 'Kualuh Hulu' });
@@ -225,5 +229,68 @@ describe('complaints', () => {
     const first = await file('beni').set('Idempotency-Key', key).expect(201);
     const retry = await file('beni').set('Idempotency-Key', key).expect(201);
     expect(retry.body.id).toBe(first.body.id);
+  });
+
+  describe('Open311 GeoReport v2', () => {
+    const xml = new XMLParser();
+    let apiKey: string;
+
+    beforeAll(async () => {
+      const account = await api.post('/api/v1/service-accounts').set('Authorization', bearer.admin).send({ name: 'SP4N-LAPOR! bridge', scopes: ['open311:write'] }).expect(201);
+      apiKey = account.body.clientSecret;
+    });
+
+    it('describes itself and lists the categories as services, in JSON and XML', async () => {
+      const discovery = await api.get('/open311/v2/discovery.json').expect(200);
+      expect(discovery.body.endpoints.endpoint[0]).toMatchObject({ specification: 'http://wiki.open311.org/GeoReport_v2', formats: { format: ['application/json', 'text/xml'] } });
+      const services = await api.get('/open311/v2/services.json').expect(200);
+      expect(services.body).toHaveLength(11);
+      expect(services.body.find((s: { service_code: string }) => s.service_code === 'roads-bridges')).toMatchObject({ service_name: 'Jalan dan jembatan', metadata: false, type: 'realtime' });
+      const asXml = await api.get('/open311/v2/services.xml').expect(200);
+      expect(asXml.headers['content-type']).toMatch(/^text\/xml/);
+      expect(xml.parse(asXml.text).services.service).toHaveLength(11);
+      expect((await api.get('/open311/v2/services/roads-bridges.json').expect(200)).body).toEqual({ service_code: 'roads-bridges', attributes: [] });
+    });
+
+    it('answers errors as [{ code, description }] with the right status', async () => {
+      const unknown = await api.get('/open311/v2/services/nope.xml').expect(404);
+      expect(xml.parse(unknown.text).errors.error).toMatchObject({ code: 404 });
+      expect((await api.get('/open311/v2/requests.txt').expect(404)).body).toEqual([{ code: 404, description: expect.any(String) }]);
+      const noKey = await api.post('/open311/v2/requests.json').type('form').send({ service_code: 'roads-bridges', lat: '2.5', long: '99.6', description: 'Jalan rusak di desa kami' }).expect(403);
+      expect(noKey.body).toEqual([{ code: 403, description: expect.any(String) }]);
+      await api.post('/open311/v2/requests.json').type('form').send({ api_key: 'wrong-key-1234567', service_code: 'roads-bridges', lat: '2.5', long: '99.6', description: 'Jalan rusak di desa kami' }).expect(403);
+      const missing = await api.post('/open311/v2/requests.json').type('form').send({ api_key: apiKey, service_code: 'roads-bridges', description: 'x' }).expect(400);
+      expect(missing.body[0].description).toMatch(/lat and long/);
+      await api.post('/open311/v2/requests.json').type('form').send({ api_key: apiKey, service_code: 'nope', lat: '2.5', long: '99.6', description: 'Jalan rusak di desa kami' }).expect(404);
+      const reader = await api.post('/api/v1/service-accounts').set('Authorization', bearer.admin).send({ name: 'Dashboard', scopes: ['reports:read'] }).expect(201);
+      await api.post('/open311/v2/requests.json').type('form').send({ api_key: reader.body.clientSecret, service_code: 'roads-bridges', lat: '2.5', long: '99.6', description: 'Jalan rusak di desa kami' }).expect(403);
+    });
+
+    it('takes a request with an api_key and shows it, with public and anonymous complaints only', async () => {
+      const posted = await api
+        .post('/open311/v2/requests.json')
+        .type('form')
+        .send({ api_key: apiKey, service_code: 'roads-bridges', lat: '2.601', long: '99.642', address_string: 'Jl. Lintas Sumatera km 5', description: 'Jembatan kayu di km 5 patah sebagian.' })
+        .expect(201);
+      const id = posted.body[0].service_request_id;
+      expect(id).toMatch(/^LPR-\d{4}-\d{6}$/);
+      const one = await api.get(`/open311/v2/requests/${id}.json`).expect(200);
+      expect(one.body[0]).toMatchObject({ service_request_id: id, status: 'open', service_code: 'roads-bridges', lat: 2.601, long: 99.642, address: 'Jl. Lintas Sumatera km 5' });
+      expect(one.body[0].agency_responsible).toBe('Dinas Pekerjaan Umum dan Penataan Ruang');
+      expect((await api.get(`/open311/v2/tokens/${id}.json`).expect(200)).body).toEqual([{ service_request_id: id, token: id }]);
+      const inXml = xml.parse((await api.get(`/open311/v2/requests/${id}.xml`).expect(200)).text);
+      expect(inXml.service_requests.request.service_request_id).toBe(id);
+
+      const secret = (await file('ani', 'confidential').expect(201)).body;
+      const anonymous = (await file('ani', 'anonymous').expect(201)).body;
+      const list = (await api.get('/open311/v2/requests.json?service_code=waste-environment').expect(200)).body;
+      const ids = list.map((r: { service_request_id: string }) => r.service_request_id);
+      expect(ids).toContain(anonymous.trackingNumber);
+      expect(ids).not.toContain(secret.trackingNumber);
+      await api.get(`/open311/v2/requests/${secret.trackingNumber}.json`).expect(404);
+      expect(JSON.stringify(list)).not.toMatch(/reporter|Pelapor|example\.id/);
+      const closed = (await api.get('/open311/v2/requests.json?status=closed').expect(200)).body;
+      expect(closed.every((r: { status: string }) => r.status === 'closed')).toBe(true);
+    });
   });
 });

@@ -64,6 +64,12 @@ export class ComplaintResponse {
 /** What anyone may see of a public or anonymous complaint. */
 export class PublicComplaintResponse {
   @ApiProperty() trackingNumber: string;
+  /** Where the problem is (a place, not the reporter's). */
+  @ApiProperty() lat: number;
+  @ApiProperty() lng: number;
+  @ApiPropertyOptional() address?: string;
+  @ApiProperty({ format: 'date-time' }) updatedAt: string;
+  @ApiPropertyOptional({ format: 'date-time' }) dueAt?: string;
   @ApiProperty() categoryCode: string;
   @ApiProperty() title: string;
   @ApiProperty() description: string;
@@ -115,6 +121,16 @@ export class ListComplaintsRequest extends PageQuery {
 }
 
 export class ListPublicComplaintsRequest extends PageQuery {
+  /** Tracking numbers, comma-separated (Open311 service_request_id). */
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2000)
+  trackingNumbers?: string;
+  @ApiPropertyOptional({ format: 'date-time' }) @IsOptional() @IsISO8601()
+  from?: string;
+  @ApiPropertyOptional({ format: 'date-time' }) @IsOptional() @IsISO8601()
+  to?: string;
+  /** Open311 status: open (not closed or rejected) or closed. */
+  @ApiPropertyOptional({ enum: ['open', 'closed'] }) @IsOptional() @IsIn(['open', 'closed'])
+  state?: 'open' | 'closed';
   @ApiPropertyOptional({ enum: COMPLAINT_STATUSES }) @IsOptional() @IsIn(COMPLAINT_STATUSES)
   status?: ComplaintStatus;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(40)

@@ -40,3 +40,15 @@ export class OAuthTokenResponse {
   @ApiProperty({ example: 'open311:write' })
   scope: string;
 }
+
+/** Open311 `api_key`: the client secret of a service account, checked by identity. */
+export class ApiKeyRequest {
+  @IsString() @MinLength(10) @MaxLength(200)
+  apiKey: string;
+}
+
+export interface ApiKeyOwner {
+  id: string;
+  name: string;
+  scopes: string[];
+}

@@ -73,13 +73,22 @@ export function toComplaintResponse(c: Complaint, actor: Actor): ComplaintRespon
   };
 }
 
+/** For anonymous complaints the place is coarsened (~100 m, no street address): it could point to the reporter. */
+const coarse = (degrees: number) => Math.round(degrees * 1000) / 1000;
+
 export function toPublicComplaint(c: Complaint): PublicComplaintResponse {
+  const anonymous = c.visibility === 'anonymous';
   return {
     trackingNumber: c.trackingNumber,
+    lat: anonymous ? coarse(c.location.lat) : c.location.lat,
+    lng: anonymous ? coarse(c.location.lng) : c.location.lng,
+    ...(c.location.address && !anonymous ? { address: c.location.address } : {}),
     categoryCode: c.categoryCode,
     title: c.title,
     description: c.description,
     status: c.status,
+    updatedAt: c.updatedAt.toISOString(),
+    dueAt: iso(c.dueAt),
     ...(c.location.district ? { district: c.location.district } : {}),
     ...(c.location.village ? { village: c.location.village } : {}),
     ...(c.agencyId ? { agencyId: c.agencyId } : {}),
@@ -258,6 +267,10 @@ export class ComplaintsService {
     if (query.status) qb.andWhere('c.status = :status', { status: query.status });
     if (query.categoryCode) qb.andWhere('c.categoryCode = :category', { category: query.categoryCode });
     if (query.district) qb.andWhere('c.district = :district', { district: query.district });
+    if (query.trackingNumbers) qb.andWhere('c.trackingNumber IN (:...numbers)', { numbers: query.trackingNumbers.split(',').map((x) => x.trim()).slice(0, 100) });
+    if (query.from) qb.andWhere('c.createdAt >= :from', { from: new Date(query.from) });
+    if (query.to) qb.andWhere('c.createdAt < :to', { to: new Date(query.to) });
+    if (query.state) qb.andWhere(query.state === 'closed' ? `c.status IN ('closed', 'rejected')` : `c.status NOT IN ('closed', 'rejected')`);
     qb.orderBy('c.createdAt', 'DESC').addOrderBy('c.id', 'ASC');
     const { skip, take } = pageOffset(query);
     const [rows, total] = await qb.skip(skip).take(take).getManyAndCount();

@@ -16,6 +16,8 @@ export class CreateServiceAccounts1764900000000 implements MigrationInterface {
         created_at timestamptz NOT NULL DEFAULT now(),
         CONSTRAINT uq_service_accounts_client_id UNIQUE (client_id)
       )`);
+    // Open311 authenticates by api_key (the secret), so the hash is looked up too.
+    await q.query(`CREATE INDEX ix_service_accounts_secret_hash ON service_accounts (secret_hash)`);
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { Actor, ClientCredentialsRequest, CreateServiceAccountRequest, SUBJECTS } from '@smart-regency/contracts';
+import { Actor, ApiKeyRequest, ClientCredentialsRequest, CreateServiceAccountRequest, SUBJECTS } from '@smart-regency/contracts';
 import { CurrentActor } from '@smart-regency/platform';
 import { ServiceAccountsService } from './service-accounts.service';
 
@@ -11,6 +11,11 @@ export class ServiceAccountsController {
   @MessagePattern(SUBJECTS.identity.createServiceAccount)
   create(@Payload() request: CreateServiceAccountRequest, @CurrentActor() actor: Actor) {
     return this.accounts.create(request, actor);
+  }
+
+  @MessagePattern(SUBJECTS.identity.authenticateApiKey)
+  authenticate(@Payload() request: ApiKeyRequest) {
+    return this.accounts.authenticateApiKey(request.apiKey);
   }
 
   @MessagePattern(SUBJECTS.identity.clientToken)

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Actor, ClientCredentialsRequest, CreateServiceAccountRequest, OAuthTokenResponse, ServiceAccountCreatedResponse } from '@smart-regency/contracts';
+import { Actor, ApiKeyOwner, ClientCredentialsRequest, CreateServiceAccountRequest, OAuthTokenResponse, ServiceAccountCreatedResponse } from '@smart-regency/contracts';
 import { DomainError } from '@smart-regency/platform';
 import { createHash, randomBytes, timingSafeEqual } from 'crypto';
 import { DataSource } from 'typeorm';
@@ -28,6 +28,13 @@ export class ServiceAccountsService {
       createdBy: actor.id,
     });
     return { id: account.id, name: account.name, clientId, clientSecret, scopes: request.scopes };
+  }
+
+  /** Open311's api_key is a service account's secret; the account needs `open311:write`. */
+  async authenticateApiKey(apiKey: string): Promise<ApiKeyOwner> {
+    const account = await this.db.getRepository(ServiceAccount).findOne({ where: { secretHash: sha256(apiKey).toString('hex'), active: true } });
+    if (!account || !account.scopes.includes('open311:write')) throw new DomainError('IDENTITY.INVALID_CLIENT', 'invalid api_key');
+    return { id: account.id, name: account.name, scopes: account.scopes };
   }
 
   /** OAuth 2 client credentials (RFC 6749 §4.4): an access token with the role `integrator`. */

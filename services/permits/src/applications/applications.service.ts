@@ -298,8 +298,11 @@ export class ApplicationsService {
       qb.andWhere(query.overdue ? condition : `NOT ${condition}`, { open: [...OPEN_STATUSES] });
     }
     const sort = query.sort ?? (admin || staff ? 'dueAt' : '-createdAt');
-    const field = sort.replace('-', '') === 'dueAt' ? 'a.dueAt' : 'a.createdAt';
-    qb.orderBy(field, sort.startsWith('-') ? 'DESC' : 'ASC', sort.startsWith('-') ? 'NULLS LAST' : 'NULLS LAST').addOrderBy('a.id', 'ASC');
+    const direction = sort.startsWith('-') ? 'DESC' : 'ASC';
+    // created_at is NOT NULL: no NULLS clause, so the (applicant_id, created_at DESC) index serves the sort.
+    if (sort.endsWith('dueAt')) qb.orderBy('a.dueAt', direction, 'NULLS LAST');
+    else qb.orderBy('a.createdAt', direction);
+    qb.addOrderBy('a.id', 'ASC');
     const { skip, take } = pageOffset(query);
     const [rows, total] = await qb.skip(skip).take(take).getManyAndCount();
     return pageOf(rows.map((r) => toApplicationResponse(r)), total, query);

@@ -42,6 +42,10 @@ export class CreateApplications1764500000000 implements MigrationInterface {
     await q.query(`CREATE INDEX ix_applications_type_created ON applications (permit_type_code, created_at DESC)`);
     await q.query(`CREATE INDEX ix_applications_created ON applications (created_at DESC)`);
     await q.query(`CREATE INDEX ix_applications_open_due ON applications (due_at) WHERE status IN ('submitted', 'verified', 'recommended')`);
+    // The overdue job looks only at late applications it has not flagged yet.
+    await q.query(
+      `CREATE INDEX ix_applications_overdue_pending ON applications (due_at) WHERE status IN ('submitted', 'verified', 'recommended') AND overdue_notified_at IS NULL`,
+    );
     await q.query(`CREATE INDEX ix_applications_issued_expiry ON applications (expires_at) WHERE status = 'issued'`);
     await q.query(`
       CREATE TABLE application_history (
