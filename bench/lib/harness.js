@@ -1,0 +1,344 @@
+'use strict';
+/*
+ * Shared by bench/permits.js: child processes with cleanup, CPU and RSS from /proc, HTTP helpers,
+ * autocannon runs, a progress bar. The same measurements as bench/walking-slice.js (which cannot be
+ * required: it runs its benchmark when loaded).
+ */
+const { spawn, execFileSync } = require('child_process');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { performance } = require('perf_hooks');
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const round = (x, digits = 2) => (x === undefined || x === null || Number.isNaN(x) ? null : Math.round(x * 10 ** digits) / 10 ** digits);
+const mb = (kb) => Math.round((kb / 1024) * 10) / 10;
+
+// ---------------------------------------------------------------------------------------------
+// /proc: CPU and memory.
+// ---------------------------------------------------------------------------------------------
+const CLK_TCK = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+function memory(pid) {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    return { rssKb: Number(/VmRSS:\s+(\d+)/.exec(status)[1]), hwmKb: Number(/VmHWM:\s+(\d+)/.exec(status)[1]) };
+  } catch {
+    return undefined;
+  }
+}
+
+function cpuOf(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { comm, seconds: (Number(rest[11]) + Number(rest[12])) / CLK_TCK };
+  } catch {
+    return undefined;
+  }
+}
+
+function machineCpu() {
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number);
+  return { busy: (user + nice + system + irq + softirq) / CLK_TCK, interrupts: (irq + softirq) / CLK_TCK, steal: steal / CLK_TCK, idle: (idle + iowait) / CLK_TCK };
+}
+
+function serverPids() {
+  const found = {};
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const cpu = cpuOf(entry);
+    if (cpu && (cpu.comm === 'nats-server' || cpu.comm === 'postgres')) found[entry] = cpu.comm;
+  }
+  return found;
+}
+
+/** Cores used during a window: the named processes, nats-server, postgres, this process, interrupts, the rest. */
+function cpuWindow(named, selfLabel = 'bench (load generator)') {
+  const startMachine = machineCpu();
+  const startSelf = process.cpuUsage();
+  const startWall = performance.now();
+  const startServers = serverPids();
+  const startTimes = {};
+  for (const [name, pid] of Object.entries(named)) startTimes[`p:${name}`] = cpuOf(pid)?.seconds ?? 0;
+  for (const pid of Object.keys(startServers)) startTimes[`s:${pid}`] = cpuOf(pid)?.seconds ?? 0;
+  return () => {
+    const wall = (performance.now() - startWall) / 1000;
+    const groups = {};
+    for (const [name, pid] of Object.entries(named)) {
+      const now = cpuOf(pid)?.seconds;
+      if (now !== undefined) groups[name] = now - startTimes[`p:${name}`];
+    }
+    const endServers = { ...startServers, ...serverPids() };
+    for (const [pid, comm] of Object.entries(endServers)) {
+      const now = cpuOf(pid)?.seconds;
+      if (now === undefined) continue;
+      groups[comm] = (groups[comm] ?? 0) + now - (startTimes[`s:${pid}`] ?? 0);
+    }
+    const self = process.cpuUsage(startSelf);
+    groups[selfLabel] = (self.user + self.system) / 1e6;
+    const endMachine = machineCpu();
+    const busy = endMachine.busy - startMachine.busy;
+    groups['kernel interrupts (softirq)'] = endMachine.interrupts - startMachine.interrupts;
+    const attributed = Object.values(groups).reduce((a, b) => a + b, 0);
+    groups['other (rest of the machine)'] = Math.max(0, busy - attributed);
+    const cores = {};
+    for (const [name, seconds] of Object.entries(groups)) cores[name] = round(seconds / wall);
+    return {
+      wallSeconds: round(wall, 1),
+      coresAvailable: os.cpus().length,
+      machineBusyCores: round(busy / wall),
+      idleCores: round((endMachine.idle - startMachine.idle) / wall),
+      stealCores: round((endMachine.steal - startMachine.steal) / wall),
+      coresUsedBy: cores,
+      cpuSecondsBy: Object.fromEntries(Object.entries(groups).map(([n, s]) => [n, round(s, 3)])),
+    };
+  };
+}
+
+function rssSampler(named, everyMs = 200) {
+  const peak = {};
+  let peakTotal = 0;
+  const sample = () => {
+    let total = 0;
+    for (const [name, pid] of Object.entries(named)) {
+      const m = memory(pid);
+      if (!m) continue;
+      peak[name] = Math.max(peak[name] ?? 0, m.rssKb);
+      total += m.rssKb;
+    }
+    peakTotal = Math.max(peakTotal, total);
+  };
+  sample();
+  const timer = setInterval(sample, everyMs);
+  return () => {
+    clearInterval(timer);
+    sample();
+    return { peakMb: Object.fromEntries(Object.entries(peak).map(([n, kb]) => [n, mb(kb)])), peakTotalMb: mb(peakTotal) };
+  };
+}
+
+/** Cores busy on the machine over `ms`, before anything starts. */
+async function busyCores(ms = 1000) {
+  const before = machineCpu();
+  const at = performance.now();
+  await sleep(ms);
+  return round((machineCpu().busy - before.busy) / ((performance.now() - at) / 1000));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Child processes.
+// ---------------------------------------------------------------------------------------------
+const children = new Set();
+
+function startChild(name, args, env, { ipc = false } = {}) {
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
+  });
+  const entry = { name, child, output: [], exited: false };
+  const collect = (chunk) => {
+    entry.output.push(...chunk.toString().split('\n').filter(Boolean));
+    if (entry.output.length > 200) entry.output.splice(0, entry.output.length - 200);
+  };
+  child.stdout.on('data', collect);
+  child.stderr.on('data', collect);
+  entry.exit = new Promise((resolve) =>
+    child.once('exit', (code, signal) => {
+      entry.exited = true;
+      resolve({ code, signal });
+    }),
+  );
+  children.add(entry);
+  return entry;
+}
+
+async function stopChild(entry, timeoutMs = 10000) {
+  if (!entry.exited) {
+    entry.child.kill('SIGTERM');
+    const timer = setTimeout(() => !entry.exited && entry.child.kill('SIGKILL'), timeoutMs);
+    await entry.exit;
+    clearTimeout(timer);
+  }
+  children.delete(entry);
+}
+
+const stopAllChildren = () => Promise.all([...children].map((c) => stopChild(c)));
+
+function failIfExited(entry) {
+  if (entry.exited) throw new Error(`${entry.name} exited early:\n${entry.output.slice(-20).join('\n')}`);
+}
+
+async function waitUntil(what, probe, timeoutMs, everyMs, watched = []) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  while (Date.now() < deadline) {
+    watched.forEach(failIfExited);
+    try {
+      if (await probe()) return;
+    } catch (error) {
+      last = error;
+    }
+    await sleep(everyMs);
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${last.message}` : ''}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTTP and load.
+// ---------------------------------------------------------------------------------------------
+async function http(method, url, { body, token, headers = {}, timeoutMs = 10000 } = {}) {
+  const res = await fetch(url, {
+    method,
+    headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+    body: body !== undefined ? JSON.stringify(body) : undefined,
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  const text = await res.text();
+  let json;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, body: text, json };
+}
+
+/** One autocannon run (programmatic, in this process). */
+function autocannon(options) {
+  const run = require('autocannon');
+  return new Promise((resolve, reject) => {
+    run({ pipelining: 1, timeout: 10, ...options }, (error, result) => (error ? reject(error) : resolve(result)));
+  });
+}
+
+function summarize(result) {
+  const total = result['1xx'] + result['2xx'] + result['3xx'] + result['4xx'] + result['5xx'];
+  return {
+    requestsPerSecond: Math.round(total / result.duration),
+    latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max, mean: round(result.latency.average) },
+    requests: total,
+    ok2xx: result['2xx'],
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    durationSeconds: round(result.duration, 2),
+    statusCodes: Object.fromEntries(Object.entries(result.statusCodeStats).map(([code, s]) => [code, s.count])),
+  };
+}
+
+/** p50/p90/p99/max/mean of a list of numbers (nearest-rank). */
+function distribution(values) {
+  if (!values.length) return { count: 0 };
+  const sorted = Float64Array.from(values).sort();
+  const at = (q) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+  return {
+    count: sorted.length,
+    p50: round(at(0.5)),
+    p90: round(at(0.9)),
+    p99: round(at(0.99)),
+    max: round(sorted[sorted.length - 1]),
+    mean: round(sorted.reduce((a, b) => a + b, 0) / sorted.length),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reporting.
+// ---------------------------------------------------------------------------------------------
+/** A one-line progress bar on stderr: percent, rate, ETA. Returns update(done) and end(). */
+function progressBar(label, total, unit = 'rows') {
+  const started = performance.now();
+  const tty = process.stderr.isTTY;
+  let lastLine = '';
+  const render = (done) => {
+    const seconds = (performance.now() - started) / 1000;
+    const rate = seconds > 0 ? done / seconds : 0;
+    const eta = rate > 0 ? (total - done) / rate : Infinity;
+    const width = 30;
+    const filled = Math.round((done / total) * width);
+    const fmt = (n) => Math.round(n).toLocaleString('en-US');
+    const line =
+      `${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${((done / total) * 100).toFixed(1).padStart(5)} %  ` +
+      `${fmt(done)}/${fmt(total)} ${unit}  ${fmt(rate)} ${unit}/s  ${done >= total ? `done in ${seconds.toFixed(1)} s` : `ETA ${Number.isFinite(eta) ? `${Math.ceil(eta)} s` : '?'}`}`;
+    lastLine = line;
+    process.stderr.write(tty ? `\r${line}` : `${line}\n`);
+  };
+  render(0);
+  return { update: render, end: () => tty && lastLine && process.stderr.write('\n') };
+}
+
+/** Which code was measured: the commit, whether libs/ or services/ differ from it, and when dist was built. */
+function treeInfo() {
+  const git = (...args) => {
+    try {
+      return execFileSync('git', args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    } catch {
+      return undefined;
+    }
+  };
+  let newestDist = 0;
+  const walk = (dir) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.name.endsWith('.js')) newestDist = Math.max(newestDist, fs.statSync(full).mtimeMs);
+    }
+  };
+  for (const group of ['libs', 'services']) {
+    for (const project of fs.readdirSync(path.join(ROOT, group))) {
+      const dist = path.join(ROOT, group, project, 'dist');
+      if (fs.existsSync(dist)) walk(dist);
+    }
+  }
+  const changed = git('status', '--porcelain', '--untracked-files=no', '--', 'libs', 'services');
+  return {
+    commit: git('rev-parse', '--short', 'HEAD'),
+    sourcesDifferFromCommit: changed === undefined ? undefined : changed.length > 0,
+    distBuiltAt: newestDist ? new Date(newestDist).toISOString() : undefined,
+  };
+}
+
+function machineInfo() {
+  return {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model,
+    memoryMb: Math.round(os.totalmem() / 1048576),
+    kernel: os.release(),
+    node: process.version,
+  };
+}
+
+module.exports = {
+  ROOT,
+  sleep,
+  round,
+  mb,
+  memory,
+  cpuOf,
+  machineCpu,
+  cpuWindow,
+  rssSampler,
+  busyCores,
+  startChild,
+  stopChild,
+  stopAllChildren,
+  failIfExited,
+  waitUntil,
+  http,
+  autocannon,
+  summarize,
+  distribution,
+  progressBar,
+  treeInfo,
+  machineInfo,
+};
