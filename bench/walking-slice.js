@@ -342,8 +342,11 @@ async function cleanup() {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+// GET /api/v1/agencies needs a signed-in user since identity's issue; set once the system is up.
+let authorization = null;
+
 async function httpGet(url, timeoutMs = 2000) {
-  const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+  const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), headers: authorization && url.includes('/api/v1/') ? { authorization } : {} });
   return { status: res.status, body: await res.text() };
 }
 
@@ -383,7 +386,8 @@ async function waitUntil(what, probe, timeoutMs, everyMs, watched = []) {
 function load(url, { connections, duration }) {
   const autocannon = require('autocannon');
   return new Promise((resolve, reject) => {
-    autocannon({ url, connections, duration, pipelining: 1, timeout: 10 }, (error, result) => (error ? reject(error) : resolve(result)));
+    const headers = authorization && url.includes('/api/v1/') ? { authorization } : {};
+    autocannon({ url, connections, duration, pipelining: 1, timeout: 10, headers }, (error, result) => (error ? reject(error) : resolve(result)));
   });
 }
 
@@ -494,6 +498,19 @@ async function main() {
   const readyMs = Math.round(performance.now() - spawnedAt);
   await Promise.all(liveWaits);
   console.log(`system ready in ${readyMs} ms (live: ${names.map((n) => `${n} ${liveMs[n]} ms`).join(', ')})`);
+
+  // Sign in as the test admin: the slice is an authenticated route (the token check is part of it).
+  const { TEST_ADMIN } = require(path.join(ROOT, 'libs/testing/dist'));
+  let login;
+  await waitUntil('the admin to sign in', async () => {
+    login = await fetch(`${gatewayUrl}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ identifier: TEST_ADMIN.email, password: TEST_ADMIN.password }),
+    });
+    return login.status === 200;
+  }, 20000, 200, procs);
+  authorization = `Bearer ${(await login.json()).accessToken}`;
 
   // The slice answers what it should.
   const probe = await httpGet(`${gatewayUrl}${AGENCIES_PATH}`);

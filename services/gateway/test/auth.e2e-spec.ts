@@ -149,6 +149,14 @@ describe('authentication and authorization', () => {
       await me('not-a-jwt').expect(401);
     });
 
+    it('stops accepting a remembered token when it expires', async () => {
+      const shortLived = await sign({}, { exp: Math.floor(Date.now() / 1000) + 1 });
+      await me(shortLived).expect(200);
+      await me(shortLived).expect(200); // now from the gateway's cache of verified tokens
+      await new Promise((r) => setTimeout(r, 7000)); // past exp and the 5 s clock tolerance
+      await me(shortLived).expect(401);
+    });
+
     it('refuses an expired token', async () => {
       await me(await sign({}, { exp: Math.floor(Date.now() / 1000) - 60 })).expect(401);
     });

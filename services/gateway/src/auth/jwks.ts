@@ -5,6 +5,9 @@ import { importJWK, JWK, jwtVerify, KeyLike } from 'jose';
 
 // An unknown kid triggers a refresh at most this often, so forged kids cannot hammer identity.
 const REFRESH_INTERVAL_MS = 5000;
+// Verified tokens are remembered until they expire: a front end sends the same token many times,
+// and each EdDSA check costs ~0.1 ms of CPU plus a trip through libuv's thread pool (bench/auth).
+const VERIFIED_CACHE_SIZE = 10_000;
 
 /**
  * Verifies access tokens locally against identity's JWKS (cached; refreshed when a token names
@@ -55,7 +58,21 @@ export class TokenVerifier {
     return key;
   }
 
+  private readonly verified = new Map<string, { actor: Actor; issuedAt: number; expiresAt: number }>();
+
   async verify(token: string): Promise<{ actor: Actor; issuedAt: number }> {
+    const hit = this.verified.get(token);
+    if (hit) {
+      if (hit.expiresAt > Date.now()) return hit;
+      this.verified.delete(token);
+    }
+    const result = await this.verifyOnce(token);
+    if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(token, result);
+    return result;
+  }
+
+  private async verifyOnce(token: string): Promise<{ actor: Actor; issuedAt: number; expiresAt: number }> {
     try {
       const { payload } = await jwtVerify(token, (header) => this.keyFor(header.kid), {
         algorithms: [ACCESS_TOKEN_ALGORITHM],
@@ -74,6 +91,8 @@ export class TokenVerifier {
           ...(typeof payload.scope === 'string' ? { scopes: payload.scope.split(' ') } : {}),
         },
         issuedAt: Number(payload.iat),
+        // clockTolerance above lets a token live 5 s past exp; the cache does not.
+        expiresAt: Number(payload.exp) * 1000,
       };
     } catch (error) {
       if (error instanceof DomainError) throw error;
