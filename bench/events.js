@@ -80,25 +80,26 @@ async function runConsumer() {
   //   BENCH_CONSUMER_ACK=ack          fire-and-forget msg.ack() instead of the base class's ackAck()
   //   BENCH_CONSUMER_CONCURRENCY=N>1  up to N messages in flight, one at a time per record (subject)
   const plainAck = process.env.BENCH_CONSUMER_ACK === 'ack';
-  const concurrency = Number(process.env.BENCH_CONSUMER_CONCURRENCY || 1);
-  let current; // sequential mode: one message at a time, so one "current" timing record suffices
-  const timings = new WeakMap(); // concurrent mode: message -> timing record
-  const byId = new Map(); // concurrent mode: event id -> timing record
+  // The shipped EventConsumer handles up to `concurrency` events at once, chained per record.
+  const concurrency = Number(process.env.BENCH_CONSUMER_CONCURRENCY || 8);
+  const timings = new WeakMap(); // message -> timing record
+  const byId = new Map(); // event id -> timing record
 
   class TimedConsumer extends EventConsumer {
-    /** Entered when the consumer loop takes the message off its pull buffer (sequential mode). */
-    async handle(msg) {
-      if (concurrency === 1) current = { arrival: now(), streamSeq: msg.info.streamSequence, redeliveries: msg.info.redeliveryCount };
-      await super.handle(msg);
+    /** Entered when the consumer starts on a message (after earlier events of its record). */
+    async handle(msg, parsed) {
+      const entry = { arrival: now(), streamSeq: msg.info.streamSequence, redeliveries: msg.info.redeliveryCount };
+      timings.set(msg, entry);
+      if (parsed?.id) byId.set(parsed.id, entry);
+      await super.handle(msg, parsed);
     }
 
     /** Called after the inbox transaction committed; the base class then waits for the server's reply. */
     async ack(msg) {
-      const entry = concurrency === 1 ? current : timings.get(msg);
+      const entry = timings.get(msg);
       if (entry) entry.committed = now();
       if (plainAck) msg.ack();
       else await super.ack(msg);
-      if (concurrency === 1) current = undefined;
       if (!entry) return;
       entry.acked = now();
       if (entry.id) {
@@ -106,49 +107,6 @@ async function runConsumer() {
         receipts.push([entry.id, entry.subject, entry.arrival, entry.handler, entry.committed, entry.acked, entry.streamSeq, entry.redeliveries]);
         received++;
       } else duplicates++;
-    }
-
-    /**
-     * Experiment only (BENCH_CONSUMER_CONCURRENCY > 1): the base class's loop with up to N
-     * messages in flight, chained per event subject so one record's events keep their order.
-     */
-    async run() {
-      if (concurrency === 1) return super.run();
-      while (!this.stopping) {
-        const inFlight = new Set();
-        try {
-          const consumer = await this.options.js.consumers.get(this.options.stream, this.options.name);
-          this.messages = await consumer.consume({ max_messages: 256 });
-          const tails = new Map();
-          for await (const msg of this.messages) {
-            let parsed = {};
-            try {
-              parsed = msg.json() ?? {};
-            } catch {
-              // handle() dead-letters it
-            }
-            const entry = { arrival: now(), streamSeq: msg.info.streamSequence, redeliveries: msg.info.redeliveryCount };
-            timings.set(msg, entry);
-            if (parsed.id) byId.set(parsed.id, entry);
-            while (inFlight.size >= concurrency) await Promise.race(inFlight);
-            const key = parsed.subject ?? '';
-            const task = (tails.get(key) ?? Promise.resolve()).then(() => this.handle(msg)).catch(() => undefined);
-            tails.set(key, task);
-            inFlight.add(task);
-            task.then(() => {
-              inFlight.delete(task);
-              if (tails.get(key) === task) tails.delete(key);
-            });
-            if (this.stopping) break;
-          }
-        } catch (error) {
-          if (this.stopping) break;
-          this.logger.warn(`consumer ${this.options.name}: ${error.message}; re-attaching`);
-          await sleep(1000);
-        } finally {
-          await Promise.all(inFlight);
-        }
-      }
     }
   }
 
@@ -159,10 +117,11 @@ async function runConsumer() {
     js: nc.jetstream(),
     jsm: await nc.jetstreamManager(),
     dataSource,
+    concurrency,
     logger: collectingLogger('consumer', warnings),
     // The handler runs inside the inbox transaction, after the inbox row: receipt time.
     handler: async (event) => {
-      const entry = concurrency === 1 ? current : byId.get(event.id);
+      const entry = byId.get(event.id);
       if (!entry) return;
       entry.id = event.id;
       entry.subject = event.subject;
@@ -860,7 +819,7 @@ function parseArgs(argv) {
     cpuProf: false,
     dumpEvents: false,
     consumerAck: 'ackAck',
-    consumerConcurrency: 1,
+    consumerConcurrency: 8,
     drainTimeoutMs: 120000,
     out: path.join(__dirname, 'results'),
   };
@@ -1078,7 +1037,7 @@ async function main() {
       pass: throughput.every((t) => t.verify.ok),
     });
   }
-  const experiment = [options.consumerAck === 'ack' ? 'msg.ack()' : '', options.consumerConcurrency > 1 ? `concurrency ${options.consumerConcurrency}` : '']
+  const experiment = [options.consumerAck === 'ack' ? 'msg.ack()' : '', options.consumerConcurrency !== 8 ? `concurrency ${options.consumerConcurrency}` : '']
     .filter(Boolean)
     .join(', ');
   const tag = experiment ? ` [EXPERIMENT, not the shipped consumer: ${experiment}]` : '';
@@ -1132,7 +1091,7 @@ function printReport(r) {
   }
   if (r.latency.length) {
     const w = [10, 9, 9, 7, 7, 7, 7, 8, 8];
-    const experiment = r.options.consumerAck !== 'ackAck' || r.options.consumerConcurrency > 1;
+    const experiment = r.options.consumerAck !== 'ackAck' || r.options.consumerConcurrency !== 8;
     if (experiment) console.log(`\nEXPERIMENT: consumer with --consumer-ack=${r.options.consumerAck} --consumer-concurrency=${r.options.consumerConcurrency} (not the shipped EventConsumer)`);
     console.log(`\ncommit→consumer handler latency (ms, from just before COMMIT; ${r.options.duration} s after ${r.options.warmup} s warm-up)`);
     console.log(row(['rate/s', 'committed', 'received', 'p50', 'p95', 'p99', 'max', 'mean', 'p99 end'], w));
