@@ -17,6 +17,7 @@
 'use strict';
 
 const { spawn, execFileSync } = require('child_process');
+const { CLK_TCK, cpuOf, machineCpu } = require('./lib/harness');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
@@ -41,13 +42,6 @@ const VERIFY_OPTIONS = {
 // ---------------------------------------------------------------------------------------------
 // Measuring processes: CPU and RSS from /proc (as in walking-slice.js).
 // ---------------------------------------------------------------------------------------------
-const CLK_TCK = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
 const mb = (kb) => Math.round((kb / 1024) * 10) / 10;
 const round = (x, digits = 2) => (x === undefined || x === null || Number.isNaN(x) ? null : Math.round(x * 10 ** digits) / 10 ** digits);
 
@@ -60,21 +54,7 @@ function memory(pid) {
   }
 }
 
-function cpuOf(pid) {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { comm, seconds: (Number(rest[11]) + Number(rest[12])) / CLK_TCK };
-  } catch {
-    return undefined;
-  }
-}
 
-function machineCpu() {
-  const [user, nice, system, idle, iowait, irq, softirq, steal] = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number);
-  return { busy: (user + nice + system + irq + softirq) / CLK_TCK, interrupts: (irq + softirq) / CLK_TCK, steal: steal / CLK_TCK, idle: (idle + iowait) / CLK_TCK };
-}
 
 /**
  * nats-server and postgres processes by pid. A postgres backend names its database in its command

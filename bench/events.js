@@ -21,6 +21,7 @@
 
 const { spawn, execFileSync } = require('child_process');
 const crypto = require('crypto');
+const { cpuOf, machineCpu, serverPids } = require('./lib/harness');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
@@ -159,39 +160,9 @@ async function runConsumer() {
 // ---------------------------------------------------------------------------------------------
 // CPU accounting (as in walking-slice.js): per process from /proc, machine total from /proc/stat.
 // ---------------------------------------------------------------------------------------------
-const CLK_TCK = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
 
-function cpuOf(pid) {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { comm, seconds: (Number(rest[11]) + Number(rest[12])) / CLK_TCK };
-  } catch {
-    return undefined;
-  }
-}
 
-function machineCpu() {
-  const [user, nice, system, idle, iowait, irq, softirq, steal] = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number);
-  return { busy: (user + nice + system + irq + softirq) / CLK_TCK, interrupts: (irq + softirq) / CLK_TCK, steal: steal / CLK_TCK, idle: (idle + iowait) / CLK_TCK };
-}
 
-function serverPids() {
-  const found = {};
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const cpu = cpuOf(entry);
-    if (cpu && (cpu.comm === 'nats-server' || cpu.comm === 'postgres')) found[entry] = cpu.comm;
-  }
-  return found;
-}
 
 /** Starts a CPU window; the returned function ends it and gives cores used per group. */
 function cpuWindow(named = {}, selfLabel = 'bench') {

@@ -16,6 +16,7 @@
 'use strict';
 
 const { spawn, execFileSync } = require('child_process');
+const { cpuOf, machineCpu, serverPids } = require('./lib/harness');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
@@ -147,13 +148,6 @@ function exitWithParent(close) {
 // ---------------------------------------------------------------------------------------------
 // Measuring processes: RSS and CPU from /proc.
 // ---------------------------------------------------------------------------------------------
-const CLK_TCK = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
 const mb = (kb) => Math.round((kb / 1024) * 10) / 10;
 
 /** VmRSS and VmHWM in kB, or undefined once the process is gone. */
@@ -177,37 +171,8 @@ function proportional(pid) {
   }
 }
 
-/** utime+stime of one process in seconds (undefined once gone), and its command name. */
-function cpuOf(pid) {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { comm, seconds: (Number(rest[11]) + Number(rest[12])) / CLK_TCK };
-  } catch {
-    return undefined;
-  }
-}
 
-/**
- * Machine-wide CPU seconds (all cores) from /proc/stat: busy (user+nice+system+irq+softirq),
- * the interrupt share of it, and steal (time the hypervisor gave to someone else; not busy here).
- */
-function machineCpu() {
-  const [user, nice, system, idle, iowait, irq, softirq, steal] = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number);
-  return { busy: (user + nice + system + irq + softirq) / CLK_TCK, interrupts: (irq + softirq) / CLK_TCK, steal: steal / CLK_TCK, idle: (idle + iowait) / CLK_TCK };
-}
 
-/** Every nats-server and postgres process on the machine (the shared servers), by pid. */
-function serverPids() {
-  const found = {};
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const cpu = cpuOf(entry);
-    if (cpu && (cpu.comm === 'nats-server' || cpu.comm === 'postgres')) found[entry] = cpu.comm;
-  }
-  return found;
-}
 
 /**
  * CPU used during a window, per group: our processes by name, nats-server, postgres (all its

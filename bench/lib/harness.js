@@ -320,6 +320,8 @@ function machineInfo() {
 
 module.exports = {
   ROOT,
+  CLK_TCK,
+  serverPids,
   sleep,
   round,
   mb,
