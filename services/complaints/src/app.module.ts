@@ -11,9 +11,6 @@ export class AppModule {
   static forRoot(config: ComplaintsConfig, connection: NatsConnection): DynamicModule {
     return {
       module: AppModule,
-      global: true,
-      providers: [{ provide: ComplaintsConfig, useValue: config }],
-      exports: [ComplaintsConfig],
       imports: [
         ServiceCoreModule.forService({ service: 'complaints', config, connection, schema: complaintsSchema }),
         CategoriesModule,

@@ -13,7 +13,6 @@ export class AppModule {
   static forRoot(config: IdentityConfig, connection: NatsConnection): DynamicModule {
     return {
       module: AppModule,
-      global: true,
       imports: [
         ServiceCoreModule.forService({ service: 'identity', config, connection, schema: identitySchema }),
         AgenciesModule,
@@ -21,8 +20,6 @@ export class AppModule {
         AuthModule,
         CalendarModule,
       ],
-      providers: [{ provide: IdentityConfig, useValue: config }],
-      exports: [IdentityConfig],
     };
   }
 }

@@ -11,9 +11,6 @@ export class AppModule {
   static forRoot(config: PermitsConfig, connection: NatsConnection): DynamicModule {
     return {
       module: AppModule,
-      global: true,
-      providers: [{ provide: PermitsConfig, useValue: config }],
-      exports: [PermitsConfig],
       imports: [
         ServiceCoreModule.forService({ service: 'permits', config, connection, schema: permitsSchema }),
         PermitTypesModule,

@@ -40,6 +40,8 @@ export class ServiceCoreModule {
         ServiceHealthModule.forService(service),
       ],
       providers: [
+        // The service's own config class is injectable everywhere in it (e.g. `PermitsConfig`).
+        { provide: config.constructor, useValue: config },
         { provide: Metrics, useValue: new Metrics(service) },
         // Services ask each other too (e.g. permits reads identity's calendar).
         { provide: RPC_TIMEOUT_MS, useValue: 5000 },
@@ -57,7 +59,7 @@ export class ServiceCoreModule {
           inject: [Metrics],
         },
       ],
-      exports: [Metrics, RpcClient, FileTransfer, IdempotentWrites, CalendarClient],
+      exports: [config.constructor, Metrics, RpcClient, FileTransfer, IdempotentWrites, CalendarClient],
     };
   }
 }
