@@ -37,6 +37,8 @@ export class ApplicationSubmittedV1 {
   @IsString() @MaxLength(40) permitTypeCode: string;
   @IsUUID() agencyId: string;
   @IsISO8601() dueAt: string;
+  /** Added in v1 (optional, additive): the agency that decides and issues (DPMPTSP by default). */
+  @IsOptional() @IsUUID() issuingAgencyId?: string;
 }
 
 export class ApplicationStatusChangedV1 {
@@ -46,6 +48,15 @@ export class ApplicationStatusChangedV1 {
   @IsString() action: string;
   @IsString() actorRole: string;
   @IsISO8601() at: string;
+  // Added in v1 (optional, additive) so that consumers such as reporting need not ask the API:
+  /** The permit type of the application. */
+  @IsOptional() @IsString() @MaxLength(40) permitTypeCode?: string;
+  /** The technical agency that verifies and recommends. */
+  @IsOptional() @IsUUID() agencyId?: string;
+  /** The agency that decides and issues. */
+  @IsOptional() @IsUUID() issuingAgencyId?: string;
+  /** The application's service-level deadline after this change (absent for drafts). */
+  @IsOptional() @IsISO8601() dueAt?: string;
 }
 
 export class ApplicationIssuedV1 {
@@ -74,6 +85,11 @@ export class ComplaintReceivedV1 {
   @IsUUID() agencyId: string;
   @IsIn(['public', 'anonymous', 'confidential']) visibility: 'public' | 'anonymous' | 'confidential';
   @ValidateNested() @Type(() => EventLocation) location: EventLocation;
+  // Added in v1 (optional, additive):
+  /** Deadline for verification and disposition (3 working days). */
+  @IsOptional() @IsISO8601() dueAt?: string;
+  /** Nothing may stay open past this (60 days). */
+  @IsOptional() @IsISO8601() finalDueAt?: string;
 }
 
 export class ComplaintStatusChangedV1 {
@@ -83,6 +99,14 @@ export class ComplaintStatusChangedV1 {
   @IsString() action: string;
   @IsOptional() @IsUUID() agencyId?: string;
   @IsISO8601() at: string;
+  // Added in v1 (optional, additive) so that consumers such as reporting need not ask the API:
+  /** The complaint's category. */
+  @IsOptional() @IsString() @MaxLength(40) categoryCode?: string;
+  @IsOptional() @IsIn(['public', 'anonymous', 'confidential']) visibility?: 'public' | 'anonymous' | 'confidential';
+  /** The deadline of the stage this change ends (absent when none ran): met when `at` ≤ `stageDueAt`. */
+  @IsOptional() @IsISO8601() stageDueAt?: string;
+  /** The deadline of the stage this change starts (absent when the complaint is closed). */
+  @IsOptional() @IsISO8601() dueAt?: string;
 }
 
 export class ComplaintEscalatedV1 {

@@ -155,6 +155,8 @@ export class ComplaintsService {
         visibility: complaint.visibility,
         // Confidential complaints reveal no place finer than the district.
         location: complaint.visibility === 'confidential' ? { ...(district ? { district } : {}) } : { lat, lng, ...(district ? { district } : {}) },
+        dueAt: complaint.dueAt!.toISOString(),
+        finalDueAt: complaint.finalDueAt.toISOString(),
       });
       return toComplaintResponse(complaint, actor);
     });
@@ -189,6 +191,7 @@ export class ComplaintsService {
       if (!transition) throw new DomainError('COMPLAINTS.INVALID_TRANSITION', `cannot ${action} a complaint that is ${c.status}`);
       if (!mayAct(actor, transition.by, c)) throw new DomainError('COMPLAINTS.NOT_ALLOWED', `${action} is for ${transition.by.join(' or ')}`);
       const from = c.status;
+      const stageDueAt = c.dueAt;
       switch (action) {
         case 'dispose':
           if (!command.agencyId) throw new DomainError('COMPLAINTS.AGENCY_REQUIRED', 'dispose to which agency?', [{ field: 'agencyId', message: 'required', rule: 'isDefined' }]);
@@ -227,6 +230,10 @@ export class ComplaintsService {
         action,
         ...(c.agencyId ? { agencyId: c.agencyId } : {}),
         at: now.toISOString(),
+        categoryCode: c.categoryCode,
+        visibility: c.visibility,
+        ...(stageDueAt ? { stageDueAt: stageDueAt.toISOString() } : {}),
+        ...(c.dueAt ? { dueAt: c.dueAt.toISOString() } : {}),
       });
       return toComplaintResponse(c, actor ?? { id: 'system', roles: ['admin'] });
     });

@@ -227,6 +227,7 @@ export class ApplicationsService {
           permitTypeCode: app.permitTypeCode,
           agencyId: app.agencyId,
           dueAt: app.dueAt!.toISOString(),
+          issuingAgencyId: app.issuingAgencyId,
         });
       }
       await this.events.record(m, 'permits.application.status_changed.v1', {
@@ -236,6 +237,10 @@ export class ApplicationsService {
         action,
         actorRole,
         at: now.toISOString(),
+        permitTypeCode: app.permitTypeCode,
+        agencyId: app.agencyId,
+        issuingAgencyId: app.issuingAgencyId,
+        ...(app.dueAt ? { dueAt: app.dueAt.toISOString() } : {}),
       });
       if (action === 'issue') {
         await this.events.record(m, 'permits.application.issued.v1', {
