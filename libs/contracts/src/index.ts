@@ -16,4 +16,5 @@ export * from './complaints/category';
 export * from './complaints/lifecycle';
 export * from './complaints/complaint';
 export * from './reporting/summary';
+export * from './privacy/privacy';
 export * from './events/catalogue';

@@ -45,6 +45,7 @@ import {
   VerificationCodeRequest,
 } from './permits/application';
 import { PublicSummaryRequest, PublicSummaryResponse } from './reporting/summary';
+import { ComplaintsDataExport, EraseMeRequest, ErasureResponse, IdentityDataExport, PermitsDataExport } from './privacy/privacy';
 
 /** The domain services behind the gateway; each answers `<service>.health.check`. */
 export const SERVICES = ['identity', 'permits', 'complaints', 'reporting'] as const;
@@ -75,6 +76,8 @@ export const SUBJECTS = {
     revocations: 'identity.revocation.list',
     getCalendar: 'identity.calendar.get',
     putCalendar: 'identity.calendar.put',
+    exportMyData: 'identity.privacy.export',
+    eraseMe: 'identity.privacy.erase',
   },
   permits: {
     health: 'permits.health.check',
@@ -91,6 +94,7 @@ export const SUBJECTS = {
     verifyPermit: 'permits.permit.verify',
     certificate: 'permits.certificate.get',
     downloadDocument: 'permits.document.download',
+    exportMyData: 'permits.privacy.export',
   },
   complaints: {
     health: 'complaints.health.check',
@@ -104,6 +108,7 @@ export const SUBJECTS = {
     listComments: 'complaints.comment.list',
     addComment: 'complaints.comment.add',
     rate: 'complaints.complaint.rate',
+    exportMyData: 'complaints.privacy.export',
   },
   reporting: {
     health: 'reporting.health.check',
@@ -139,6 +144,8 @@ export interface RpcContract {
   'identity.revocation.list': [Record<string, never>, Revocation[]];
   'identity.calendar.get': [CalendarYearRequest, CalendarResponse];
   'identity.calendar.put': [PutCalendarCommand, CalendarResponse];
+  'identity.privacy.export': [Record<string, never>, IdentityDataExport];
+  'identity.privacy.erase': [EraseMeRequest, ErasureResponse];
   'permits.health.check': [HealthCheckRequest, ServiceHealthResponse];
   'permits.permit-type.list': [ListPermitTypesRequest, Page<PermitTypeResponse>];
   'permits.permit-type.get': [PermitTypeCodeRequest, PermitTypeResponse];
@@ -153,6 +160,7 @@ export interface RpcContract {
   'permits.permit.verify': [VerificationCodeRequest, PermitVerificationResponse];
   'permits.certificate.get': [ApplicationIdRequest, { objectName: string; certificateNumber: string }];
   'permits.document.download': [DocumentRequest, DocumentDownload];
+  'permits.privacy.export': [Record<string, never>, PermitsDataExport];
   'complaints.health.check': [HealthCheckRequest, ServiceHealthResponse];
   'complaints.category.list': [ListComplaintCategoriesRequest, Page<ComplaintCategoryResponse>];
   'complaints.complaint.file': [FileComplaintRequest, ComplaintResponse];
@@ -164,6 +172,7 @@ export interface RpcContract {
   'complaints.comment.list': [ComplaintIdRequest, CommentResponse[]];
   'complaints.comment.add': [AddCommentCommand, CommentResponse];
   'complaints.complaint.rate': [RateComplaintCommand, ComplaintResponse];
+  'complaints.privacy.export': [Record<string, never>, ComplaintsDataExport];
   'reporting.health.check': [HealthCheckRequest, ServiceHealthResponse];
   'reporting.summary.public': [PublicSummaryRequest, PublicSummaryResponse];
 }

@@ -5,6 +5,7 @@ import { CategoriesModule } from './categories/categories.module';
 import { ComplaintsModule } from './complaints/complaints.module';
 import { ComplaintsConfig } from './config';
 import { complaintsSchema } from './schema';
+import { PrivacyModule } from './privacy/privacy.module';
 
 @Module({})
 export class AppModule {
@@ -15,6 +16,7 @@ export class AppModule {
         ServiceCoreModule.forService({ service: 'complaints', config, connection, schema: complaintsSchema }),
         CategoriesModule,
         ComplaintsModule,
+        PrivacyModule,
       ],
     };
   }

@@ -23,6 +23,7 @@ import { ApplicationsController, PermitVerificationController } from './permits/
 import { ComplaintsController, PublicComplaintsController } from './complaints/complaints.controller';
 import { Open311Controller } from './open311/open311.controller';
 import { MeController, UsersController } from './identity/users.controller';
+import { DataExport } from './identity/data-export';
 import { Revocations } from './auth/revocations';
 import { AuthGuard } from './auth/auth.guard';
 import { TokenVerifier } from './auth/jwks';
@@ -72,6 +73,7 @@ export class AppModule {
         RpcClient,
         FileTransfer,
         NatsHealthIndicator,
+        DataExport,
       ],
     };
   }

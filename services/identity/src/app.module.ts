@@ -7,6 +7,7 @@ import { identitySchema } from './schema';
 import { UsersModule } from './users/users.module';
 import { AuthModule } from './auth/auth.module';
 import { CalendarModule } from './calendar/calendar.module';
+import { PrivacyModule } from './privacy/privacy.module';
 
 @Module({})
 export class AppModule {
@@ -19,6 +20,7 @@ export class AppModule {
         UsersModule,
         AuthModule,
         CalendarModule,
+        PrivacyModule,
       ],
     };
   }

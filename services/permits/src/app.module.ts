@@ -5,6 +5,7 @@ import { PermitsConfig } from './config';
 import { PermitTypesModule } from './permit-types/permit-types.module';
 import { ApplicationsModule } from './applications/applications.module';
 import { permitsSchema } from './schema';
+import { PrivacyModule } from './privacy/privacy.module';
 
 @Module({})
 export class AppModule {
@@ -15,6 +16,7 @@ export class AppModule {
         ServiceCoreModule.forService({ service: 'permits', config, connection, schema: permitsSchema }),
         PermitTypesModule,
         ApplicationsModule,
+        PrivacyModule,
       ],
     };
   }

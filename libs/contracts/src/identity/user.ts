@@ -17,6 +17,7 @@ import {
 } from 'class-validator';
 import { PageQuery, PageResponse } from '../common/page';
 import { QueryBoolean } from '../common/transforms';
+import { ConsentResponse } from '../privacy/privacy';
 
 export const ROLES = ['citizen', 'officer', 'agency_head', 'admin', 'auditor', 'integrator'] as const;
 export type Role = (typeof ROLES)[number];
@@ -69,6 +70,9 @@ export class UserResponse {
   active: boolean;
   @ApiProperty({ format: 'date-time' })
   createdAt: string;
+  /** The privacy notice the citizen agreed to at registration (absent for staff). */
+  @ApiPropertyOptional({ type: () => ConsentResponse })
+  consent?: ConsentResponse;
 }
 
 const STAFF_ROLES = ['officer', 'agency_head', 'admin', 'auditor'] as const;

@@ -1,8 +1,11 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, Header, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   ChangePasswordRequest,
   CreateStaffRequest,
+  DataExportResponse,
+  EraseMeRequest,
+  ErasureResponse,
   ListUsersRequest,
   SUBJECTS,
   UpdateMeRequest,
@@ -14,6 +17,7 @@ import { CallContext, RpcClient } from '@smart-regency/platform';
 import { Roles } from '../auth/auth.guard';
 import { Call } from '../http/call-context';
 import { ApiProblems } from '../http/openapi';
+import { DataExport } from './data-export';
 
 @ApiTags('identity')
 @ApiBearerAuth()
@@ -60,7 +64,10 @@ export class UsersController {
 @ApiBearerAuth()
 @Controller('me')
 export class MeController {
-  constructor(private readonly rpc: RpcClient) {}
+  constructor(
+    private readonly rpc: RpcClient,
+    private readonly dataExport: DataExport,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'The signed-in user' })
@@ -85,5 +92,31 @@ export class MeController {
   @ApiProblems(400, 401, 503)
   async password(@Body() body: ChangePasswordRequest, @Call() call: CallContext): Promise<void> {
     await this.rpc.send(SUBJECTS.identity.changePassword, body, call);
+  }
+
+  @Get('data-export')
+  @Roles('citizen')
+  @Header('Cache-Control', 'no-store')
+  @Header('Content-Disposition', 'attachment; filename="data-pribadi.json"')
+  @ApiOperation({ summary: 'Everything every service holds about you, in one JSON document (UU 27/2022 PDP)' })
+  @ApiOkResponse({ type: DataExportResponse })
+  @ApiProblems(401, 403, 503)
+  export(@Call() call: CallContext) {
+    return this.dataExport.assemble(call);
+  }
+
+  @Delete()
+  @Roles('citizen')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Erase your account: asks for your password; your sessions end at once',
+    description:
+      'Identity anonymises the account now; permits and complaints anonymise their copies from the event ' +
+      '`identity.user.erased.v1` (also after an outage). Records the regency must keep stay, pseudonymised. See docs/privacy.md.',
+  })
+  @ApiAcceptedResponse({ type: ErasureResponse })
+  @ApiProblems(400, 401, 403, 503)
+  erase(@Body() body: EraseMeRequest, @Call() call: CallContext) {
+    return this.rpc.send(SUBJECTS.identity.eraseMe, body, call);
   }
 }

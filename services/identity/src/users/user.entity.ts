@@ -53,6 +53,10 @@ export class User {
   @Column({ type: 'timestamptz', nullable: true })
   sessionsRevokedAt: Date | null;
 
+  /** Set when the citizen had the account erased: name, contacts, NIK and password are gone. */
+  @Column({ type: 'timestamptz', nullable: true })
+  erasedAt: Date | null;
+
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
 

@@ -45,6 +45,7 @@ export function toUserResponse(user: User): UserResponse {
     ...(user.agencyId ? { agencyId: user.agencyId } : {}),
     active: user.active,
     createdAt: user.createdAt.toISOString(),
+    ...(user.consentVersion && user.consentAt ? { consent: { version: user.consentVersion, at: user.consentAt.toISOString() } } : {}),
   };
 }
 
@@ -236,7 +237,7 @@ export class UsersService {
     await m.query(`UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`, [userId]);
   }
 
-  private broadcastRevocation(revocation: Revocation): void {
+  broadcastRevocation(revocation: Revocation): void {
     this.nc.publish(prefixed(this.prefix, REVOCATION_SUBJECT), JSONCodec().encode(revocation));
   }
 

@@ -8,6 +8,8 @@ import { EntityManager } from 'typeorm';
 export abstract class DocumentStorage {
   abstract put(m: EntityManager, key: string, bytes: Buffer): Promise<void>;
   abstract get(m: EntityManager, key: string): Promise<Buffer | null>;
+  /** Removes the bytes for good (erasure); a missing key is not an error. */
+  abstract delete(m: EntityManager, key: string): Promise<void>;
 }
 
 @Injectable()
@@ -19,5 +21,9 @@ export class PostgresDocumentStorage extends DocumentStorage {
   async get(m: EntityManager, key: string): Promise<Buffer | null> {
     const rows = await m.query(`SELECT content FROM document_blobs WHERE key = $1`, [key]);
     return rows[0]?.content ?? null;
+  }
+
+  async delete(m: EntityManager, key: string): Promise<void> {
+    await m.query(`DELETE FROM document_blobs WHERE key = $1`, [key]);
   }
 }

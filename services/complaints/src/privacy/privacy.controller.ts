@@ -1,0 +1,15 @@
+import { Controller } from '@nestjs/common';
+import { MessagePattern } from '@nestjs/microservices';
+import { Actor, SUBJECTS } from '@smart-regency/contracts';
+import { CurrentActor } from '@smart-regency/platform';
+import { PrivacyService } from './privacy.service';
+
+@Controller()
+export class PrivacyController {
+  constructor(private readonly privacy: PrivacyService) {}
+
+  @MessagePattern(SUBJECTS.complaints.exportMyData)
+  export(@CurrentActor() actor: Actor) {
+    return this.privacy.export(actor);
+  }
+}

@@ -1,0 +1,67 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Actor, ComplaintsDataExport, RegencyCloudEvent, UserErasedV1 } from '@smart-regency/contracts';
+import { EventsRuntime } from '@smart-regency/platform';
+import { DataSource, EntityManager } from 'typeorm';
+import { Complaint, ComplaintComment, ComplaintHistory } from '../complaints/complaint.entity';
+import { toComplaintResponse } from '../complaints/complaints.service';
+
+/** What replaces free text the citizen wrote, once erased. */
+export const ERASED_TEXT = '[dihapus atas permintaan pelapor]';
+
+/** ~110 m: enough to keep the place of a broken road on the map, not enough to point at a house. */
+const coarse = (x: number) => Math.round(x * 1000) / 1000;
+
+/**
+ * Citizens' data rights in complaints. The export holds every complaint the caller filed with its
+ * history, the whole comment thread and the rating. Erasure follows `identity.user.erased.v1`:
+ * complaints stay (the regency answers for them and counts them; public figures do not move) but
+ * what the citizen wrote goes (title, description, the comments they wrote, the rating comment,
+ * notes in the history), and the place keeps only the district and ~110 m coordinates. Idempotent.
+ */
+@Injectable()
+export class PrivacyService implements OnModuleInit {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly runtime: EventsRuntime,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.runtime.consume({
+      name: 'complaints-user-erased',
+      filterSubject: 'identity.user.erased.v1',
+      handler: (event: RegencyCloudEvent, m: EntityManager) => this.erase(m, (event.data as unknown as UserErasedV1).userId),
+    });
+  }
+
+  async export(actor: Actor): Promise<ComplaintsDataExport> {
+    const rows = await this.db.getRepository(Complaint).find({ where: { reporterId: actor.id }, order: { createdAt: 'ASC' } });
+    const complaints = [];
+    for (const c of rows) {
+      const [comments, history] = await Promise.all([
+        this.db.getRepository(ComplaintComment).find({ where: { complaintId: c.id }, order: { at: 'ASC' } }),
+        this.db.getRepository(ComplaintHistory).find({ where: { complaintId: c.id }, order: { seq: 'ASC' } }),
+      ]);
+      complaints.push({
+        ...toComplaintResponse(c, actor),
+        ...(c.ratingComment ? { ratingComment: c.ratingComment } : {}),
+        history: history.map((h) => ({ action: h.action, fromStatus: h.fromStatus, toStatus: h.toStatus, actorRole: h.actorRole, note: h.note, at: h.at.toISOString() })),
+        comments: comments.map((r) => ({ id: r.id, authorRole: r.authorRole, body: r.body, at: r.at.toISOString(), ...(r.authorId === actor.id ? { mine: true as const } : {}) })),
+      });
+    }
+    return { complaints };
+  }
+
+  /** Anonymises everything one reporter wrote, in the consumer's transaction. */
+  async erase(m: EntityManager, userId: string): Promise<void> {
+    const rows = await m.getRepository(Complaint).find({ where: { reporterId: userId }, lock: { mode: 'pessimistic_write' } });
+    for (const c of rows) {
+      const { lat, lng, district } = c.location;
+      const location = { lat: coarse(lat), lng: coarse(lng), ...(district ? { district } : {}) };
+      await m.query(`UPDATE complaints SET title = $2::varchar, description = $2::text, location = $3, rating_comment = NULL WHERE id = $1`, [c.id, ERASED_TEXT, location]);
+    }
+    await m.query(`UPDATE complaint_comments SET body = $2 WHERE author_id = $1 AND body <> $2`, [userId, ERASED_TEXT]);
+    await m.query(`UPDATE complaint_history SET note = NULL WHERE actor_id = $1 AND note IS NOT NULL`, [userId]);
+    await m.query(`DELETE FROM idempotency_keys WHERE actor_id = $1`, [userId]);
+  }
+}

@@ -1,0 +1,20 @@
+import { Controller } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Actor, EraseMeRequest, SUBJECTS } from '@smart-regency/contracts';
+import { CurrentActor } from '@smart-regency/platform';
+import { PrivacyService } from './privacy.service';
+
+@Controller()
+export class PrivacyController {
+  constructor(private readonly privacy: PrivacyService) {}
+
+  @MessagePattern(SUBJECTS.identity.exportMyData)
+  export(@CurrentActor() actor: Actor) {
+    return this.privacy.export(actor);
+  }
+
+  @MessagePattern(SUBJECTS.identity.eraseMe)
+  erase(@CurrentActor() actor: Actor, @Payload() request: EraseMeRequest) {
+    return this.privacy.erase(actor, request);
+  }
+}

@@ -1,0 +1,84 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Actor, PermitsDataExport, RegencyCloudEvent, UserErasedV1 } from '@smart-regency/contracts';
+import { EventsRuntime } from '@smart-regency/platform';
+import { DataSource, EntityManager } from 'typeorm';
+import { Application, ApplicationHistory } from '../applications/application.entity';
+import { toApplicationResponse } from '../applications/applications.service';
+import { DocumentsRepository } from '../applications/documents.repository';
+import { DocumentStorage } from '../documents/document-storage';
+import { PermitType } from '../permit-types/permit-type.entity';
+
+/** What replaces free text the citizen wrote, once erased. */
+export const ERASED_TEXT = '[dihapus]';
+/** The storage key of a document whose bytes were erased; its code, size and sha256 stay. */
+export const ERASED_STORAGE_KEY = 'erased';
+const FREE_TEXT_FIELDS = new Set(['text', 'textarea']);
+
+/**
+ * Citizens' data rights in permits. The export lists every application of the caller with its
+ * history and documents. Erasure follows `identity.user.erased.v1`: the regency must keep its permit
+ * records (numbers, types, statuses, dates, certificates), so they stay, tied to the erased
+ * account's id (a pseudonym once identity has forgotten the person), while what names or describes
+ * the person goes: free-text form fields, the address, the holder's name on certificates, notes the
+ * citizen wrote in the history, and the bytes of every uploaded document (their code, size and
+ * sha256 remain as the record of what was submitted). Idempotent: running it twice changes nothing
+ * more, and the durable consumer catches up after an outage.
+ */
+@Injectable()
+export class PrivacyService implements OnModuleInit {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly runtime: EventsRuntime,
+    private readonly documents: DocumentsRepository,
+    private readonly storage: DocumentStorage,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.runtime.consume({
+      name: 'permits-user-erased',
+      filterSubject: 'identity.user.erased.v1',
+      handler: (event: RegencyCloudEvent, m: EntityManager) => this.erase(m, (event.data as unknown as UserErasedV1).userId),
+    });
+  }
+
+  async export(actor: Actor): Promise<PermitsDataExport> {
+    const apps = await this.db.getRepository(Application).find({ where: { applicantId: actor.id }, order: { createdAt: 'ASC' } });
+    const applications = [];
+    for (const app of apps) {
+      const history = await this.db.getRepository(ApplicationHistory).find({ where: { applicationId: app.id }, order: { seq: 'ASC' } });
+      applications.push({ ...toApplicationResponse(app, history), documents: await this.documents.list(this.db.manager, app.id) });
+    }
+    return { applications };
+  }
+
+  /** Anonymises everything of one applicant, in the consumer's transaction. */
+  async erase(m: EntityManager, userId: string): Promise<void> {
+    const apps = await m.getRepository(Application).find({ where: { applicantId: userId }, lock: { mode: 'pessimistic_write' } });
+    const types = new Map<string, PermitType | null>();
+    for (const app of apps) {
+      if (!types.has(app.permitTypeCode)) types.set(app.permitTypeCode, await m.getRepository(PermitType).findOne({ where: { code: app.permitTypeCode } }));
+      const fields = types.get(app.permitTypeCode)?.formFields ?? [];
+      const kinds = new Map(fields.map((f) => [f.code, f.type] as const));
+      const formData: Record<string, unknown> = {};
+      for (const [key, value] of Object.entries(app.formData ?? {})) {
+        const kind = kinds.get(key);
+        // Unknown keys and free text may name or describe the person; numbers, dates, choices and flags do not.
+        if (kind && !FREE_TEXT_FIELDS.has(kind)) formData[key] = value;
+        else if (kind) formData[key] = ERASED_TEXT;
+      }
+      const location = app.location ? { lat: app.location.lat, lng: app.location.lng } : null;
+      await m.query(`UPDATE applications SET form_data = $2, location = $3, holder_name = NULL WHERE id = $1`, [app.id, formData, location]);
+    }
+    if (!apps.length) return;
+    const ids = apps.map((a) => a.id);
+    await m.query(`UPDATE application_history SET note = NULL WHERE application_id = ANY($1) AND actor_id = $2 AND note IS NOT NULL`, [ids, userId]);
+    const docs: Array<{ storage_key: string }> = await m.query(
+      `SELECT storage_key FROM application_documents WHERE application_id = ANY($1) AND storage_key <> $2`,
+      [ids, ERASED_STORAGE_KEY],
+    );
+    for (const doc of docs) await this.storage.delete(m, doc.storage_key);
+    await m.query(`UPDATE application_documents SET storage_key = $2 WHERE application_id = ANY($1)`, [ids, ERASED_STORAGE_KEY]);
+    await m.query(`DELETE FROM idempotency_keys WHERE actor_id = $1`, [userId]);
+  }
+}
