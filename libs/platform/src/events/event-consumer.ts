@@ -15,6 +15,11 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Metrics } from '../metrics/metrics';
 
 export type EventHandler = (event: RegencyCloudEvent, manager: EntityManager) => Promise<void>;
+/**
+ * Handles several new events (stream order, duplicates already removed by the inbox) in one
+ * transaction; `sequences[i]` is the stream sequence of `events[i]`.
+ */
+export type BatchEventHandler = (events: RegencyCloudEvent[], manager: EntityManager, sequences: number[]) => Promise<void>;
 
 export interface EventConsumerOptions {
   /** Durable consumer name; also the inbox key, so it must stay stable across releases. */
@@ -27,7 +32,19 @@ export interface EventConsumerOptions {
   js: JetStreamClient;
   jsm: JetStreamManager;
   dataSource: DataSource;
-  handler: EventHandler;
+  /** One event per transaction. Needed unless `batchHandler` is given. */
+  handler?: EventHandler;
+  /**
+   * Batched mode: the messages in hand (up to `batchSize`) are handled in one transaction, with
+   * one inbox insert; they are acknowledged after its commit. Stream order is kept, so each
+   * record's events stay in order. A failing batch falls back to one event per transaction, so a
+   * bad event is retried and dead-lettered alone.
+   */
+  batchHandler?: BatchEventHandler;
+  /** Most messages in one batch (default 500). */
+  batchSize?: number;
+  /** Runs first in every effect transaction (e.g. to take a lock that a maintenance job also takes). */
+  transactionStart?: (manager: EntityManager) => Promise<void>;
   /** Deliveries before a failing event is dead-lettered. */
   maxDeliver?: number;
   ackWaitMs?: number;
@@ -71,6 +88,7 @@ export class EventConsumer {
   constructor(private readonly options: EventConsumerOptions) {
     this.maxDeliver = options.maxDeliver ?? 5;
     this.concurrency = Math.max(1, options.concurrency ?? 8);
+    if (!options.handler && !options.batchHandler) throw new Error(`consumer ${options.name} needs a handler or a batchHandler`);
     this.logger = options.logger ?? new Logger(`EventConsumer:${options.name}`);
   }
 
@@ -118,8 +136,8 @@ export class EventConsumer {
     while (!this.stopping) {
       try {
         const consumer = await this.options.js.consumers.get(this.options.stream, this.options.name);
-        this.messages = await consumer.consume({ max_messages: 256 });
-        await this.dispatch(this.messages);
+        this.messages = await consumer.consume({ max_messages: this.options.batchHandler ? Math.max(256, this.options.batchSize ?? 500) : 256 });
+        await (this.options.batchHandler ? this.dispatchBatches(this.messages) : this.dispatch(this.messages));
       } catch (error) {
         if (this.stopping) break;
         this.logger.warn(`consumer ${this.options.name}: ${(error as Error).message}; re-attaching`);
@@ -158,6 +176,80 @@ export class EventConsumer {
     }
   }
 
+  /**
+   * Batched mode: a reader queues what the server delivers; the handler takes everything queued
+   * (up to batchSize) at once, so batches grow with the backlog and a lone event is not delayed.
+   */
+  private async dispatchBatches(messages: AsyncIterable<JsMsg>): Promise<void> {
+    const queue: JsMsg[] = [];
+    let done = false;
+    let wake: (() => void) | undefined;
+    const reader = (async () => {
+      try {
+        for await (const msg of messages) {
+          queue.push(msg);
+          wake?.();
+          if (this.stopping) break;
+        }
+      } finally {
+        done = true;
+        wake?.();
+      }
+    })();
+    const batchSize = Math.max(1, this.options.batchSize ?? 500);
+    for (;;) {
+      if (!queue.length) {
+        if (done) break;
+        await new Promise<void>((resolve) => (wake = resolve));
+        wake = undefined;
+        continue;
+      }
+      await this.handleBatch(queue.splice(0, batchSize)).catch((error: Error) => this.logger.error(`consumer ${this.options.name}: ${error.message}`));
+    }
+    await reader;
+  }
+
+  /** Processes messages in one transaction: one inbox insert, the batch handler, then the acks. */
+  async handleBatch(msgs: JsMsg[]): Promise<void> {
+    const good: Array<{ msg: JsMsg; event: RegencyCloudEvent }> = [];
+    for (const msg of msgs) {
+      const event = parseEvent(msg);
+      if (event) good.push({ msg, event });
+      else await this.deadLetter(msg, undefined, new Error('not a CloudEvent'));
+    }
+    if (!good.length) return;
+    let processed = 0;
+    try {
+      await this.options.dataSource.transaction(async (manager) => {
+        await this.options.transactionStart?.(manager);
+        const ids = [...new Set(good.map((g) => g.event.id))];
+        const inserted: Array<{ event_id: string }> = await manager.query(
+          `INSERT INTO processed_events (consumer, event_id) SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING RETURNING event_id`,
+          [this.options.name, ids],
+        );
+        const fresh = new Set(inserted.map((r) => r.event_id));
+        const events: RegencyCloudEvent[] = [];
+        const sequences: number[] = [];
+        for (const { msg, event } of good) {
+          // The first copy of each new event, in stream order.
+          if (fresh.delete(event.id)) {
+            events.push(event);
+            sequences.push(msg.info.streamSequence);
+          }
+        }
+        processed = events.length;
+        if (events.length) await this.options.batchHandler!(events, manager, sequences);
+      });
+    } catch (error) {
+      this.logger.warn(`batch of ${good.length} failed (${(error as Error).message}); handling its events one by one`);
+      for (const { msg, event } of good) await this.handle(msg, event);
+      return;
+    }
+    this.options.metrics?.eventsConsumed.inc({ consumer: this.options.name, outcome: 'processed' }, processed);
+    if (good.length > processed) this.options.metrics?.eventsConsumed.inc({ consumer: this.options.name, outcome: 'duplicate' }, good.length - processed);
+    await Promise.all(good.map(({ msg }) => this.ack(msg)));
+  }
+
   /** Processes one message: effect + inbox in one transaction, then ack. */
   async handle(msg: JsMsg, parsed: RegencyCloudEvent | null = parseEvent(msg)): Promise<void> {
     const event = parsed;
@@ -167,12 +259,14 @@ export class EventConsumer {
     }
     try {
       const fresh = await this.options.dataSource.transaction(async (manager) => {
+        await this.options.transactionStart?.(manager);
         const inserted = await manager.query(
           `INSERT INTO processed_events (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING event_id`,
           [this.options.name, event.id],
         );
         if (!inserted.length) return false;
-        await this.options.handler(event, manager);
+        if (this.options.handler) await this.options.handler(event, manager);
+        else await this.options.batchHandler!([event], manager, [msg.info.streamSequence]);
         return true;
       });
       this.options.metrics?.eventsConsumed.inc({ consumer: this.options.name, outcome: fresh ? 'processed' : 'duplicate' });

@@ -1,10 +1,10 @@
 import { BeforeApplicationShutdown, DynamicModule, Global, Inject, Injectable, Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
 import { JetStreamClient, JetStreamManager, NatsConnection } from 'nats';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import type { ServiceConfig } from '../config/config';
 import { Metrics } from '../metrics/metrics';
 import { NATS_CONNECTION } from '../nats/nats.module';
-import { EventConsumer, EventHandler } from './event-consumer';
+import { BatchEventHandler, EventConsumer, EventHandler } from './event-consumer';
 import { EventRecorder } from './event-recorder';
 import { OutboxRelay } from './outbox-relay';
 
@@ -13,7 +13,11 @@ export const EVENTS_CONFIG = Symbol('EVENTS_CONFIG');
 export interface ConsumerRegistration {
   name: string;
   filterSubject?: string;
-  handler: EventHandler;
+  /** One event per transaction; or give `batchHandler` (see EventConsumerOptions). */
+  handler?: EventHandler;
+  batchHandler?: BatchEventHandler;
+  batchSize?: number;
+  transactionStart?: (manager: EntityManager) => Promise<void>;
   maxDeliver?: number;
 }
 
