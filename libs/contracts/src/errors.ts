@@ -86,7 +86,12 @@ export const COMPLAINTS_ERRORS = {
   'COMPLAINTS.NOT_RESOLVED': { status: 409, title: { id: 'Pengaduan belum diselesaikan', en: 'Not resolved yet' } },
 } satisfies Record<string, ErrorSpec>;
 
-export const REPORTING_ERRORS = {} satisfies Record<string, ErrorSpec>;
+export const REPORTING_ERRORS = {
+  'REPORTING.NOT_ACCEPTABLE': {
+    status: 406,
+    title: { id: 'Format yang diminta tidak tersedia untuk laporan ini', en: 'The requested format is not available for this report' },
+  },
+} satisfies Record<string, ErrorSpec>;
 
 export const ERROR_TABLE = {
   ...COMMON_ERRORS,

@@ -17,4 +17,5 @@ export * from './complaints/lifecycle';
 export * from './complaints/complaint';
 export * from './reporting/summary';
 export * from './privacy/privacy';
+export * from './reporting/reports';
 export * from './events/catalogue';

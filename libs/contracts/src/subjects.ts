@@ -46,6 +46,7 @@ import {
 } from './permits/application';
 import { PublicSummaryRequest, PublicSummaryResponse } from './reporting/summary';
 import { ComplaintsDataExport, EraseMeRequest, ErasureResponse, IdentityDataExport, PermitsDataExport } from './privacy/privacy';
+import { AgenciesReportResponse, ReportQuery, ReportSummaryResponse, TimeseriesQuery, TimeseriesResponse } from './reporting/reports';
 
 /** The domain services behind the gateway; each answers `<service>.health.check`. */
 export const SERVICES = ['identity', 'permits', 'complaints', 'reporting'] as const;
@@ -113,6 +114,9 @@ export const SUBJECTS = {
   reporting: {
     health: 'reporting.health.check',
     publicSummary: 'reporting.summary.public',
+    summary: 'reporting.summary.get',
+    agencies: 'reporting.agencies.get',
+    timeseries: 'reporting.timeseries.get',
   },
 } as const;
 
@@ -175,6 +179,9 @@ export interface RpcContract {
   'complaints.privacy.export': [Record<string, never>, ComplaintsDataExport];
   'reporting.health.check': [HealthCheckRequest, ServiceHealthResponse];
   'reporting.summary.public': [PublicSummaryRequest, PublicSummaryResponse];
+  'reporting.summary.get': [ReportQuery, ReportSummaryResponse];
+  'reporting.agencies.get': [ReportQuery, AgenciesReportResponse];
+  'reporting.timeseries.get': [TimeseriesQuery, TimeseriesResponse];
 }
 
 export type Subject = keyof RpcContract;

@@ -3,7 +3,8 @@ import { ServiceCoreModule } from '@smart-regency/platform';
 import { NatsConnection } from 'nats';
 import { ReportingConfig } from './config';
 import { reportingSchema } from './schema';
-import { SummaryModule } from './summary/summary.module';
+import { ProjectionModule } from './projection/projection.module';
+import { ReportsModule } from './reports/reports.module';
 
 @Module({})
 export class AppModule {
@@ -12,7 +13,8 @@ export class AppModule {
       module: AppModule,
       imports: [
         ServiceCoreModule.forService({ service: 'reporting', config, connection, schema: reportingSchema }),
-        SummaryModule,
+        ProjectionModule,
+        ReportsModule,
       ],
     };
   }

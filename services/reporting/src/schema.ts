@@ -1,9 +1,9 @@
 import { DatabaseSchema } from '@smart-regency/platform';
 import { CreateReadModels1764300000000 } from './migrations/1764300000000-CreateReadModels';
-import { ComplaintFact, PermitFact, ProjectionState } from './summary/facts.entity';
+import { ProjectFromEvents1764800000000 } from './migrations/1764800000000-ProjectFromEvents';
 
-/** Reporting's read models and the migrations that build them, in order. */
+/** Reporting's read models and the migrations that build them, in order (queried with SQL, no entities). */
 export const reportingSchema: DatabaseSchema = {
-  entities: [ComplaintFact, PermitFact, ProjectionState],
-  migrations: [CreateReadModels1764300000000],
+  entities: [],
+  migrations: [CreateReadModels1764300000000, ProjectFromEvents1764800000000],
 };

@@ -20,7 +20,7 @@ export class PublicPermitFigures {
   submitted: number;
   @ApiProperty({ example: 0 })
   issued: number;
-  /** Applications submitted and not yet decided. */
+  /** Applications in the agencies' hands: submitted, in review, awaiting payment or approved but not yet issued. */
   @ApiProperty({ example: 0 })
   inProcess: number;
   @ApiProperty({ type: Number, nullable: true, example: null })
