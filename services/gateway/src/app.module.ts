@@ -30,6 +30,7 @@ import { TokenVerifier } from './auth/jwks';
 import { JwksController } from './auth/jwks.controller';
 import { ProblemFilter } from './http/problem.filter';
 import { PublicReportsController } from './reporting/public-reports.controller';
+import { ReportsController } from './reporting/reports.controller';
 
 @Module({})
 export class AppModule {
@@ -60,6 +61,7 @@ export class AppModule {
         PermitTypesController,
         ComplaintCategoriesController,
         PublicReportsController,
+        ReportsController,
       ],
       providers: [
         { provide: Metrics, useValue: new Metrics('gateway') },

@@ -27,8 +27,8 @@ void runMain('reporting rebuild', async () => {
       },
     });
     bar.stop();
-    console.log(
-      `rebuilt from ${result.messages} messages (${result.applied} events applied, ${result.skipped} skipped) up to stream #${result.lastSequence} in ${result.seconds.toFixed(1)} s; new tables swapped in`,
+    process.stdout.write(
+      `rebuilt from ${result.messages} messages (${result.applied} events applied, ${result.skipped} skipped) up to stream #${result.lastSequence} in ${result.seconds.toFixed(1)} s; new tables swapped in\n`,
     );
   } finally {
     bar.stop();

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsUUID, Matches, ValidateBy, ValidationArguments, ValidationOptions } from 'class-validator';
+import { IsIn, IsOptional, IsUUID, ValidateBy, ValidationArguments, ValidationOptions } from 'class-validator';
 
 /** Reports count Asia/Jakarta calendar days (UTC+7, no daylight saving). */
 export const REPORT_TIME_ZONE = 'Asia/Jakarta';
