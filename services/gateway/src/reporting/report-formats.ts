@@ -27,7 +27,12 @@ type Cell = string | number | boolean | null | undefined;
 
 /** RFC 4180: a header row, CRLF line ends, fields quoted when they hold a comma, quote or line break. */
 export function csv(header: string[], rows: Cell[][]): string {
-  return stringify([header, ...rows.map((r) => r.map((c) => (c === null || c === undefined ? '' : c)))], { record_delimiter: 'windows', cast: { boolean: (b) => String(b) } });
+  return stringify([header, ...rows.map((r) => r.map((c) => (c === null || c === undefined ? '' : c)))], {
+    record_delimiter: 'windows',
+    // csv-stringify quotes only the record delimiter (CRLF); RFC 4180 wants any line break quoted.
+    quoted_match: /[\r\n]/,
+    cast: { boolean: (b) => String(b) },
+  });
 }
 
 /** `{ a: { b: 1 } }` → `[['a.b', 1]]`, in key order. */
