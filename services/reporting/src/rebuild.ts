@@ -5,7 +5,10 @@ import { loadReportingConfig } from './config';
 import { rebuildReadModels } from './rebuild/rebuild';
 import { reportingSchema } from './schema';
 
-/** `npx nx run reporting:rebuild`: replays the events stream into fresh read models and swaps them in. */
+/**
+ * `npx nx run reporting:rebuild` (or `node services/reporting/dist/rebuild.js [--allow-truncated]`):
+ * replays the events stream into fresh read models and swaps them in while the service runs.
+ */
 void runMain('reporting rebuild', async () => {
   const config = loadReportingConfig();
   const logger = createStartupLogger('reporting-rebuild', config.LOG_LEVEL, config.LOG_FORMAT);
@@ -19,6 +22,7 @@ void runMain('reporting rebuild', async () => {
       nc,
       stream: config.EVENTS_STREAM,
       logger,
+      allowTruncatedStream: process.argv.includes('--allow-truncated'),
       onProgress: (done, total) => {
         if (!started) bar.start(total, done);
         started = true;

@@ -341,4 +341,11 @@ describe('reporting read models fed by the events stream', () => {
     expect(after.permits).toMatchObject({ decided: before.permits.decided + 1, rejected: before.permits.rejected + 1, decidedWithinDeadline: 3 });
     expect(after.permits.byStatus).toMatchObject({ submitted: 0, rejected: 2 });
   });
+
+  it('refuses to rebuild from a stream whose first events have aged out, and changes nothing', async () => {
+    const before = await snapshot();
+    await jsm.streams.purge(t.env.eventsStream, { seq: 3 });
+    await expect(rebuildReadModels({ databaseUrl: t.databaseUrl, nc: t.rpc.connection, stream: t.env.eventsStream })).rejects.toThrow(/aged out/);
+    expect(await snapshot()).toEqual(before);
+  });
 });

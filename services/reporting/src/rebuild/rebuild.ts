@@ -15,6 +15,11 @@ export interface RebuildOptions {
   /** Called after every batch with the stream position reached and the last one to reach. */
   onProgress?: (done: number, total: number) => void;
   logger?: { warn(message: string): void };
+  /**
+   * Rebuild even though the stream no longer starts at its first event (older events aged out,
+   * EVENTS_MAX_AGE_DAYS): the records those events described would drop out of the reports.
+   */
+  allowTruncatedStream?: boolean;
 }
 
 export interface RebuildResult {
@@ -135,6 +140,11 @@ export async function rebuildReadModels(options: RebuildOptions): Promise<Rebuil
 
     let swapping = false;
     const first = await jsm.streams.info(options.stream);
+    if (first.state.first_seq > 1 && !options.allowTruncatedStream) {
+      throw new Error(
+        `the stream starts at #${first.state.first_seq}: events before it have aged out and their records would be lost; rebuild anyway with --allow-truncated`,
+      );
+    }
     const total = first.state.last_seq;
     options.onProgress?.(0, total);
     await client.query('BEGIN');
