@@ -14,7 +14,11 @@ void runMain('reporting rebuild', async () => {
   const logger = createStartupLogger('reporting-rebuild', config.LOG_LEVEL, config.LOG_FORMAT);
   await runMigrations(config, withEventTables(reportingSchema), logger);
   const nc = await connectNats({ url: config.NATS_URL, name: 'reporting-rebuild' }, logger);
-  const bar = new SingleBar({ format: 'rebuild [{bar}] {percentage}% | stream {value}/{total} | {eta_formatted} left', etaBuffer: 50 }, Presets.shades_classic);
+  // Without a terminal (a job's log) the bar is printed every 5 s instead of redrawn.
+  const bar = new SingleBar(
+    { format: 'rebuild [{bar}] {percentage}% | stream {value}/{total} | {eta_formatted} left', etaBuffer: 50, noTTYOutput: true, notTTYSchedule: 5000 },
+    Presets.shades_classic,
+  );
   let started = false;
   try {
     const result = await rebuildReadModels({
