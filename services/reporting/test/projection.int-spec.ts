@@ -208,6 +208,14 @@ describe('reporting read models fed by the events stream', () => {
       { period: '2026-10-01', value: null },
       { period: '2026-11-01', value: 66.7 },
     ]);
+    // Without a range: the last 30 days, 12 weeks or 12 months, up to today in Jakarta.
+    const today = new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 10);
+    for (const [interval, count] of [['day', 30], ['week', 12], ['month', 12]] as const) {
+      const series = await t.rpc.send(SUBJECTS.reporting.timeseries, { metric: 'permits.submitted', interval }, as(admin));
+      expect(series.points).toHaveLength(count);
+      expect(series.to).toBe(today);
+      expect(series.points.at(-1)!.period <= today).toBe(true);
+    }
     // The period filter counts each figure on its own day: answers of the 6th only.
     const sixth = await summary(admin, { from: '2026-11-06', to: '2026-11-06' });
     expect(sixth.complaints).toMatchObject({ received: 0, resolved: 1, finished: 1, medianHandlingHours: 96 });

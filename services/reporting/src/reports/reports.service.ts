@@ -228,7 +228,11 @@ export class ReportsService {
     const to = query.to ?? (query.from && query.from > today ? query.from : today);
     const defaultSpan = { day: 29, week: 7 * 11, month: 0 }[interval];
     let from = query.from ?? addDays(to, -defaultSpan);
-    if (!query.from && interval === 'month') from = `${Number(to.slice(0, 4)) - 1}-${to.slice(5, 7)}-01`;
+    if (!query.from && interval === 'month') {
+      // The month of `to` and the 11 before it.
+      const months = Number(to.slice(0, 4)) * 12 + Number(to.slice(5, 7)) - 1 - 11;
+      from = `${Math.floor(months / 12)}-${String((months % 12) + 1).padStart(2, '0')}-01`;
+    }
     if (seriesPoints(from, to, interval) > MAX_SERIES_POINTS[interval]) {
       throw new DomainError('COMMON.VALIDATION', 'range too long', [
         { field: 'from', message: `from..to has more than ${MAX_SERIES_POINTS[interval]} ${interval}s; narrow the range or use a longer interval`, rule: 'maxSeriesPoints' },
