@@ -1,5 +1,17 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { COMPLAINT_COUNTERS, PERMIT_COUNTERS } from '../projection/facts';
+
+// The counters as of this migration, written out so that later changes to the projection need a
+// migration of their own (projection/facts.ts lists the same columns).
+const histogram = Array.from({ length: 42 }, (_, k) => `h${String(k).padStart(2, '0')}`);
+const COMPLAINT_COUNTERS = [
+  'received', 'resolved', 'rejected', 'closed', 'finished', 'finished_on_time', ...histogram, 'rated', 'rating_sum',
+  's_received', 's_verified', 's_dispositioned', 's_in_progress', 's_resolved', 's_reopened', 's_closed', 's_rejected', 's_other',
+];
+const PERMIT_COUNTERS = [
+  'submitted', 'decided', 'approved', 'rejected', 'issued', 'withdrawn', 'decided_on_time', ...histogram,
+  's_submitted', 's_revision_requested', 's_verified', 's_recommended', 's_awaiting_payment', 's_approved', 's_issued',
+  's_rejected', 's_withdrawn', 's_revoked', 's_expired', 's_other',
+];
 
 const counters = (columns: readonly string[]) => columns.map((c) => `${c} ${c === 'rating_sum' ? 'bigint' : 'int'} NOT NULL DEFAULT 0`).join(',\n        ');
 

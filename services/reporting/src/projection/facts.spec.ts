@@ -66,3 +66,15 @@ describe('reporting projection', () => {
     expect(deltas.get(`2026-11-02|${B}`)).toEqual({ received: 1, s_dispositioned: 1 });
   });
 });
+
+describe('read-model schema', () => {
+  it('has a column for every counter the projection writes', async () => {
+    const { COMPLAINT_COUNTERS, PERMIT_COUNTERS } = await import('./facts');
+    const { ProjectFromEvents1764800000000 } = await import('../migrations/1764800000000-ProjectFromEvents');
+    const sql: string[] = [];
+    await new ProjectFromEvents1764800000000().up({ query: async (q: string) => void sql.push(q) } as never);
+    const table = (name: string) => sql.find((q) => q.includes(`CREATE TABLE ${name} (`))!;
+    for (const c of COMPLAINT_COUNTERS) expect(table('complaint_daily')).toMatch(new RegExp(`\\b${c} (int|bigint) NOT NULL`));
+    for (const c of PERMIT_COUNTERS) expect(table('permit_daily')).toMatch(new RegExp(`\\b${c} (int|bigint) NOT NULL`));
+  });
+});
