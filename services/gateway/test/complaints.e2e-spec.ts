@@ -1,12 +1,44 @@
 import { RegencyCloudEvent } from '@smart-regency/contracts';
 import { makeNik, TEST_ADMIN, TestSystem } from '@smart-regency/testing';
-import { randomUUID } from 'crypto';
+import { createHash, randomUUID } from 'crypto';
+import { request as httpRequest } from 'http';
 import { connect } from 'nats';
 import { Client } from 'pg';
 import { XMLParser } from 'fast-xml-parser';
 import request from 'supertest';
 
-/** Complaints through the gateway: lifecycle, deadlines, privacy, comments, ratings. */
+const PDF = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(2048, 0x20), Buffer.from('\n%%EOF\n')]);
+const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(700, 1)]);
+/** Larger than what rides inline in a NATS message: travels through the JetStream object store. */
+const BIG_JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(2 * 1024 * 1024, 7)]);
+const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+const binary = (res: import('superagent').Response, done: (err: Error | null, body: Buffer) => void) => {
+  const chunks: Buffer[] = [];
+  res.on('data', (c: Buffer) => chunks.push(c));
+  res.on('end', () => done(null, Buffer.concat(chunks)));
+};
+
+/** Announces an oversized upload and sends only its first bytes: the gateway answers 413 from Content-Length alone. */
+function announceOversizedPost(url: string, authorization: string, declaredBytes: number): Promise<{ status: number; body: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no answer to an oversized upload')), 10000);
+    const req = httpRequest(url, { method: 'POST', headers: { authorization, 'content-type': 'image/png', 'content-length': declaredBytes } }, (res) => {
+      let text = '';
+      res.on('data', (chunk) => (text += chunk));
+      res.on('end', () => {
+        clearTimeout(timer);
+        req.destroy();
+        resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : {} });
+      });
+    });
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE' && error.code !== 'ECONNRESET') reject(error);
+    });
+    req.write(PNG);
+  });
+}
+
+/** Complaints through the gateway: lifecycle, deadlines, privacy, comments, ratings, attachments. */
 describe('complaints', () => {
   let system: TestSystem;
   let api: ReturnType<typeof request>;
@@ -229,6 +261,105 @@ describe('complaints', () => {
     const first = await file('beni').set('Idempotency-Key', key).expect(201);
     const retry = await file('beni').set('Idempotency-Key', key).expect(201);
     expect(retry.body.id).toBe(first.body.id);
+  });
+
+  describe('attachments', () => {
+    const upload = (id: string, who: string, type: string, body: Buffer, query = '') =>
+      api.post(`/api/v1/complaints/${id}/attachments${query}`).set('Authorization', bearer[who]).set('Content-Type', type).send(body);
+    const download = (path: string, who?: string) => {
+      const req = api.get(path).buffer(true).parse(binary);
+      return who ? req.set('Authorization', bearer[who]) : req;
+    };
+    const attachmentRows = async (id: string) => (await complaintsDb(`SELECT size, sha256 FROM complaint_attachments WHERE complaint_id = $1 ORDER BY uploaded_at`, [id])).rows;
+
+    it('takes photos and PDFs from the reporter and the handling staff, sniffed, hashed and given back to those who may see them', async () => {
+      const c = (await file('ani').expect(201)).body;
+      const photo = (await upload(c.id, 'ani', 'image/png', PNG, '?fileName=sampah.png').expect(201)).body;
+      expect(photo).toMatchObject({ contentType: 'image/png', size: PNG.length, sha256: sha256(PNG), fileName: 'sampah.png', uploaderRole: 'citizen' });
+      const big = (await upload(c.id, 'dlh', 'image/jpeg', BIG_JPEG).expect(201)).body;
+      expect(big).toMatchObject({ contentType: 'image/jpeg', size: BIG_JPEG.length, sha256: sha256(BIG_JPEG), uploaderRole: 'officer' });
+      await upload(c.id, 'admin', 'application/pdf', PDF).expect(201);
+      expect(await attachmentRows(c.id)).toEqual([
+        { size: PNG.length, sha256: sha256(PNG) },
+        { size: BIG_JPEG.length, sha256: sha256(BIG_JPEG) },
+        { size: PDF.length, sha256: sha256(PDF) },
+      ]);
+
+      for (const who of ['ani', 'dlh', 'admin', 'inspektur']) {
+        const back = await download(`/api/v1/complaints/${c.id}/attachments/${big.id}`, who).expect(200);
+        expect(back.headers['content-type']).toBe('image/jpeg');
+        expect(back.headers.digest).toBe(`sha-256=${Buffer.from(sha256(BIG_JPEG), 'hex').toString('base64')}`);
+        expect(sha256(back.body)).toBe(sha256(BIG_JPEG));
+      }
+      const listed = (await api.get(`/api/v1/complaints/${c.id}/attachments`).set('Authorization', bearer.dlh).expect(200)).body;
+      expect(listed.map((a: { id: string }) => a.id)).toEqual([photo.id, big.id, expect.any(String)]);
+      // Another citizen and another agency do not learn that the complaint or its files exist.
+      await download(`/api/v1/complaints/${c.id}/attachments/${photo.id}`, 'beni').expect(404);
+      await download(`/api/v1/complaints/${c.id}/attachments/${photo.id}`, 'pupr').expect(404);
+      await api.get(`/api/v1/complaints/${c.id}/attachments`).set('Authorization', bearer.beni).expect(404);
+      await upload(c.id, 'beni', 'image/png', PNG).expect(404);
+      await upload(c.id, 'pupr', 'image/png', PNG).expect(404);
+      // An auditor reads but does not add.
+      expect((await upload(c.id, 'inspektur', 'image/png', PNG).expect(403)).body.code).toBe('COMPLAINTS.NOT_ALLOWED');
+      expect((await download(`/api/v1/complaints/${c.id}/attachments/${randomUUID()}`, 'ani').expect(404)).body.toString()).toMatch(/COMPLAINTS.ATTACHMENT_NOT_FOUND/);
+    });
+
+    it('refuses wrong types, oversized and empty files with a clear status, and keeps what was there', async () => {
+      const c = (await file('ani').expect(201)).body;
+      await upload(c.id, 'ani', 'application/pdf', PDF).expect(201);
+      const mismatch = await upload(c.id, 'ani', 'image/png', PDF).expect(415);
+      expect(mismatch.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(mismatch.body.code).toBe('COMPLAINTS.CONTENT_MISMATCH');
+      expect((await upload(c.id, 'ani', 'image/jpeg', Buffer.from('GIF89a not a jpeg at all')).expect(415)).body.code).toBe('COMPLAINTS.CONTENT_MISMATCH');
+      expect((await upload(c.id, 'ani', 'image/gif', Buffer.from('GIF89a')).expect(415)).body.code).toBe('COMMON.UNSUPPORTED_MEDIA_TYPE');
+      expect((await upload(c.id, 'ani', 'image/png', Buffer.alloc(0)).expect(400)).body.code).toBe('COMMON.VALIDATION');
+      expect((await upload(c.id, 'ani', 'image/png', PNG, '?fileName=../../etc/passwd').expect(400)).body.errors[0].field).toBe('fileName');
+      const tooLarge = await announceOversizedPost(`${system.gatewayUrl}/api/v1/complaints/${c.id}/attachments`, bearer.ani, 10 * 1024 * 1024 + 1);
+      expect(tooLarge).toMatchObject({ status: 413, body: { code: 'COMMON.PAYLOAD_TOO_LARGE' } });
+      expect(await attachmentRows(c.id)).toEqual([{ size: PDF.length, sha256: sha256(PDF) }]);
+      // Exactly 10 MiB is allowed.
+      const tenMiB = Buffer.concat([PDF.subarray(0, 9), Buffer.alloc(10 * 1024 * 1024 - 9, 0x20)]);
+      expect((await upload(c.id, 'ani', 'application/pdf', tenMiB).expect(201)).body.size).toBe(10 * 1024 * 1024);
+      for (let i = 2; i < 10; i++) await upload(c.id, 'ani', 'image/png', PNG).expect(201);
+      expect((await upload(c.id, 'ani', 'image/png', PNG).expect(409)).body.code).toBe('COMPLAINTS.TOO_MANY_ATTACHMENTS');
+      expect(await attachmentRows(c.id)).toHaveLength(10);
+
+      const closed = (await file('ani').expect(201)).body;
+      await act(closed.id, 'admin', 'reject', { note: 'Bukan kewenangan pemerintah kabupaten.' }).expect(200);
+      expect((await upload(closed.id, 'ani', 'image/png', PNG).expect(409)).body.code).toBe('COMPLAINTS.ATTACHMENTS_LOCKED');
+    });
+
+    it('publishes the files of public complaints only, never of anonymous or confidential ones', async () => {
+      const pub = (await file('beni').expect(201)).body;
+      const anon = (await file('beni', 'anonymous').expect(201)).body;
+      const secret = (await file('beni', 'confidential').expect(201)).body;
+      const files: Record<string, string> = {};
+      for (const c of [pub, anon, secret]) files[c.id] = (await upload(c.id, 'beni', 'image/png', PNG).expect(201)).body.id;
+
+      const shown = (await api.get(`/api/v1/public/complaints/${pub.trackingNumber}`).expect(200)).body;
+      expect(shown.attachments).toEqual([expect.objectContaining({ id: files[pub.id], contentType: 'image/png', sha256: sha256(PNG) })]);
+      expect(JSON.stringify(shown.attachments)).not.toContain(ids.beni);
+      const back = await download(`/api/v1/public/complaints/${pub.trackingNumber}/attachments/${files[pub.id]}`).expect(200);
+      expect(sha256(back.body)).toBe(sha256(PNG));
+
+      const anonShown = (await api.get(`/api/v1/public/complaints/${anon.trackingNumber}`).expect(200)).body;
+      expect(anonShown).not.toHaveProperty('attachments');
+      await download(`/api/v1/public/complaints/${anon.trackingNumber}/attachments/${files[anon.id]}`).expect(404);
+      await download(`/api/v1/public/complaints/${secret.trackingNumber}/attachments/${files[secret.id]}`).expect(404);
+      // A public complaint's tracking number does not unlock another complaint's file.
+      await download(`/api/v1/public/complaints/${pub.trackingNumber}/attachments/${files[anon.id]}`).expect(404);
+      const list = (await api.get(`/api/v1/public/complaints?trackingNumbers=${pub.trackingNumber},${anon.trackingNumber}`).expect(200)).body;
+      expect(list.items.find((c: { trackingNumber: string }) => c.trackingNumber === pub.trackingNumber).attachments).toHaveLength(1);
+      expect(list.items.find((c: { trackingNumber: string }) => c.trackingNumber === anon.trackingNumber)).not.toHaveProperty('attachments');
+
+      // Open311: media_url for the public complaint's photo, empty for the anonymous one.
+      const open311 = (await api.get(`/open311/v2/requests.json?service_request_id=${pub.trackingNumber},${anon.trackingNumber}`).expect(200)).body;
+      const byId = Object.fromEntries(open311.map((r: { service_request_id: string }) => [r.service_request_id, r]));
+      expect(byId[pub.trackingNumber].media_url).toMatch(new RegExp(`/api/v1/public/complaints/${pub.trackingNumber}/attachments/${files[pub.id]}$`));
+      expect(byId[anon.trackingNumber].media_url).toBe('');
+      const media = await download(new URL(byId[pub.trackingNumber].media_url).pathname).expect(200);
+      expect(sha256(media.body)).toBe(sha256(PNG));
+    });
   });
 
   describe('Open311 GeoReport v2', () => {

@@ -3,6 +3,7 @@ import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsLatitude, IsLongitude, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import { PageQuery, PageResponse } from '../common/page';
 import { QueryBoolean } from '../common/transforms';
+import { AttachmentResponse } from './attachment';
 import { COMPLAINT_ACTIONS, COMPLAINT_STATUSES, ComplaintStatus } from './lifecycle';
 
 export const VISIBILITIES = ['public', 'anonymous', 'confidential'] as const;
@@ -80,6 +81,8 @@ export class PublicComplaintResponse {
   @ApiPropertyOptional() answer?: string;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiPropertyOptional({ format: 'date-time' }) resolvedAt?: string;
+  /** Files of `public` complaints only (never of anonymous or confidential ones); download at `/public/complaints/:trackingNumber/attachments/:id`. */
+  @ApiPropertyOptional({ type: [AttachmentResponse] }) attachments?: AttachmentResponse[];
 }
 
 export class ComplaintActionRequest {
@@ -173,3 +176,5 @@ export class RateComplaintRequest {
 export class RateComplaintCommand extends RateComplaintRequest {
   @IsUUID() id: string;
 }
+
+export * from './attachment';

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import {
   Actor,
   AddCommentCommand,
+  AttachmentResponse,
   COMPLAINT_ACTIONS,
   COMPLAINT_DEADLINES,
   COMPLAINT_OPEN_STATUSES,
@@ -23,6 +24,7 @@ import {
 } from '@smart-regency/contracts';
 import { addCalendarDays, addWorkingDays, CalendarClient, countWorkingDays, DomainError, EventRecorder, IdempotentWrites, jakartaDate } from '@smart-regency/platform';
 import { DataSource, EntityManager } from 'typeorm';
+import { publicAttachments } from '../attachments/attachments.service';
 import { ComplaintCategory } from '../categories/complaint-category.entity';
 import { Complaint, ComplaintComment, ComplaintHistory } from './complaint.entity';
 
@@ -97,6 +99,8 @@ export function toPublicComplaint(c: Complaint): PublicComplaintResponse {
     resolvedAt: iso(c.resolvedAt),
   };
 }
+
+const withFiles = (c: PublicComplaintResponse, files: AttachmentResponse[] | undefined): PublicComplaintResponse => (files?.length ? { ...c, attachments: files } : c);
 
 function mayAct(actor: Actor | null, kinds: readonly ComplaintActorKind[], c: Complaint): boolean {
   if (!actor) return kinds.includes('system');
@@ -281,13 +285,15 @@ export class ComplaintsService {
     qb.orderBy('c.createdAt', 'DESC').addOrderBy('c.id', 'ASC');
     const { skip, take } = pageOffset(query);
     const [rows, total] = await qb.skip(skip).take(take).getManyAndCount();
-    return pageOf(rows.map(toPublicComplaint), total, query);
+    const files = await publicAttachments(this.db.manager, rows);
+    return pageOf(rows.map((c) => withFiles(toPublicComplaint(c), files.get(c.id))), total, query);
   }
 
   async getPublic(trackingNumber: string): Promise<PublicComplaintResponse> {
     const c = await this.db.getRepository(Complaint).findOne({ where: { trackingNumber } });
     if (!c || c.visibility === 'confidential') throw notFound();
-    return toPublicComplaint(c);
+    const files = await publicAttachments(this.db.manager, [c]);
+    return withFiles(toPublicComplaint(c), files.get(c.id));
   }
 
   /** The thread between the reporter, the assigned agency and the coordinators. */

@@ -27,6 +27,8 @@ class Open311Filter implements ExceptionFilter {
   }
 }
 
+const origin = (req: FastifyRequest) => `${req.protocol}://${req.headers.host ?? req.hostname}`;
+
 interface RequestForm {
   api_key?: string;
   service_code?: string;
@@ -67,7 +69,13 @@ export class Open311Controller {
     return { service_code: c.code, service_name: c.name, description: c.description, metadata: false, type: 'realtime', keywords: '', group: 'pengaduan' };
   }
 
-  private async request(c: PublicComplaintResponse, names: Map<string, string>) {
+  /** The first photo of a public complaint (anonymous and confidential ones never show files). */
+  private mediaUrl(c: PublicComplaintResponse, base: string): string {
+    const photo = c.attachments?.find((a) => a.contentType.startsWith('image/'));
+    return photo ? `${base}/api/v1/public/complaints/${encodeURIComponent(c.trackingNumber)}/attachments/${photo.id}` : '';
+  }
+
+  private async request(c: PublicComplaintResponse, names: Map<string, string>, base: string) {
     return {
       service_request_id: c.trackingNumber,
       status: ['closed', 'rejected'].includes(c.status) ? 'closed' : 'open',
@@ -85,7 +93,7 @@ export class Open311Controller {
       zipcode: '',
       lat: c.lat,
       long: c.lng,
-      media_url: '',
+      media_url: this.mediaUrl(c, base),
     };
   }
 
@@ -93,7 +101,7 @@ export class Open311Controller {
   async resource(@Param('file') file: string, @Query() query: Record<string, string>, @Call() call: CallContext, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
     const [name, format] = splitFormat(file);
     if (name === 'discovery') {
-      const base = `${req.protocol}://${req.headers.host ?? req.hostname}/open311/v2`;
+      const base = `${origin(req)}/open311/v2`;
       return this.send(reply, format, 'discovery', 'endpoint', {
         changeset: '2026-11-28T00:00:00Z',
         contact: 'Diskominfo Kabupaten Labuhanbatu Utara',
@@ -120,13 +128,13 @@ export class Open311Controller {
         call,
       );
       const names = await this.agencies(call);
-      return this.send(reply, format, 'service_requests', 'request', await Promise.all(page.items.map((c) => this.request(c, names))));
+      return this.send(reply, format, 'service_requests', 'request', await Promise.all(page.items.map((c) => this.request(c, names, origin(req)))));
     }
     throw new Open311Error(404, `no resource ${name}`);
   }
 
   @Get(':kind/:file')
-  async one(@Param('kind') kind: string, @Param('file') file: string, @Call() call: CallContext, @Res() reply: FastifyReply) {
+  async one(@Param('kind') kind: string, @Param('file') file: string, @Call() call: CallContext, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
     const [id, format] = splitFormat(file);
     if (kind === 'services') {
       const page = await this.rpc.send(SUBJECTS.complaints.listCategories, { pageSize: 100 }, call);
@@ -137,7 +145,7 @@ export class Open311Controller {
       // Requests are created at once, so a token is the request's own id.
       const c = await this.rpc.send(SUBJECTS.complaints.getPublic, { trackingNumber: id.slice(0, 40) }, call);
       if (kind === 'tokens') return this.send(reply, format, 'service_requests', 'request', [{ service_request_id: c.trackingNumber, token: c.trackingNumber }]);
-      return this.send(reply, format, 'service_requests', 'request', [await this.request(c, await this.agencies(call))]);
+      return this.send(reply, format, 'service_requests', 'request', [await this.request(c, await this.agencies(call), origin(req))]);
     }
     throw new Open311Error(404, `no resource ${kind}`);
   }
