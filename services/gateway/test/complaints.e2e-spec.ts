@@ -45,6 +45,8 @@ describe('complaints', () => {
   const bearer: Record<string, string> = {};
   const ids: Record<string, string> = {};
   const agencies: Record<string, string> = {};
+  /** NIK, full name, email and phone of each citizen: none may appear on a public route or in an event. */
+  const personalData: Record<string, string[]> = {};
   let n = 0;
 
   const person = async (name: string, staff?: { roles: string[]; agency?: string }) => {
@@ -54,11 +56,13 @@ describe('complaints', () => {
     if (staff) {
       await api.post('/api/v1/users').set('Authorization', bearer.admin).send({ email, fullName: name, roles: staff.roles, ...(staff.agency ? { agencyId: agencies[staff.agency] } : {}), password }).expect(201);
     } else {
+      const personal = { nik: makeNik({ sequence: 8000 + n }), fullName: `Pelapor ${name}`, email, phone: `08128800${String(1000 + n)}` };
       const res = await api
         .post('/api/v1/auth/register')
-        .send({ nik: makeNik({ sequence: 8000 + n }), fullName: `Pelapor ${name}`, email, phone: `08128800${String(1000 + n)}`, password })
+        .send({ ...personal, password })
         .expect(201);
       ids[name] = res.body.id;
+      personalData[name] = Object.values(personal);
     }
     bearer[name] = `Bearer ${await system.login(email, password)}`;
   };
@@ -233,6 +237,111 @@ describe('complaints', () => {
     await act(answered.id, 'dlh', 'resolve', { note: 'Selesai.' }).expect(200);
     await complaintsDb(`UPDATE complaints SET due_at = now() - interval '1 minute' WHERE id = $1`, [answered.id]);
     await waitUntil('the auto-close', async () => (await api.get(`/api/v1/complaints/${answered.id}`).set('Authorization', bearer.beni)).body.status === 'closed');
+  });
+
+  it('refuses each party what is not theirs, and a refusal changes nothing', async () => {
+    const c = (await file('ani').expect(201)).body;
+    await api.get(`/api/v1/complaints/${c.id}`).expect(401);
+    await act(c.id, 'ani', 'verify').expect(403);
+    await act(c.id, 'inspektur', 'verify').expect(403);
+    await act(c.id, 'dlh', 'reject').expect(403);
+    await act(c.id, 'ani', 'confirm').expect(409);
+    await act(c.id, 'admin', 'verify').expect(200);
+    await act(c.id, 'dlh', 'dispose', { agencyId: agencies.DLH }).expect(403);
+    await act(c.id, 'admin', 'dispose', { agencyId: agencies.DLH }).expect(200);
+    // Wrong agency: PUPR does not even see it; DLH may not do the coordinator's part.
+    await act(c.id, 'pupr', 'start').expect(404);
+    await act(c.id, 'pupr', 'resolve', { note: 'Bukan kami.' }).expect(404);
+    await act(c.id, 'dlh', 'close').expect(409);
+    await act(c.id, 'admin', 'verify').expect(409);
+    const started = (await act(c.id, 'dlh', 'start').expect(200)).body;
+    // Stale If-Match: 412 and nothing moves.
+    expect((await act(c.id, 'dlh', 'resolve', { note: 'Sudah.' }, started.version - 1).expect(412)).body.code).toBe('COMPLAINTS.VERSION_MISMATCH');
+    expect((await api.get(`/api/v1/complaints/${c.id}`).set('Authorization', bearer.ani).expect(200)).body).toMatchObject({ status: 'in_progress', version: started.version });
+    const resolved = (await act(c.id, 'dlh', 'resolve', { note: 'Sudah diangkut.' }, started.version).expect(200)).body;
+    expect(resolved.version).toBe(started.version + 1);
+    // Another citizen: the complaint does not exist for them.
+    await act(c.id, 'beni', 'confirm').expect(404);
+    await act(c.id, 'beni', 'reopen').expect(404);
+    await api.post(`/api/v1/complaints/${c.id}/rating`).set('Authorization', bearer.beni).send({ score: 1 }).expect(404);
+    // Only the reporter reopens, confirms and rates.
+    expect((await act(c.id, 'admin', 'reopen').expect(403)).body.code).toBe('COMPLAINTS.NOT_ALLOWED');
+    await act(c.id, 'dlh', 'confirm').expect(403);
+    await api.post(`/api/v1/complaints/${c.id}/rating`).set('Authorization', bearer.dlh).send({ score: 5 }).expect(403);
+    await api.post(`/api/v1/complaints/${c.id}/rating`).set('Authorization', bearer.admin).send({ score: 5 }).expect(403);
+    expect((await api.get(`/api/v1/complaints/${c.id}`).set('Authorization', bearer.ani).expect(200)).body).toMatchObject({ status: 'resolved', version: resolved.version });
+    expect((await complaintsDb(`SELECT rating FROM complaints WHERE id = $1`, [c.id])).rows[0].rating).toBeNull();
+    // Reopen is possible up to the 10th working day after the answer; the coordinator closes.
+    await complaintsDb(`UPDATE complaints SET resolved_at = now() - interval '16 days' WHERE id = $1`, [c.id]);
+    expect((await act(c.id, 'ani', 'reopen').expect(409)).body.code).toBe('COMPLAINTS.REOPEN_TOO_LATE');
+    expect((await act(c.id, 'admin', 'close').expect(200)).body.status).toBe('closed');
+    expect((await act(c.id, 'ani', 'reopen').expect(409)).body.code).toBe('COMPLAINTS.INVALID_TRANSITION');
+    // Rating after the coordinator closed it is still the reporter's right, once.
+    await api.post(`/api/v1/complaints/${c.id}/rating`).set('Authorization', bearer.ani).send({ score: 2 }).expect(200);
+    await api.post(`/api/v1/complaints/${c.id}/rating`).set('Authorization', bearer.ani).send({ score: 3 }).expect(409);
+    const history = (await complaintsDb(`SELECT action FROM complaint_history WHERE complaint_id = $1 ORDER BY seq`, [c.id])).rows.map((r) => r.action);
+    expect(history).toEqual(['file', 'verify', 'dispose', 'start', 'resolve', 'close']);
+  });
+
+  it('shows no reporter, NIK, email or phone on any public route or in any event; confidential ones nowhere public and their events carry no text and no place finer than the district', async () => {
+    const secretTexts = ['Kepala desa meminta uang', 'Pungutan liar 500 ribu setiap surat', 'Jl. Rahasia No. 9', 'Dusun Tersembunyi', 'Sudah ditegur oleh inspektorat', 'Terima kasih, tuntas', 'Ada bukti kuitansi'];
+    const secret = (
+      await file('ani', 'confidential', {
+        title: secretTexts[0],
+        description: secretTexts[1],
+        location: { lat: 2.41234, lng: 99.51234, address: secretTexts[2], village: secretTexts[3], district: 'Kualuh Selatan' },
+      }).expect(201)
+    ).body;
+    const anonTexts = ['Jl. Kenanga No. 12', 'Lampu jalan mati sebulan'];
+    const anon = (
+      await file('ani', 'anonymous', { title: 'Lampu jalan mati', description: anonTexts[1], location: { lat: 2.45678, lng: 99.54321, address: anonTexts[0], district: 'Kualuh Hulu' } }).expect(201)
+    ).body;
+    // The answer to an anonymous complaint is published (the public sees how the regency responds); comments and rating remarks are not.
+    const answers: Record<string, string> = { [secret.id]: secretTexts[4], [anon.id]: 'Lampu sudah diganti' };
+    for (const c of [secret, anon]) {
+      await api.post(`/api/v1/complaints/${c.id}/comments`).set('Authorization', bearer.ani).send({ body: secretTexts[6] }).expect(201);
+      await act(c.id, 'admin', 'verify', { note: secretTexts[6] }).expect(200);
+      await act(c.id, 'admin', 'dispose', { agencyId: agencies.DLH }).expect(200);
+      await act(c.id, 'dlh', 'resolve', { note: answers[c.id] }).expect(200);
+      await api.post(`/api/v1/complaints/${c.id}/rating`).set('Authorization', bearer.ani).send({ score: 4, comment: secretTexts[5] }).expect(200);
+      await act(c.id, 'ani', 'reopen').expect(200);
+      await complaintsDb(`UPDATE complaints SET due_at = now() - interval '1 hour', final_due_at = now() - interval '1 hour' WHERE id = $1`, [c.id]);
+    }
+    await waitUntil('both escalations', async () => (await complaintsDb(`SELECT count(*)::int AS n FROM complaints WHERE id = ANY($1) AND 'final' = ANY(escalated_stages)`, [[secret.id, anon.id]])).rows[0].n === 2);
+
+    const identity = [ids.ani, ...personalData.ani];
+    const never = (text: string, extra: string[] = []) => {
+      for (const value of [...identity, ...extra]) expect(text).not.toContain(value);
+      expect(text).not.toMatch(/\b\d{16}\b|@example\.id|\b08\d{8,}\b|reporterId|reporter_id/);
+    };
+
+    // Every public route, in every format.
+    const publicBodies = [
+      (await api.get('/api/v1/public/complaints?pageSize=100').expect(200)).text,
+      (await api.get('/api/v1/public/complaints?pageSize=100&district=Kualuh%20Selatan').expect(200)).text,
+      (await api.get(`/api/v1/public/complaints/${anon.trackingNumber}`).expect(200)).text,
+      (await api.get('/open311/v2/requests.json').expect(200)).text,
+      (await api.get('/open311/v2/requests.xml').expect(200)).text,
+      (await api.get(`/open311/v2/requests/${anon.trackingNumber}.json`).expect(200)).text,
+      (await api.get(`/open311/v2/requests/${anon.trackingNumber}.xml`).expect(200)).text,
+      (await api.get(`/open311/v2/tokens/${anon.trackingNumber}.json`).expect(200)).text,
+      (await api.get(`/open311/v2/requests.json?service_request_id=${secret.trackingNumber},${anon.trackingNumber}`).expect(200)).text,
+    ];
+    for (const body of publicBodies) never(body, [...secretTexts, secret.trackingNumber, '2.41234', '99.51234', anonTexts[0], '2.45678', '99.54321']);
+    expect(publicBodies[0]).toContain(anon.trackingNumber);
+    expect(publicBodies[2]).toContain(answers[anon.id]);
+    await api.get(`/api/v1/public/complaints/${secret.trackingNumber}`).expect(404);
+    await api.get(`/open311/v2/requests/${secret.trackingNumber}.json`).expect(404);
+    await api.get(`/open311/v2/tokens/${secret.trackingNumber}.xml`).expect(404);
+
+    // Every event of both complaints: received, status changes, rating, escalations.
+    const events = [...(await eventsFor(secret.id)), ...(await eventsFor(anon.id))];
+    expect(new Set(events.map((e) => e.type))).toEqual(
+      new Set(['complaints.complaint.received.v1', 'complaints.complaint.status_changed.v1', 'complaints.complaint.rated.v1', 'complaints.complaint.escalated.v1']),
+    );
+    for (const e of events) never(JSON.stringify(e), [...secretTexts, ...anonTexts, answers[anon.id], 'Lampu jalan mati', '2.41234', '99.51234']);
+    const secretReceived = events.find((e) => e.subject === secret.id && e.type === 'complaints.complaint.received.v1')!;
+    expect((secretReceived.data as { location: unknown }).location).toEqual({ district: 'Kualuh Selatan' });
   });
 
   it('keeps a comment thread for the reporter, the assigned agency and coordinators only', async () => {
