@@ -4,7 +4,6 @@ import { createHash, randomUUID } from 'crypto';
 import { request as httpRequest } from 'http';
 import { connect } from 'nats';
 import { Client } from 'pg';
-import { XMLParser } from 'fast-xml-parser';
 import request from 'supertest';
 
 const PDF = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(2048, 0x20), Buffer.from('\n%%EOF\n')]);
@@ -361,6 +360,13 @@ describe('complaints', () => {
     const bad = await file('ani', 'public', { location: { lat: 123, lng: 99 }, visibility: 'secret' }).expect(400);
     expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['location.lat', 'visibility']);
     await file('ani', 'public', { categoryCode: 'nope' }).expect(404);
+    // A place is lat and lng together, or an address alone.
+    expect((await file('ani', 'public', { location: { lat: 2.5 } }).expect(400)).body.errors.map((e: { field: string }) => e.field)).toEqual(['location.lng']);
+    expect((await file('ani', 'public', { location: { lng: 99.6, address: 'Jl. Sisingamangaraja 12' } }).expect(400)).body.errors.map((e: { field: string }) => e.field)).toEqual(['location.lat']);
+    await file('ani', 'public', { location: {} }).expect(400);
+    const placed = (await file('ani', 'public', { location: { address: 'Pasar Aek Kanopan, los 3' } }).expect(201)).body;
+    expect((await api.get(`/api/v1/public/complaints/${placed.trackingNumber}`).expect(200)).body).toMatchObject({ address: 'Pasar Aek Kanopan, los 3' });
+    expect((await api.get(`/api/v1/public/complaints/${placed.trackingNumber}`).expect(200)).body).not.toHaveProperty('lat');
     await file('dlh').expect(403);
     const mine = (await api.get('/api/v1/complaints?pageSize=100').set('Authorization', bearer.beni).expect(200)).body;
     expect(mine.items.every((c: { reporterId: string }) => c.reporterId === ids.beni)).toBe(true);
@@ -468,69 +474,6 @@ describe('complaints', () => {
       expect(byId[anon.trackingNumber].media_url).toBe('');
       const media = await download(new URL(byId[pub.trackingNumber].media_url).pathname).expect(200);
       expect(sha256(media.body)).toBe(sha256(PNG));
-    });
-  });
-
-  describe('Open311 GeoReport v2', () => {
-    const xml = new XMLParser();
-    let apiKey: string;
-
-    beforeAll(async () => {
-      const account = await api.post('/api/v1/service-accounts').set('Authorization', bearer.admin).send({ name: 'SP4N-LAPOR! bridge', scopes: ['open311:write'] }).expect(201);
-      apiKey = account.body.clientSecret;
-    });
-
-    it('describes itself and lists the categories as services, in JSON and XML', async () => {
-      const discovery = await api.get('/open311/v2/discovery.json').expect(200);
-      expect(discovery.body.endpoints.endpoint[0]).toMatchObject({ specification: 'http://wiki.open311.org/GeoReport_v2', formats: { format: ['application/json', 'text/xml'] } });
-      const services = await api.get('/open311/v2/services.json').expect(200);
-      expect(services.body).toHaveLength(11);
-      expect(services.body.find((s: { service_code: string }) => s.service_code === 'roads-bridges')).toMatchObject({ service_name: 'Jalan dan jembatan', metadata: false, type: 'realtime' });
-      const asXml = await api.get('/open311/v2/services.xml').expect(200);
-      expect(asXml.headers['content-type']).toMatch(/^text\/xml/);
-      expect(xml.parse(asXml.text).services.service).toHaveLength(11);
-      expect((await api.get('/open311/v2/services/roads-bridges.json').expect(200)).body).toEqual({ service_code: 'roads-bridges', attributes: [] });
-    });
-
-    it('answers errors as [{ code, description }] with the right status', async () => {
-      const unknown = await api.get('/open311/v2/services/nope.xml').expect(404);
-      expect(xml.parse(unknown.text).errors.error).toMatchObject({ code: 404 });
-      expect((await api.get('/open311/v2/requests.txt').expect(404)).body).toEqual([{ code: 404, description: expect.any(String) }]);
-      const noKey = await api.post('/open311/v2/requests.json').type('form').send({ service_code: 'roads-bridges', lat: '2.5', long: '99.6', description: 'Jalan rusak di desa kami' }).expect(403);
-      expect(noKey.body).toEqual([{ code: 403, description: expect.any(String) }]);
-      await api.post('/open311/v2/requests.json').type('form').send({ api_key: 'wrong-key-1234567', service_code: 'roads-bridges', lat: '2.5', long: '99.6', description: 'Jalan rusak di desa kami' }).expect(403);
-      const missing = await api.post('/open311/v2/requests.json').type('form').send({ api_key: apiKey, service_code: 'roads-bridges', description: 'x' }).expect(400);
-      expect(missing.body[0].description).toMatch(/lat and long/);
-      await api.post('/open311/v2/requests.json').type('form').send({ api_key: apiKey, service_code: 'nope', lat: '2.5', long: '99.6', description: 'Jalan rusak di desa kami' }).expect(404);
-      const reader = await api.post('/api/v1/service-accounts').set('Authorization', bearer.admin).send({ name: 'Dashboard', scopes: ['reports:read'] }).expect(201);
-      await api.post('/open311/v2/requests.json').type('form').send({ api_key: reader.body.clientSecret, service_code: 'roads-bridges', lat: '2.5', long: '99.6', description: 'Jalan rusak di desa kami' }).expect(403);
-    });
-
-    it('takes a request with an api_key and shows it, with public and anonymous complaints only', async () => {
-      const posted = await api
-        .post('/open311/v2/requests.json')
-        .type('form')
-        .send({ api_key: apiKey, service_code: 'roads-bridges', lat: '2.601', long: '99.642', address_string: 'Jl. Lintas Sumatera km 5', description: 'Jembatan kayu di km 5 patah sebagian.' })
-        .expect(201);
-      const id = posted.body[0].service_request_id;
-      expect(id).toMatch(/^LPR-\d{4}-\d{6}$/);
-      const one = await api.get(`/open311/v2/requests/${id}.json`).expect(200);
-      expect(one.body[0]).toMatchObject({ service_request_id: id, status: 'open', service_code: 'roads-bridges', lat: 2.601, long: 99.642, address: 'Jl. Lintas Sumatera km 5' });
-      expect(one.body[0].agency_responsible).toBe('Dinas Pekerjaan Umum dan Penataan Ruang');
-      expect((await api.get(`/open311/v2/tokens/${id}.json`).expect(200)).body).toEqual([{ service_request_id: id, token: id }]);
-      const inXml = xml.parse((await api.get(`/open311/v2/requests/${id}.xml`).expect(200)).text);
-      expect(inXml.service_requests.request.service_request_id).toBe(id);
-
-      const secret = (await file('ani', 'confidential').expect(201)).body;
-      const anonymous = (await file('ani', 'anonymous').expect(201)).body;
-      const list = (await api.get('/open311/v2/requests.json?service_code=waste-environment').expect(200)).body;
-      const ids = list.map((r: { service_request_id: string }) => r.service_request_id);
-      expect(ids).toContain(anonymous.trackingNumber);
-      expect(ids).not.toContain(secret.trackingNumber);
-      await api.get(`/open311/v2/requests/${secret.trackingNumber}.json`).expect(404);
-      expect(JSON.stringify(list)).not.toMatch(/reporter|Pelapor|example\.id/);
-      const closed = (await api.get('/open311/v2/requests.json?status=closed').expect(200)).body;
-      expect(closed.every((r: { status: string }) => r.status === 'closed')).toBe(true);
     });
   });
 });

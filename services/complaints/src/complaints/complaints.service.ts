@@ -82,8 +82,9 @@ export function toPublicComplaint(c: Complaint): PublicComplaintResponse {
   const anonymous = c.visibility === 'anonymous';
   return {
     trackingNumber: c.trackingNumber,
-    lat: anonymous ? coarse(c.location.lat) : c.location.lat,
-    lng: anonymous ? coarse(c.location.lng) : c.location.lng,
+    ...(c.location.lat !== undefined && c.location.lng !== undefined
+      ? { lat: anonymous ? coarse(c.location.lat) : c.location.lat, lng: anonymous ? coarse(c.location.lng) : c.location.lng }
+      : {}),
     ...(c.location.address && !anonymous ? { address: c.location.address } : {}),
     categoryCode: c.categoryCode,
     title: c.title,
@@ -277,6 +278,7 @@ export class ComplaintsService {
     const qb = this.db.getRepository(Complaint).createQueryBuilder('c').where(`c.visibility <> 'confidential'`);
     if (query.status) qb.andWhere('c.status = :status', { status: query.status });
     if (query.categoryCode) qb.andWhere('c.categoryCode = :category', { category: query.categoryCode });
+    if (query.categoryCodes) qb.andWhere('c.categoryCode IN (:...categories)', { categories: query.categoryCodes.split(',').map((x) => x.trim()).slice(0, 100) });
     if (query.district) qb.andWhere('c.district = :district', { district: query.district });
     if (query.trackingNumbers) qb.andWhere('c.trackingNumber IN (:...numbers)', { numbers: query.trackingNumbers.split(',').map((x) => x.trim()).slice(0, 100) });
     if (query.from) qb.andWhere('c.createdAt >= :from', { from: new Date(query.from) });
