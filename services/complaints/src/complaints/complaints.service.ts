@@ -18,12 +18,13 @@ import {
   ListPublicComplaintsRequest,
   Page,
   pageOf,
+  PageQuery,
   pageOffset,
   PublicComplaintResponse,
   RateComplaintCommand,
 } from '@smart-regency/contracts';
 import { addCalendarDays, addWorkingDays, CalendarClient, countWorkingDays, DomainError, EventRecorder, IdempotentWrites, jakartaDate } from '@smart-regency/platform';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
 import { publicAttachments } from '../attachments/attachments.service';
 import { ComplaintCategory } from '../categories/complaint-category.entity';
 import { Complaint, ComplaintComment, ComplaintHistory } from './complaint.entity';
@@ -102,6 +103,25 @@ export function toPublicComplaint(c: Complaint): PublicComplaintResponse {
 }
 
 const withFiles = (c: PublicComplaintResponse, files: AttachmentResponse[] | undefined): PublicComplaintResponse => (files?.length ? { ...c, attachments: files } : c);
+
+/** Lists count exactly up to this many matches; beyond it `total` is PostgreSQL's estimate and `totalExact` is false. */
+export const EXACT_TOTAL_CAP = 10_000;
+
+/**
+ * One page and its total. Counting a million rows on every request would cost more than the page:
+ * no count when the first page is not full, an exact count up to EXACT_TOTAL_CAP, the planner's
+ * row estimate above it.
+ */
+async function pageWithTotal(qb: SelectQueryBuilder<Complaint>, query: PageQuery): Promise<{ rows: Complaint[]; total: number; totalExact: boolean }> {
+  const { skip, take } = pageOffset(query);
+  const rows = await qb.clone().offset(skip).limit(take).getMany();
+  if (skip === 0 && rows.length < take) return { rows, total: rows.length, totalExact: true };
+  const [sql, params] = qb.clone().select('c.id').orderBy().getQueryAndParameters();
+  const [{ n }] = await qb.connection.query(`SELECT count(*)::int AS n FROM (${sql} LIMIT ${EXACT_TOTAL_CAP + 1}) matches`, params);
+  if (n <= EXACT_TOTAL_CAP) return { rows, total: n, totalExact: true };
+  const [{ 'QUERY PLAN': plan }] = await qb.connection.query(`EXPLAIN (FORMAT JSON) ${sql}`, params);
+  return { rows, total: Math.max(EXACT_TOTAL_CAP + 1, Math.round(plan[0].Plan['Plan Rows'])), totalExact: false };
+}
 
 function mayAct(actor: Actor | null, kinds: readonly ComplaintActorKind[], c: Complaint): boolean {
   if (!actor) return kinds.includes('system');
@@ -250,7 +270,7 @@ export class ComplaintsService {
     return toComplaintResponse(c, actor);
   }
 
-  async list(actor: Actor, query: ListComplaintsRequest): Promise<Page<ComplaintResponse>> {
+  async list(actor: Actor, query: ListComplaintsRequest): Promise<Page<ComplaintResponse> & { totalExact: boolean }> {
     const qb = this.db.getRepository(Complaint).createQueryBuilder('c');
     const all = has(actor, ['admin', 'auditor']);
     const staff = has(actor, STAFF) && !!actor.agencyId;
@@ -267,14 +287,15 @@ export class ComplaintsService {
       const condition = `(c.status IN (:...open) AND c.dueAt < now())`;
       qb.andWhere(query.overdue ? condition : `NOT ${condition}`, { open: [...COMPLAINT_OPEN_STATUSES] });
     }
-    qb.orderBy(all || staff ? 'c.dueAt' : 'c.createdAt', all || staff ? 'ASC' : 'DESC', 'NULLS LAST').addOrderBy('c.id', 'ASC');
-    const { skip, take } = pageOffset(query);
-    const [rows, total] = await qb.skip(skip).take(take).getManyAndCount();
-    return pageOf(rows.map((c) => toComplaintResponse(c, actor)), total, query);
+    // Each order matches an index of ComplaintListIndexes, tiebreaker included.
+    if (all || staff) qb.orderBy('c.dueAt', 'ASC', 'NULLS LAST').addOrderBy('c.id', 'ASC');
+    else qb.orderBy('c.createdAt', 'DESC').addOrderBy('c.id', 'DESC');
+    const { rows, ...counted } = await pageWithTotal(qb, query);
+    return { ...pageOf(rows.map((c) => toComplaintResponse(c, actor)), counted.total, query), totalExact: counted.totalExact };
   }
 
   /** Public and anonymous complaints only; never the reporter; confidential ones do not exist here. */
-  async listPublic(query: ListPublicComplaintsRequest): Promise<Page<PublicComplaintResponse>> {
+  async listPublic(query: ListPublicComplaintsRequest): Promise<Page<PublicComplaintResponse> & { totalExact: boolean }> {
     const qb = this.db.getRepository(Complaint).createQueryBuilder('c').where(`c.visibility <> 'confidential'`);
     if (query.status) qb.andWhere('c.status = :status', { status: query.status });
     if (query.categoryCode) qb.andWhere('c.categoryCode = :category', { category: query.categoryCode });
@@ -284,11 +305,10 @@ export class ComplaintsService {
     if (query.from) qb.andWhere('c.createdAt >= :from', { from: new Date(query.from) });
     if (query.to) qb.andWhere('c.createdAt < :to', { to: new Date(query.to) });
     if (query.state) qb.andWhere(query.state === 'closed' ? `c.status IN ('closed', 'rejected')` : `c.status NOT IN ('closed', 'rejected')`);
-    qb.orderBy('c.createdAt', 'DESC').addOrderBy('c.id', 'ASC');
-    const { skip, take } = pageOffset(query);
-    const [rows, total] = await qb.skip(skip).take(take).getManyAndCount();
+    qb.orderBy('c.createdAt', 'DESC').addOrderBy('c.id', 'DESC');
+    const { rows, ...counted } = await pageWithTotal(qb, query);
     const files = await publicAttachments(this.db.manager, rows);
-    return pageOf(rows.map((c) => withFiles(toPublicComplaint(c), files.get(c.id))), total, query);
+    return { ...pageOf(rows.map((c) => withFiles(toPublicComplaint(c), files.get(c.id))), counted.total, query), totalExact: counted.totalExact };
   }
 
   async getPublic(trackingNumber: string): Promise<PublicComplaintResponse> {
