@@ -46,11 +46,13 @@ describe('complaints', () => {
   const agencies: Record<string, string> = {};
   /** NIK, full name, email and phone of each citizen: none may appear on a public route or in an event. */
   const personalData: Record<string, string[]> = {};
+  const passwords: Record<string, string> = {};
   let n = 0;
 
   const person = async (name: string, staff?: { roles: string[]; agency?: string }) => {
     n++;
     const password = `Sandi-Aduan-${n}-Labura`;
+    passwords[name] = password;
     const email = staff ? `${name}@pemda.labura.go.id` : `${name}@example.id`;
     if (staff) {
       await api.post('/api/v1/users').set('Authorization', bearer.admin).send({ email, fullName: name, roles: staff.roles, ...(staff.agency ? { agencyId: agencies[staff.agency] } : {}), password }).expect(201);
@@ -442,6 +444,24 @@ describe('complaints', () => {
       const closed = (await file('ani').expect(201)).body;
       await act(closed.id, 'admin', 'reject', { note: 'Bukan kewenangan pemerintah kabupaten.' }).expect(200);
       expect((await upload(closed.id, 'ani', 'image/png', PNG).expect(409)).body.code).toBe('COMPLAINTS.ATTACHMENTS_LOCKED');
+    });
+
+    it("erases what a citizen uploaded when they erase their account, and keeps an address-only place free of coordinates", async () => {
+      await person('cici');
+      const pub = (await file('cici').expect(201)).body;
+      const placed = (await file('cici', 'public', { location: { address: 'Pasar Aek Kanopan, los 7', district: 'Kualuh Hulu' } }).expect(201)).body;
+      await upload(pub.id, 'cici', 'image/png', PNG).expect(201);
+      const staffCopy = (await upload(pub.id, 'dlh', 'image/png', PNG).expect(201)).body;
+      const other = (await upload(placed.id, 'cici', 'application/pdf', PDF).expect(201)).body;
+      await api.delete('/api/v1/me').set('Authorization', bearer.cici).send({ password: passwords.cici }).expect(202);
+      await waitUntil('the erasure in complaints', async () => (await complaintsDb(`SELECT count(*)::int AS n FROM complaint_attachments WHERE uploaded_by = $1`, [ids.cici])).rows[0].n === 0);
+      // The staff's copy of the same bytes stays; the reporter's own file is gone with its bytes.
+      expect((await api.get(`/api/v1/complaints/${pub.id}/attachments`).set('Authorization', bearer.dlh).expect(200)).body.map((a: { id: string }) => a.id)).toEqual([staffCopy.id]);
+      await download(`/api/v1/complaints/${pub.id}/attachments/${staffCopy.id}`, 'dlh').expect(200);
+      await download(`/api/v1/complaints/${placed.id}/attachments/${other.id}`, 'admin').expect(404);
+      expect((await complaintsDb(`SELECT count(*)::int AS n FROM complaint_blobs WHERE key LIKE $1`, [`complaints/${placed.id}/%`])).rows[0].n).toBe(0);
+      const [row] = (await complaintsDb(`SELECT location FROM complaints WHERE id = $1`, [placed.id])).rows;
+      expect(row.location).toEqual({ district: 'Kualuh Hulu' });
     });
 
     it('publishes the files of public complaints only, never of anonymous or confidential ones', async () => {

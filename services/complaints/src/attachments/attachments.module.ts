@@ -6,5 +6,6 @@ import { AttachmentsService } from './attachments.service';
 @Module({
   controllers: [AttachmentsController],
   providers: [AttachmentsService, { provide: AttachmentStorage, useClass: PostgresAttachmentStorage }],
+  exports: [AttachmentStorage],
 })
 export class AttachmentsModule {}
