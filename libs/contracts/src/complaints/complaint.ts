@@ -151,13 +151,13 @@ export class ListPublicComplaintsRequest extends PageQuery {
 
 export class ComplaintPage extends PageResponse {
   @ApiProperty({ type: [ComplaintResponse] }) items: ComplaintResponse[];
-  /** `total` is exact up to 10,000 matches; above that it is PostgreSQL's estimate and this is false. */
+  /** `total` is counted when PostgreSQL expects at most 1,000 matches; above that it is PostgreSQL's estimate and this is false. */
   @ApiProperty() totalExact: boolean;
 }
 
 export class PublicComplaintPage extends PageResponse {
   @ApiProperty({ type: [PublicComplaintResponse] }) items: PublicComplaintResponse[];
-  /** `total` is exact up to 10,000 matches; above that it is PostgreSQL's estimate and this is false. */
+  /** `total` is counted when PostgreSQL expects at most 1,000 matches; above that it is PostgreSQL's estimate and this is false. */
   @ApiProperty() totalExact: boolean;
 }
 
