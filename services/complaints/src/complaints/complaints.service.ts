@@ -109,19 +109,33 @@ export const EXACT_TOTAL_UP_TO = 1_000;
 /** Even an exact count stops here (the planner's estimate can be wrong); such a total is marked inexact. */
 const COUNT_CAP = 10_000;
 
+/** Planner estimates per query and parameters, reused for ESTIMATE_TTL_MS (an estimate is approximate anyway). */
+const estimates = new Map<string, { rows: number; at: number }>();
+const ESTIMATE_TTL_MS = 10_000;
+
+async function estimateRows(qb: SelectQueryBuilder<Complaint>, sql: string, params: unknown[]): Promise<number> {
+  const key = `${sql}\u0000${JSON.stringify(params)}`;
+  const cached = estimates.get(key);
+  if (cached && Date.now() - cached.at < ESTIMATE_TTL_MS) return cached.rows;
+  const [{ 'QUERY PLAN': plan }] = await qb.connection.query(`EXPLAIN (FORMAT JSON) ${sql}`, params);
+  const rows = Math.round(plan[0].Plan['Plan Rows']);
+  if (estimates.size >= 5_000) estimates.clear();
+  estimates.set(key, { rows, at: Date.now() });
+  return rows;
+}
+
 /**
  * One page and its total. Counting a million rows on every request would cost more than the page,
  * and so would counting a few thousand through an index that does not cover every filter: no count
- * when the first page is not full; the planner's row estimate (EXPLAIN, well under a millisecond)
- * when it expects more than EXACT_TOTAL_UP_TO matches; else an exact count, capped at COUNT_CAP.
+ * when the first page is not full; the planner's row estimate (EXPLAIN, well under a millisecond,
+ * reused for 10 s per filter) when it expects more than EXACT_TOTAL_UP_TO matches; else an exact count, capped at COUNT_CAP.
  */
 async function pageWithTotal(qb: SelectQueryBuilder<Complaint>, query: PageQuery): Promise<{ rows: Complaint[]; total: number; totalExact: boolean }> {
   const { skip, take } = pageOffset(query);
   const rows = await qb.clone().offset(skip).limit(take).getMany();
   if (skip === 0 && rows.length < take) return { rows, total: rows.length, totalExact: true };
   const [sql, params] = qb.clone().select('c.id').orderBy().getQueryAndParameters();
-  const [{ 'QUERY PLAN': plan }] = await qb.connection.query(`EXPLAIN (FORMAT JSON) ${sql}`, params);
-  const estimate = Math.round(plan[0].Plan['Plan Rows']);
+  const estimate = await estimateRows(qb, sql, params);
   if (estimate > EXACT_TOTAL_UP_TO) return { rows, total: Math.max(estimate, skip + rows.length), totalExact: false };
   const [{ n }] = await qb.connection.query(`SELECT count(*)::int AS n FROM (${sql} LIMIT ${COUNT_CAP + 1}) matches`, params);
   return { rows, total: Math.min(n, COUNT_CAP), totalExact: n <= COUNT_CAP };
