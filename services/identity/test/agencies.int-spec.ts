@@ -39,6 +39,7 @@ describe('identity over NATS, on its own database', () => {
       'UserAdministration1764700000000',
       'CreateCalendar1764800000000',
       'CreateServiceAccounts1764900000000',
+      'UserErasure1765200000000',
     ]);
     const { rows: agencies } = await t.db.query('SELECT id, code FROM agencies ORDER BY code');
     expect(agencies).toEqual(REFERENCE_AGENCIES.map(({ id, code }) => ({ id, code })).sort((a, b) => a.code.localeCompare(b.code)));

@@ -26,7 +26,7 @@ describe('docs/asyncapi.yaml', () => {
   it('describes each event payload with the fields the contract class validates', () => {
     const doc = buildAsyncApi() as { components: { schemas: Record<string, { required?: string[]; properties: Record<string, unknown> }> } };
     const received = doc.components.schemas.ComplaintReceivedV1;
-    expect(Object.keys(received.properties).sort()).toEqual(['agencyId', 'categoryCode', 'complaintId', 'location', 'trackingNumber', 'visibility']);
+    expect(Object.keys(received.properties).sort()).toEqual(['agencyId', 'categoryCode', 'complaintId', 'dueAt', 'finalDueAt', 'location', 'trackingNumber', 'visibility']);
     expect(received.required).toContain('visibility');
     expect(doc.components.schemas.UserRegisteredV1.required).not.toContain('agencyId');
   });
