@@ -84,6 +84,10 @@ export const COMPLAINTS_ERRORS = {
   'COMPLAINTS.REOPEN_TOO_LATE': { status: 409, title: { id: 'Batas waktu membuka kembali telah lewat', en: 'Too late to reopen' } },
   'COMPLAINTS.ALREADY_RATED': { status: 409, title: { id: 'Pengaduan sudah dinilai', en: 'Already rated' } },
   'COMPLAINTS.NOT_RESOLVED': { status: 409, title: { id: 'Pengaduan belum diselesaikan', en: 'Not resolved yet' } },
+  'COMPLAINTS.CONTENT_MISMATCH': { status: 415, title: { id: 'Isi berkas tidak sesuai jenisnya', en: 'File content does not match its type' } },
+  'COMPLAINTS.ATTACHMENT_NOT_FOUND': { status: 404, title: { id: 'Lampiran tidak ditemukan', en: 'Attachment not found' } },
+  'COMPLAINTS.TOO_MANY_ATTACHMENTS': { status: 409, title: { id: 'Jumlah lampiran sudah maksimal', en: 'The complaint has the most attachments allowed' } },
+  'COMPLAINTS.ATTACHMENTS_LOCKED': { status: 409, title: { id: 'Lampiran tidak dapat ditambah pada pengaduan yang sudah ditutup', en: 'No attachments can be added to a closed complaint' } },
 } satisfies Record<string, ErrorSpec>;
 
 export const REPORTING_ERRORS = {

@@ -13,6 +13,11 @@ import {
   PublicComplaintResponse,
   RateComplaintCommand,
   TrackingNumberRequest,
+  AttachmentDownload,
+  AttachmentRequest,
+  AttachmentResponse,
+  PublicAttachmentRequest,
+  UploadAttachmentCommand,
 } from './complaints/complaint';
 import { AgencyResponse, CreateAgencyRequest, ListAgenciesRequest, UpdateAgencyCommand } from './identity/agency';
 import {
@@ -110,6 +115,10 @@ export const SUBJECTS = {
     addComment: 'complaints.comment.add',
     rate: 'complaints.complaint.rate',
     exportMyData: 'complaints.privacy.export',
+    uploadAttachment: 'complaints.attachment.upload',
+    listAttachments: 'complaints.attachment.list',
+    downloadAttachment: 'complaints.attachment.download',
+    downloadPublicAttachment: 'complaints.public.attachment',
   },
   reporting: {
     health: 'reporting.health.check',
@@ -177,6 +186,10 @@ export interface RpcContract {
   'complaints.comment.add': [AddCommentCommand, CommentResponse];
   'complaints.complaint.rate': [RateComplaintCommand, ComplaintResponse];
   'complaints.privacy.export': [Record<string, never>, ComplaintsDataExport];
+  'complaints.attachment.upload': [UploadAttachmentCommand, AttachmentResponse];
+  'complaints.attachment.list': [ComplaintIdRequest, AttachmentResponse[]];
+  'complaints.attachment.download': [AttachmentRequest, AttachmentDownload];
+  'complaints.public.attachment': [PublicAttachmentRequest, AttachmentDownload];
   'reporting.health.check': [HealthCheckRequest, ServiceHealthResponse];
   'reporting.summary.public': [PublicSummaryRequest, PublicSummaryResponse];
   'reporting.summary.get': [ReportQuery, ReportSummaryResponse];

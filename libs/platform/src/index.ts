@@ -31,3 +31,6 @@ export * from './auth/ownership';
 export * from './calendar/working-days';
 export * from './calendar/calendar.client';
 export * from './bootstrap/scheduled-job';
+export * from './files/sniff';
+export * from './files/checked-file';
+export * from './files/blob-storage';

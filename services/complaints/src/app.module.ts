@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ServiceCoreModule } from '@smart-regency/platform';
 import { NatsConnection } from 'nats';
+import { AttachmentsModule } from './attachments/attachments.module';
 import { CategoriesModule } from './categories/categories.module';
 import { ComplaintsModule } from './complaints/complaints.module';
 import { ComplaintsConfig } from './config';
@@ -17,6 +18,7 @@ export class AppModule {
         CategoriesModule,
         ComplaintsModule,
         PrivacyModule,
+        AttachmentsModule,
       ],
     };
   }

@@ -1,11 +1,14 @@
 import { DatabaseSchema } from '@smart-regency/platform';
+import { ComplaintAttachment } from './attachments/attachment.entity';
 import { ComplaintCategory } from './categories/complaint-category.entity';
 import { CreateComplaintCategories1764300000000 } from './migrations/1764300000000-CreateComplaintCategories';
 import { CreateComplaints1764500000000 } from './migrations/1764500000000-CreateComplaints';
+import { CreateComplaintAttachments1764700000000 } from './migrations/1764700000000-CreateComplaintAttachments';
+import { ComplaintListIndexes1764800000000 } from './migrations/1764800000000-ComplaintListIndexes';
 import { Complaint, ComplaintComment, ComplaintHistory } from './complaints/complaint.entity';
 
 /** Complaints' tables and the migrations that build them, in order. */
 export const complaintsSchema: DatabaseSchema = {
-  entities: [ComplaintCategory, Complaint, ComplaintHistory, ComplaintComment],
-  migrations: [CreateComplaintCategories1764300000000, CreateComplaints1764500000000],
+  entities: [ComplaintCategory, Complaint, ComplaintHistory, ComplaintComment, ComplaintAttachment],
+  migrations: [CreateComplaintCategories1764300000000, CreateComplaints1764500000000, CreateComplaintAttachments1764700000000, ComplaintListIndexes1764800000000],
 };

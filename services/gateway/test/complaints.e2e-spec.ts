@@ -1,32 +1,69 @@
 import { RegencyCloudEvent } from '@smart-regency/contracts';
 import { makeNik, TEST_ADMIN, TestSystem } from '@smart-regency/testing';
-import { randomUUID } from 'crypto';
+import { createHash, randomUUID } from 'crypto';
+import { request as httpRequest } from 'http';
 import { connect } from 'nats';
 import { Client } from 'pg';
-import { XMLParser } from 'fast-xml-parser';
 import request from 'supertest';
 
-/** Complaints through the gateway: lifecycle, deadlines, privacy, comments, ratings. */
+const PDF = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(2048, 0x20), Buffer.from('\n%%EOF\n')]);
+const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(700, 1)]);
+/** Larger than what rides inline in a NATS message: travels through the JetStream object store. */
+const BIG_JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(2 * 1024 * 1024, 7)]);
+const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+const binary = (res: import('superagent').Response, done: (err: Error | null, body: Buffer) => void) => {
+  const chunks: Buffer[] = [];
+  res.on('data', (c: Buffer) => chunks.push(c));
+  res.on('end', () => done(null, Buffer.concat(chunks)));
+};
+
+/** Announces an oversized upload and sends only its first bytes: the gateway answers 413 from Content-Length alone. */
+function announceOversizedPost(url: string, authorization: string, declaredBytes: number): Promise<{ status: number; body: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no answer to an oversized upload')), 10000);
+    const req = httpRequest(url, { method: 'POST', headers: { authorization, 'content-type': 'image/png', 'content-length': declaredBytes } }, (res) => {
+      let text = '';
+      res.on('data', (chunk) => (text += chunk));
+      res.on('end', () => {
+        clearTimeout(timer);
+        req.destroy();
+        resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : {} });
+      });
+    });
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE' && error.code !== 'ECONNRESET') reject(error);
+    });
+    req.write(PNG);
+  });
+}
+
+/** Complaints through the gateway: lifecycle, deadlines, privacy, comments, ratings, attachments. */
 describe('complaints', () => {
   let system: TestSystem;
   let api: ReturnType<typeof request>;
   const bearer: Record<string, string> = {};
   const ids: Record<string, string> = {};
   const agencies: Record<string, string> = {};
+  /** NIK, full name, email and phone of each citizen: none may appear on a public route or in an event. */
+  const personalData: Record<string, string[]> = {};
+  const passwords: Record<string, string> = {};
   let n = 0;
 
   const person = async (name: string, staff?: { roles: string[]; agency?: string }) => {
     n++;
     const password = `Sandi-Aduan-${n}-Labura`;
+    passwords[name] = password;
     const email = staff ? `${name}@pemda.labura.go.id` : `${name}@example.id`;
     if (staff) {
       await api.post('/api/v1/users').set('Authorization', bearer.admin).send({ email, fullName: name, roles: staff.roles, ...(staff.agency ? { agencyId: agencies[staff.agency] } : {}), password }).expect(201);
     } else {
+      const personal = { nik: makeNik({ sequence: 8000 + n }), fullName: `Pelapor ${name}`, email, phone: `08128800${String(1000 + n)}` };
       const res = await api
         .post('/api/v1/auth/register')
-        .send({ nik: makeNik({ sequence: 8000 + n }), fullName: `Pelapor ${name}`, email, phone: `08128800${String(1000 + n)}`, password })
+        .send({ ...personal, password })
         .expect(201);
       ids[name] = res.body.id;
+      personalData[name] = Object.values(personal);
     }
     bearer[name] = `Bearer ${await system.login(email, password)}`;
   };
@@ -203,6 +240,111 @@ describe('complaints', () => {
     await waitUntil('the auto-close', async () => (await api.get(`/api/v1/complaints/${answered.id}`).set('Authorization', bearer.beni)).body.status === 'closed');
   });
 
+  it('refuses each party what is not theirs, and a refusal changes nothing', async () => {
+    const c = (await file('ani').expect(201)).body;
+    await api.get(`/api/v1/complaints/${c.id}`).expect(401);
+    await act(c.id, 'ani', 'verify').expect(403);
+    await act(c.id, 'inspektur', 'verify').expect(403);
+    await act(c.id, 'dlh', 'reject').expect(403);
+    await act(c.id, 'ani', 'confirm').expect(409);
+    await act(c.id, 'admin', 'verify').expect(200);
+    await act(c.id, 'dlh', 'dispose', { agencyId: agencies.DLH }).expect(403);
+    await act(c.id, 'admin', 'dispose', { agencyId: agencies.DLH }).expect(200);
+    // Wrong agency: PUPR does not even see it; DLH may not do the coordinator's part.
+    await act(c.id, 'pupr', 'start').expect(404);
+    await act(c.id, 'pupr', 'resolve', { note: 'Bukan kami.' }).expect(404);
+    await act(c.id, 'dlh', 'close').expect(409);
+    await act(c.id, 'admin', 'verify').expect(409);
+    const started = (await act(c.id, 'dlh', 'start').expect(200)).body;
+    // Stale If-Match: 412 and nothing moves.
+    expect((await act(c.id, 'dlh', 'resolve', { note: 'Sudah.' }, started.version - 1).expect(412)).body.code).toBe('COMPLAINTS.VERSION_MISMATCH');
+    expect((await api.get(`/api/v1/complaints/${c.id}`).set('Authorization', bearer.ani).expect(200)).body).toMatchObject({ status: 'in_progress', version: started.version });
+    const resolved = (await act(c.id, 'dlh', 'resolve', { note: 'Sudah diangkut.' }, started.version).expect(200)).body;
+    expect(resolved.version).toBe(started.version + 1);
+    // Another citizen: the complaint does not exist for them.
+    await act(c.id, 'beni', 'confirm').expect(404);
+    await act(c.id, 'beni', 'reopen').expect(404);
+    await api.post(`/api/v1/complaints/${c.id}/rating`).set('Authorization', bearer.beni).send({ score: 1 }).expect(404);
+    // Only the reporter reopens, confirms and rates.
+    expect((await act(c.id, 'admin', 'reopen').expect(403)).body.code).toBe('COMPLAINTS.NOT_ALLOWED');
+    await act(c.id, 'dlh', 'confirm').expect(403);
+    await api.post(`/api/v1/complaints/${c.id}/rating`).set('Authorization', bearer.dlh).send({ score: 5 }).expect(403);
+    await api.post(`/api/v1/complaints/${c.id}/rating`).set('Authorization', bearer.admin).send({ score: 5 }).expect(403);
+    expect((await api.get(`/api/v1/complaints/${c.id}`).set('Authorization', bearer.ani).expect(200)).body).toMatchObject({ status: 'resolved', version: resolved.version });
+    expect((await complaintsDb(`SELECT rating FROM complaints WHERE id = $1`, [c.id])).rows[0].rating).toBeNull();
+    // Reopen is possible up to the 10th working day after the answer; the coordinator closes.
+    await complaintsDb(`UPDATE complaints SET resolved_at = now() - interval '16 days' WHERE id = $1`, [c.id]);
+    expect((await act(c.id, 'ani', 'reopen').expect(409)).body.code).toBe('COMPLAINTS.REOPEN_TOO_LATE');
+    expect((await act(c.id, 'admin', 'close').expect(200)).body.status).toBe('closed');
+    expect((await act(c.id, 'ani', 'reopen').expect(409)).body.code).toBe('COMPLAINTS.INVALID_TRANSITION');
+    // Rating after the coordinator closed it is still the reporter's right, once.
+    await api.post(`/api/v1/complaints/${c.id}/rating`).set('Authorization', bearer.ani).send({ score: 2 }).expect(200);
+    await api.post(`/api/v1/complaints/${c.id}/rating`).set('Authorization', bearer.ani).send({ score: 3 }).expect(409);
+    const history = (await complaintsDb(`SELECT action FROM complaint_history WHERE complaint_id = $1 ORDER BY seq`, [c.id])).rows.map((r) => r.action);
+    expect(history).toEqual(['file', 'verify', 'dispose', 'start', 'resolve', 'close']);
+  });
+
+  it('shows no reporter, NIK, email or phone on any public route or in any event; confidential ones nowhere public and their events carry no text and no place finer than the district', async () => {
+    const secretTexts = ['Kepala desa meminta uang', 'Pungutan liar 500 ribu setiap surat', 'Jl. Rahasia No. 9', 'Dusun Tersembunyi', 'Sudah ditegur oleh inspektorat', 'Terima kasih, tuntas', 'Ada bukti kuitansi'];
+    const secret = (
+      await file('ani', 'confidential', {
+        title: secretTexts[0],
+        description: secretTexts[1],
+        location: { lat: 2.41234, lng: 99.51234, address: secretTexts[2], village: secretTexts[3], district: 'Kualuh Selatan' },
+      }).expect(201)
+    ).body;
+    const anonTexts = ['Jl. Kenanga No. 12', 'Lampu jalan mati sebulan'];
+    const anon = (
+      await file('ani', 'anonymous', { title: 'Lampu jalan mati', description: anonTexts[1], location: { lat: 2.45678, lng: 99.54321, address: anonTexts[0], district: 'Kualuh Hulu' } }).expect(201)
+    ).body;
+    // The answer to an anonymous complaint is published (the public sees how the regency responds); comments and rating remarks are not.
+    const answers: Record<string, string> = { [secret.id]: secretTexts[4], [anon.id]: 'Lampu sudah diganti' };
+    for (const c of [secret, anon]) {
+      await api.post(`/api/v1/complaints/${c.id}/comments`).set('Authorization', bearer.ani).send({ body: secretTexts[6] }).expect(201);
+      await act(c.id, 'admin', 'verify', { note: secretTexts[6] }).expect(200);
+      await act(c.id, 'admin', 'dispose', { agencyId: agencies.DLH }).expect(200);
+      await act(c.id, 'dlh', 'resolve', { note: answers[c.id] }).expect(200);
+      await api.post(`/api/v1/complaints/${c.id}/rating`).set('Authorization', bearer.ani).send({ score: 4, comment: secretTexts[5] }).expect(200);
+      await act(c.id, 'ani', 'reopen').expect(200);
+      await complaintsDb(`UPDATE complaints SET due_at = now() - interval '1 hour', final_due_at = now() - interval '1 hour' WHERE id = $1`, [c.id]);
+    }
+    await waitUntil('both escalations', async () => (await complaintsDb(`SELECT count(*)::int AS n FROM complaints WHERE id = ANY($1) AND 'final' = ANY(escalated_stages)`, [[secret.id, anon.id]])).rows[0].n === 2);
+
+    const identity = [ids.ani, ...personalData.ani];
+    const never = (text: string, extra: string[] = []) => {
+      for (const value of [...identity, ...extra]) expect(text).not.toContain(value);
+      expect(text).not.toMatch(/\b\d{16}\b|@example\.id|\b08\d{8,}\b|reporterId|reporter_id/);
+    };
+
+    // Every public route, in every format.
+    const publicBodies = [
+      (await api.get('/api/v1/public/complaints?pageSize=100').expect(200)).text,
+      (await api.get('/api/v1/public/complaints?pageSize=100&district=Kualuh%20Selatan').expect(200)).text,
+      (await api.get(`/api/v1/public/complaints/${anon.trackingNumber}`).expect(200)).text,
+      (await api.get('/open311/v2/requests.json').expect(200)).text,
+      (await api.get('/open311/v2/requests.xml').expect(200)).text,
+      (await api.get(`/open311/v2/requests/${anon.trackingNumber}.json`).expect(200)).text,
+      (await api.get(`/open311/v2/requests/${anon.trackingNumber}.xml`).expect(200)).text,
+      (await api.get(`/open311/v2/tokens/${anon.trackingNumber}.json`).expect(200)).text,
+      (await api.get(`/open311/v2/requests.json?service_request_id=${secret.trackingNumber},${anon.trackingNumber}`).expect(200)).text,
+    ];
+    for (const body of publicBodies) never(body, [...secretTexts, secret.trackingNumber, '2.41234', '99.51234', anonTexts[0], '2.45678', '99.54321']);
+    expect(publicBodies[0]).toContain(anon.trackingNumber);
+    expect(publicBodies[2]).toContain(answers[anon.id]);
+    await api.get(`/api/v1/public/complaints/${secret.trackingNumber}`).expect(404);
+    await api.get(`/open311/v2/requests/${secret.trackingNumber}.json`).expect(404);
+    await api.get(`/open311/v2/tokens/${secret.trackingNumber}.xml`).expect(404);
+
+    // Every event of both complaints: received, status changes, rating, escalations.
+    const events = [...(await eventsFor(secret.id)), ...(await eventsFor(anon.id))];
+    expect(new Set(events.map((e) => e.type))).toEqual(
+      new Set(['complaints.complaint.received.v1', 'complaints.complaint.status_changed.v1', 'complaints.complaint.rated.v1', 'complaints.complaint.escalated.v1']),
+    );
+    for (const e of events) never(JSON.stringify(e), [...secretTexts, ...anonTexts, answers[anon.id], 'Lampu jalan mati', '2.41234', '99.51234']);
+    const secretReceived = events.find((e) => e.subject === secret.id && e.type === 'complaints.complaint.received.v1')!;
+    expect((secretReceived.data as { location: unknown }).location).toEqual({ district: 'Kualuh Selatan' });
+  });
+
   it('keeps a comment thread for the reporter, the assigned agency and coordinators only', async () => {
     const c = (await file('ani').expect(201)).body;
     await api.post(`/api/v1/complaints/${c.id}/comments`).set('Authorization', bearer.ani).send({ body: 'Mohon segera ditindaklanjuti.' }).expect(201);
@@ -220,6 +362,13 @@ describe('complaints', () => {
     const bad = await file('ani', 'public', { location: { lat: 123, lng: 99 }, visibility: 'secret' }).expect(400);
     expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['location.lat', 'visibility']);
     await file('ani', 'public', { categoryCode: 'nope' }).expect(404);
+    // A place is lat and lng together, or an address alone.
+    expect((await file('ani', 'public', { location: { lat: 2.5 } }).expect(400)).body.errors.map((e: { field: string }) => e.field)).toEqual(['location.lng']);
+    expect((await file('ani', 'public', { location: { lng: 99.6, address: 'Jl. Sisingamangaraja 12' } }).expect(400)).body.errors.map((e: { field: string }) => e.field)).toEqual(['location.lat']);
+    await file('ani', 'public', { location: {} }).expect(400);
+    const placed = (await file('ani', 'public', { location: { address: 'Pasar Aek Kanopan, los 3' } }).expect(201)).body;
+    expect((await api.get(`/api/v1/public/complaints/${placed.trackingNumber}`).expect(200)).body).toMatchObject({ address: 'Pasar Aek Kanopan, los 3' });
+    expect((await api.get(`/api/v1/public/complaints/${placed.trackingNumber}`).expect(200)).body).not.toHaveProperty('lat');
     await file('dlh').expect(403);
     const mine = (await api.get('/api/v1/complaints?pageSize=100').set('Authorization', bearer.beni).expect(200)).body;
     expect(mine.items.every((c: { reporterId: string }) => c.reporterId === ids.beni)).toBe(true);
@@ -231,66 +380,120 @@ describe('complaints', () => {
     expect(retry.body.id).toBe(first.body.id);
   });
 
-  describe('Open311 GeoReport v2', () => {
-    const xml = new XMLParser();
-    let apiKey: string;
+  describe('attachments', () => {
+    const upload = (id: string, who: string, type: string, body: Buffer, query = '') =>
+      api.post(`/api/v1/complaints/${id}/attachments${query}`).set('Authorization', bearer[who]).set('Content-Type', type).send(body);
+    const download = (path: string, who?: string) => {
+      const req = api.get(path).buffer(true).parse(binary);
+      return who ? req.set('Authorization', bearer[who]) : req;
+    };
+    const attachmentRows = async (id: string) => (await complaintsDb(`SELECT size, sha256 FROM complaint_attachments WHERE complaint_id = $1 ORDER BY uploaded_at`, [id])).rows;
 
-    beforeAll(async () => {
-      const account = await api.post('/api/v1/service-accounts').set('Authorization', bearer.admin).send({ name: 'SP4N-LAPOR! bridge', scopes: ['open311:write'] }).expect(201);
-      apiKey = account.body.clientSecret;
+    it('takes photos and PDFs from the reporter and the handling staff, sniffed, hashed and given back to those who may see them', async () => {
+      const c = (await file('ani').expect(201)).body;
+      const photo = (await upload(c.id, 'ani', 'image/png', PNG, '?fileName=sampah.png').expect(201)).body;
+      expect(photo).toMatchObject({ contentType: 'image/png', size: PNG.length, sha256: sha256(PNG), fileName: 'sampah.png', uploaderRole: 'citizen' });
+      const big = (await upload(c.id, 'dlh', 'image/jpeg', BIG_JPEG).expect(201)).body;
+      expect(big).toMatchObject({ contentType: 'image/jpeg', size: BIG_JPEG.length, sha256: sha256(BIG_JPEG), uploaderRole: 'officer' });
+      await upload(c.id, 'admin', 'application/pdf', PDF).expect(201);
+      expect(await attachmentRows(c.id)).toEqual([
+        { size: PNG.length, sha256: sha256(PNG) },
+        { size: BIG_JPEG.length, sha256: sha256(BIG_JPEG) },
+        { size: PDF.length, sha256: sha256(PDF) },
+      ]);
+
+      for (const who of ['ani', 'dlh', 'admin', 'inspektur']) {
+        const back = await download(`/api/v1/complaints/${c.id}/attachments/${big.id}`, who).expect(200);
+        expect(back.headers['content-type']).toBe('image/jpeg');
+        expect(back.headers.digest).toBe(`sha-256=${Buffer.from(sha256(BIG_JPEG), 'hex').toString('base64')}`);
+        expect(sha256(back.body)).toBe(sha256(BIG_JPEG));
+      }
+      const listed = (await api.get(`/api/v1/complaints/${c.id}/attachments`).set('Authorization', bearer.dlh).expect(200)).body;
+      expect(listed.map((a: { id: string }) => a.id)).toEqual([photo.id, big.id, expect.any(String)]);
+      // Another citizen and another agency do not learn that the complaint or its files exist.
+      await download(`/api/v1/complaints/${c.id}/attachments/${photo.id}`, 'beni').expect(404);
+      await download(`/api/v1/complaints/${c.id}/attachments/${photo.id}`, 'pupr').expect(404);
+      await api.get(`/api/v1/complaints/${c.id}/attachments`).set('Authorization', bearer.beni).expect(404);
+      await upload(c.id, 'beni', 'image/png', PNG).expect(404);
+      await upload(c.id, 'pupr', 'image/png', PNG).expect(404);
+      // An auditor reads but does not add.
+      expect((await upload(c.id, 'inspektur', 'image/png', PNG).expect(403)).body.code).toBe('COMPLAINTS.NOT_ALLOWED');
+      expect((await download(`/api/v1/complaints/${c.id}/attachments/${randomUUID()}`, 'ani').expect(404)).body.toString()).toMatch(/COMPLAINTS.ATTACHMENT_NOT_FOUND/);
     });
 
-    it('describes itself and lists the categories as services, in JSON and XML', async () => {
-      const discovery = await api.get('/open311/v2/discovery.json').expect(200);
-      expect(discovery.body.endpoints.endpoint[0]).toMatchObject({ specification: 'http://wiki.open311.org/GeoReport_v2', formats: { format: ['application/json', 'text/xml'] } });
-      const services = await api.get('/open311/v2/services.json').expect(200);
-      expect(services.body).toHaveLength(11);
-      expect(services.body.find((s: { service_code: string }) => s.service_code === 'roads-bridges')).toMatchObject({ service_name: 'Jalan dan jembatan', metadata: false, type: 'realtime' });
-      const asXml = await api.get('/open311/v2/services.xml').expect(200);
-      expect(asXml.headers['content-type']).toMatch(/^text\/xml/);
-      expect(xml.parse(asXml.text).services.service).toHaveLength(11);
-      expect((await api.get('/open311/v2/services/roads-bridges.json').expect(200)).body).toEqual({ service_code: 'roads-bridges', attributes: [] });
+    it('refuses wrong types, oversized and empty files with a clear status, and keeps what was there', async () => {
+      const c = (await file('ani').expect(201)).body;
+      await upload(c.id, 'ani', 'application/pdf', PDF).expect(201);
+      const mismatch = await upload(c.id, 'ani', 'image/png', PDF).expect(415);
+      expect(mismatch.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(mismatch.body.code).toBe('COMPLAINTS.CONTENT_MISMATCH');
+      expect((await upload(c.id, 'ani', 'image/jpeg', Buffer.from('GIF89a not a jpeg at all')).expect(415)).body.code).toBe('COMPLAINTS.CONTENT_MISMATCH');
+      expect((await upload(c.id, 'ani', 'image/gif', Buffer.from('GIF89a')).expect(415)).body.code).toBe('COMMON.UNSUPPORTED_MEDIA_TYPE');
+      expect((await upload(c.id, 'ani', 'image/png', Buffer.alloc(0)).expect(400)).body.code).toBe('COMMON.VALIDATION');
+      expect((await upload(c.id, 'ani', 'image/png', PNG, '?fileName=../../etc/passwd').expect(400)).body.errors[0].field).toBe('fileName');
+      const tooLarge = await announceOversizedPost(`${system.gatewayUrl}/api/v1/complaints/${c.id}/attachments`, bearer.ani, 10 * 1024 * 1024 + 1);
+      expect(tooLarge).toMatchObject({ status: 413, body: { code: 'COMMON.PAYLOAD_TOO_LARGE' } });
+      expect(await attachmentRows(c.id)).toEqual([{ size: PDF.length, sha256: sha256(PDF) }]);
+      // Exactly 10 MiB is allowed.
+      const tenMiB = Buffer.concat([PDF.subarray(0, 9), Buffer.alloc(10 * 1024 * 1024 - 9, 0x20)]);
+      expect((await upload(c.id, 'ani', 'application/pdf', tenMiB).expect(201)).body.size).toBe(10 * 1024 * 1024);
+      for (let i = 2; i < 10; i++) await upload(c.id, 'ani', 'image/png', PNG).expect(201);
+      expect((await upload(c.id, 'ani', 'image/png', PNG).expect(409)).body.code).toBe('COMPLAINTS.TOO_MANY_ATTACHMENTS');
+      expect(await attachmentRows(c.id)).toHaveLength(10);
+
+      const closed = (await file('ani').expect(201)).body;
+      await act(closed.id, 'admin', 'reject', { note: 'Bukan kewenangan pemerintah kabupaten.' }).expect(200);
+      expect((await upload(closed.id, 'ani', 'image/png', PNG).expect(409)).body.code).toBe('COMPLAINTS.ATTACHMENTS_LOCKED');
     });
 
-    it('answers errors as [{ code, description }] with the right status', async () => {
-      const unknown = await api.get('/open311/v2/services/nope.xml').expect(404);
-      expect(xml.parse(unknown.text).errors.error).toMatchObject({ code: 404 });
-      expect((await api.get('/open311/v2/requests.txt').expect(404)).body).toEqual([{ code: 404, description: expect.any(String) }]);
-      const noKey = await api.post('/open311/v2/requests.json').type('form').send({ service_code: 'roads-bridges', lat: '2.5', long: '99.6', description: 'Jalan rusak di desa kami' }).expect(403);
-      expect(noKey.body).toEqual([{ code: 403, description: expect.any(String) }]);
-      await api.post('/open311/v2/requests.json').type('form').send({ api_key: 'wrong-key-1234567', service_code: 'roads-bridges', lat: '2.5', long: '99.6', description: 'Jalan rusak di desa kami' }).expect(403);
-      const missing = await api.post('/open311/v2/requests.json').type('form').send({ api_key: apiKey, service_code: 'roads-bridges', description: 'x' }).expect(400);
-      expect(missing.body[0].description).toMatch(/lat and long/);
-      await api.post('/open311/v2/requests.json').type('form').send({ api_key: apiKey, service_code: 'nope', lat: '2.5', long: '99.6', description: 'Jalan rusak di desa kami' }).expect(404);
-      const reader = await api.post('/api/v1/service-accounts').set('Authorization', bearer.admin).send({ name: 'Dashboard', scopes: ['reports:read'] }).expect(201);
-      await api.post('/open311/v2/requests.json').type('form').send({ api_key: reader.body.clientSecret, service_code: 'roads-bridges', lat: '2.5', long: '99.6', description: 'Jalan rusak di desa kami' }).expect(403);
+    it("erases what a citizen uploaded when they erase their account, and keeps an address-only place free of coordinates", async () => {
+      await person('cici');
+      const pub = (await file('cici').expect(201)).body;
+      const placed = (await file('cici', 'public', { location: { address: 'Pasar Aek Kanopan, los 7', district: 'Kualuh Hulu' } }).expect(201)).body;
+      await upload(pub.id, 'cici', 'image/png', PNG).expect(201);
+      const staffCopy = (await upload(pub.id, 'dlh', 'image/png', PNG).expect(201)).body;
+      const other = (await upload(placed.id, 'cici', 'application/pdf', PDF).expect(201)).body;
+      await api.delete('/api/v1/me').set('Authorization', bearer.cici).send({ password: passwords.cici }).expect(202);
+      await waitUntil('the erasure in complaints', async () => (await complaintsDb(`SELECT count(*)::int AS n FROM complaint_attachments WHERE uploaded_by = $1`, [ids.cici])).rows[0].n === 0);
+      // The staff's copy of the same bytes stays; the reporter's own file is gone with its bytes.
+      expect((await api.get(`/api/v1/complaints/${pub.id}/attachments`).set('Authorization', bearer.dlh).expect(200)).body.map((a: { id: string }) => a.id)).toEqual([staffCopy.id]);
+      await download(`/api/v1/complaints/${pub.id}/attachments/${staffCopy.id}`, 'dlh').expect(200);
+      await download(`/api/v1/complaints/${placed.id}/attachments/${other.id}`, 'admin').expect(404);
+      expect((await complaintsDb(`SELECT count(*)::int AS n FROM complaint_blobs WHERE key LIKE $1`, [`complaints/${placed.id}/%`])).rows[0].n).toBe(0);
+      const [row] = (await complaintsDb(`SELECT location FROM complaints WHERE id = $1`, [placed.id])).rows;
+      expect(row.location).toEqual({ district: 'Kualuh Hulu' });
     });
 
-    it('takes a request with an api_key and shows it, with public and anonymous complaints only', async () => {
-      const posted = await api
-        .post('/open311/v2/requests.json')
-        .type('form')
-        .send({ api_key: apiKey, service_code: 'roads-bridges', lat: '2.601', long: '99.642', address_string: 'Jl. Lintas Sumatera km 5', description: 'Jembatan kayu di km 5 patah sebagian.' })
-        .expect(201);
-      const id = posted.body[0].service_request_id;
-      expect(id).toMatch(/^LPR-\d{4}-\d{6}$/);
-      const one = await api.get(`/open311/v2/requests/${id}.json`).expect(200);
-      expect(one.body[0]).toMatchObject({ service_request_id: id, status: 'open', service_code: 'roads-bridges', lat: 2.601, long: 99.642, address: 'Jl. Lintas Sumatera km 5' });
-      expect(one.body[0].agency_responsible).toBe('Dinas Pekerjaan Umum dan Penataan Ruang');
-      expect((await api.get(`/open311/v2/tokens/${id}.json`).expect(200)).body).toEqual([{ service_request_id: id, token: id }]);
-      const inXml = xml.parse((await api.get(`/open311/v2/requests/${id}.xml`).expect(200)).text);
-      expect(inXml.service_requests.request.service_request_id).toBe(id);
+    it('publishes the files of public complaints only, never of anonymous or confidential ones', async () => {
+      const pub = (await file('beni').expect(201)).body;
+      const anon = (await file('beni', 'anonymous').expect(201)).body;
+      const secret = (await file('beni', 'confidential').expect(201)).body;
+      const files: Record<string, string> = {};
+      for (const c of [pub, anon, secret]) files[c.id] = (await upload(c.id, 'beni', 'image/png', PNG).expect(201)).body.id;
 
-      const secret = (await file('ani', 'confidential').expect(201)).body;
-      const anonymous = (await file('ani', 'anonymous').expect(201)).body;
-      const list = (await api.get('/open311/v2/requests.json?service_code=waste-environment').expect(200)).body;
-      const ids = list.map((r: { service_request_id: string }) => r.service_request_id);
-      expect(ids).toContain(anonymous.trackingNumber);
-      expect(ids).not.toContain(secret.trackingNumber);
-      await api.get(`/open311/v2/requests/${secret.trackingNumber}.json`).expect(404);
-      expect(JSON.stringify(list)).not.toMatch(/reporter|Pelapor|example\.id/);
-      const closed = (await api.get('/open311/v2/requests.json?status=closed').expect(200)).body;
-      expect(closed.every((r: { status: string }) => r.status === 'closed')).toBe(true);
+      const shown = (await api.get(`/api/v1/public/complaints/${pub.trackingNumber}`).expect(200)).body;
+      expect(shown.attachments).toEqual([expect.objectContaining({ id: files[pub.id], contentType: 'image/png', sha256: sha256(PNG) })]);
+      expect(JSON.stringify(shown.attachments)).not.toContain(ids.beni);
+      const back = await download(`/api/v1/public/complaints/${pub.trackingNumber}/attachments/${files[pub.id]}`).expect(200);
+      expect(sha256(back.body)).toBe(sha256(PNG));
+
+      const anonShown = (await api.get(`/api/v1/public/complaints/${anon.trackingNumber}`).expect(200)).body;
+      expect(anonShown).not.toHaveProperty('attachments');
+      await download(`/api/v1/public/complaints/${anon.trackingNumber}/attachments/${files[anon.id]}`).expect(404);
+      await download(`/api/v1/public/complaints/${secret.trackingNumber}/attachments/${files[secret.id]}`).expect(404);
+      // A public complaint's tracking number does not unlock another complaint's file.
+      await download(`/api/v1/public/complaints/${pub.trackingNumber}/attachments/${files[anon.id]}`).expect(404);
+      const list = (await api.get(`/api/v1/public/complaints?trackingNumbers=${pub.trackingNumber},${anon.trackingNumber}`).expect(200)).body;
+      expect(list.items.find((c: { trackingNumber: string }) => c.trackingNumber === pub.trackingNumber).attachments).toHaveLength(1);
+      expect(list.items.find((c: { trackingNumber: string }) => c.trackingNumber === anon.trackingNumber)).not.toHaveProperty('attachments');
+
+      // Open311: media_url for the public complaint's photo, empty for the anonymous one.
+      const open311 = (await api.get(`/open311/v2/requests.json?service_request_id=${pub.trackingNumber},${anon.trackingNumber}`).expect(200)).body;
+      const byId = Object.fromEntries(open311.map((r: { service_request_id: string }) => [r.service_request_id, r]));
+      expect(byId[pub.trackingNumber].media_url).toMatch(new RegExp(`/api/v1/public/complaints/${pub.trackingNumber}/attachments/${files[pub.id]}$`));
+      expect(byId[anon.trackingNumber].media_url).toBe('');
+      const media = await download(new URL(byId[pub.trackingNumber].media_url).pathname).expect(200);
+      expect(sha256(media.body)).toBe(sha256(PNG));
     });
   });
 });

@@ -1,19 +1,24 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsLatitude, IsLongitude, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { IsIn, IsInt, IsISO8601, IsLatitude, IsLongitude, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength, ValidateIf, ValidateNested } from 'class-validator';
 import { PageQuery, PageResponse } from '../common/page';
 import { QueryBoolean } from '../common/transforms';
+import { AttachmentResponse } from './attachment';
 import { COMPLAINT_ACTIONS, COMPLAINT_STATUSES, ComplaintStatus } from './lifecycle';
 
 export const VISIBILITIES = ['public', 'anonymous', 'confidential'] as const;
 export type Visibility = (typeof VISIBILITIES)[number];
 
+/** Coordinates are required unless an address alone says where (Open311 `address_string`); one coordinate without the other is refused. */
+const needsCoordinates = (o: ComplaintLocation) => o.address === undefined || o.lat !== undefined || o.lng !== undefined;
+
 export class ComplaintLocation {
-  @ApiProperty({ example: 2.3412 }) @IsLatitude()
-  lat: number;
-  @ApiProperty({ example: 99.6321 }) @IsLongitude()
-  lng: number;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(300)
+  /** Required unless `address` is given (then lat and lng come together or not at all). */
+  @ApiProperty({ example: 2.3412, required: false }) @ValidateIf(needsCoordinates) @IsLatitude()
+  lat?: number;
+  @ApiProperty({ example: 99.6321, required: false }) @ValidateIf(needsCoordinates) @IsLongitude()
+  lng?: number;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(5) @MaxLength(300)
   address?: string;
   @ApiPropertyOptional({ example: 'Kualuh Hulu' }) @IsOptional() @IsString() @MaxLength(100)
   district?: string;
@@ -64,9 +69,9 @@ export class ComplaintResponse {
 /** What anyone may see of a public or anonymous complaint. */
 export class PublicComplaintResponse {
   @ApiProperty() trackingNumber: string;
-  /** Where the problem is (a place, not the reporter's). */
-  @ApiProperty() lat: number;
-  @ApiProperty() lng: number;
+  /** Where the problem is (a place, not the reporter's); absent when only an address was given. */
+  @ApiPropertyOptional() lat?: number;
+  @ApiPropertyOptional() lng?: number;
   @ApiPropertyOptional() address?: string;
   @ApiProperty({ format: 'date-time' }) updatedAt: string;
   @ApiPropertyOptional({ format: 'date-time' }) dueAt?: string;
@@ -80,6 +85,8 @@ export class PublicComplaintResponse {
   @ApiPropertyOptional() answer?: string;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiPropertyOptional({ format: 'date-time' }) resolvedAt?: string;
+  /** Files of `public` complaints only (never of anonymous or confidential ones); download at `/public/complaints/:trackingNumber/attachments/:id`. */
+  @ApiPropertyOptional({ type: [AttachmentResponse] }) attachments?: AttachmentResponse[];
 }
 
 export class ComplaintActionRequest {
@@ -135,16 +142,23 @@ export class ListPublicComplaintsRequest extends PageQuery {
   status?: ComplaintStatus;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(40)
   categoryCode?: string;
+  /** Several categories, comma-separated (Open311 service_code). */
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2000)
+  categoryCodes?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100)
   district?: string;
 }
 
 export class ComplaintPage extends PageResponse {
   @ApiProperty({ type: [ComplaintResponse] }) items: ComplaintResponse[];
+  /** `total` is counted when PostgreSQL expects at most 1,000 matches; above that it is PostgreSQL's estimate and this is false. */
+  @ApiProperty() totalExact: boolean;
 }
 
 export class PublicComplaintPage extends PageResponse {
   @ApiProperty({ type: [PublicComplaintResponse] }) items: PublicComplaintResponse[];
+  /** `total` is counted when PostgreSQL expects at most 1,000 matches; above that it is PostgreSQL's estimate and this is false. */
+  @ApiProperty() totalExact: boolean;
 }
 
 export class AddCommentRequest {
@@ -173,3 +187,5 @@ export class RateComplaintRequest {
 export class RateComplaintCommand extends RateComplaintRequest {
   @IsUUID() id: string;
 }
+
+export * from './attachment';

@@ -33,7 +33,12 @@ export class ComplaintJobs extends ScheduledJob {
         .getRepository(Complaint)
         .createQueryBuilder('c')
         .where(`c.status IN ('received', 'verified', 'dispositioned', 'in_progress', 'reopened')`)
-        .andWhere('(c.dueAt < :now OR c.finalDueAt < :now)', { now })
+        // Only deadlines not escalated yet: escalated ones must not fill every batch and starve new ones.
+        .andWhere(
+          `((c.dueAt < :now AND NOT (CASE WHEN c.status IN ('received', 'verified') THEN 'verification' ELSE 'follow_up' END) = ANY(c.escalatedStages))
+            OR (c.finalDueAt < :now AND NOT 'final' = ANY(c.escalatedStages)))`,
+          { now },
+        )
         .limit(BATCH)
         .setLock('pessimistic_write')
         .setOnLocked('skip_locked')

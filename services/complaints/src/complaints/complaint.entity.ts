@@ -9,7 +9,7 @@ export class Complaint {
   @Column({ type: 'uuid' }) reporterId: string;
   @Column({ type: 'varchar', length: 200 }) title: string;
   @Column({ type: 'text' }) description: string;
-  @Column({ type: 'jsonb' }) location: { lat: number; lng: number; address?: string; district?: string; village?: string };
+  @Column({ type: 'jsonb' }) location: { lat?: number; lng?: number; address?: string; district?: string; village?: string };
   @Column({ type: 'varchar', length: 100, nullable: true }) district: string | null;
   @Column({ type: 'varchar', length: 20 }) visibility: Visibility;
   @Column({ type: 'varchar', length: 20 }) status: ComplaintStatus;

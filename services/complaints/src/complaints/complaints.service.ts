@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import {
   Actor,
   AddCommentCommand,
+  AttachmentResponse,
   COMPLAINT_ACTIONS,
   COMPLAINT_DEADLINES,
   COMPLAINT_OPEN_STATUSES,
@@ -17,12 +18,14 @@ import {
   ListPublicComplaintsRequest,
   Page,
   pageOf,
+  PageQuery,
   pageOffset,
   PublicComplaintResponse,
   RateComplaintCommand,
 } from '@smart-regency/contracts';
 import { addCalendarDays, addWorkingDays, CalendarClient, countWorkingDays, DomainError, EventRecorder, IdempotentWrites, jakartaDate } from '@smart-regency/platform';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
+import { publicAttachments } from '../attachments/attachments.service';
 import { ComplaintCategory } from '../categories/complaint-category.entity';
 import { Complaint, ComplaintComment, ComplaintHistory } from './complaint.entity';
 
@@ -80,8 +83,9 @@ export function toPublicComplaint(c: Complaint): PublicComplaintResponse {
   const anonymous = c.visibility === 'anonymous';
   return {
     trackingNumber: c.trackingNumber,
-    lat: anonymous ? coarse(c.location.lat) : c.location.lat,
-    lng: anonymous ? coarse(c.location.lng) : c.location.lng,
+    ...(c.location.lat !== undefined && c.location.lng !== undefined
+      ? { lat: anonymous ? coarse(c.location.lat) : c.location.lat, lng: anonymous ? coarse(c.location.lng) : c.location.lng }
+      : {}),
     ...(c.location.address && !anonymous ? { address: c.location.address } : {}),
     categoryCode: c.categoryCode,
     title: c.title,
@@ -96,6 +100,45 @@ export function toPublicComplaint(c: Complaint): PublicComplaintResponse {
     createdAt: c.createdAt.toISOString(),
     resolvedAt: iso(c.resolvedAt),
   };
+}
+
+const withFiles = (c: PublicComplaintResponse, files: AttachmentResponse[] | undefined): PublicComplaintResponse => (files?.length ? { ...c, attachments: files } : c);
+
+/** Lists count exactly when PostgreSQL expects at most this many matches; above, `total` is its estimate and `totalExact` is false. */
+export const EXACT_TOTAL_UP_TO = 1_000;
+/** Even an exact count stops here (the planner's estimate can be wrong); such a total is marked inexact. */
+const COUNT_CAP = 10_000;
+
+/** Planner estimates per query and parameters, reused for ESTIMATE_TTL_MS (an estimate is approximate anyway). */
+const estimates = new Map<string, { rows: number; at: number }>();
+const ESTIMATE_TTL_MS = 10_000;
+
+async function estimateRows(qb: SelectQueryBuilder<Complaint>, sql: string, params: unknown[]): Promise<number> {
+  const key = `${sql}\u0000${JSON.stringify(params)}`;
+  const cached = estimates.get(key);
+  if (cached && Date.now() - cached.at < ESTIMATE_TTL_MS) return cached.rows;
+  const [{ 'QUERY PLAN': plan }] = await qb.connection.query(`EXPLAIN (FORMAT JSON) ${sql}`, params);
+  const rows = Math.round(plan[0].Plan['Plan Rows']);
+  if (estimates.size >= 5_000) estimates.clear();
+  estimates.set(key, { rows, at: Date.now() });
+  return rows;
+}
+
+/**
+ * One page and its total. Counting a million rows on every request would cost more than the page,
+ * and so would counting a few thousand through an index that does not cover every filter: no count
+ * when the first page is not full; the planner's row estimate (EXPLAIN, well under a millisecond,
+ * reused for 10 s per filter) when it expects more than EXACT_TOTAL_UP_TO matches; else an exact count, capped at COUNT_CAP.
+ */
+async function pageWithTotal(qb: SelectQueryBuilder<Complaint>, query: PageQuery): Promise<{ rows: Complaint[]; total: number; totalExact: boolean }> {
+  const { skip, take } = pageOffset(query);
+  const rows = await qb.clone().offset(skip).limit(take).getMany();
+  if (skip === 0 && rows.length < take) return { rows, total: rows.length, totalExact: true };
+  const [sql, params] = qb.clone().select('c.id').orderBy().getQueryAndParameters();
+  const estimate = await estimateRows(qb, sql, params);
+  if (estimate > EXACT_TOTAL_UP_TO) return { rows, total: Math.max(estimate, skip + rows.length), totalExact: false };
+  const [{ n }] = await qb.connection.query(`SELECT count(*)::int AS n FROM (${sql} LIMIT ${COUNT_CAP + 1}) matches`, params);
+  return { rows, total: Math.min(n, COUNT_CAP), totalExact: n <= COUNT_CAP };
 }
 
 function mayAct(actor: Actor | null, kinds: readonly ComplaintActorKind[], c: Complaint): boolean {
@@ -245,7 +288,7 @@ export class ComplaintsService {
     return toComplaintResponse(c, actor);
   }
 
-  async list(actor: Actor, query: ListComplaintsRequest): Promise<Page<ComplaintResponse>> {
+  async list(actor: Actor, query: ListComplaintsRequest): Promise<Page<ComplaintResponse> & { totalExact: boolean }> {
     const qb = this.db.getRepository(Complaint).createQueryBuilder('c');
     const all = has(actor, ['admin', 'auditor']);
     const staff = has(actor, STAFF) && !!actor.agencyId;
@@ -262,32 +305,35 @@ export class ComplaintsService {
       const condition = `(c.status IN (:...open) AND c.dueAt < now())`;
       qb.andWhere(query.overdue ? condition : `NOT ${condition}`, { open: [...COMPLAINT_OPEN_STATUSES] });
     }
-    qb.orderBy(all || staff ? 'c.dueAt' : 'c.createdAt', all || staff ? 'ASC' : 'DESC', 'NULLS LAST').addOrderBy('c.id', 'ASC');
-    const { skip, take } = pageOffset(query);
-    const [rows, total] = await qb.skip(skip).take(take).getManyAndCount();
-    return pageOf(rows.map((c) => toComplaintResponse(c, actor)), total, query);
+    // Each order matches an index of ComplaintListIndexes, tiebreaker included.
+    if (all || staff) qb.orderBy('c.dueAt', 'ASC', 'NULLS LAST').addOrderBy('c.id', 'ASC');
+    else qb.orderBy('c.createdAt', 'DESC').addOrderBy('c.id', 'DESC');
+    const { rows, ...counted } = await pageWithTotal(qb, query);
+    return { ...pageOf(rows.map((c) => toComplaintResponse(c, actor)), counted.total, query), totalExact: counted.totalExact };
   }
 
   /** Public and anonymous complaints only; never the reporter; confidential ones do not exist here. */
-  async listPublic(query: ListPublicComplaintsRequest): Promise<Page<PublicComplaintResponse>> {
+  async listPublic(query: ListPublicComplaintsRequest): Promise<Page<PublicComplaintResponse> & { totalExact: boolean }> {
     const qb = this.db.getRepository(Complaint).createQueryBuilder('c').where(`c.visibility <> 'confidential'`);
     if (query.status) qb.andWhere('c.status = :status', { status: query.status });
     if (query.categoryCode) qb.andWhere('c.categoryCode = :category', { category: query.categoryCode });
+    if (query.categoryCodes) qb.andWhere('c.categoryCode IN (:...categories)', { categories: query.categoryCodes.split(',').map((x) => x.trim()).slice(0, 100) });
     if (query.district) qb.andWhere('c.district = :district', { district: query.district });
     if (query.trackingNumbers) qb.andWhere('c.trackingNumber IN (:...numbers)', { numbers: query.trackingNumbers.split(',').map((x) => x.trim()).slice(0, 100) });
     if (query.from) qb.andWhere('c.createdAt >= :from', { from: new Date(query.from) });
     if (query.to) qb.andWhere('c.createdAt < :to', { to: new Date(query.to) });
     if (query.state) qb.andWhere(query.state === 'closed' ? `c.status IN ('closed', 'rejected')` : `c.status NOT IN ('closed', 'rejected')`);
-    qb.orderBy('c.createdAt', 'DESC').addOrderBy('c.id', 'ASC');
-    const { skip, take } = pageOffset(query);
-    const [rows, total] = await qb.skip(skip).take(take).getManyAndCount();
-    return pageOf(rows.map(toPublicComplaint), total, query);
+    qb.orderBy('c.createdAt', 'DESC').addOrderBy('c.id', 'DESC');
+    const { rows, ...counted } = await pageWithTotal(qb, query);
+    const files = await publicAttachments(this.db.manager, rows);
+    return { ...pageOf(rows.map((c) => withFiles(toPublicComplaint(c), files.get(c.id))), counted.total, query), totalExact: counted.totalExact };
   }
 
   async getPublic(trackingNumber: string): Promise<PublicComplaintResponse> {
     const c = await this.db.getRepository(Complaint).findOne({ where: { trackingNumber } });
     if (!c || c.visibility === 'confidential') throw notFound();
-    return toPublicComplaint(c);
+    const files = await publicAttachments(this.db.manager, [c]);
+    return withFiles(toPublicComplaint(c), files.get(c.id));
   }
 
   /** The thread between the reporter, the assigned agency and the coordinators. */

@@ -3,6 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Actor, ComplaintsDataExport, RegencyCloudEvent, UserErasedV1 } from '@smart-regency/contracts';
 import { EventsRuntime } from '@smart-regency/platform';
 import { DataSource, EntityManager } from 'typeorm';
+import { ComplaintAttachment } from '../attachments/attachment.entity';
+import { AttachmentStorage } from '../attachments/attachment-storage';
 import { Complaint, ComplaintComment, ComplaintHistory } from '../complaints/complaint.entity';
 import { toComplaintResponse } from '../complaints/complaints.service';
 
@@ -17,13 +19,15 @@ const coarse = (x: number) => Math.round(x * 1000) / 1000;
  * history, the whole comment thread and the rating. Erasure follows `identity.user.erased.v1`:
  * complaints stay (the regency answers for them and counts them; public figures do not move) but
  * what the citizen wrote goes (title, description, the comments they wrote, the rating comment,
- * notes in the history), and the place keeps only the district and ~110 m coordinates. Idempotent.
+ * notes in the history, the files they uploaded), and the place keeps only the district and ~110 m
+ * coordinates. Idempotent.
  */
 @Injectable()
 export class PrivacyService implements OnModuleInit {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly runtime: EventsRuntime,
+    private readonly storage: AttachmentStorage,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -57,11 +61,18 @@ export class PrivacyService implements OnModuleInit {
     const rows = await m.getRepository(Complaint).find({ where: { reporterId: userId }, lock: { mode: 'pessimistic_write' } });
     for (const c of rows) {
       const { lat, lng, district } = c.location;
-      const location = { lat: coarse(lat), lng: coarse(lng), ...(district ? { district } : {}) };
+      // A complaint placed by an address alone keeps only its district.
+      const location = { ...(lat !== undefined && lng !== undefined ? { lat: coarse(lat), lng: coarse(lng) } : {}), ...(district ? { district } : {}) };
       await m.query(`UPDATE complaints SET title = $2::varchar, description = $2::text, location = $3, rating_comment = NULL WHERE id = $1`, [c.id, ERASED_TEXT, location]);
     }
     await m.query(`UPDATE complaint_comments SET body = $2 WHERE author_id = $1 AND body <> $2`, [userId, ERASED_TEXT]);
     await m.query(`UPDATE complaint_history SET note = NULL WHERE actor_id = $1 AND note IS NOT NULL`, [userId]);
     await m.query(`DELETE FROM idempotency_keys WHERE actor_id = $1`, [userId]);
+    // The files they uploaded (photos can show who took them); bytes shared with a staff upload of the same file stay.
+    const files = await m.getRepository(ComplaintAttachment).find({ where: { uploadedBy: userId } });
+    if (files.length) await m.getRepository(ComplaintAttachment).delete(files.map((f) => f.id));
+    for (const key of new Set(files.map((f) => f.storageKey))) {
+      if (!(await m.getRepository(ComplaintAttachment).exists({ where: { storageKey: key } }))) await this.storage.delete(m, key);
+    }
   }
 }

@@ -1,7 +1,11 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import {
   AddCommentRequest,
+  ATTACHMENT_CONTENT_TYPES,
+  AttachmentDownload,
+  AttachmentResponse,
+  DocumentContentType,
   CommentResponse,
   ComplaintActionRequest,
   ComplaintPage,
@@ -13,9 +17,10 @@ import {
   PublicComplaintResponse,
   RateComplaintRequest,
   SUBJECTS,
+  UploadAttachmentQuery,
 } from '@smart-regency/contracts';
-import { CallContext, RpcClient } from '@smart-regency/platform';
-import type { FastifyReply } from 'fastify';
+import { CallContext, DomainError, FileTransfer, fromFilePayload, RpcClient, toFilePayload } from '@smart-regency/platform';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public, Roles } from '../auth/auth.guard';
 import { Call } from '../http/call-context';
 import { IfMatch, setETag } from '../http/if-match';
@@ -23,11 +28,40 @@ import { ApiProblems } from '../http/openapi';
 
 const PEOPLE = ['citizen', 'officer', 'agency_head', 'admin', 'auditor'] as const;
 
+/** The raw file of an upload: its claimed type must be one we take; the service sniffs the content. */
+function uploadedFile(request: FastifyRequest): { contentType: DocumentContentType; bytes: Buffer } {
+  const contentType = String(request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase() as DocumentContentType;
+  if (!ATTACHMENT_CONTENT_TYPES.includes(contentType) || !Buffer.isBuffer(request.body)) {
+    throw new DomainError('COMMON.UNSUPPORTED_MEDIA_TYPE', 'send the file as application/pdf, image/jpeg or image/png');
+  }
+  if (request.body.length === 0) throw new DomainError('COMMON.VALIDATION', 'the file is empty', [{ field: 'body', message: 'empty file', rule: 'isNotEmpty' }]);
+  return { contentType, bytes: request.body };
+}
+
+/** Sends a downloaded attachment with its digest; never cached by shared caches. */
+async function sendFile(transfer: FileTransfer, file: AttachmentDownload, reply: FastifyReply, cache: string) {
+  const bytes = await fromFilePayload(transfer, file).catch(() => {
+    throw new DomainError('COMMON.SERVICE_UNAVAILABLE', 'the file could not be fetched; try again');
+  });
+  const name = file.fileName ?? `${file.id}.${file.contentType.split('/')[1]}`;
+  void reply
+    .header('Content-Type', file.contentType)
+    .header('Content-Length', String(bytes.length))
+    .header('Digest', `sha-256=${Buffer.from(file.sha256, 'hex').toString('base64')}`)
+    .header('Content-Disposition', `inline; filename="${name.replace(/[^A-Za-z0-9._()-]/g, '_')}"`)
+    .header('X-Content-Type-Options', 'nosniff')
+    .header('Cache-Control', cache)
+    .send(bytes);
+}
+
 @ApiTags('complaints')
 @ApiBearerAuth()
 @Controller('complaints')
 export class ComplaintsController {
-  constructor(private readonly rpc: RpcClient) {}
+  constructor(
+    private readonly rpc: RpcClient,
+    private readonly transfer: FileTransfer,
+  ) {}
 
   @Post()
   @Roles('citizen')
@@ -109,12 +143,62 @@ export class ComplaintsController {
   rate(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: RateComplaintRequest, @Call() call: CallContext) {
     return this.rpc.send(SUBJECTS.complaints.rate, { ...body, id }, call);
   }
+
+  @Post(':id/attachments')
+  @Roles(...PEOPLE)
+  @HttpCode(201)
+  @ApiConsumes(...ATTACHMENT_CONTENT_TYPES)
+  @ApiBody({ schema: { type: 'string', format: 'binary' } })
+  @ApiOperation({ summary: 'Attach a photo (JPEG, PNG) or PDF, at most 10 MiB, as the raw body; the reporter or the handling staff; the content is checked, not the header' })
+  @ApiCreatedResponse({ type: AttachmentResponse })
+  @ApiProblems(400, 401, 403, 404, 409, 413, 415, 503)
+  async upload(@Param('id', new ParseUUIDPipe()) id: string, @Query() query: UploadAttachmentQuery, @Req() request: FastifyRequest, @Call() call: CallContext) {
+    const { contentType, bytes } = uploadedFile(request);
+    return this.rpc.send(SUBJECTS.complaints.uploadAttachment, { ...query, id, contentType, ...(await toFilePayload(this.transfer, bytes)) }, call);
+  }
+
+  @Get(':id/attachments')
+  @Roles(...PEOPLE)
+  @ApiOperation({ summary: "A complaint's files (whoever may see the complaint)" })
+  @ApiOkResponse({ type: [AttachmentResponse] })
+  @ApiProblems(400, 401, 404, 503)
+  attachments(@Param('id', new ParseUUIDPipe()) id: string, @Call() call: CallContext) {
+    return this.rpc.send(SUBJECTS.complaints.listAttachments, { id }, call);
+  }
+
+  @Get(':id/attachments/:attachmentId')
+  @Roles(...PEOPLE)
+  @ApiProduces(...ATTACHMENT_CONTENT_TYPES)
+  @ApiOperation({ summary: 'One file back, with its sha-256 in `Digest`' })
+  @ApiProblems(400, 401, 404, 503)
+  async download(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('attachmentId', new ParseUUIDPipe()) attachmentId: string,
+    @Call() call: CallContext,
+    @Res() reply: FastifyReply,
+  ) {
+    const file = await this.rpc.send(SUBJECTS.complaints.downloadAttachment, { id, attachmentId }, call);
+    await sendFile(this.transfer, file, reply, 'private, no-store');
+  }
 }
 
 @ApiTags('complaints')
 @Controller('public/complaints')
 export class PublicComplaintsController {
-  constructor(private readonly rpc: RpcClient) {}
+  constructor(
+    private readonly rpc: RpcClient,
+    private readonly transfer: FileTransfer,
+  ) {}
+
+  @Public()
+  @Get(':trackingNumber/attachments/:attachmentId')
+  @ApiProduces(...ATTACHMENT_CONTENT_TYPES)
+  @ApiOperation({ summary: 'A file of a public complaint (never of anonymous or confidential ones)' })
+  @ApiProblems(400, 404, 503)
+  async attachment(@Param('trackingNumber') trackingNumber: string, @Param('attachmentId', new ParseUUIDPipe()) attachmentId: string, @Call() call: CallContext, @Res() reply: FastifyReply) {
+    const file = await this.rpc.send(SUBJECTS.complaints.downloadPublicAttachment, { trackingNumber: trackingNumber.slice(0, 40), attachmentId }, call);
+    await sendFile(this.transfer, file, reply, 'public, max-age=300');
+  }
 
   @Public()
   @Get()

@@ -1,6 +1,6 @@
-import { Body, Controller, Get, Param, Post, Query, Req, Res, UseFilters, Catch, ExceptionFilter, ArgumentsHost } from '@nestjs/common';
+import { ArgumentsHost, Body, Catch, Controller, ExceptionFilter, Get, HttpException, Param, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { AgencyResponse, ComplaintCategoryResponse, PublicComplaintResponse, SUBJECTS } from '@smart-regency/contracts';
+import { AgencyResponse, ComplaintCategoryResponse, ListPublicComplaintsRequest, PublicComplaintResponse, SUBJECTS } from '@smart-regency/contracts';
 import { CallContext, DomainError, RpcClient } from '@smart-regency/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../auth/auth.guard';
@@ -21,11 +21,21 @@ class Open311Filter implements ExceptionFilter {
       const byCode: Record<string, number> = { 'IDENTITY.INVALID_CLIENT': 403, 'COMMON.VALIDATION': 400, 'COMPLAINTS.CATEGORY_NOT_FOUND': 404, 'COMPLAINTS.COMPLAINT_NOT_FOUND': 404, 'COMMON.SERVICE_UNAVAILABLE': 503, 'COMMON.TIMEOUT': 503 };
       status = byCode[exception.code] ?? (exception.code.endsWith('NOT_FOUND') ? 404 : 500);
       description = exception.details?.length ? exception.details.map((d) => `${d.field}: ${d.message}`).join('; ') : exception.message;
+    } else if (exception instanceof HttpException && exception.getStatus() < 500) {
+      status = exception.getStatus();
+      description = exception.message;
     }
     const { type, text } = render(format, 'errors', 'error', [{ code: status, description }]);
     void reply.status(status).header('Content-Type', type).send(text);
   }
 }
+
+const origin = (req: FastifyRequest) => `${req.protocol}://${req.headers.host ?? req.hostname}`;
+const CHANGESET = '2026-11-28T00:00:00Z';
+/** GeoReport's default window for GET requests without dates: the most recent 90 days. */
+const DEFAULT_WINDOW_MS = 90 * 86_400_000;
+/** GeoReport caps descriptions at 4,000 characters; longer ones are refused, not cut. */
+const MAX_DESCRIPTION = 4000;
 
 interface RequestForm {
   api_key?: string;
@@ -33,9 +43,13 @@ interface RequestForm {
   lat?: string;
   long?: string;
   address_string?: string;
+  address_id?: string;
   description?: string;
   [other: string]: unknown;
 }
+
+const text = (value: unknown) => (typeof value === 'string' ? value : Array.isArray(value) ? String(value[0] ?? '') : value === undefined || value === null ? '' : String(value));
+const isDate = (value: string) => /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(value) && !Number.isNaN(Date.parse(value));
 
 /**
  * Open311 GeoReport v2 over the complaints: services are the categories, requests the public and
@@ -47,6 +61,7 @@ interface RequestForm {
 @Controller('open311/v2')
 export class Open311Controller {
   private agencyNames?: { at: number; names: Map<string, string> };
+  private categoryNames?: { at: number; names: Map<string, string> };
 
   constructor(private readonly rpc: RpcClient) {}
 
@@ -63,19 +78,34 @@ export class Open311Controller {
     return names;
   }
 
+  private async categories(call: CallContext): Promise<Map<string, string>> {
+    if (this.categoryNames && Date.now() - this.categoryNames.at < 300_000) return this.categoryNames.names;
+    const page = await this.rpc.send(SUBJECTS.complaints.listCategories, { pageSize: 100 }, call);
+    const names = new Map(page.items.map((c: ComplaintCategoryResponse) => [c.code, c.name]));
+    this.categoryNames = { at: Date.now(), names };
+    return names;
+  }
+
   private service(c: ComplaintCategoryResponse) {
     return { service_code: c.code, service_name: c.name, description: c.description, metadata: false, type: 'realtime', keywords: '', group: 'pengaduan' };
   }
 
-  private async request(c: PublicComplaintResponse, names: Map<string, string>) {
-    return {
+  /** The first photo of a public complaint (anonymous and confidential ones never show files). */
+  private mediaUrl(c: PublicComplaintResponse, base: string): string {
+    const photo = c.attachments?.find((a) => a.contentType.startsWith('image/'));
+    return photo ? `${base}/api/v1/public/complaints/${encodeURIComponent(c.trackingNumber)}/attachments/${photo.id}` : '';
+  }
+
+  private async requests(items: PublicComplaintResponse[], call: CallContext, base: string) {
+    const [agencies, categories] = await Promise.all([this.agencies(call), this.categories(call)]);
+    return items.map((c) => ({
       service_request_id: c.trackingNumber,
       status: ['closed', 'rejected'].includes(c.status) ? 'closed' : 'open',
       status_notes: c.answer ?? '',
-      service_name: c.categoryCode,
+      service_name: categories.get(c.categoryCode) ?? c.categoryCode,
       service_code: c.categoryCode,
       description: c.description,
-      agency_responsible: c.agencyId ? names.get(c.agencyId) ?? '' : '',
+      agency_responsible: c.agencyId ? (agencies.get(c.agencyId) ?? '') : '',
       service_notice: '',
       requested_datetime: c.createdAt,
       updated_datetime: c.updatedAt,
@@ -83,88 +113,107 @@ export class Open311Controller {
       address: c.address ?? '',
       address_id: '',
       zipcode: '',
-      lat: c.lat,
-      long: c.lng,
-      media_url: '',
+      lat: c.lat ?? '',
+      long: c.lng ?? '',
+      media_url: this.mediaUrl(c, base),
+    }));
+  }
+
+  /** GET requests: `service_request_id` overrides every other filter; without dates, the last 90 days. */
+  private requestsQuery(query: Record<string, unknown>): ListPublicComplaintsRequest {
+    const ids = text(query.service_request_id).trim();
+    if (ids) return { pageSize: 100, trackingNumbers: ids };
+    const start = text(query.start_date).trim();
+    const end = text(query.end_date).trim();
+    if (start && !isDate(start)) throw new Open311Error(400, 'start_date must be a w3c date-time, e.g. 2026-11-01T00:00:00Z');
+    if (end && !isDate(end)) throw new Open311Error(400, 'end_date must be a w3c date-time, e.g. 2026-11-30T00:00:00Z');
+    if (start && end && Date.parse(end) < Date.parse(start)) throw new Open311Error(400, 'end_date is before start_date');
+    const statuses = text(query.status).split(',').map((s) => s.trim()).filter(Boolean);
+    const unknown = statuses.filter((s) => s !== 'open' && s !== 'closed');
+    if (unknown.length) throw new Open311Error(400, `status is open or closed, not ${unknown.join(', ')}`);
+    const codes = text(query.service_code).trim();
+    const from = start ? new Date(start) : end ? new Date(Date.parse(end) - DEFAULT_WINDOW_MS) : new Date(Date.now() - DEFAULT_WINDOW_MS);
+    return {
+      pageSize: 100,
+      from: from.toISOString(),
+      ...(end ? { to: new Date(end).toISOString() } : {}),
+      ...(codes ? { categoryCodes: codes } : {}),
+      ...(statuses.length === 1 ? { state: statuses[0] as 'open' | 'closed' } : {}),
     };
   }
 
   @Get(':file')
-  async resource(@Param('file') file: string, @Query() query: Record<string, string>, @Call() call: CallContext, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
+  async resource(@Param('file') file: string, @Query() query: Record<string, unknown>, @Call() call: CallContext, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
     const [name, format] = splitFormat(file);
     if (name === 'discovery') {
-      const base = `${req.protocol}://${req.headers.host ?? req.hostname}/open311/v2`;
-      return this.send(reply, format, 'discovery', 'endpoint', {
-        changeset: '2026-11-28T00:00:00Z',
-        contact: 'Diskominfo Kabupaten Labuhanbatu Utara',
-        key_service: 'Minta api_key kepada admin (service account dengan cakupan open311:write)',
-        endpoints: { endpoint: [{ specification: 'http://wiki.open311.org/GeoReport_v2', url: base, changeset: '2026-11-28T00:00:00Z', type: 'production', formats: { format: ['application/json', 'text/xml'] } }] },
-      });
+      const endpoint = { specification: 'http://wiki.open311.org/GeoReport_v2', url: `${origin(req)}/open311/v2`, changeset: CHANGESET, type: 'production' };
+      const formats = ['application/json', 'text/xml'];
+      const head = { changeset: CHANGESET, contact: 'Diskominfo Kabupaten Labuhanbatu Utara', key_service: 'Minta api_key kepada admin (service account dengan cakupan open311:write)' };
+      // JSON lists are arrays; XML wraps each item in its own element.
+      if (format === 'json') return this.send(reply, format, 'discovery', 'endpoint', { ...head, endpoints: [{ ...endpoint, formats }] });
+      return this.send(reply, format, 'discovery', 'endpoint', { ...head, endpoints: { endpoint: [{ ...endpoint, formats: { format: formats } }] } });
     }
     if (name === 'services') {
       const page = await this.rpc.send(SUBJECTS.complaints.listCategories, { pageSize: 100, active: true }, call);
       return this.send(reply, format, 'services', 'service', page.items.map((c) => this.service(c)));
     }
     if (name === 'requests') {
-      const ids = query.service_request_id;
-      const page = await this.rpc.send(
-        SUBJECTS.complaints.listPublic,
-        {
-          pageSize: 100,
-          ...(ids ? { trackingNumbers: String(ids) } : {}),
-          ...(query.service_code ? { categoryCode: String(query.service_code) } : {}),
-          ...(query.status === 'open' || query.status === 'closed' ? { state: query.status } : {}),
-          ...(query.start_date ? { from: String(query.start_date) } : {}),
-          ...(query.end_date ? { to: String(query.end_date) } : {}),
-        },
-        call,
-      );
-      const names = await this.agencies(call);
-      return this.send(reply, format, 'service_requests', 'request', await Promise.all(page.items.map((c) => this.request(c, names))));
+      const page = await this.rpc.send(SUBJECTS.complaints.listPublic, this.requestsQuery(query), call);
+      return this.send(reply, format, 'service_requests', 'request', await this.requests(page.items, call, origin(req)));
     }
     throw new Open311Error(404, `no resource ${name}`);
   }
 
   @Get(':kind/:file')
-  async one(@Param('kind') kind: string, @Param('file') file: string, @Call() call: CallContext, @Res() reply: FastifyReply) {
+  async one(@Param('kind') kind: string, @Param('file') file: string, @Call() call: CallContext, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
     const [id, format] = splitFormat(file);
     if (kind === 'services') {
       const page = await this.rpc.send(SUBJECTS.complaints.listCategories, { pageSize: 100 }, call);
       if (!page.items.some((c) => c.code === id)) throw new Open311Error(404, `no service ${id}`);
-      return this.send(reply, format, 'service_definition', 'attribute', { service_code: id, attributes: [] });
+      if (format === 'json') return this.send(reply, format, 'service_definition', 'attribute', { service_code: id, attributes: [] });
+      return this.send(reply, format, 'service_definition', 'attribute', { service_code: id, attributes: '' });
     }
     if (kind === 'requests' || kind === 'tokens') {
       // Requests are created at once, so a token is the request's own id.
       const c = await this.rpc.send(SUBJECTS.complaints.getPublic, { trackingNumber: id.slice(0, 40) }, call);
       if (kind === 'tokens') return this.send(reply, format, 'service_requests', 'request', [{ service_request_id: c.trackingNumber, token: c.trackingNumber }]);
-      return this.send(reply, format, 'service_requests', 'request', [await this.request(c, await this.agencies(call))]);
+      return this.send(reply, format, 'service_requests', 'request', await this.requests([c], call, origin(req)));
     }
     throw new Open311Error(404, `no resource ${kind}`);
   }
 
   @Post(':file')
-  async create(@Param('file') file: string, @Body() form: RequestForm, @Query('api_key') queryKey: string | undefined, @Call() call: CallContext, @Res() reply: FastifyReply) {
+  async create(@Param('file') file: string, @Body() body: RequestForm | undefined, @Query() query: Record<string, unknown>, @Call() call: CallContext, @Res() reply: FastifyReply) {
     const [name, format] = splitFormat(file);
     if (name !== 'requests') throw new Open311Error(404, `cannot create ${name}`);
-    const apiKey = String(form?.api_key ?? queryKey ?? '');
+    const form: RequestForm = body && typeof body === 'object' ? body : {};
+    const apiKey = text(form.api_key ?? query.api_key);
     if (apiKey.length < 10) throw new Open311Error(403, 'api_key is missing or invalid');
     const owner = await this.rpc.send(SUBJECTS.identity.authenticateApiKey, { apiKey }, call);
-    const lat = Number(form.lat);
-    const lng = Number(form.long);
-    const description = String(form.description ?? '').trim();
+    const serviceCode = text(form.service_code).trim();
+    const latText = text(form.lat).trim();
+    const longText = text(form.long).trim();
+    const address = text(form.address_string).trim();
+    const description = text(form.description).trim();
+    const lat = Number(latText);
+    const lng = Number(longText);
+    const hasPoint = latText !== '' || longText !== '';
     const problems = [
-      !form.service_code && 'service_code is required',
-      (form.lat === undefined || form.long === undefined || !Number.isFinite(lat) || !Number.isFinite(lng)) && 'lat and long are required (address_id is not supported)',
+      !serviceCode && 'service_code is required',
+      !hasPoint && !address && (text(form.address_id) ? 'address_id is not supported here: send lat and long, or address_string' : 'a location is required: lat and long, or address_string'),
+      hasPoint && (!latText || !longText || !Number.isFinite(lat) || !Number.isFinite(lng) || Math.abs(lat) > 90 || Math.abs(lng) > 180) && 'lat and long must both be given, as decimal degrees',
+      address && (address.length < 5 || address.length > 300) && 'address_string must be 5 to 300 characters',
       description.length < 10 && 'description must be at least 10 characters',
+      description.length > MAX_DESCRIPTION && `description must be at most ${MAX_DESCRIPTION} characters`,
     ].filter(Boolean);
     if (problems.length) throw new Open311Error(400, problems.join('; '));
     const created = await this.rpc.send(
       SUBJECTS.complaints.file,
       {
-        categoryCode: String(form.service_code),
-        title: description.slice(0, 80),
-        description: description.slice(0, 5000),
-        location: { lat, lng, ...(form.address_string ? { address: String(form.address_string).slice(0, 300) } : {}) },
+        categoryCode: serviceCode.slice(0, 40),
+        title: description.length <= 80 ? description : `${description.slice(0, 77)}...`,
+        description,
+        location: { ...(hasPoint ? { lat, lng } : {}), ...(address ? { address } : {}) },
         visibility: 'public',
       },
       { ...call, actor: { id: owner.id, roles: ['integrator'], scopes: owner.scopes } },

@@ -1,15 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Actor, DocumentDownload, DocumentRequest, DocumentResponse, MAX_DOCUMENT_BYTES, UploadDocumentCommand } from '@smart-regency/contracts';
-import { DomainError, FileTransfer } from '@smart-regency/platform';
-import { createHash } from 'crypto';
+import { Actor, DocumentDownload, DocumentRequest, DocumentResponse, UploadDocumentCommand } from '@smart-regency/contracts';
+import { checkFile, DomainError, FileTransfer, fromFilePayload } from '@smart-regency/platform';
 import { DataSource } from 'typeorm';
 import { Application } from '../applications/application.entity';
 import { canSeeApplication } from '../applications/applications.service';
 import { DocumentsRepository } from '../applications/documents.repository';
 import { PermitType } from '../permit-types/permit-type.entity';
 import { DocumentStorage } from './document-storage';
-import { sniffContentType } from './sniff';
 
 const notFound = () => new DomainError('PERMITS.APPLICATION_NOT_FOUND', 'application not found');
 
@@ -24,13 +22,7 @@ export class DocumentsService {
 
   /** The owner uploads a required document while the application is a draft or under revision. */
   async upload(actor: Actor, command: UploadDocumentCommand): Promise<DocumentResponse> {
-    const bytes = await this.transfer.take(command.objectName);
-    if (!bytes) throw new DomainError('COMMON.VALIDATION', 'the uploaded file is no longer available; upload it again');
-    if (bytes.length > MAX_DOCUMENT_BYTES) throw new DomainError('COMMON.PAYLOAD_TOO_LARGE', 'documents are at most 10 MiB');
-    const sniffed = sniffContentType(bytes);
-    if (sniffed !== command.contentType) {
-      throw new DomainError('PERMITS.CONTENT_MISMATCH', `the file is ${sniffed ?? 'not a PDF, JPEG or PNG'}, not ${command.contentType}`);
-    }
+    const file = checkFile(await fromFilePayload(this.transfer, { objectName: command.objectName }), command.contentType, 'PERMITS.CONTENT_MISMATCH');
     return this.db.transaction(async (m) => {
       const app = await m.getRepository(Application).findOne({ where: { id: command.id }, lock: { mode: 'pessimistic_write' } });
       if (!app || !canSeeApplication(actor, app)) throw notFound();
@@ -40,8 +32,7 @@ export class DocumentsService {
       if (!type?.requiredDocuments.some((d) => d.code === command.documentCode)) {
         throw new DomainError('PERMITS.UNKNOWN_DOCUMENT', `${app.permitTypeCode} has no document ${command.documentCode}`);
       }
-      const buffer = Buffer.from(bytes);
-      const sha256 = createHash('sha256').update(buffer).digest('hex');
+      const { bytes: buffer, sha256 } = file;
       const key = `applications/${app.id}/${command.documentCode}/${sha256}`;
       await this.storage.put(m, key, buffer);
       return this.documents.upsert(m, {
