@@ -113,6 +113,9 @@ describe('data rights: export and erasure', () => {
         })
         .expect(201)
     ).body;
+    // A "photo" whose metadata carries her name, as phone cameras' EXIF owner fields do.
+    const photo = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe1]), Buffer.from(`Exif Owner ${rina.fullName} ${rina.phone}`), Buffer.alloc(256, 3)]);
+    await api.post(`/api/v1/complaints/${complaint.id}/attachments?fileName=depan-rumah.jpg`).set('Authorization', bearer.rina).set('Content-Type', 'image/jpeg').send(photo).expect(201);
     await api.post(`/api/v1/complaints/${complaint.id}/actions`).set('Authorization', bearer.admin).send({ action: 'verify' }).expect(200);
     await api.post(`/api/v1/complaints/${complaint.id}/actions`).set('Authorization', bearer.admin).send({ action: 'dispose', agencyId: agencies.DLH }).expect(200);
     await api.post(`/api/v1/complaints/${complaint.id}/comments`).set('Authorization', bearer.rina).send({ body: `Saya ${rina.fullName}, tetangga juga mengeluh.` }).expect(201);
@@ -167,6 +170,7 @@ describe('data rights: export and erasure', () => {
       ['Truk dijadwalkan besok pagi.', false],
     ]);
     expect(c.history.map((h: { action: string }) => h.action)).toEqual(['file', 'verify', 'dispose', 'start', 'resolve']);
+    expect(c.attachments).toEqual([expect.objectContaining({ contentType: 'image/jpeg', fileName: 'depan-rumah.jpg', uploaderRole: 'citizen' })]);
 
     const text = JSON.stringify(doc);
     for (const other of [tono.fullName, tono.email, tonoComplaint.id, 'Petugas DLH', 'dlh@pemda']) expect(text).not.toContain(other);

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsString, MaxLength, MinLength } from 'class-validator';
+import type { AttachmentResponse } from '../complaints/attachment';
 import type { CommentResponse, ComplaintResponse } from '../complaints/complaint';
 import type { ApplicationResponse, DocumentResponse } from '../permits/application';
 import type { UserResponse } from '../identity/user';
@@ -75,6 +76,8 @@ export interface ComplaintsDataExport {
       history: ComplaintHistoryExport[];
       /** The whole thread; `mine` marks what the caller wrote. */
       comments: Array<CommentResponse & { mine?: true }>;
+      /** The files on the complaint (listed, not embedded; they download through the attachments route). */
+      attachments: AttachmentResponse[];
     }
   >;
 }

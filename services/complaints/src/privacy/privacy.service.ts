@@ -4,6 +4,7 @@ import { Actor, ComplaintsDataExport, RegencyCloudEvent, UserErasedV1 } from '@s
 import { EventsRuntime } from '@smart-regency/platform';
 import { DataSource, EntityManager } from 'typeorm';
 import { ComplaintAttachment } from '../attachments/attachment.entity';
+import { toAttachmentResponse } from '../attachments/attachments.service';
 import { AttachmentStorage } from '../attachments/attachment-storage';
 import { Complaint, ComplaintComment, ComplaintHistory } from '../complaints/complaint.entity';
 import { toComplaintResponse } from '../complaints/complaints.service';
@@ -42,15 +43,18 @@ export class PrivacyService implements OnModuleInit {
     const rows = await this.db.getRepository(Complaint).find({ where: { reporterId: actor.id }, order: { createdAt: 'ASC' } });
     const complaints = [];
     for (const c of rows) {
-      const [comments, history] = await Promise.all([
+      const [comments, history, attachments] = await Promise.all([
         this.db.getRepository(ComplaintComment).find({ where: { complaintId: c.id }, order: { at: 'ASC' } }),
         this.db.getRepository(ComplaintHistory).find({ where: { complaintId: c.id }, order: { seq: 'ASC' } }),
+        this.db.getRepository(ComplaintAttachment).find({ where: { complaintId: c.id }, order: { uploadedAt: 'ASC' } }),
       ]);
       complaints.push({
         ...toComplaintResponse(c, actor),
         ...(c.ratingComment ? { ratingComment: c.ratingComment } : {}),
         history: history.map((h) => ({ action: h.action, fromStatus: h.fromStatus, toStatus: h.toStatus, actorRole: h.actorRole, note: h.note, at: h.at.toISOString() })),
         comments: comments.map((r) => ({ id: r.id, authorRole: r.authorRole, body: r.body, at: r.at.toISOString(), ...(r.authorId === actor.id ? { mine: true as const } : {}) })),
+        // Listed, not embedded: each downloads through GET /complaints/:id/attachments/:attachmentId.
+        attachments: attachments.map(toAttachmentResponse),
       });
     }
     return { complaints };
