@@ -5,9 +5,10 @@ import { Application, ApplicationHistory } from './applications/application.enti
 import { CreateApplications1764500000000 } from './migrations/1764500000000-CreateApplications';
 import { CreateDocuments1764600000000 } from './migrations/1764600000000-CreateDocuments';
 import { AddHolderName1764700000000 } from './migrations/1764700000000-AddHolderName';
+import { ListIndexes1764800000000 } from './migrations/1764800000000-ListIndexes';
 
 /** Permits' tables and the migrations that build them, in order. */
 export const permitsSchema: DatabaseSchema = {
   entities: [PermitType, Application, ApplicationHistory],
-  migrations: [CreatePermitTypes1764300000000, CreateApplications1764500000000, CreateDocuments1764600000000, AddHolderName1764700000000],
+  migrations: [CreatePermitTypes1764300000000, CreateApplications1764500000000, CreateDocuments1764600000000, AddHolderName1764700000000, ListIndexes1764800000000],
 };

@@ -6,8 +6,10 @@ import { ApplicationsService } from './applications.service';
 import { DocumentsRepository } from './documents.repository';
 import { PermitJobs } from './permit-jobs';
 import { CertificatesService } from '../certificates/certificates.service';
+import { PermitTypesModule } from '../permit-types/permit-types.module';
 
 @Module({
+  imports: [PermitTypesModule],
   controllers: [ApplicationsController],
   providers: [ApplicationsService, PermitJobs, CertificatesService, DocumentsService, DocumentsRepository, { provide: DocumentStorage, useClass: PostgresDocumentStorage }],
 })

@@ -21,18 +21,23 @@ import { addWorkingDays, CalendarClient, canSee, DomainError, EventRecorder, Ide
 import { randomBytes } from 'crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { PermitType } from '../permit-types/permit-type.entity';
+import { PermitTypeCatalogue } from '../permit-types/permit-type-catalogue';
 import { Application, ApplicationHistory } from './application.entity';
 import { checkForm } from './form';
+import { LIST_COLUMNS, LIST_TOTAL_CAP, ListScope, listStatements, totalFromPage } from './application-list';
 import { DocumentsRepository } from './documents.repository';
 
 const STAFF = ['officer', 'agency_head'] as const;
+/** The columns a response is made of (LIST_COLUMNS). */
+export type ListedApplication = Pick<Application, (typeof LIST_COLUMNS)[number][1]>;
+
 const iso = (d: Date | null) => (d ? d.toISOString() : undefined);
 
 export function isOverdue(app: Pick<Application, 'status' | 'dueAt'>, now = new Date()): boolean {
   return OPEN_STATUSES.includes(app.status) && !!app.dueAt && app.dueAt < now;
 }
 
-export function toApplicationResponse(app: Application, history?: ApplicationHistory[]): ApplicationResponse {
+export function toApplicationResponse(app: ListedApplication, history?: Omit<ApplicationHistory, 'seq' | 'applicationId'>[]): ApplicationResponse {
   return {
     id: app.id,
     number: app.number,
@@ -109,6 +114,31 @@ function addMonths(date: Date, months: number): Date {
   return d;
 }
 
+const RETURNED = LIST_COLUMNS.map(([name, property]) => (name === property ? name : `${name} AS "${property}"`)).join(', ');
+
+// nextval inside the INSERT: numbers past 999999 grow a digit instead of being cut (lpad would cut).
+const INSERT_DRAFT_SQL = `
+  WITH app AS (
+    INSERT INTO applications (number, permit_type_code, agency_id, issuing_agency_id, applicant_id, status, form_data, location, fee, sla_working_days, validity_months)
+    SELECT $1 || CASE WHEN s.n < 1000000 THEN lpad(s.n::text, 6, '0') ELSE s.n::text END, $2, $3, $4, $5, 'draft', $6, $7, $8, $9, $10
+      FROM (SELECT nextval('application_number_seq') AS n) s
+    RETURNING ${RETURNED}
+  ), history AS (
+    INSERT INTO application_history (application_id, action, from_status, to_status, actor_id, actor_role)
+    SELECT app.id, 'create', NULL, 'draft', $5, $11 FROM app
+    RETURNING at
+  )
+  SELECT app.*, history.at AS "historyAt" FROM app, history`;
+
+const LOCK_SQL = `SELECT ${RETURNED}, overdue_notified_at AS "overdueNotifiedAt", sla_working_days AS "slaWorkingDays", validity_months AS "validityMonths",
+  verification_code AS "verificationCode", holder_name AS "holderName" FROM applications WHERE id = $1 FOR UPDATE`;
+
+const UPDATE_SQL = `
+  UPDATE applications SET status = $3, submitted_at = $4, due_at = $5, overdue_notified_at = $6, decided_at = $7, issued_at = $8,
+    certificate_number = $9, verification_code = $10, expires_at = $11, holder_name = $12, updated_at = now(), version = version + 1
+  WHERE id = $1 AND version = $2
+  RETURNING updated_at AS "updatedAt", version`;
+
 @Injectable()
 export class ApplicationsService {
   constructor(
@@ -118,52 +148,47 @@ export class ApplicationsService {
     private readonly documents: DocumentsRepository,
     private readonly rpc: RpcClient,
     private readonly idempotency: IdempotentWrites,
+    private readonly catalogue: PermitTypeCatalogue,
   ) {}
 
-  private async permitType(m: EntityManager, code: string): Promise<PermitType> {
-    const type = await m.getRepository(PermitType).findOne({ where: { code } });
+  private async permitType(code: string): Promise<PermitType> {
+    const type = await this.catalogue.find(code);
     if (!type) throw new DomainError('PERMITS.PERMIT_TYPE_NOT_FOUND', `no permit type ${code}`, [{ field: 'permitTypeCode', message: 'unknown permit type', rule: 'exists' }]);
     return type;
   }
 
   async create(actor: Actor, request: CreateApplicationRequest, idempotencyKey?: string): Promise<ApplicationResponse> {
-    const type = await this.permitType(this.db.manager, request.permitTypeCode);
+    const type = await this.permitType(request.permitTypeCode);
     if (!type.active) throw new DomainError('PERMITS.PERMIT_TYPE_INACTIVE', `${type.code} is not open for applications`);
     const problems = checkForm(type.formFields, request.formData, false);
     if (problems.length) throw new DomainError('PERMITS.INVALID_FORM', 'form data does not fit the permit type', problems);
-    return this.idempotency.run('permits.application.create', actor.id, idempotencyKey, request, async (m) => {
-      const [{ seq }] = await m.query(`SELECT nextval('application_number_seq') AS seq`);
-      const app = await m.getRepository(Application).save(
-        m.getRepository(Application).create({
-          number: `PRM-${jakartaDate(new Date()).slice(0, 4)}-${String(seq).padStart(6, '0')}`,
-          permitTypeCode: type.code,
-          agencyId: type.agencyId,
-          issuingAgencyId: type.issuingAgencyId,
-          applicantId: actor.id,
-          status: 'draft',
-          formData: request.formData,
-          location: request.location ? { ...request.location } : null,
-          fee: type.fee,
-          slaWorkingDays: type.slaWorkingDays,
-          validityMonths: type.validityMonths,
-        }),
-      );
-      const history = await this.history(m, app, 'create', null, actor, undefined);
-      return toApplicationResponse(app, [history]);
-    });
+    const insert = async (m: EntityManager) => {
+      // The application and its first history entry in one statement (atomic on its own).
+      const [row] = await m.query(INSERT_DRAFT_SQL, [
+        `PRM-${jakartaDate(new Date()).slice(0, 4)}-`,
+        type.code,
+        type.agencyId,
+        type.issuingAgencyId,
+        actor.id,
+        JSON.stringify(request.formData),
+        request.location ? JSON.stringify(request.location) : null,
+        type.fee,
+        type.slaWorkingDays,
+        type.validityMonths,
+        actor.roles[0] ?? 'system',
+      ]);
+      const { historyAt, ...app } = row as ListedApplication & { historyAt: Date };
+      const history = { action: 'create', fromStatus: null, toStatus: 'draft', actorId: actor.id, actorRole: actor.roles[0] ?? 'system', note: null, at: historyAt };
+      return toApplicationResponse({ ...app, fee: Number(app.fee) }, [history]);
+    };
+    // Without a key, no transaction is needed around the single statement.
+    return idempotencyKey ? this.idempotency.run('permits.application.create', actor.id, idempotencyKey, request, insert) : insert(this.db.manager);
   }
 
-  private history(m: EntityManager, app: Application, action: string, from: string | null, actor: Actor | null, note: string | undefined) {
-    return m.getRepository(ApplicationHistory).save(
-      m.getRepository(ApplicationHistory).create({
-        applicationId: app.id,
-        action,
-        fromStatus: from,
-        toStatus: app.status,
-        actorId: actor?.id ?? null,
-        actorRole: actor?.roles[0] ?? 'system',
-        note: note ?? null,
-      }),
+  private async history(m: EntityManager, app: Application, action: string, from: string | null, actor: Actor | null, note: string | undefined): Promise<void> {
+    await m.query(
+      `INSERT INTO application_history (application_id, action, from_status, to_status, actor_id, actor_role, note) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [app.id, action, from, app.status, actor?.id ?? null, actor?.roles[0] ?? 'system', note ?? null],
     );
   }
 
@@ -177,7 +202,8 @@ export class ApplicationsService {
     const calendar = action === 'submit' || action === 'resubmit' ? await this.calendar.around(new Date()) : null;
     const holderName = action === 'issue' ? await this.holderName(command.id) : null;
     return this.db.transaction(async (m) => {
-      const app = await m.getRepository(Application).findOne({ where: { id: command.id }, lock: { mode: 'pessimistic_write' } });
+      const [locked] = await m.query(LOCK_SQL, [command.id]);
+      const app: Application | undefined = locked && { ...locked, fee: Number(locked.fee) };
       if (!app || (actor && !canSeeApplication(actor, app))) throw new DomainError('PERMITS.APPLICATION_NOT_FOUND', 'application not found');
       if (command.ifMatch !== undefined && command.ifMatch !== app.version) {
         throw new DomainError('PERMITS.VERSION_MISMATCH', `version is ${app.version}, not ${command.ifMatch}`);
@@ -190,10 +216,10 @@ export class ApplicationsService {
       const now = new Date();
       const from = app.status;
       if (action === 'submit' || action === 'resubmit') {
-        const type = await this.permitType(m, app.permitTypeCode);
+        const type = await this.permitType(app.permitTypeCode);
         const problems = checkForm(type.formFields, app.formData, true);
         if (problems.length) throw new DomainError('PERMITS.INVALID_FORM', 'the form is not complete', problems);
-        const uploaded = new Set(await this.documents.codes(m, app.id));
+        const uploaded = new Set(type.requiredDocuments.some((d) => d.required) ? await this.documents.codes(m, app.id) : []);
         const missing = type.requiredDocuments.filter((d) => d.required && !uploaded.has(d.code));
         if (missing.length) {
           throw new DomainError(
@@ -217,7 +243,23 @@ export class ApplicationsService {
         app.holderName = holderName;
       }
       app.status = typeof transition.to === 'function' ? transition.to({ fee: app.fee }) : transition.to;
-      await m.getRepository(Application).save(app);
+      // A targeted UPDATE (the row is locked above): no second read of it, as save() would do.
+      const [[saved]] = await m.query(UPDATE_SQL, [
+        app.id,
+        app.version,
+        app.status,
+        app.submittedAt,
+        app.dueAt,
+        app.overdueNotifiedAt,
+        app.decidedAt,
+        app.issuedAt,
+        app.certificateNumber,
+        app.verificationCode,
+        app.expiresAt,
+        app.holderName,
+      ]);
+      if (!saved) throw new DomainError('PERMITS.VERSION_MISMATCH', 'the application changed meanwhile');
+      Object.assign(app, saved);
       await this.history(m, app, action, from, actor, command.note);
       const actorRole = actor?.roles[0] ?? 'system';
       if (action === 'submit') {
@@ -285,31 +327,19 @@ export class ApplicationsService {
   }
 
   /** Lists scoped to the caller: a citizen's own, staff their agency's queue, admins and auditors all. */
-  async list(actor: Actor, query: ListApplicationsRequest): Promise<Page<ApplicationResponse>> {
-    const qb = this.db.getRepository(Application).createQueryBuilder('a');
-    const admin = hasRole(actor, ['admin', 'auditor']);
-    const staff = hasRole(actor, STAFF) && !!actor.agencyId;
-    if (!admin) {
-      if (staff) qb.andWhere(`(a.agencyId = :mine OR a.issuingAgencyId = :mine) AND a.status <> 'draft'`, { mine: actor.agencyId });
-      else qb.andWhere('a.applicantId = :me', { me: actor.id });
-    }
-    if (query.status) qb.andWhere('a.status = :status', { status: query.status });
-    if (query.permitTypeCode) qb.andWhere('a.permitTypeCode = :type', { type: query.permitTypeCode });
-    if (query.agencyId) qb.andWhere('(a.agencyId = :agency OR a.issuingAgencyId = :agency)', { agency: query.agencyId });
-    if (query.from) qb.andWhere('a.createdAt >= :from', { from: new Date(query.from) });
-    if (query.to) qb.andWhere('a.createdAt < :to', { to: new Date(query.to) });
-    if (query.overdue !== undefined) {
-      const condition = `(a.status IN (:...open) AND a.dueAt < now())`;
-      qb.andWhere(query.overdue ? condition : `NOT ${condition}`, { open: [...OPEN_STATUSES] });
-    }
-    const sort = query.sort ?? (admin || staff ? 'dueAt' : '-createdAt');
-    const direction = sort.startsWith('-') ? 'DESC' : 'ASC';
-    // created_at is NOT NULL: no NULLS clause, so the (applicant_id, created_at DESC) index serves the sort.
-    if (sort.endsWith('dueAt')) qb.orderBy('a.dueAt', direction, 'NULLS LAST');
-    else qb.orderBy('a.createdAt', direction);
-    qb.addOrderBy('a.id', 'ASC');
-    const { skip, take } = pageOffset(query);
-    const [rows, total] = await qb.skip(skip).take(take).getManyAndCount();
-    return pageOf(rows.map((r) => toApplicationResponse(r)), total, query);
+  async list(actor: Actor, query: ListApplicationsRequest): Promise<Page<ApplicationResponse> & { totalCapped?: true }> {
+    const scope: ListScope = hasRole(actor, ['admin', 'auditor'])
+      ? { kind: 'all' }
+      : hasRole(actor, STAFF) && actor.agencyId
+        ? { kind: 'agency', id: actor.agencyId }
+        : { kind: 'applicant', id: actor.id };
+    const sql = listStatements(scope, query);
+    const rows: ListedApplication[] = await this.db.query(sql.select, sql.params);
+    const items = rows.map((r) => toApplicationResponse({ ...r, fee: Number(r.fee) }));
+    const known = totalFromPage(sql.offset, sql.pageSize, rows.length);
+    if (known !== undefined) return pageOf(items, known, query);
+    const [{ n }] = await this.db.query(sql.count, sql.params);
+    if (n <= LIST_TOTAL_CAP) return pageOf(items, n, query);
+    return { ...pageOf(items, Math.max(LIST_TOTAL_CAP, sql.offset + rows.length), query), totalCapped: true };
   }
 }

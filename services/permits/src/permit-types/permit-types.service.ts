@@ -15,6 +15,7 @@ import {
 import { DomainError } from '@smart-regency/platform';
 import { QueryFailedError, Repository } from 'typeorm';
 import { PermitType } from './permit-type.entity';
+import { PermitTypeCatalogue } from './permit-type-catalogue';
 
 function catalogueProblems(fields: FormField[] | undefined, documents: Array<{ code: string }> | undefined): FieldError[] {
   const problems: FieldError[] = [];
@@ -48,7 +49,10 @@ export function toPermitTypeResponse(t: PermitType): PermitTypeResponse {
 
 @Injectable()
 export class PermitTypesService {
-  constructor(@InjectRepository(PermitType) private readonly types: Repository<PermitType>) {}
+  constructor(
+    @InjectRepository(PermitType) private readonly types: Repository<PermitType>,
+    private readonly catalogue: PermitTypeCatalogue,
+  ) {}
 
   async list(query: ListPermitTypesRequest): Promise<Page<PermitTypeResponse>> {
     const qb = this.types.createQueryBuilder('t').orderBy('t.code', 'ASC');
@@ -94,6 +98,8 @@ export class PermitTypesService {
     const problems = catalogueProblems(changes.formFields, changes.requiredDocuments);
     if (problems.length) throw new DomainError('COMMON.VALIDATION', 'invalid catalogue entry', problems);
     const defined = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
-    return toPermitTypeResponse(await this.types.save(this.types.merge(type, defined)));
+    const saved = await this.types.save(this.types.merge(type, defined));
+    this.catalogue.invalidate(code);
+    return toPermitTypeResponse(saved);
   }
 }
