@@ -151,8 +151,8 @@ export class ApplicationsService {
     private readonly catalogue: PermitTypeCatalogue,
   ) {}
 
-  private async permitType(code: string): Promise<PermitType> {
-    const type = await this.catalogue.find(code);
+  private async permitType(code: string, m?: EntityManager): Promise<PermitType> {
+    const type = await this.catalogue.find(code, m);
     if (!type) throw new DomainError('PERMITS.PERMIT_TYPE_NOT_FOUND', `no permit type ${code}`, [{ field: 'permitTypeCode', message: 'unknown permit type', rule: 'exists' }]);
     return type;
   }
@@ -216,7 +216,7 @@ export class ApplicationsService {
       const now = new Date();
       const from = app.status;
       if (action === 'submit' || action === 'resubmit') {
-        const type = await this.permitType(app.permitTypeCode);
+        const type = await this.permitType(app.permitTypeCode, m);
         const problems = checkForm(type.formFields, app.formData, true);
         if (problems.length) throw new DomainError('PERMITS.INVALID_FORM', 'the form is not complete', problems);
         const uploaded = new Set(type.requiredDocuments.some((d) => d.required) ? await this.documents.codes(m, app.id) : []);
