@@ -7,8 +7,8 @@
  *
  *   node bench/permits.js [--rows=1000000] [--batch=50000] [--citizen-rows=3000] [--agency=PUPR]
  *                         [--duration=12] [--warmup=3] [--connections=50] [--pair-duration=15]
- *                         [--deep-page=50] [--log-statements-ms=50] [--issuing-queue] [--proposed-indexes]
- *                         [--no-explain-proposals] [--skip-reads] [--cpu-prof] [--pg-log=/var/log/postgresql/postgresql-15-main.log] [--out=bench/results]
+ *                         [--deep-page=50] [--log-statements-ms=50] [--issuing-queue]
+ *                         [--skip-reads] [--cpu-prof] [--pg-log=/var/log/postgresql/postgresql-15-main.log] [--out=bench/results]
  *
  * Needs a built tree (npx nx run-many -t build), PostgreSQL and NATS on 127.0.0.1.
  * Exit code: 0 when the benchmark ran (whether or not the goals were met), 1 on errors.
@@ -42,85 +42,25 @@ const VERIFY_OPTIONS = {
 };
 
 /*
- * The list SQL as TypeORM sends it for ApplicationsService.list(): checked byte for byte against
- * the statements the service logs with --log-statements-ms=0. Used for EXPLAIN ANALYZE. The COUNT
- * (getManyAndCount() skips it only on a first page that is not full) has the page's WHERE.
+ * The list SQL exactly as the service sends it: the service's own builder, from its build
+ * (services/permits/dist/applications/application-list.js). Used for EXPLAIN ANALYZE.
  */
-const COLUMNS =
-  '"a"."id" AS "a_id", "a"."number" AS "a_number", "a"."permit_type_code" AS "a_permit_type_code", "a"."agency_id" AS "a_agency_id", ' +
-  '"a"."issuing_agency_id" AS "a_issuing_agency_id", "a"."applicant_id" AS "a_applicant_id", "a"."status" AS "a_status", "a"."form_data" AS "a_form_data", ' +
-  '"a"."location" AS "a_location", "a"."fee" AS "a_fee", "a"."sla_working_days" AS "a_sla_working_days", "a"."validity_months" AS "a_validity_months", ' +
-  '"a"."submitted_at" AS "a_submitted_at", "a"."due_at" AS "a_due_at", "a"."overdue_notified_at" AS "a_overdue_notified_at", "a"."decided_at" AS "a_decided_at", ' +
-  '"a"."issued_at" AS "a_issued_at", "a"."certificate_number" AS "a_certificate_number", "a"."verification_code" AS "a_verification_code", ' +
-  '"a"."expires_at" AS "a_expires_at", "a"."holder_name" AS "a_holder_name", "a"."created_at" AS "a_created_at", "a"."updated_at" AS "a_updated_at", "a"."version" AS "a_version"';
-function listSql(scope, filter, page, pageSize = 20) {
-  // scope: 'staff' ($1 = agency) or 'citizen' ($1 = applicant); filter: 'submitted' | 'overdue' | null
-  let where = scope === 'staff' ? `("a"."agency_id" = $1 OR "a"."issuing_agency_id" = $1) AND "a"."status" <> 'draft'` : '"a"."applicant_id" = $1';
-  const params = [];
-  if (filter === 'submitted') {
-    where += ' AND "a"."status" = $2';
-    params.push('submitted');
+function listSql(scope, id, query) {
+  let builder;
+  try {
+    builder = require('../services/permits/dist/applications/application-list');
+  } catch (error) {
+    throw new Error(`cannot load the permits service's list SQL (${error.message}): build first (npx nx run-many -t build)`);
   }
-  if (filter === 'overdue') {
-    where += ' AND ("a"."status" IN ($2, $3, $4) AND "a"."due_at" < now())';
-    params.push(...OPEN_STATUSES);
-  }
-  const order = scope === 'staff' ? '"a"."due_at" ASC NULLS LAST, "a"."id" ASC' : '"a"."created_at" DESC NULLS LAST, "a"."id" ASC';
-  const offset = (page - 1) * pageSize;
-  return {
-    select: `SELECT ${COLUMNS} FROM "applications" "a" WHERE ${where} ORDER BY ${order} LIMIT ${pageSize} OFFSET ${offset}`,
-    count: `SELECT COUNT(1) AS "cnt" FROM "applications" "a" WHERE ${where}`,
-    extraParams: params,
-  };
+  const kind = scope === 'staff' ? { kind: 'agency', id } : { kind: 'applicant', id };
+  return builder.listStatements(kind, { page: 1, pageSize: 20, ...query });
 }
-
-/*
- * The query shape proposed for staff lists (bench/README.md): the two scopes of
- * `(agency_id = :mine OR issuing_agency_id = :mine)` as two branches, each ordered and cut at
- * offset + limit by an index, merged; the total as the sum of two counts (index-only scans).
- * Same parameters as listSql().
- */
-function staffRewriteSql(filter, page, pageSize = 20) {
-  const cond =
-    filter === 'submitted' ? '"a"."status" = $2' : filter === 'overdue' ? '"a"."status" IN ($2, $3, $4) AND "a"."due_at" < now()' : `"a"."status" <> 'draft'`;
-  const technical = '"a"."agency_id" = $1';
-  const issuing = '"a"."issuing_agency_id" = $1 AND "a"."agency_id" <> $1';
-  const order = '"a"."due_at" ASC NULLS LAST, "a"."id" ASC';
-  const n = page * pageSize;
-  const branch = (scope) => `(SELECT * FROM "applications" "a" WHERE ${scope} AND ${cond} ORDER BY ${order} LIMIT ${n})`;
-  return {
-    select: `SELECT ${COLUMNS} FROM (${branch(technical)} UNION ALL ${branch(issuing)}) "a" ORDER BY ${order} LIMIT ${pageSize} OFFSET ${n - pageSize}`,
-    count: `SELECT (SELECT COUNT(1) FROM "applications" "a" WHERE ${technical} AND ${cond}) + (SELECT COUNT(1) FROM "applications" "a" WHERE ${issuing} AND ${cond}) AS "cnt"`,
-    extraParams: filter === 'submitted' ? ['submitted'] : filter === 'overdue' ? [...OPEN_STATUSES] : [],
-  };
-}
-
-/* The indexes that go with it (and with the citizen's list, and the overdue job), for --explain-proposals. */
-const OPEN = `status IN ('submitted', 'verified', 'recommended')`;
-const PROPOSAL_INDEXES = [
-  'CREATE INDEX px_applicant_list ON applications (applicant_id, created_at DESC NULLS LAST, id)',
-  'CREATE INDEX px_issuing_queue ON applications (issuing_agency_id, status, due_at) INCLUDE (agency_id)',
-  `CREATE INDEX px_agency_open_due ON applications (agency_id, due_at, id) WHERE ${OPEN}`,
-  `CREATE INDEX px_issuing_open_due ON applications (issuing_agency_id, due_at, id) INCLUDE (agency_id) WHERE ${OPEN}`,
-  `CREATE INDEX px_agency_due ON applications (agency_id, due_at, id) WHERE status <> 'draft'`,
-  `CREATE INDEX px_issuing_due ON applications (issuing_agency_id, due_at, id) INCLUDE (agency_id) WHERE status <> 'draft'`,
-  `CREATE INDEX px_overdue_unflagged ON applications (due_at) WHERE ${OPEN} AND overdue_notified_at IS NULL`,
-];
 
 /** PermitJobs' scan for applications past their deadline that were not flagged yet (captured from the service). */
 const OVERDUE_JOB_SQL =
-  `SELECT ${COLUMNS} FROM "applications" "a" WHERE "a"."status" IN ('submitted', 'verified', 'recommended') AND "a"."due_at" < $1 ` +
+  'SELECT "a"."id" AS "a_id", "a"."agency_id" AS "a_agency_id", "a"."due_at" AS "a_due_at" FROM "applications" "a" ' +
+  `WHERE "a"."status" IN ('submitted', 'verified', 'recommended') AND "a"."due_at" < $1 ` +
   'AND "a"."overdue_notified_at" IS NULL ORDER BY "a"."due_at" ASC LIMIT 500 FOR UPDATE SKIP LOCKED';
-
-/*
- * --proposed-indexes: indexes proposed in bench/README.md that the service's current SQL can use
- * as it is, created in the run's database after seeding so their effect under load is measured.
- */
-const PROPOSED_INDEXES = [
-  // The citizen's list orders by created_at DESC NULLS LAST, id: ix_applications_applicant
-  // (applicant_id, created_at DESC) is DESC NULLS FIRST, so every row of the applicant is fetched and sorted.
-  'CREATE INDEX ix_applications_applicant_list ON applications (applicant_id, created_at DESC NULLS LAST, id)',
-];
 
 // ---------------------------------------------------------------------------------------------
 // The bare twin: node:http + jose + pg, the same two POST routes, the same SQL work per request.
@@ -184,8 +124,7 @@ async function runBare() {
     data,
   });
   const recordEvent = async (client, e) => {
-    await client.query('INSERT INTO outbox (id, type, record_id, event) VALUES ($1, $2, $3, $4)', [e.id, e.type, e.subject, JSON.stringify(e)]);
-    await client.query('SELECT pg_notify($1, \'\')', [OUTBOX_CHANNEL]);
+    await client.query("WITH e AS (INSERT INTO outbox (id, type, record_id, event) VALUES ($1, $2, $3, $4)) SELECT pg_notify($5, '')", [e.id, e.type, e.subject, JSON.stringify(e), OUTBOX_CHANNEL]);
   };
   const inTransaction = async (work) => {
     const client = await pool.connect();
@@ -201,57 +140,71 @@ async function runBare() {
       client.release();
     }
   };
-  const permitType = async (client, code) => {
+  // The permit types as the service keeps them: in memory for 5 s; read on the caller's connection
+  // inside a transaction (a second pool connection would deadlock the pool under load).
+  const types = new Map();
+  const permitType = async (code, client = pool) => {
+    const cached = types.get(code);
+    if (cached && cached.until > Date.now()) return cached.type;
     const { rows } = await client.query('SELECT * FROM permit_types WHERE code = $1 LIMIT 1', [code]);
     if (!rows[0]) throw fail(404, 'PERMITS.PERMIT_TYPE_NOT_FOUND', `no permit type ${code}`);
+    types.set(code, { type: rows[0], until: Date.now() + 5000 });
     return rows[0];
   };
   const missingFields = (fields, formData) => fields.filter((f) => f.required && (formData[f.code] === undefined || formData[f.code] === null || formData[f.code] === ''));
+  const COLUMNS = 'id, number, permit_type_code, agency_id, issuing_agency_id, applicant_id, status, form_data, location, fee, submitted_at, due_at, decided_at, issued_at, certificate_number, expires_at, version, created_at, updated_at';
 
+  // The same single statement as the service: the application and its first history entry.
   async function create(actor, body) {
     if (typeof body.permitTypeCode !== 'string' || body.permitTypeCode.length > 40 || !body.formData || typeof body.formData !== 'object' || Array.isArray(body.formData)) {
       throw fail(400, 'COMMON.VALIDATION', 'permitTypeCode and formData are required');
     }
-    const type = await permitType(pool, body.permitTypeCode);
+    const type = await permitType(body.permitTypeCode);
     if (!type.active) throw fail(409, 'PERMITS.PERMIT_TYPE_INACTIVE', `${type.code} is not open for applications`);
-    return inTransaction(async (client) => {
-      const { rows: [{ seq }] } = await client.query(`SELECT nextval('application_number_seq') AS seq`);
-      const { rows: [app] } = await client.query(
-        `INSERT INTO applications (number, permit_type_code, agency_id, issuing_agency_id, applicant_id, status, form_data, location, fee, sla_working_days, validity_months)
-         VALUES ($1, $2, $3, $4, $5, 'draft', $6, NULL, $7, $8, $9) RETURNING *`,
-        [`PRM-${jakartaYear(new Date())}-${String(seq).padStart(6, '0')}`, type.code, type.agency_id, type.issuing_agency_id, actor.id, body.formData, type.fee, type.sla_working_days, type.validity_months],
-      );
-      const { rows: history } = await client.query(
-        `INSERT INTO application_history (application_id, action, from_status, to_status, actor_id, actor_role, note) VALUES ($1, 'create', NULL, 'draft', $2, $3, NULL) RETURNING *`,
-        [app.id, actor.id, actor.role],
-      );
-      return response(app, history);
-    });
+    const { rows: [row] } = await pool.query(
+      `WITH app AS (
+         INSERT INTO applications (number, permit_type_code, agency_id, issuing_agency_id, applicant_id, status, form_data, location, fee, sla_working_days, validity_months)
+         SELECT $1 || CASE WHEN s.n < 1000000 THEN lpad(s.n::text, 6, '0') ELSE s.n::text END, $2, $3, $4, $5, 'draft', $6, NULL, $7, $8, $9
+           FROM (SELECT nextval('application_number_seq') AS n) s
+         RETURNING ${COLUMNS}
+       ), history AS (
+         INSERT INTO application_history (application_id, action, from_status, to_status, actor_id, actor_role)
+         SELECT app.id, 'create', NULL, 'draft', $5, $10 FROM app RETURNING at
+       )
+       SELECT app.*, history.at AS history_at FROM app, history`,
+      [`PRM-${jakartaYear(new Date())}-`, type.code, type.agency_id, type.issuing_agency_id, actor.id, JSON.stringify(body.formData), type.fee, type.sla_working_days, type.validity_months, actor.role],
+    );
+    return response(row, [{ action: 'create', from_status: null, to_status: 'draft', actor_id: actor.id, actor_role: actor.role, at: row.history_at }]);
   }
 
   async function submit(actor, id) {
     return inTransaction(async (client) => {
-      const { rows: [app] } = await client.query('SELECT * FROM applications WHERE id = $1 FOR UPDATE', [id]);
+      const { rows: [app] } = await client.query(`SELECT ${COLUMNS}, sla_working_days FROM applications WHERE id = $1 FOR UPDATE`, [id]);
       if (!app || app.applicant_id !== actor.id) throw fail(404, 'PERMITS.APPLICATION_NOT_FOUND', 'application not found');
       if (app.status !== 'draft') throw fail(409, 'PERMITS.INVALID_TRANSITION', `cannot submit an application that is ${app.status}`);
-      const type = await permitType(client, app.permit_type_code);
+      const type = await permitType(app.permit_type_code, client);
       if (missingFields(type.form_fields, app.form_data).length) throw fail(400, 'PERMITS.INVALID_FORM', 'the form is not complete');
-      const { rows: docs } = await client.query('SELECT code FROM application_documents WHERE application_id = $1', [id]);
-      const uploaded = new Set(docs.map((d) => d.code));
-      if (type.required_documents.some((d) => d.required && !uploaded.has(d.code))) throw fail(400, 'PERMITS.MISSING_DOCUMENTS', 'missing documents');
+      if (type.required_documents.some((d) => d.required)) {
+        const { rows: docs } = await client.query('SELECT code FROM application_documents WHERE application_id = $1', [id]);
+        const uploaded = new Set(docs.map((d) => d.code));
+        if (type.required_documents.some((d) => d.required && !uploaded.has(d.code))) throw fail(400, 'PERMITS.MISSING_DOCUMENTS', 'missing documents');
+      }
       const now = new Date();
       const dueAt = addWorkingDays(now, app.sla_working_days);
-      const { rows: [updated] } = await client.query(
-        `UPDATE applications SET status = 'submitted', submitted_at = COALESCE(submitted_at, $2), due_at = $3, overdue_notified_at = NULL, updated_at = now(), version = version + 1
-         WHERE id = $1 RETURNING *`,
-        [id, now, dueAt],
+      const { rows: [saved] } = await client.query(
+        `WITH step AS (
+           UPDATE applications SET status = 'submitted', submitted_at = COALESCE(submitted_at, $3), due_at = $4, overdue_notified_at = NULL, updated_at = now(), version = version + 1
+           WHERE id = $1 AND version = $2 RETURNING id, updated_at, version
+         ), history AS (
+           INSERT INTO application_history (application_id, action, from_status, to_status, actor_id, actor_role, note) SELECT id, 'submit', 'draft', 'submitted', $5, $6, NULL FROM step
+         )
+         SELECT updated_at, version FROM step`,
+        [id, app.version, now, dueAt, actor.id, actor.role],
       );
-      await client.query(
-        `INSERT INTO application_history (application_id, action, from_status, to_status, actor_id, actor_role, note) VALUES ($1, 'submit', 'draft', 'submitted', $2, $3, NULL)`,
-        [id, actor.id, actor.role],
-      );
-      await recordEvent(client, event('permits.application.submitted.v1', id, { applicationId: id, number: app.number, permitTypeCode: app.permit_type_code, agencyId: app.agency_id, dueAt: dueAt.toISOString() }, now));
-      await recordEvent(client, event('permits.application.status_changed.v1', id, { applicationId: id, fromStatus: 'draft', toStatus: 'submitted', action: 'submit', actorRole: actor.role, at: now.toISOString() }, now));
+      const updated = { ...app, ...saved, status: 'submitted', submitted_at: app.submitted_at ?? now, due_at: dueAt };
+      const data = { permitTypeCode: app.permit_type_code, agencyId: app.agency_id, issuingAgencyId: app.issuing_agency_id, dueAt: dueAt.toISOString() };
+      await recordEvent(client, event('permits.application.submitted.v1', id, { applicationId: id, number: app.number, ...data }, now));
+      await recordEvent(client, event('permits.application.status_changed.v1', id, { applicationId: id, fromStatus: 'draft', toStatus: 'submitted', action: 'submit', actorRole: actor.role, at: now.toISOString(), ...data }, now));
       return response(updated);
     });
   }
@@ -732,8 +685,6 @@ function parseArgs(argv) {
     logStatementsMs: 50,
     pgLog: '/var/log/postgresql/postgresql-15-main.log',
     issuingQueue: false,
-    proposedIndexes: false,
-    explainProposals: true,
     skipReads: false,
     cpuProf: false,
     out: path.join(__dirname, 'results'),
@@ -753,9 +704,7 @@ function parseArgs(argv) {
     else if (key === 'log-statements-ms') options.logStatementsMs = number();
     else if (key === 'pg-log') options.pgLog = value;
     else if (key === 'issuing-queue') options.issuingQueue = true;
-    else if (key === 'proposed-indexes') options.proposedIndexes = true;
     else if (key === 'skip-reads') options.skipReads = true;
-    else if (key === 'no-explain-proposals') options.explainProposals = false;
     else if (key === 'cpu-prof') options.cpuProf = true;
     else if (key === 'out') options.out = path.resolve(value);
     else throw new Error(`unknown option ${arg}`);
@@ -930,15 +879,6 @@ async function main() {
       `table ${seeding.tableSize}, indexes ${seeding.indexesSize}; ${seeding.distinctApplicants.toLocaleString('en-US')} applicants`,
   );
 
-  if (options.proposedIndexes) {
-    for (const ddl of PROPOSED_INDEXES) {
-      const started = performance.now();
-      await queryOnce(permitsDb, ddl);
-      console.log(`--proposed-indexes: ${ddl} (${Math.round(performance.now() - started)} ms)`);
-    }
-    await queryOnce(permitsDb, 'ANALYZE applications');
-  }
-
   // 3. The lists under load.
   const officerToken = await login(officerEmail, staffPassword);
   const officerAgencyInToken = decodeJwt(officerToken).agency;
@@ -946,17 +886,17 @@ async function main() {
   const readToken = { officer: officerToken, citizen: await citizenLogin() };
   if (options.issuingQueue) readToken.issuing = await login(issuingOfficerEmail, staffPassword);
   const deep = options.deepPage;
+  const staff = (query) => listSql('staff', officerAgency.id, query);
   const scenarios = [
-    { label: 'officer queue ?status=submitted, page 1', who: 'officer', query: 'status=submitted', page: 1, sql: listSql('staff', 'submitted', 1), param: officerAgency.id },
-    { label: `officer queue ?status=submitted, page ${deep}`, who: 'officer', query: `status=submitted&page=${deep}`, page: deep, sql: listSql('staff', 'submitted', deep), param: officerAgency.id },
-    { label: 'officer queue ?overdue=true, page 1', who: 'officer', query: 'overdue=true', page: 1, sql: listSql('staff', 'overdue', 1), param: officerAgency.id },
-    { label: `officer queue ?overdue=true, page ${deep}`, who: 'officer', query: `overdue=true&page=${deep}`, page: deep, sql: listSql('staff', 'overdue', deep), param: officerAgency.id },
-    { label: "citizen's own list, page 1", who: 'citizen', query: '', page: 1, sql: listSql('citizen', null, 1), param: citizenId },
-    { label: `citizen's own list, page ${deep}`, who: 'citizen', query: `page=${deep}`, page: deep, sql: listSql('citizen', null, deep), param: citizenId },
+    { label: 'officer queue ?status=submitted, page 1', who: 'officer', query: 'status=submitted', sql: staff({ status: 'submitted' }) },
+    { label: `officer queue ?status=submitted, page ${deep}`, who: 'officer', query: `status=submitted&page=${deep}`, sql: staff({ status: 'submitted', page: deep }) },
+    { label: 'officer queue ?overdue=true, page 1', who: 'officer', query: 'overdue=true', sql: staff({ overdue: true }) },
+    { label: `officer queue ?overdue=true, page ${deep}`, who: 'officer', query: `overdue=true&page=${deep}`, sql: staff({ overdue: true, page: deep }) },
+    { label: "citizen's own list, page 1", who: 'citizen', query: '', sql: listSql('citizen', citizenId, {}) },
+    { label: `citizen's own list, page ${deep}`, who: 'citizen', query: `page=${deep}`, sql: listSql('citizen', citizenId, { page: deep }) },
   ];
-  if (options.issuingQueue) {
-    scenarios.push({ label: 'issuing agency (DPMPTSP) queue ?status=submitted, page 1', who: 'issuing', query: 'status=submitted', page: 1, sql: listSql('staff', 'submitted', 1), param: issuingAgency.id });
-  }
+  const issuingSubmitted = { label: 'issuing agency (DPMPTSP) queue ?status=submitted, page 1', who: 'issuing', query: 'status=submitted', sql: listSql('staff', issuingAgency.id, { status: 'submitted' }) };
+  if (options.issuingQueue) scenarios.push(issuingSubmitted);
   const reads = [];
   for (const s of options.skipReads ? [] : scenarios) {
     const url = `${gatewayUrl}${APPS}${s.query ? `?${s.query}` : ''}`;
@@ -967,46 +907,18 @@ async function main() {
     reads.push({ scenario: s.label, url, total: probe.total, itemsOnPage: probe.items.length, ...measured, pass: measured.latencyMs.p99 <= GOAL_P99_MS && measured.non2xx === 0 });
   }
 
-  // The plans of the same queries (reproduced as TypeORM sends them), while nothing else runs.
+  // The plans of the same statements (the service's own SQL builder), while nothing else runs.
   console.log('EXPLAIN ANALYZE of the list queries ...');
   const plans = await explain(permitsDb, [
-    ...scenarios.map((s) => ({ label: s.label, sql: s.sql, params: [s.param, ...s.sql.extraParams] })),
-    // Not loaded, planned only: the staff list with no filter (GET /permit-applications, an officer's default view) ...
-    { label: 'officer queue, no filter (default view; EXPLAIN only)', sql: listSql('staff', null, 1), params: [officerAgency.id] },
-    ...(options.issuingQueue
-      ? []
-      : [{ label: 'issuing agency (DPMPTSP) queue ?status=submitted, page 1 (EXPLAIN only)', sql: listSql('staff', 'submitted', 1), params: [issuingAgency.id, 'submitted'] }]),
-    // ... and the overdue job's scan (PermitJobs.runOnce, every JOB_INTERVAL_MS), as TypeORM sends it.
+    ...scenarios.map((s) => ({ label: s.label, sql: s.sql, params: s.sql.params })),
+    // Not loaded, planned only: the staff list with no filter (an officer's default view) ...
+    { label: 'officer queue, no filter (default view; EXPLAIN only)', sql: staff({}), params: staff({}).params },
+    ...(options.issuingQueue ? [] : [{ ...issuingSubmitted, label: `${issuingSubmitted.label} (EXPLAIN only)`, params: issuingSubmitted.sql.params }]),
+    { label: 'issuing agency (DPMPTSP) queue, no filter (EXPLAIN only)', sql: listSql('staff', issuingAgency.id, {}), params: listSql('staff', issuingAgency.id, {}).params },
+    // ... and the overdue job's scan (PermitJobs.runOnce, every JOB_INTERVAL_MS).
     { label: 'overdue job (every JOB_INTERVAL_MS; EXPLAIN only)', sql: { select: OVERDUE_JOB_SQL }, params: [new Date()] },
   ]);
   for (const p of plans) console.log(`  ${p.scenario} [${p.query}]: median ${p.medianMs} ms, ${p.indexes.join(' + ') || 'no index'}; ${p.buffers ?? ''}`);
-
-  // The proposals, planned on the same data: the indexes are created, the statements planned,
-  // and the indexes dropped again before the write load.
-  let proposals = null;
-  if (options.explainProposals) {
-    console.log('EXPLAIN ANALYZE of the proposed query shape and indexes ...');
-    const started = performance.now();
-    for (const ddl of PROPOSAL_INDEXES) await queryOnce(permitsDb, ddl);
-    await queryOnce(permitsDb, 'ANALYZE applications');
-    const indexMs = Math.round(performance.now() - started);
-    const rewritten = (filter, page) => staffRewriteSql(filter, page);
-    proposals = await explain(permitsDb, [
-      { label: 'officer queue ?status=submitted, page 1', sql: rewritten('submitted', 1), params: [officerAgency.id, 'submitted'] },
-      { label: `officer queue ?status=submitted, page ${deep}`, sql: rewritten('submitted', deep), params: [officerAgency.id, 'submitted'] },
-      { label: 'officer queue ?overdue=true, page 1', sql: rewritten('overdue', 1), params: [officerAgency.id, ...OPEN_STATUSES] },
-      { label: `officer queue ?overdue=true, page ${deep}`, sql: rewritten('overdue', deep), params: [officerAgency.id, ...OPEN_STATUSES] },
-      { label: "citizen's own list, page 1 (SQL unchanged)", sql: listSql('citizen', null, 1), params: [citizenId] },
-      { label: `citizen's own list, page ${deep} (SQL unchanged)`, sql: listSql('citizen', null, deep), params: [citizenId] },
-      { label: 'officer queue, no filter (default view)', sql: rewritten(null, 1), params: [officerAgency.id] },
-      { label: 'issuing agency (DPMPTSP) queue ?status=submitted, page 1', sql: rewritten('submitted', 1), params: [issuingAgency.id, 'submitted'] },
-      { label: 'overdue job (SQL unchanged)', sql: { select: OVERDUE_JOB_SQL }, params: [new Date()] },
-    ]);
-    for (const ddl of PROPOSAL_INDEXES) await queryOnce(permitsDb, `DROP INDEX ${/CREATE INDEX (\w+)/.exec(ddl)[1]}`);
-    await queryOnce(permitsDb, 'ANALYZE applications');
-    for (const p of proposals) console.log(`  ${p.scenario} [${p.query}]: median ${p.medianMs} ms, ${p.indexes.join(' + ') || 'no index'}; ${p.buffers ?? ''}`);
-    proposals = { indexes: PROPOSAL_INDEXES, indexBuildMs: indexMs, plans: proposals };
-  }
 
   // 4. Create + submit through the full system.
   const pairToken = await citizenLogin();
@@ -1063,7 +975,6 @@ async function main() {
     seeding,
     reads,
     plans,
-    proposals,
     slowStatements: slow,
     pairs: {
       full: { url: `${gatewayUrl}${APPS}`, ...fullPairs, outboxAfter: outboxAfterFull[0] },
@@ -1109,12 +1020,6 @@ function printReport(r) {
   console.log('\nthe same SQL alone on the idle system: median ms of 5 runs, then EXPLAIN (ANALYZE, BUFFERS)');
   for (const p of r.plans) {
     console.log(`  ${p.query.padEnd(6)} ${String(p.medianMs).padStart(8)}  ${p.scenario}: ${p.indexes.join(' + ') || 'seq scan'}; ${(p.buffers ?? '').replace('Buffers: ', '')}${p.sort ? `; ${p.sort.replace(/\s+/g, ' ')}` : ''}`);
-  }
-  if (r.proposals) {
-    console.log(`\nproposed (bench/README.md): staff lists as two UNION ALL branches + ${r.proposals.indexes.length} indexes; median ms of 5 runs, idle system`);
-    for (const p of r.proposals.plans) {
-      console.log(`  ${p.query.padEnd(6)} ${String(p.medianMs).padStart(8)}  ${p.scenario}: ${p.indexes.join(' + ') || 'seq scan'}; ${(p.buffers ?? '').replace('Buffers: ', '')}`);
-    }
   }
   if (r.slowStatements?.statements?.length) {
     console.log(`\nstatements of the permits service slower than ${r.options.logStatementsMs} ms (server log)`);

@@ -50,14 +50,15 @@ export class EventRecorder {
       throw new Error(`record ${type} inside the transaction that makes the change`);
     }
     const event = buildEvent(type, data);
-    await manager.query(`INSERT INTO outbox (id, type, record_id, event) VALUES ($1, $2, $3, $4)`, [
+    // The row and the relay's wake-up in one round trip; the notification is delivered at commit,
+    // so the relay wakes only for events that exist.
+    await manager.query(`WITH e AS (INSERT INTO outbox (id, type, record_id, event) VALUES ($1, $2, $3, $4)) SELECT pg_notify($5, '')`, [
       event.id,
       event.type,
       event.subject,
       JSON.stringify(event),
+      OUTBOX_CHANNEL,
     ]);
-    // Delivered at commit, so the relay wakes only for events that exist.
-    await manager.query(`SELECT pg_notify($1, '')`, [OUTBOX_CHANNEL]);
     return event;
   }
 }

@@ -47,7 +47,10 @@ export class ApplicationsController {
   @Get()
   @Roles(...PEOPLE)
   @ApiOperation({ summary: "Applications: a citizen's own, an agency's work queue (by deadline), or all for admins and auditors" })
-  @ApiOkResponse({ type: ApplicationPage })
+  @ApiOkResponse({
+    type: ApplicationPage,
+    description: '`total` is exact up to 10,000 matching applications; beyond that the answer also has `totalCapped: true` and `total` is a lower bound',
+  })
   @ApiProblems(400, 401, 403, 503)
   list(@Query() query: ListApplicationsRequest, @Call() call: CallContext) {
     return this.rpc.send(SUBJECTS.permits.listApplications, query, call);

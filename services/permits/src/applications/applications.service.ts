@@ -133,11 +133,17 @@ const INSERT_DRAFT_SQL = `
 const LOCK_SQL = `SELECT ${RETURNED}, overdue_notified_at AS "overdueNotifiedAt", sla_working_days AS "slaWorkingDays", validity_months AS "validityMonths",
   verification_code AS "verificationCode", holder_name AS "holderName" FROM applications WHERE id = $1 FOR UPDATE`;
 
-const UPDATE_SQL = `
-  UPDATE applications SET status = $3, submitted_at = $4, due_at = $5, overdue_notified_at = $6, decided_at = $7, issued_at = $8,
-    certificate_number = $9, verification_code = $10, expires_at = $11, holder_name = $12, updated_at = now(), version = version + 1
-  WHERE id = $1 AND version = $2
-  RETURNING updated_at AS "updatedAt", version`;
+const TRANSITION_SQL = `
+  WITH step AS (
+    UPDATE applications SET status = $3, submitted_at = $4, due_at = $5, overdue_notified_at = $6, decided_at = $7, issued_at = $8,
+      certificate_number = $9, verification_code = $10, expires_at = $11, holder_name = $12, updated_at = now(), version = version + 1
+    WHERE id = $1 AND version = $2
+    RETURNING id, status, updated_at, version
+  ), history AS (
+    INSERT INTO application_history (application_id, action, from_status, to_status, actor_id, actor_role, note)
+    SELECT id, $13, $14, status, $15, $16, $17 FROM step
+  )
+  SELECT updated_at AS "updatedAt", version FROM step`;
 
 @Injectable()
 export class ApplicationsService {
@@ -183,13 +189,6 @@ export class ApplicationsService {
     };
     // Without a key, no transaction is needed around the single statement.
     return idempotencyKey ? this.idempotency.run('permits.application.create', actor.id, idempotencyKey, request, insert) : insert(this.db.manager);
-  }
-
-  private async history(m: EntityManager, app: Application, action: string, from: string | null, actor: Actor | null, note: string | undefined): Promise<void> {
-    await m.query(
-      `INSERT INTO application_history (application_id, action, from_status, to_status, actor_id, actor_role, note) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [app.id, action, from, app.status, actor?.id ?? null, actor?.roles[0] ?? 'system', note ?? null],
-    );
   }
 
   /** One step of the lifecycle, checked against the transition table, in one transaction with its events. */
@@ -243,8 +242,9 @@ export class ApplicationsService {
         app.holderName = holderName;
       }
       app.status = typeof transition.to === 'function' ? transition.to({ fee: app.fee }) : transition.to;
-      // A targeted UPDATE (the row is locked above): no second read of it, as save() would do.
-      const [[saved]] = await m.query(UPDATE_SQL, [
+      // A targeted UPDATE (the row is locked above), no second read of it as save() would do, and
+      // the history entry of the step in the same statement.
+      const [saved] = await m.query(TRANSITION_SQL, [
         app.id,
         app.version,
         app.status,
@@ -257,10 +257,14 @@ export class ApplicationsService {
         app.verificationCode,
         app.expiresAt,
         app.holderName,
+        action,
+        from,
+        actor?.id ?? null,
+        actor?.roles[0] ?? 'system',
+        command.note ?? null,
       ]);
       if (!saved) throw new DomainError('PERMITS.VERSION_MISMATCH', 'the application changed meanwhile');
       Object.assign(app, saved);
-      await this.history(m, app, action, from, actor, command.note);
       const actorRole = actor?.roles[0] ?? 'system';
       if (action === 'submit') {
         await this.events.record(m, 'permits.application.submitted.v1', {
