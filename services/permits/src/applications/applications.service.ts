@@ -11,7 +11,6 @@ import {
   OPEN_STATUSES,
   Page,
   pageOf,
-  pageOffset,
   PermitVerificationResponse,
   SUBJECTS,
   Transition,
