@@ -1,0 +1,57 @@
+import { Actor, referenceAgencyId, SUBJECTS } from '@smart-regency/contracts';
+import { prefixed } from '@smart-regency/platform';
+import { InProcessService, startInProcess } from '@smart-regency/testing';
+import { randomUUID } from 'crypto';
+import { JSONCodec, Subscription } from 'nats';
+import { startPermits } from '../src/app';
+import { loadPermitsConfig } from '../src/config';
+
+/*
+ * The write path reads permit types from a cache; a miss inside a transaction must use that
+ * transaction's connection. Read on a second pool connection, a submission waits for a connection
+ * that only it could free: with a pool of one it can never finish (under load the pool times out).
+ */
+describe('a submission on a pool of one database connection', () => {
+  let t: InProcessService;
+  let identity: Subscription;
+  const codec = JSONCodec<{ id: string }>();
+  const admin = { id: randomUUID(), roles: ['admin'] } as Actor;
+  const citizen = { id: randomUUID(), roles: ['citizen'] } as Actor;
+
+  beforeAll(async () => {
+    t = await startInProcess('permits', (env) => startPermits(loadPermitsConfig({ ...env, DB_POOL_SIZE: '1' })));
+    // identity's calendar (the deadline of a submission): no holidays.
+    identity = t.rpc.connection.subscribe(prefixed(t.env.natsPrefix, SUBJECTS.identity.getCalendar), {
+      callback: (_error, msg) => msg.respond(JSONCodec().encode({ response: { year: 2026, holidays: [] }, id: codec.decode(msg.data).id })),
+    });
+  });
+
+  afterAll(async () => {
+    identity?.unsubscribe();
+    await t?.close();
+  });
+
+  it('submits after the permit type changed, reading it on its own connection', async () => {
+    await t.rpc.send(
+      SUBJECTS.permits.createPermitType,
+      {
+        code: 'ONE-CONN',
+        name: 'Izin satu koneksi',
+        agencyId: referenceAgencyId('PUPR'),
+        requiredDocuments: [],
+        formFields: [{ code: 'name', label: 'Nama', type: 'text', required: true }],
+        slaWorkingDays: 3,
+        fee: 0,
+        validityMonths: 12,
+      },
+      { actor: admin },
+    );
+    const draft = await t.rpc.send(SUBJECTS.permits.createApplication, { permitTypeCode: 'ONE-CONN', formData: { name: 'Toko Satu' } }, { actor: citizen });
+    // The change drops the cached type: the submission reads it again, inside its transaction.
+    await t.rpc.send(SUBJECTS.permits.updatePermitType, { code: 'ONE-CONN', slaWorkingDays: 4 }, { actor: admin });
+    const submitted = await t.rpc.send(SUBJECTS.permits.submitApplication, { id: draft.id }, { actor: citizen });
+    expect(submitted).toMatchObject({ id: draft.id, status: 'submitted', version: 2 });
+    const { rows } = await t.db.query(`SELECT action FROM application_history WHERE application_id = $1 ORDER BY seq`, [draft.id]);
+    expect(rows.map((r) => r.action)).toEqual(['create', 'submit']);
+  });
+});
