@@ -11,8 +11,8 @@ import { ListApplicationsRequest, OPEN_STATUSES, pageOffset } from '@smart-regen
  *   UNION ALL is exact.
  * - The page is chosen on `(id, sort key)` alone, which the indexes cover (no heap visit for the
  *   rows skipped by OFFSET); only the rows of the page are then read from the table.
- * - The total is counted only when the page does not tell it, and counting stops past
- *   LIST_TOTAL_CAP.
+ * - The total is counted in the same statement, and counting stops past LIST_TOTAL_CAP; the
+ *   service takes it from the page itself when the page tells it (not full).
  */
 
 /** `total` is exact up to this many applications; above it, `total` is this number and `totalCapped` is true. */
@@ -25,9 +25,9 @@ const OPEN_SQL = `(${OPEN_STATUSES.map((s) => `'${s}'`).join(', ')})`;
 export type ListScope = { kind: 'all' } | { kind: 'applicant'; id: string } | { kind: 'agency'; id: string };
 
 export interface ListStatements {
-  /** The page's rows, columns named as the entity's properties. */
+  /** The page's rows, columns named as the entity's properties, and in each `matching`: how many match, counting at most LIST_TOTAL_CAP + 1. */
   select: string;
-  /** One row `{ n }`: how many match, counting at most LIST_TOTAL_CAP + 1. */
+  /** One row `{ n }`: the same count, for a page with no rows. */
   count: string;
   params: unknown[];
   offset: number;
@@ -108,8 +108,10 @@ export function listStatements(scope: ListScope, query: ListApplicationsRequest)
     keys = `SELECT k.id FROM (${branches.map(branch).join(' UNION ALL ')}) k ORDER BY ${order('k')} LIMIT ${pageSize} OFFSET ${offset}`;
   }
   const columns = LIST_COLUMNS.map(([name, property]) => (name === property ? `a.${name}` : `a.${name} AS "${property}"`)).join(', ');
-  const select = `SELECT ${columns} FROM (${keys}) page JOIN applications a ON a.id = page.id ORDER BY ${order('a')}`;
-  const count = `SELECT count(*)::int AS n FROM (${branches.map((b) => `SELECT 1 FROM applications a WHERE ${where(b)}`).join(' UNION ALL ')} LIMIT ${LIST_TOTAL_CAP + 1}) c`;
+  const counted = `SELECT count(*)::int FROM (${branches.map((b) => `SELECT 1 FROM applications a WHERE ${where(b)}`).join(' UNION ALL ')} LIMIT ${LIST_TOTAL_CAP + 1}) c`;
+  // The count rides along in the page's statement (evaluated once, same snapshot): one round trip.
+  const select = `SELECT ${columns}, (${counted}) AS "matching" FROM (${keys}) page JOIN applications a ON a.id = page.id ORDER BY ${order('a')}`;
+  const count = counted.replace('count(*)::int', 'count(*)::int AS n');
   return { select, count, params, offset, pageSize };
 }
 

@@ -337,11 +337,12 @@ export class ApplicationsService {
         ? { kind: 'agency', id: actor.agencyId }
         : { kind: 'applicant', id: actor.id };
     const sql = listStatements(scope, query);
-    const rows: ListedApplication[] = await this.db.query(sql.select, sql.params);
+    const rows: Array<ListedApplication & { matching: number }> = await this.db.query(sql.select, sql.params);
     const items = rows.map((r) => toApplicationResponse({ ...r, fee: Number(r.fee) }));
     const known = totalFromPage(sql.offset, sql.pageSize, rows.length);
     if (known !== undefined) return pageOf(items, known, query);
-    const [{ n }] = await this.db.query(sql.count, sql.params);
+    // A page past the end has no row to carry the count.
+    const n: number = rows.length ? rows[0].matching : (await this.db.query(sql.count, sql.params))[0].n;
     if (n <= LIST_TOTAL_CAP) return pageOf(items, n, query);
     return { ...pageOf(items, Math.max(LIST_TOTAL_CAP, sql.offset + rows.length), query), totalCapped: true };
   }
