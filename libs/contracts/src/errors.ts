@@ -97,12 +97,21 @@ export const REPORTING_ERRORS = {
   },
 } satisfies Record<string, ErrorSpec>;
 
+export const AUDIT_ERRORS = {
+  'AUDIT.PAGE_TOO_DEEP': {
+    status: 400,
+    title: { id: 'Halaman terlalu jauh; saring per layanan atau per waktu', en: 'Page too deep; filter by service or time' },
+  },
+  'AUDIT.INVALID_ANCHOR': { status: 400, title: { id: 'Kepala rantai audit tidak valid', en: 'Invalid audit chain head' } },
+} satisfies Record<string, ErrorSpec>;
+
 export const ERROR_TABLE = {
   ...COMMON_ERRORS,
   ...IDENTITY_ERRORS,
   ...PERMITS_ERRORS,
   ...COMPLAINTS_ERRORS,
   ...REPORTING_ERRORS,
+  ...AUDIT_ERRORS,
 };
 
 export type ErrorCode = keyof typeof ERROR_TABLE;

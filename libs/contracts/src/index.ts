@@ -19,3 +19,4 @@ export * from './reporting/summary';
 export * from './privacy/privacy';
 export * from './reporting/reports';
 export * from './events/catalogue';
+export * from './audit/audit';

@@ -1,3 +1,4 @@
+import { AuditEntryResponse, AuditedService, AuditHead, AuditListQuery, ChainVerification, VerifyChainCommand } from './audit/audit';
 import { HealthCheckRequest, ServiceHealthResponse } from './common/health';
 import { Page } from './common/page';
 import { ListComplaintCategoriesRequest, ComplaintCategoryResponse } from './complaints/category';
@@ -132,6 +133,21 @@ export const SUBJECTS = {
 export function healthSubject(service: ServiceName): string {
   return SUBJECTS[service].health;
 }
+
+/** Each audited service answers these about its own audit trail (`<service>.audit.<verb>`). */
+export const AUDIT_SUBJECTS = {
+  identity: { list: 'identity.audit.list', verify: 'identity.audit.verify', head: 'identity.audit.head' },
+  permits: { list: 'permits.audit.list', verify: 'permits.audit.verify', head: 'permits.audit.head' },
+  complaints: { list: 'complaints.audit.list', verify: 'complaints.audit.verify', head: 'complaints.audit.head' },
+} as const satisfies Record<AuditedService, { list: string; verify: string; head: string }>;
+
+type AuditRpc<S extends AuditedService> = Record<(typeof AUDIT_SUBJECTS)[S]['list'], [AuditListQuery, Page<AuditEntryResponse>]> &
+  Record<(typeof AUDIT_SUBJECTS)[S]['verify'], [VerifyChainCommand, ChainVerification]> &
+  Record<(typeof AUDIT_SUBJECTS)[S]['head'], [Record<string, never>, AuditHead]>;
+
+// Declaration merging: the audit subjects join the typed contract without touching the table below.
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface RpcContract extends AuditRpc<'identity'>, AuditRpc<'permits'>, AuditRpc<'complaints'> {}
 
 /** Request and response type of every subject, so `send()` is typed end to end. */
 export interface RpcContract {

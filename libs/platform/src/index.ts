@@ -34,3 +34,4 @@ export * from './bootstrap/scheduled-job';
 export * from './files/sniff';
 export * from './files/checked-file';
 export * from './files/blob-storage';
+export * from './audit';

@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { ServiceCoreModule } from '@smart-regency/platform';
+import { AuditModule, ServiceCoreModule } from '@smart-regency/platform';
 import { NatsConnection } from 'nats';
 import { AttachmentsModule } from './attachments/attachments.module';
 import { CategoriesModule } from './categories/categories.module';
@@ -15,6 +15,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ServiceCoreModule.forService({ service: 'complaints', config, connection, schema: complaintsSchema }),
+        AuditModule.forService('complaints'),
         CategoriesModule,
         ComplaintsModule,
         PrivacyModule,

@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { ServiceCoreModule } from '@smart-regency/platform';
+import { AuditModule, ServiceCoreModule } from '@smart-regency/platform';
 import { NatsConnection } from 'nats';
 import { AgenciesModule } from './agencies/agencies.module';
 import { IdentityConfig } from './config';
@@ -16,6 +16,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ServiceCoreModule.forService({ service: 'identity', config, connection, schema: identitySchema }),
+        AuditModule.forService('identity'),
         AgenciesModule,
         UsersModule,
         AuthModule,

@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { ServiceCoreModule } from '@smart-regency/platform';
+import { AuditModule, ServiceCoreModule } from '@smart-regency/platform';
 import { NatsConnection } from 'nats';
 import { PermitsConfig } from './config';
 import { PermitTypesModule } from './permit-types/permit-types.module';
@@ -14,6 +14,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ServiceCoreModule.forService({ service: 'permits', config, connection, schema: permitsSchema }),
+        AuditModule.forService('permits'),
         PermitTypesModule,
         ApplicationsModule,
         PrivacyModule,

@@ -1,0 +1,85 @@
+import { QueryRunner } from 'typeorm';
+import { GENESIS_HASH } from './canonical';
+
+/**
+ * The audit trail of one service database: `audit_log` (append-only, one hash chain) and
+ * `audit_head` (one row: the chain's last seq and hash; writers lock it to take the next seq).
+ * Each service has a migration of its own that calls this, so the tables come and go with it.
+ *
+ * The database refuses UPDATE, DELETE and TRUNCATE of `audit_log` (triggers, which bind the
+ * table's owner too), and a row whose seq or prev_hash does not follow the head. A superuser can
+ * still disable triggers: that is what the hash chain and exported heads are for (docs/audit.md).
+ */
+export async function createAuditTables(q: QueryRunner): Promise<void> {
+  await q.query(`
+    CREATE TABLE audit_log (
+      seq bigint PRIMARY KEY,
+      at timestamptz NOT NULL,
+      actor_id varchar(100),
+      actor_roles text[] NOT NULL,
+      actor_agency_id varchar(100),
+      action varchar(80) NOT NULL,
+      entity_type varchar(40) NOT NULL,
+      entity_id varchar(100) NOT NULL,
+      subject_id varchar(100),
+      changes jsonb NOT NULL,
+      request_id varchar(200),
+      prev_hash char(64) NOT NULL,
+      hash char(64) NOT NULL,
+      CONSTRAINT ck_audit_log_seq CHECK (seq > 0)
+    )`);
+  await q.query(`CREATE INDEX ix_audit_log_entity ON audit_log (entity_id, seq)`);
+  await q.query(`CREATE INDEX ix_audit_log_at ON audit_log (at)`);
+  await q.query(`CREATE INDEX ix_audit_log_subject ON audit_log (subject_id, seq) WHERE subject_id IS NOT NULL`);
+  await q.query(`CREATE INDEX ix_audit_log_actor ON audit_log (actor_id, seq) WHERE actor_id IS NOT NULL`);
+  await q.query(`
+    CREATE TABLE audit_head (
+      id smallint PRIMARY KEY CONSTRAINT ck_audit_head_one CHECK (id = 1),
+      seq bigint NOT NULL,
+      hash char(64) NOT NULL,
+      at timestamptz
+    )`);
+  await q.query(`INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, $1)`, [GENESIS_HASH]);
+  await q.query(`
+    CREATE FUNCTION audit_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP USING ERRCODE = 'insufficient_privilege';
+    END $$`);
+  // Rows join the chain only at its head, in order (seq = head + 1, prev_hash = head's hash), and
+  // move the head with them, in the same statement.
+  await q.query(`
+    CREATE FUNCTION audit_append() RETURNS trigger LANGUAGE plpgsql AS $$
+    DECLARE h audit_head%ROWTYPE;
+    BEGIN
+      SELECT * INTO h FROM audit_head WHERE id = 1 FOR UPDATE;
+      IF NEW.seq <> h.seq + 1 OR NEW.prev_hash <> h.hash THEN
+        RAISE EXCEPTION 'audit_log row % does not follow the head (seq %)', NEW.seq, h.seq USING ERRCODE = 'integrity_constraint_violation';
+      END IF;
+      UPDATE audit_head SET seq = NEW.seq, hash = NEW.hash, at = NEW.at WHERE id = 1;
+      RETURN NEW;
+    END $$`);
+  await q.query(`
+    CREATE FUNCTION audit_head_advance() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF NEW.seq <> OLD.seq + 1 THEN
+        RAISE EXCEPTION 'audit_head only moves forward by one' USING ERRCODE = 'integrity_constraint_violation';
+      END IF;
+      RETURN NEW;
+    END $$`);
+  await q.query(`CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log FOR EACH ROW EXECUTE FUNCTION audit_refuse()`);
+  await q.query(`CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log FOR EACH STATEMENT EXECUTE FUNCTION audit_refuse()`);
+  await q.query(`CREATE TRIGGER audit_log_append BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION audit_append()`);
+  await q.query(`CREATE TRIGGER audit_head_forward BEFORE UPDATE ON audit_head FOR EACH ROW EXECUTE FUNCTION audit_head_advance()`);
+  await q.query(`CREATE TRIGGER audit_head_keep BEFORE DELETE ON audit_head FOR EACH ROW EXECUTE FUNCTION audit_refuse()`);
+  await q.query(`CREATE TRIGGER audit_head_no_truncate BEFORE TRUNCATE ON audit_head FOR EACH STATEMENT EXECUTE FUNCTION audit_refuse()`);
+  // Nobody but the owner gets to change the trail; with a separate application role (docs/audit.md)
+  // grant it only SELECT, INSERT on audit_log and SELECT, UPDATE on audit_head.
+  await q.query(`REVOKE UPDATE, DELETE, TRUNCATE ON audit_log FROM PUBLIC`);
+  await q.query(`REVOKE DELETE, TRUNCATE ON audit_head FROM PUBLIC`);
+}
+
+export async function dropAuditTables(q: QueryRunner): Promise<void> {
+  await q.query(`DROP TABLE audit_log`);
+  await q.query(`DROP TABLE audit_head`);
+  await q.query(`DROP FUNCTION audit_refuse(), audit_append(), audit_head_advance()`);
+}

@@ -1,0 +1,258 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import {
+  Actor,
+  AuditBreak,
+  AuditedService,
+  AuditEntryResponse,
+  AuditHead,
+  AuditListQuery,
+  ChainVerification,
+  Page,
+  pageOf,
+  pageOffset,
+} from '@smart-regency/contracts';
+import { DataSource, EntityManager } from 'typeorm';
+import { AuditRow, canonicalRow, chainHash, GENESIS_HASH } from './canonical';
+import { currentAuditContext } from './audit-context';
+
+export const AUDIT_SERVICE = Symbol('AUDIT_SERVICE');
+export const AUDIT_OPTIONS = Symbol('AUDIT_OPTIONS');
+
+export interface AuditOptions {
+  /** false only to measure what the trail costs (bench/audit.js); refused in production. */
+  enabled: boolean;
+  /** Rows read per query while verifying. */
+  verifyBatchSize: number;
+}
+
+/** The caller for rows written outside a request: jobs, start-up. */
+export const SYSTEM_ACTOR = 'system';
+
+export interface AuditEntry {
+  /** `<entity>.<verb>`: `application.verify`, `user.update`, `complaint.read`. */
+  action: string;
+  entityType: string;
+  entityId: string;
+  /** The citizen whose personal data the record holds. */
+  subjectId?: string | null;
+  /** `{ before, after }` from `auditChanges`, or anything else small and free of personal values. */
+  changes?: Record<string, unknown>;
+  /** Who did it, when not the caller of the current request (e.g. a self-registration); 'system' for jobs. */
+  actor?: Actor | typeof SYSTEM_ACTOR;
+}
+
+interface StoredRow {
+  seq: string;
+  at: Date;
+  actor_id: string | null;
+  actor_roles: string[];
+  actor_agency_id: string | null;
+  action: string;
+  entity_type: string;
+  entity_id: string;
+  subject_id: string | null;
+  changes: Record<string, unknown>;
+  request_id: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+const COLUMNS = 'seq, at, actor_id, actor_roles, actor_agency_id, action, entity_type, entity_id, subject_id, changes, request_id, prev_hash, hash';
+
+/**
+ * The service's audit trail: one append-only hash chain in its own database. Rows are written in
+ * the caller's transaction, so a change and its audit row commit or vanish together.
+ */
+@Injectable()
+export class AuditTrail {
+  private readonly logger = new Logger('AuditTrail');
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(AUDIT_SERVICE) readonly service: AuditedService,
+    @Inject(AUDIT_OPTIONS) private readonly options: AuditOptions,
+  ) {
+    if (!options.enabled) this.logger.warn('AUDIT_ENABLED=false: changes are NOT being audited (benchmarks only)');
+  }
+
+  /**
+   * Appends a row inside the transaction of `manager`. Takes the chain's head row lock until
+   * commit, so call it last in the transaction (next to events.record), after the slow work.
+   */
+  async record(manager: EntityManager, entry: AuditEntry): Promise<void> {
+    if (!this.options.enabled) return;
+    if (!manager.queryRunner?.isTransactionActive) {
+      throw new Error(`audit ${entry.action} inside the transaction that makes the change`);
+    }
+    const context = currentAuditContext();
+    const actor = entry.actor === SYSTEM_ACTOR ? undefined : (entry.actor ?? context.actor);
+    const [head] = (await manager.query('SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE')) as Array<{ seq: string; hash: string }>;
+    const row: AuditRow = {
+      service: this.service,
+      seq: Number(head.seq) + 1,
+      // Taken under the lock, so times never go backwards along the chain.
+      at: new Date().toISOString(),
+      actorId: actor?.id ?? null,
+      actorRoles: actor ? [...actor.roles].sort() : [SYSTEM_ACTOR],
+      actorAgencyId: actor?.agencyId ?? null,
+      action: entry.action,
+      entityType: entry.entityType,
+      entityId: entry.entityId,
+      subjectId: entry.subjectId ?? null,
+      changes: entry.changes ? (JSON.parse(JSON.stringify(entry.changes)) as Record<string, unknown>) : {},
+      requestId: context.requestId ?? null,
+    };
+    const hash = chainHash(head.hash, canonicalRow(row));
+    await manager.query(`INSERT INTO audit_log (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`, [
+      row.seq,
+      row.at,
+      row.actorId,
+      row.actorRoles,
+      row.actorAgencyId,
+      row.action,
+      row.entityType,
+      row.entityId,
+      row.subjectId,
+      JSON.stringify(row.changes),
+      row.requestId,
+      head.hash,
+      hash,
+    ]);
+  }
+
+  /** Records a read of personal data (who looked at whose record) in a transaction of its own. */
+  async recordRead(entry: Omit<AuditEntry, 'action'> & { action?: string }): Promise<void> {
+    if (!this.options.enabled) return;
+    await this.db.transaction((m) => this.record(m, { ...entry, action: entry.action ?? `${entry.entityType}.read` }));
+  }
+
+  async list(query: AuditListQuery): Promise<Page<AuditEntryResponse>> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (sql: string, value: unknown) => {
+      params.push(value);
+      where.push(sql.replace('?', `$${params.length}`));
+    };
+    if (query.entityId) add('entity_id = ?', query.entityId);
+    if (query.subjectId) add('subject_id = ?', query.subjectId);
+    if (query.actorId) add('actor_id = ?', query.actorId);
+    if (query.from) add('at >= ?', query.from);
+    if (query.to) add('at < ?', query.to);
+    const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const { skip, take } = query.limit ? { skip: 0, take: query.limit } : pageOffset(query);
+    const [rows, [{ total }]] = await Promise.all([
+      this.db.query(`SELECT ${COLUMNS} FROM audit_log ${filter} ORDER BY seq DESC OFFSET ${skip} LIMIT ${take}`, params) as Promise<StoredRow[]>,
+      this.db.query(`SELECT count(*)::int AS total FROM audit_log ${filter}`, params) as Promise<Array<{ total: number }>>,
+    ]);
+    return pageOf(
+      rows.map((r) => this.toResponse(r)),
+      total,
+      query,
+    );
+  }
+
+  /** The chain's last row: export it (print it, sign it, send it elsewhere) to anchor the chain. */
+  async head(): Promise<AuditHead> {
+    const [last] = (await this.db.query('SELECT seq, hash, at FROM audit_log ORDER BY seq DESC LIMIT 1')) as Array<Pick<StoredRow, 'seq' | 'hash' | 'at'>>;
+    return last ? { service: this.service, seq: Number(last.seq), hash: last.hash, at: last.at.toISOString() } : { service: this.service, seq: 0, hash: GENESIS_HASH };
+  }
+
+  /**
+   * Walks the whole chain in seq order, in batches, on one snapshot: every row must follow the
+   * previous one without a gap, link to its hash and hash to its own stored hash; the head row
+   * must agree with the last row; and an exported head (anchor) must still be in the chain.
+   */
+  async verify(anchor?: AuditHead): Promise<ChainVerification> {
+    return this.db.transaction('REPEATABLE READ', async (m) => {
+      const [stored] = (await m.query('SELECT seq, hash FROM audit_head WHERE id = 1')) as Array<{ seq: string; hash: string }>;
+      let expected = 1;
+      let prev = GENESIS_HASH;
+      let checked = 0;
+      let broken: AuditBreak | undefined;
+      let anchorSeen = !anchor || anchor.seq === 0;
+      if (anchor && anchor.seq === 0 && anchor.hash !== GENESIS_HASH) {
+        broken = { seq: 0, reason: 'anchor_mismatch', detail: 'an empty chain has the genesis hash' };
+      }
+      walk: while (!broken) {
+        const rows = (await m.query(`SELECT ${COLUMNS} FROM audit_log WHERE seq >= $1 ORDER BY seq LIMIT $2`, [expected, this.options.verifyBatchSize])) as StoredRow[];
+        if (!rows.length) break;
+        for (const r of rows) {
+          broken = await this.checkRow(m, r, expected, prev);
+          if (broken) break walk;
+          if (anchor && anchor.seq === expected) {
+            anchorSeen = true;
+            if (anchor.hash !== r.hash) {
+              broken = { seq: expected, reason: 'anchor_mismatch', detail: `row ${expected} no longer has the exported hash: the chain was rewritten` };
+              break walk;
+            }
+          }
+          prev = r.hash;
+          expected++;
+          checked++;
+        }
+      }
+      const lastSeq = expected - 1;
+      if (!broken && Number(stored.seq) > lastSeq) {
+        broken = { seq: lastSeq + 1, reason: 'gap', detail: `the head says ${stored.seq} rows but the chain ends at ${lastSeq}` };
+      } else if (!broken && (Number(stored.seq) !== lastSeq || stored.hash !== prev)) {
+        broken = { seq: lastSeq, reason: 'head_mismatch', detail: `the head (seq ${stored.seq}) does not match the last row` };
+      }
+      if (!broken && !anchorSeen) {
+        broken = { seq: lastSeq + 1, reason: 'gap', detail: `the exported head has seq ${anchor!.seq} but the chain ends at ${lastSeq}` };
+      }
+      const head: AuditHead = { service: this.service, seq: lastSeq, hash: prev };
+      return { service: this.service, intact: !broken, checked, head, ...(broken ? { broken } : {}), ...(anchor ? { anchorChecked: !broken } : {}) };
+    });
+  }
+
+  private async checkRow(m: EntityManager, r: StoredRow, expected: number, prev: string): Promise<AuditBreak | undefined> {
+    const seq = Number(r.seq);
+    if (seq !== expected) return { seq: expected, reason: 'gap', detail: `row ${expected} is missing (next is ${seq})` };
+    if (r.prev_hash !== prev) {
+      // It links to a row that now comes after it: rows were swapped.
+      const [later] = (await m.query('SELECT seq FROM audit_log WHERE hash = $1 AND seq > $2 LIMIT 1', [r.prev_hash, seq])) as Array<{ seq: string }>;
+      if (later) return { seq, reason: 'reordered', detail: `row ${seq} follows row ${later.seq}, which now comes after it` };
+      return { seq, reason: 'hash_mismatch', detail: `row ${seq} does not link to row ${seq - 1}` };
+    }
+    if (chainHash(prev, canonicalRow(this.toRow(r))) !== r.hash) {
+      return { seq, reason: 'hash_mismatch', detail: `row ${seq} does not hash to its stored hash: it was changed` };
+    }
+    return undefined;
+  }
+
+  private toRow(r: StoredRow): AuditRow {
+    return {
+      service: this.service,
+      seq: Number(r.seq),
+      at: r.at.toISOString(),
+      actorId: r.actor_id,
+      actorRoles: r.actor_roles,
+      actorAgencyId: r.actor_agency_id,
+      action: r.action,
+      entityType: r.entity_type,
+      entityId: r.entity_id,
+      subjectId: r.subject_id,
+      changes: r.changes,
+      requestId: r.request_id,
+    };
+  }
+
+  private toResponse(r: StoredRow): AuditEntryResponse {
+    return {
+      service: this.service,
+      seq: Number(r.seq),
+      at: r.at.toISOString(),
+      ...(r.actor_id ? { actorId: r.actor_id } : {}),
+      actorRoles: r.actor_roles,
+      ...(r.actor_agency_id ? { actorAgencyId: r.actor_agency_id } : {}),
+      action: r.action,
+      entityType: r.entity_type,
+      entityId: r.entity_id,
+      ...(r.subject_id ? { subjectId: r.subject_id } : {}),
+      changes: r.changes,
+      ...(r.request_id ? { requestId: r.request_id } : {}),
+      hash: r.hash,
+    };
+  }
+}

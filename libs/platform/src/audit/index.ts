@@ -1,0 +1,6 @@
+export * from './canonical';
+export * from './redact';
+export * from './audit-context';
+export * from './audit-trail';
+export * from './audit.module';
+export * from './audit-tables.migration';
