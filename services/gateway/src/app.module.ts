@@ -31,6 +31,7 @@ import { JwksController } from './auth/jwks.controller';
 import { ProblemFilter } from './http/problem.filter';
 import { PublicReportsController } from './reporting/public-reports.controller';
 import { ReportsController } from './reporting/reports.controller';
+import { AuditController } from './audit/audit.controller';
 
 @Module({})
 export class AppModule {
@@ -62,6 +63,7 @@ export class AppModule {
         ComplaintCategoriesController,
         PublicReportsController,
         ReportsController,
+        AuditController,
       ],
       providers: [
         { provide: Metrics, useValue: new Metrics('gateway') },

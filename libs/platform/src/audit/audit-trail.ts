@@ -28,6 +28,8 @@ export interface AuditOptions {
 
 /** The caller for rows written outside a request: jobs, start-up. */
 export const SYSTEM_ACTOR = 'system';
+/** A caller whose identity the trail must not reveal (the reporter of an anonymous complaint). */
+export const ANONYMOUS_ACTOR = 'anonymous';
 
 export interface AuditEntry {
   /** `<entity>.<verb>`: `application.verify`, `user.update`, `complaint.read`. */
@@ -39,7 +41,7 @@ export interface AuditEntry {
   /** `{ before, after }` from `auditChanges`, or anything else small and free of personal values. */
   changes?: Record<string, unknown>;
   /** Who did it, when not the caller of the current request (e.g. a self-registration); 'system' for jobs. */
-  actor?: Actor | typeof SYSTEM_ACTOR;
+  actor?: Actor | typeof SYSTEM_ACTOR | typeof ANONYMOUS_ACTOR;
 }
 
 interface StoredRow {
@@ -86,7 +88,8 @@ export class AuditTrail {
       throw new Error(`audit ${entry.action} inside the transaction that makes the change`);
     }
     const context = currentAuditContext();
-    const actor = entry.actor === SYSTEM_ACTOR ? undefined : (entry.actor ?? context.actor);
+    const hidden = entry.actor === SYSTEM_ACTOR || entry.actor === ANONYMOUS_ACTOR ? entry.actor : undefined;
+    const actor = hidden ? undefined : ((entry.actor as Actor | undefined) ?? context.actor);
     const [head] = (await manager.query('SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE')) as Array<{ seq: string; hash: string }>;
     const row: AuditRow = {
       service: this.service,
@@ -94,7 +97,7 @@ export class AuditTrail {
       // Taken under the lock, so times never go backwards along the chain.
       at: new Date().toISOString(),
       actorId: actor?.id ?? null,
-      actorRoles: actor ? [...actor.roles].sort() : [SYSTEM_ACTOR],
+      actorRoles: actor ? [...actor.roles].sort() : [hidden ?? SYSTEM_ACTOR],
       actorAgencyId: actor?.agencyId ?? null,
       action: entry.action,
       entityType: entry.entityType,

@@ -36,6 +36,13 @@ describe('auditChanges', () => {
     });
   });
 
+  it('records public text as it is where the caller says so', () => {
+    expect(auditChanges({ description: 'lama' }, { description: 'baru' }, { notPersonal: ['description'] })).toEqual({
+      before: { description: 'lama' },
+      after: { description: 'baru' },
+    });
+  });
+
   it('describes a removal with before only', () => {
     expect(auditChanges({ code: 'PBG', active: true }, null)).toEqual({ before: { active: true, code: 'PBG' } });
   });

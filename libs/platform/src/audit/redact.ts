@@ -26,7 +26,7 @@ export const PERSONAL_FIELDS = new Set([
 
 export const PERSONAL_MARK = '[personal]';
 
-type Fields = Record<string, unknown> | null | undefined;
+type Fields = object | null | undefined;
 
 /** Plain JSON (Dates as ISO strings, undefined dropped), as it will read back from jsonb. */
 function plain(value: unknown): unknown {
@@ -55,21 +55,23 @@ function shown(key: string, value: unknown, personal: Set<string>): unknown {
 /**
  * The fields that differ between two states of a record, as `{ before, after }`: secrets left
  * out, personal values replaced by "[personal]". A creation passes `before = null`, a removal
- * `after = null`. `only` limits the comparison to the listed fields.
+ * `after = null`. `only` limits the comparison to the listed fields; `personal` and `notPersonal`
+ * adjust the default list (a permit type's description is public, a complaint's is not).
  */
 export function auditChanges(
   before: Fields,
   after: Fields,
-  options: { only?: readonly string[]; personal?: readonly string[] } = {},
+  options: { only?: readonly string[]; personal?: readonly string[]; notPersonal?: readonly string[] } = {},
 ): { before?: Record<string, unknown>; after?: Record<string, unknown> } {
   const personal = new Set([...PERSONAL_FIELDS, ...(options.personal ?? [])]);
+  for (const key of options.notPersonal ?? []) personal.delete(key);
   const keys = new Set(options.only ?? [...Object.keys(before ?? {}), ...Object.keys(after ?? {})]);
   const b: Record<string, unknown> = {};
   const a: Record<string, unknown> = {};
   for (const key of [...keys].sort()) {
     if (SECRET.test(key)) continue;
-    const was = before?.[key];
-    const now = after?.[key];
+    const was = (before as Record<string, unknown> | null | undefined)?.[key];
+    const now = (after as Record<string, unknown> | null | undefined)?.[key];
     if (typeof was === 'function' || typeof now === 'function') continue;
     if (before && after && same(was, now)) continue;
     if (before && was !== undefined) b[key] = shown(key, was, personal);

@@ -23,7 +23,21 @@ import {
   PublicComplaintResponse,
   RateComplaintCommand,
 } from '@smart-regency/contracts';
-import { addCalendarDays, addWorkingDays, CalendarClient, countWorkingDays, DomainError, EventRecorder, IdempotentWrites, jakartaDate } from '@smart-regency/platform';
+import {
+  addCalendarDays,
+  addWorkingDays,
+  ANONYMOUS_ACTOR,
+  auditChanges,
+  AuditEntry,
+  AuditTrail,
+  CalendarClient,
+  countWorkingDays,
+  DomainError,
+  EventRecorder,
+  IdempotentWrites,
+  jakartaDate,
+  SYSTEM_ACTOR,
+} from '@smart-regency/platform';
 import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
 import { publicAttachments } from '../attachments/attachments.service';
 import { ComplaintCategory } from '../categories/complaint-category.entity';
@@ -33,6 +47,20 @@ const STAFF = ['officer', 'agency_head'];
 const iso = (d: Date | null) => (d ? d.toISOString() : undefined);
 const has = (actor: Actor, roles: string[]) => actor.roles.some((r) => roles.includes(r));
 const notFound = () => new DomainError('COMPLAINTS.COMPLAINT_NOT_FOUND', 'complaint not found');
+
+/** What the audit trail keeps of a complaint's changes (personal values only as "[personal]"). */
+const AUDITED_FIELDS = ['trackingNumber', 'categoryCode', 'title', 'description', 'location', 'visibility', 'status', 'agencyId', 'dueAt', 'finalDueAt', 'answer', 'resolvedAt', 'closedAt', 'rating', 'ratingComment', 'version'];
+
+/** Audit row fields for a complaint: an anonymous reporter is not named in the trail, which auditors read. */
+function auditOf(c: Complaint, actor: Actor | null): Pick<AuditEntry, 'entityType' | 'entityId' | 'subjectId' | 'actor'> {
+  const anonymous = c.visibility === 'anonymous';
+  return {
+    entityType: 'complaint',
+    entityId: c.id,
+    subjectId: anonymous ? null : c.reporterId,
+    actor: !actor ? SYSTEM_ACTOR : anonymous && actor.id === c.reporterId ? ANONYMOUS_ACTOR : actor,
+  };
+}
 
 /** The reporter, handling staff (the assigned agency and the coordinators), and auditors see a complaint. */
 export function canSeeComplaint(actor: Actor, c: Complaint): boolean {
@@ -158,6 +186,7 @@ export class ComplaintsService {
     private readonly events: EventRecorder,
     private readonly calendar: CalendarClient,
     private readonly idempotency: IdempotentWrites,
+    private readonly audit: AuditTrail,
   ) {}
 
   async file(actor: Actor, request: FileComplaintRequest, idempotencyKey?: string): Promise<ComplaintResponse> {
@@ -201,6 +230,7 @@ export class ComplaintsService {
         dueAt: complaint.dueAt!.toISOString(),
         finalDueAt: complaint.finalDueAt.toISOString(),
       });
+      await this.audit.record(m, { action: 'complaint.file', ...auditOf(complaint, actor), changes: auditChanges(null, complaint, { only: AUDITED_FIELDS }) });
       return toComplaintResponse(complaint, actor);
     });
   }
@@ -235,6 +265,7 @@ export class ComplaintsService {
       if (!mayAct(actor, transition.by, c)) throw new DomainError('COMPLAINTS.NOT_ALLOWED', `${action} is for ${transition.by.join(' or ')}`);
       const from = c.status;
       const stageDueAt = c.dueAt;
+      const was = { ...c };
       switch (action) {
         case 'dispose':
           if (!command.agencyId) throw new DomainError('COMPLAINTS.AGENCY_REQUIRED', 'dispose to which agency?', [{ field: 'agencyId', message: 'required', rule: 'isDefined' }]);
@@ -278,6 +309,8 @@ export class ComplaintsService {
         ...(stageDueAt ? { stageDueAt: stageDueAt.toISOString() } : {}),
         ...(c.dueAt ? { dueAt: c.dueAt.toISOString() } : {}),
       });
+      const changes = { ...auditChanges(was, c, { only: AUDITED_FIELDS }), ...(command.note ? { note: '[personal]' } : {}) };
+      await this.audit.record(m, { action: `complaint.${action}`, ...auditOf(c, actor), changes });
       return toComplaintResponse(c, actor ?? { id: 'system', roles: ['admin'] });
     });
   }
@@ -285,7 +318,10 @@ export class ComplaintsService {
   async get(actor: Actor, id: string): Promise<ComplaintResponse> {
     const c = await this.db.getRepository(Complaint).findOne({ where: { id } });
     if (!c || !canSeeComplaint(actor, c)) throw notFound();
-    return toComplaintResponse(c, actor);
+    const response = toComplaintResponse(c, actor);
+    // Staff who see who reported it: who looked is part of the trail.
+    if (actor.id !== c.reporterId && response.reporterId) await this.audit.recordRead(auditOf(c, actor));
+    return response;
   }
 
   async list(actor: Actor, query: ListComplaintsRequest): Promise<Page<ComplaintResponse> & { totalExact: boolean }> {
@@ -353,7 +389,11 @@ export class ComplaintsService {
   async addComment(actor: Actor, command: AddCommentCommand): Promise<CommentResponse> {
     const c = await this.threadOr404(this.db.manager, actor, command.id);
     const authorRole = actor.id === c.reporterId ? 'citizen' : actor.roles[0];
-    const row = await this.db.getRepository(ComplaintComment).save({ complaintId: c.id, authorId: actor.id, authorRole, body: command.body });
+    const row = await this.db.transaction(async (m) => {
+      const saved = await m.getRepository(ComplaintComment).save({ complaintId: c.id, authorId: actor.id, authorRole, body: command.body });
+      await this.audit.record(m, { action: 'comment.add', ...auditOf(c, actor), changes: { after: { commentId: saved.id, authorRole, body: '[personal]' } } });
+      return saved;
+    });
     return { id: row.id, authorRole, body: row.body, at: row.at.toISOString() };
   }
 
@@ -369,6 +409,7 @@ export class ComplaintsService {
       c.ratingComment = command.comment ?? null;
       await m.getRepository(Complaint).save(c);
       await this.events.record(m, 'complaints.complaint.rated.v1', { complaintId: c.id, score: command.score });
+      await this.audit.record(m, { action: 'complaint.rate', ...auditOf(c, actor), changes: auditChanges(null, c, { only: ['rating', 'ratingComment'] }) });
       return toComplaintResponse(c, actor);
     });
   }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { AgencyResponse, CreateAgencyRequest, ListAgenciesRequest, Page, pageOf, pageOffset, UpdateAgencyCommand } from '@smart-regency/contracts';
-import { DomainError } from '@smart-regency/platform';
+import { auditChanges, AuditTrail, DomainError } from '@smart-regency/platform';
 import { QueryFailedError, Repository } from 'typeorm';
 import { Agency } from './agency.entity';
 
@@ -11,7 +11,10 @@ export function toAgencyResponse(agency: Agency): AgencyResponse {
 
 @Injectable()
 export class AgenciesService {
-  constructor(@InjectRepository(Agency) private readonly agencies: Repository<Agency>) {}
+  constructor(
+    @InjectRepository(Agency) private readonly agencies: Repository<Agency>,
+    private readonly audit: AuditTrail,
+  ) {}
 
   async list(query: ListAgenciesRequest): Promise<Page<AgencyResponse>> {
     // Only the columns the answer shows: parsing timestamps nobody reads costs CPU on a hot list.
@@ -25,7 +28,11 @@ export class AgenciesService {
 
   async create(request: CreateAgencyRequest): Promise<AgencyResponse> {
     try {
-      return toAgencyResponse(await this.agencies.save(this.agencies.create(request)));
+      return await this.agencies.manager.transaction(async (m) => {
+        const agency = toAgencyResponse(await m.save(this.agencies.create(request)));
+        await this.audit.record(m, { action: 'agency.create', entityType: 'agency', entityId: agency.id, changes: auditChanges(null, agency) });
+        return agency;
+      });
     } catch (error) {
       if (isUniqueViolation(error)) throw new DomainError('IDENTITY.AGENCY_CODE_TAKEN', `agency code ${request.code} is taken`, [{ field: 'code', message: 'already taken', rule: 'unique' }]);
       throw error;
@@ -35,7 +42,12 @@ export class AgenciesService {
   async update({ id, ...changes }: UpdateAgencyCommand): Promise<AgencyResponse> {
     const agency = await this.agencies.findOne({ where: { id } });
     if (!agency) throw new DomainError('IDENTITY.AGENCY_NOT_FOUND', 'agency not found');
-    return toAgencyResponse(await this.agencies.save(this.agencies.merge(agency, changes)));
+    const before = toAgencyResponse(agency);
+    return this.agencies.manager.transaction(async (m) => {
+      const after = toAgencyResponse(await m.save(this.agencies.merge(agency, changes)));
+      await this.audit.record(m, { action: 'agency.update', entityType: 'agency', entityId: id, changes: auditChanges(before, after) });
+      return after;
+    });
   }
 }
 

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Actor, CalendarResponse, PutCalendarCommand } from '@smart-regency/contracts';
-import { calendarOf, DomainError } from '@smart-regency/platform';
+import { auditChanges, AuditTrail, calendarOf, DomainError } from '@smart-regency/platform';
 import { DataSource, EntityManager } from 'typeorm';
 import { CalendarYear, HolidayRow } from './holiday.entity';
 import { holidaysOf } from './holidays.seed';
@@ -12,7 +12,10 @@ const SEED_LOCK = 0x63616c65;
 export class CalendarService implements OnApplicationBootstrap {
   private readonly logger = new Logger('Calendar');
 
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly audit: AuditTrail,
+  ) {}
 
   /** Seeds this year and next from the shipped table, once per year; admins correct it later. */
   async onApplicationBootstrap(): Promise<void> {
@@ -49,7 +52,12 @@ export class CalendarService implements OnApplicationBootstrap {
       return command.holidays.findIndex((o) => o.date === h.date) < i ? [{ field: `holidays[${i}].date`, message: 'listed twice', rule: 'unique' }] : [];
     });
     if (problems.length) throw new DomainError('IDENTITY.INVALID_CALENDAR', 'invalid holidays', problems);
-    await this.db.transaction((m) => this.write(m, command.year, command.holidays, 'admin', actor.id));
+    await this.db.transaction(async (m) => {
+      const before = (await m.getRepository(HolidayRow).find({ where: { year: command.year }, order: { date: 'ASC' } })).map(({ date, name }) => ({ date, name }));
+      await this.write(m, command.year, command.holidays, 'admin', actor.id);
+      const after = [...command.holidays].sort((a, b) => a.date.localeCompare(b.date)).map(({ date, name }) => ({ date, name }));
+      await this.audit.record(m, { action: 'calendar.put', entityType: 'calendar', entityId: String(command.year), changes: auditChanges({ holidays: before }, { holidays: after }) });
+    });
     return this.get(command.year);
   }
 

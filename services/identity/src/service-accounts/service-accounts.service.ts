@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Actor, ApiKeyOwner, ClientCredentialsRequest, CreateServiceAccountRequest, OAuthTokenResponse, ServiceAccountCreatedResponse } from '@smart-regency/contracts';
-import { DomainError } from '@smart-regency/platform';
+import { AuditTrail, DomainError } from '@smart-regency/platform';
 import { createHash, randomBytes, timingSafeEqual } from 'crypto';
 import { DataSource } from 'typeorm';
 import { KeysService } from '../keys/keys.service';
@@ -14,18 +14,24 @@ export class ServiceAccountsService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly keys: KeysService,
+    private readonly audit: AuditTrail,
   ) {}
 
   async create(request: CreateServiceAccountRequest, actor: Actor): Promise<ServiceAccountCreatedResponse> {
     const clientId = `sa_${randomBytes(8).toString('hex')}`;
     const clientSecret = randomBytes(32).toString('base64url');
-    const account = await this.db.getRepository(ServiceAccount).save({
-      name: request.name,
-      clientId,
-      secretHash: sha256(clientSecret).toString('hex'),
-      scopes: [...new Set(request.scopes)],
-      active: true,
-      createdBy: actor.id,
+    const account = await this.db.transaction(async (m) => {
+      const saved = await m.getRepository(ServiceAccount).save({
+        name: request.name,
+        clientId,
+        secretHash: sha256(clientSecret).toString('hex'),
+        scopes: [...new Set(request.scopes)],
+        active: true,
+        createdBy: actor.id,
+      });
+      // The secret, shown once, never enters the trail.
+      await this.audit.record(m, { action: 'service_account.create', entityType: 'service_account', entityId: saved.id, changes: { after: { name: saved.name, clientId, scopes: saved.scopes, active: true } } });
+      return saved;
     });
     return { id: account.id, name: account.name, clientId, clientSecret, scopes: request.scopes };
   }

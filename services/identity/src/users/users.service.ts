@@ -17,7 +17,7 @@ import {
   UpdateUserCommand,
   UserResponse,
 } from '@smart-regency/contracts';
-import { DomainError, EventRecorder, NATS_CONNECTION, NATS_PREFIX, prefixed } from '@smart-regency/platform';
+import { auditChanges, AuditTrail, currentAuditContext, DomainError, EventRecorder, NATS_CONNECTION, NATS_PREFIX, prefixed, SYSTEM_ACTOR } from '@smart-regency/platform';
 import { Inject } from '@nestjs/common';
 import { JSONCodec, NatsConnection } from 'nats';
 import { createHmac } from 'crypto';
@@ -51,6 +51,10 @@ export function toUserResponse(user: User): UserResponse {
 
 const BOOTSTRAP_LOCK = 0x61646d6e;
 
+/** What the audit trail keeps of an account's changes (personal values only as "[personal]", secrets never). */
+const AUDITED_FIELDS = ['nikMasked', 'fullName', 'email', 'phone', 'roles', 'agencyId', 'active', 'consentVersion', 'consentAt'];
+const userAudit = (user: User) => ({ entityType: 'user', entityId: user.id, subjectId: user.id });
+
 const invalid = (code: ErrorCode, field: string, message: string) => new DomainError(code, message, [{ field, message, rule: code }]);
 
 @Injectable()
@@ -61,6 +65,7 @@ export class UsersService {
     private readonly config: IdentityConfig,
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(NATS_PREFIX) private readonly prefix: string,
+    private readonly audit: AuditTrail,
   ) {}
 
   async get(id: string): Promise<UserResponse> {
@@ -92,6 +97,7 @@ export class UsersService {
       });
       await manager.save(admin);
       await this.events.record(manager, 'identity.user.registered.v1', { userId: admin.id, roles: admin.roles });
+      await this.audit.record(manager, { action: 'user.create', ...userAudit(admin), actor: SYSTEM_ACTOR, changes: auditChanges(null, admin, { only: AUDITED_FIELDS }) });
       return 'created';
     });
   }
@@ -163,6 +169,7 @@ export class UsersService {
         }),
       );
       await this.events.record(m, 'identity.user.registered.v1', { userId: user.id, roles: user.roles, ...(user.agencyId ? { agencyId: user.agencyId } : {}) });
+      await this.audit.record(m, { action: 'user.create', ...userAudit(user), changes: auditChanges(null, user, { only: AUDITED_FIELDS }) });
       return toUserResponse(user);
     });
   }
@@ -183,6 +190,7 @@ export class UsersService {
       }
       this.checkStaffRoles(roles, agencyId);
       await this.checkAgency(m, agencyId);
+      const was = { ...user };
       const claimsChanged = JSON.stringify(roles) !== JSON.stringify(user.roles) || agencyId !== user.agencyId;
       const revoked = (changes.active === false && user.active) || claimsChanged;
       Object.assign(user, {
@@ -194,6 +202,7 @@ export class UsersService {
       });
       await this.save(m, user);
       if (revoked) await this.revokeRefreshTokens(m, user.id);
+      await this.audit.record(m, { action: 'user.update', ...userAudit(user), changes: auditChanges(was, user, { only: AUDITED_FIELDS }) });
       return { user, revoked };
     });
     if (revoked) this.broadcastRevocation({ userId: user.id, at: user.sessionsRevokedAt!.toISOString() });
@@ -201,19 +210,25 @@ export class UsersService {
   }
 
   async getForAdmin(id: string): Promise<UserResponse> {
-    return toUserResponse(await this.userOr404(this.db.manager, id));
+    const user = await this.userOr404(this.db.manager, id);
+    // Someone looked at another person's account: part of the trail.
+    if (currentAuditContext().actor?.id !== id) await this.audit.recordRead(userAudit(user));
+    return toUserResponse(user);
   }
 
   async updateMe(actor: Actor, changes: UpdateMeRequest): Promise<UserResponse> {
     return this.db.transaction(async (m) => {
       const user = await this.userOr404(m, actor.id, true);
+      const was = { ...user };
       if (changes.fullName !== undefined) user.fullName = changes.fullName;
       if (changes.phone !== undefined) {
         const phone = normalizePhone(changes.phone);
         if (!phone) throw invalid('IDENTITY.INVALID_PHONE', 'phone', 'not an Indonesian phone number');
         user.phone = phone;
       }
-      return toUserResponse(await this.save(m, user));
+      const saved = await this.save(m, user);
+      await this.audit.record(m, { action: 'user.update', ...userAudit(user), changes: auditChanges(was, user, { only: AUDITED_FIELDS }) });
+      return toUserResponse(saved);
     });
   }
 
@@ -229,6 +244,7 @@ export class UsersService {
     await this.db.transaction(async (m) => {
       await m.getRepository(User).update(user.id, { passwordHash });
       await this.revokeRefreshTokens(m, user.id);
+      await this.audit.record(m, { action: 'user.password_change', ...userAudit(user) });
     });
     return {};
   }
@@ -288,6 +304,8 @@ export class UsersService {
         throw error;
       }
       await this.events.record(manager, 'identity.user.registered.v1', { userId: user.id, roles: user.roles });
+      // Self-registration has no signed-in caller: the new citizen is the actor.
+      await this.audit.record(manager, { action: 'user.register', ...userAudit(user), actor: { id: user.id, roles: user.roles }, changes: auditChanges(null, user, { only: AUDITED_FIELDS }) });
       return toUserResponse(user);
     });
   }

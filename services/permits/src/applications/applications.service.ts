@@ -16,7 +16,7 @@ import {
   Transition,
   transitionFor,
 } from '@smart-regency/contracts';
-import { addWorkingDays, CalendarClient, canSee, DomainError, EventRecorder, IdempotentWrites, jakartaDate, RpcClient } from '@smart-regency/platform';
+import { addWorkingDays, auditChanges, AuditTrail, CalendarClient, canSee, DomainError, EventRecorder, IdempotentWrites, jakartaDate, RpcClient, SYSTEM_ACTOR } from '@smart-regency/platform';
 import { randomBytes } from 'crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { PermitType } from '../permit-types/permit-type.entity';
@@ -29,7 +29,8 @@ import { DocumentsRepository } from './documents.repository';
 const STAFF = ['officer', 'agency_head'] as const;
 /** The columns a response is made of (LIST_COLUMNS). */
 export type ListedApplication = Pick<Application, (typeof LIST_COLUMNS)[number][1]>;
-
+/** What the audit trail keeps of an application's changes (personal values only as "[personal]"). */
+const AUDITED_FIELDS = ['number', 'permitTypeCode', 'agencyId', 'issuingAgencyId', 'status', 'formData', 'location', 'fee', 'submittedAt', 'dueAt', 'decidedAt', 'issuedAt', 'certificateNumber', 'expiresAt', 'holderName', 'version'];
 const iso = (d: Date | null) => (d ? d.toISOString() : undefined);
 
 export function isOverdue(app: Pick<Application, 'status' | 'dueAt'>, now = new Date()): boolean {
@@ -154,6 +155,7 @@ export class ApplicationsService {
     private readonly rpc: RpcClient,
     private readonly idempotency: IdempotentWrites,
     private readonly catalogue: PermitTypeCatalogue,
+    private readonly audit: AuditTrail,
   ) {}
 
   private async permitType(code: string, m?: EntityManager): Promise<PermitType> {
@@ -184,10 +186,12 @@ export class ApplicationsService {
       ]);
       const { historyAt, ...app } = row as ListedApplication & { historyAt: Date };
       const history = { action: 'create', fromStatus: null, toStatus: 'draft', actorId: actor.id, actorRole: actor.roles[0] ?? 'system', note: null, at: historyAt };
-      return toApplicationResponse({ ...app, fee: Number(app.fee) }, [history]);
+      const response = toApplicationResponse({ ...app, fee: Number(app.fee) }, [history]);
+      await this.audit.record(m, { action: 'application.create', entityType: 'application', entityId: app.id, subjectId: actor.id, changes: auditChanges(null, response, { only: AUDITED_FIELDS }) });
+      return response;
     };
-    // Without a key, no transaction is needed around the single statement.
-    return idempotencyKey ? this.idempotency.run('permits.application.create', actor.id, idempotencyKey, request, insert) : insert(this.db.manager);
+    // The audit row commits with the application, so the statement runs in a transaction.
+    return idempotencyKey ? this.idempotency.run('permits.application.create', actor.id, idempotencyKey, request, insert) : this.db.transaction(insert);
   }
 
   /** One step of the lifecycle, checked against the transition table, in one transaction with its events. */
@@ -213,6 +217,7 @@ export class ApplicationsService {
       }
       const now = new Date();
       const from = app.status;
+      const was = { ...app };
       if (action === 'submit' || action === 'resubmit') {
         const type = await this.permitType(app.permitTypeCode, m);
         const problems = checkForm(type.formFields, app.formData, true);
@@ -295,6 +300,8 @@ export class ApplicationsService {
           ...(app.expiresAt ? { expiresAt: app.expiresAt.toISOString() } : {}),
         });
       }
+      const changes = { ...auditChanges(was, app, { only: AUDITED_FIELDS }), ...(command.note ? { note: '[personal]' } : {}) };
+      await this.audit.record(m, { action: `application.${action}`, entityType: 'application', entityId: app.id, subjectId: app.applicantId, changes, actor: actor ?? SYSTEM_ACTOR });
       return toApplicationResponse(app);
     });
   }
@@ -325,6 +332,8 @@ export class ApplicationsService {
   async get(actor: Actor, id: string): Promise<ApplicationResponse> {
     const app = await this.db.getRepository(Application).findOne({ where: { id } });
     if (!app || !canSeeApplication(actor, app)) throw new DomainError('PERMITS.APPLICATION_NOT_FOUND', 'application not found');
+    // Staff see the applicant's form data: who looked is part of the trail.
+    if (actor.id !== app.applicantId) await this.audit.recordRead({ entityType: 'application', entityId: app.id, subjectId: app.applicantId });
     const history = await this.db.getRepository(ApplicationHistory).find({ where: { applicationId: id }, order: { seq: 'ASC' } });
     return { ...toApplicationResponse(app, history), documents: await this.documents.list(this.db.manager, id) };
   }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Actor, DocumentDownload, DocumentRequest, DocumentResponse, UploadDocumentCommand } from '@smart-regency/contracts';
-import { checkFile, DomainError, FileTransfer, fromFilePayload } from '@smart-regency/platform';
+import { AuditTrail, checkFile, DomainError, FileTransfer, fromFilePayload } from '@smart-regency/platform';
 import { DataSource } from 'typeorm';
 import { Application } from '../applications/application.entity';
 import { canSeeApplication } from '../applications/applications.service';
@@ -18,6 +18,7 @@ export class DocumentsService {
     private readonly transfer: FileTransfer,
     private readonly storage: DocumentStorage,
     private readonly documents: DocumentsRepository,
+    private readonly audit: AuditTrail,
   ) {}
 
   /** The owner uploads a required document while the application is a draft or under revision. */
@@ -35,7 +36,7 @@ export class DocumentsService {
       const { bytes: buffer, sha256 } = file;
       const key = `applications/${app.id}/${command.documentCode}/${sha256}`;
       await this.storage.put(m, key, buffer);
-      return this.documents.upsert(m, {
+      const saved = await this.documents.upsert(m, {
         application_id: app.id,
         code: command.documentCode,
         content_type: command.contentType,
@@ -44,6 +45,9 @@ export class DocumentsService {
         storage_key: key,
         uploaded_by: actor.id,
       });
+      const after = { documentCode: command.documentCode, contentType: command.contentType, size: buffer.length, sha256 };
+      await this.audit.record(m, { action: 'document.upload', entityType: 'application', entityId: app.id, subjectId: app.applicantId, changes: { after } });
+      return saved;
     });
   }
 
@@ -54,6 +58,9 @@ export class DocumentsService {
     const row = await this.documents.find(this.db.manager, app.id, request.documentCode);
     const bytes = row ? await this.storage.get(this.db.manager, row.storage_key) : null;
     if (!row || !bytes) throw new DomainError('PERMITS.DOCUMENT_NOT_FOUND', `${request.documentCode} has not been uploaded`);
+    if (actor.id !== app.applicantId) {
+      await this.audit.recordRead({ action: 'document.read', entityType: 'application', entityId: app.id, subjectId: app.applicantId, changes: { documentCode: row.code } });
+    }
     const objectName = await this.transfer.put(bytes);
     return { code: row.code, contentType: row.content_type, size: Number(row.size), sha256: row.sha256, uploadedAt: row.uploaded_at.toISOString(), objectName };
   }

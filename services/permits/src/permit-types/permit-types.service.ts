@@ -12,7 +12,7 @@ import {
   referenceAgencyId,
   UpdatePermitTypeCommand,
 } from '@smart-regency/contracts';
-import { DomainError } from '@smart-regency/platform';
+import { auditChanges, AuditTrail, DomainError } from '@smart-regency/platform';
 import { QueryFailedError, Repository } from 'typeorm';
 import { PermitType } from './permit-type.entity';
 import { PermitTypeCatalogue } from './permit-type-catalogue';
@@ -30,6 +30,9 @@ function catalogueProblems(fields: FormField[] | undefined, documents: Array<{ c
   if (documents) dup(documents.map((d) => d.code), 'requiredDocuments');
   return problems;
 }
+
+// A catalogue entry is public: its texts are recorded as they are.
+const PUBLIC_TEXT = { notPersonal: ['description'] };
 
 export function toPermitTypeResponse(t: PermitType): PermitTypeResponse {
   return {
@@ -52,6 +55,7 @@ export class PermitTypesService {
   constructor(
     @InjectRepository(PermitType) private readonly types: Repository<PermitType>,
     private readonly catalogue: PermitTypeCatalogue,
+    private readonly audit: AuditTrail,
   ) {}
 
   async list(query: ListPermitTypesRequest): Promise<Page<PermitTypeResponse>> {
@@ -74,14 +78,18 @@ export class PermitTypesService {
     const problems = catalogueProblems(request.formFields, request.requiredDocuments);
     if (problems.length) throw new DomainError('COMMON.VALIDATION', 'invalid catalogue entry', problems);
     try {
-      const saved = await this.types.save(
-        this.types.create({
-          ...request,
-          description: request.description ?? '',
-          issuingAgencyId: request.issuingAgencyId ?? referenceAgencyId('DPMPTSP'),
-          active: request.active ?? true,
-        }),
-      );
+      const saved = await this.types.manager.transaction(async (m) => {
+        const type = await m.save(
+          this.types.create({
+            ...request,
+            description: request.description ?? '',
+            issuingAgencyId: request.issuingAgencyId ?? referenceAgencyId('DPMPTSP'),
+            active: request.active ?? true,
+          }),
+        );
+        await this.audit.record(m, { action: 'permit_type.create', entityType: 'permit_type', entityId: type.code, changes: auditChanges(null, toPermitTypeResponse(type), PUBLIC_TEXT) });
+        return type;
+      });
       return toPermitTypeResponse(saved);
     } catch (error) {
       if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === '23505') {
@@ -98,8 +106,13 @@ export class PermitTypesService {
     const problems = catalogueProblems(changes.formFields, changes.requiredDocuments);
     if (problems.length) throw new DomainError('COMMON.VALIDATION', 'invalid catalogue entry', problems);
     const defined = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
-    const saved = await this.types.save(this.types.merge(type, defined));
+    const before = toPermitTypeResponse(type);
+    const saved = await this.types.manager.transaction(async (m) => {
+      const after = toPermitTypeResponse(await m.save(this.types.merge(type, defined)));
+      await this.audit.record(m, { action: 'permit_type.update', entityType: 'permit_type', entityId: code, changes: auditChanges(before, after, PUBLIC_TEXT) });
+      return after;
+    });
     this.catalogue.invalidate(code);
-    return toPermitTypeResponse(saved);
+    return saved;
   }
 }
