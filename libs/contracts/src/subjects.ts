@@ -146,7 +146,6 @@ type AuditRpc<S extends AuditedService> = Record<(typeof AUDIT_SUBJECTS)[S]['lis
   Record<(typeof AUDIT_SUBJECTS)[S]['head'], [Record<string, never>, AuditHead]>;
 
 // Declaration merging: the audit subjects join the typed contract without touching the table below.
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface RpcContract extends AuditRpc<'identity'>, AuditRpc<'permits'>, AuditRpc<'complaints'> {}
 
 /** Request and response type of every subject, so `send()` is typed end to end. */
