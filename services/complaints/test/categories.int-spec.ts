@@ -14,6 +14,8 @@ describe('complaints over NATS, on its own database', () => {
 
   it('creates its schema from an empty database', async () => {
     expect(await tablesOf(t.db)).toEqual([
+      'audit_head',
+      'audit_log',
       'complaint_attachments',
       'complaint_blobs',
       'complaint_categories',

@@ -17,6 +17,8 @@ describe('identity over NATS, on its own database', () => {
   it('creates its schema from an empty database and seeds the agencies', async () => {
     expect(await tablesOf(t.db)).toEqual([
       'agencies',
+      'audit_head',
+      'audit_log',
       'calendar_years',
       'holidays',
       'idempotency_keys',
@@ -40,6 +42,7 @@ describe('identity over NATS, on its own database', () => {
       'CreateCalendar1764800000000',
       'CreateServiceAccounts1764900000000',
       'UserErasure1765200000000',
+      'CreateAuditLog1766000000000',
     ]);
     const { rows: agencies } = await t.db.query('SELECT id, code FROM agencies ORDER BY code');
     expect(agencies).toEqual(REFERENCE_AGENCIES.map(({ id, code }) => ({ id, code })).sort((a, b) => a.code.localeCompare(b.code)));

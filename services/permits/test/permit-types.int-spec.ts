@@ -18,6 +18,8 @@ describe('permits over NATS, on its own database', () => {
       'application_documents',
       'application_history',
       'applications',
+      'audit_head',
+      'audit_log',
       'document_blobs',
       'idempotency_keys',
       'migrations',
