@@ -13,7 +13,7 @@ import {
   pageOffset,
 } from '@smart-regency/contracts';
 import { DataSource, EntityManager } from 'typeorm';
-import { AuditRow, canonicalRow, chainHash, GENESIS_HASH } from './canonical';
+import { AuditRow, canonicalRow, canonicalRowAroundSeq, chainHash, GENESIS_HASH } from './canonical';
 import { currentAuditContext } from './audit-context';
 
 export const AUDIT_SERVICE = Symbol('AUDIT_SERVICE');
@@ -81,6 +81,8 @@ export class AuditTrail {
   /**
    * Appends a row inside the transaction of `manager`. Takes the chain's head row lock until
    * commit, so call it last in the transaction (next to events.record), after the slow work.
+   * `at` is taken before the lock: rows are ordered by seq, and times may step back by the
+   * moments two writers waited for each other.
    */
   async record(manager: EntityManager, entry: AuditEntry): Promise<void> {
     if (!this.options.enabled) return;
@@ -90,11 +92,8 @@ export class AuditTrail {
     const context = currentAuditContext();
     const hidden = entry.actor === SYSTEM_ACTOR || entry.actor === ANONYMOUS_ACTOR ? entry.actor : undefined;
     const actor = hidden ? undefined : ((entry.actor as Actor | undefined) ?? context.actor);
-    const [head] = (await manager.query('SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE')) as Array<{ seq: string; hash: string }>;
-    const row: AuditRow = {
+    const row: Omit<AuditRow, 'seq'> = {
       service: this.service,
-      seq: Number(head.seq) + 1,
-      // Taken under the lock, so times never go backwards along the chain.
       at: new Date().toISOString(),
       actorId: actor?.id ?? null,
       actorRoles: actor ? [...actor.roles].sort() : [hidden ?? SYSTEM_ACTOR],
@@ -106,22 +105,17 @@ export class AuditTrail {
       changes: entry.changes ? (JSON.parse(JSON.stringify(entry.changes)) as Record<string, unknown>) : {},
       requestId: context.requestId ?? null,
     };
-    const hash = chainHash(head.hash, canonicalRow(row));
-    await manager.query(`INSERT INTO audit_log (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`, [
-      row.seq,
-      row.at,
-      row.actorId,
-      row.actorRoles,
-      row.actorAgencyId,
-      row.action,
-      row.entityType,
-      row.entityId,
-      row.subjectId,
-      JSON.stringify(row.changes),
-      row.requestId,
-      head.hash,
-      hash,
-    ]);
+    // One statement, and the last before commit: it locks the head, takes the next seq and hashes
+    // the row in the database (the same bytes verify() hashes), so the chain lock is held for
+    // that statement and the commit only.
+    const { before, after } = canonicalRowAroundSeq(row);
+    await manager.query(
+      `INSERT INTO audit_log (${COLUMNS})
+       SELECT h.seq + 1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, h.hash,
+              encode(sha256(convert_to(h.hash || $11 || (h.seq + 1)::text || $12, 'UTF8')), 'hex')
+       FROM audit_head h WHERE h.id = 1 FOR UPDATE`,
+      [row.at, row.actorId, row.actorRoles, row.actorAgencyId, row.action, row.entityType, row.entityId, row.subjectId, JSON.stringify(row.changes), row.requestId, before, after],
+    );
   }
 
   /** Records a read of personal data (who looked at whose record) in a transaction of its own. */

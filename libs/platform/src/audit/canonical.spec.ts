@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { AuditRow, canonicalJson, canonicalRow, chainHash, GENESIS_HASH } from './canonical';
+import { AuditRow, canonicalJson, canonicalRow, canonicalRowAroundSeq, chainHash, GENESIS_HASH } from './canonical';
 
 const row = (overrides: Partial<AuditRow> = {}): AuditRow => ({
   service: 'permits',
@@ -69,5 +69,13 @@ describe('audit row hashing', () => {
     const written = row({ changes: { after: { b: 2, a: 1 }, before: { a: 0 } } });
     const readBack = { ...written, changes: { before: { a: 0 }, after: { a: 1, b: 2 } } };
     expect(chainHash(GENESIS_HASH, canonicalRow(readBack))).toBe(chainHash(GENESIS_HASH, canonicalRow(written)));
+  });
+
+  it('splits around the seq so that the database can insert it, even when the changes mention a seq', () => {
+    for (const r of [row(), row({ changes: { after: { seq: 0, service: 'x', note: ',"seq":0,"service":' } }, requestId: null }), row({ seq: 123456789 })]) {
+      const { seq, ...rest } = r;
+      const { before, after } = canonicalRowAroundSeq(rest);
+      expect(before + String(seq) + after).toBe(canonicalRow(r));
+    }
   });
 });

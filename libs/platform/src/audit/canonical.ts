@@ -54,6 +54,20 @@ export function canonicalRow(row: AuditRow): string {
   });
 }
 
+const SEQ_SLOT = ',"seq":0,"service":';
+
+/**
+ * The canonical text of a row split around its seq, so the database can hash a row whose seq it
+ * assigns itself under the chain lock: `canonicalRow(row) === before + String(seq) + after`.
+ * JCS puts the top-level `seq` between `requestId` and `service`, after every nested value, so
+ * the last `,"seq":0,"service":` is the row's own (a string value cannot contain it unescaped).
+ */
+export function canonicalRowAroundSeq(row: Omit<AuditRow, 'seq'>): { before: string; after: string } {
+  const text = canonicalRow({ ...row, seq: 0 });
+  const at = text.lastIndexOf(SEQ_SLOT);
+  return { before: text.slice(0, at + ',"seq":'.length), after: text.slice(at + ',"seq":0'.length) };
+}
+
 /** `hash = hex(sha256(utf8(prevHash ‖ canonicalRow)))`, prevHash as its 64 hex characters. */
 export function chainHash(prevHash: string, canonical: string): string {
   return createHash('sha256').update(prevHash, 'utf8').update(canonical, 'utf8').digest('hex');
