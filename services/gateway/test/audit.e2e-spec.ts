@@ -1,4 +1,5 @@
 import { AuditEntryResponse, ChainVerification } from '@smart-regency/contracts';
+import { canonicalRow, chainHash } from '@smart-regency/platform';
 import { makeNik, TEST_ADMIN, TestSystem } from '@smart-regency/testing';
 import { Client } from 'pg';
 import request from 'supertest';
@@ -165,7 +166,6 @@ describe('audit trail', () => {
     expect(broken.services[0].intact && broken.services[1].intact).toBe(true);
 
     // The same insider re-hashes the chain from that row on: alone it looks intact again…
-    const { canonicalRow, chainHash } = await import('@smart-regency/platform');
     await tamper('complaints', async (db) => {
       const { rows } = await db.query(`SELECT * FROM audit_log WHERE seq >= $1 ORDER BY seq`, [seq]);
       let prev = (await db.query(`SELECT hash FROM audit_log WHERE seq = $1`, [Number(seq) - 1])).rows[0]?.hash ?? '0'.repeat(64);
