@@ -2,27 +2,12 @@
 const SECRET = /(password|secret|token|hash)/i;
 
 /**
- * Recorded only as "changed": values that identify or describe a person, and citizens' free text.
- * The trail cannot be edited, so it must hold nothing that erasure (UU 27/2022) would have to
- * remove; ids link a row to the record, which is where the personal data lives.
+ * Recorded only as "changed": fields whose name says they identify or describe a person, or hold
+ * free text (which citizens fill with their names and phone numbers: `ratingComment`, `note`,
+ * `formData`…). The trail cannot be edited, so it must hold nothing that erasure (UU 27/2022)
+ * would have to remove; ids link a row to the record, which is where the personal data lives.
  */
-export const PERSONAL_FIELDS = new Set([
-  'nik',
-  'nikMasked',
-  'fullName',
-  'email',
-  'phone',
-  'address',
-  'location',
-  'title',
-  'description',
-  'body',
-  'comment',
-  'note',
-  'answer',
-  'formData',
-  'holderName',
-]);
+export const PERSONAL_FIELD = /(nik|name|email|phone|address|location|title|description|body|comment|note|answer|form)/i;
 
 export const PERSONAL_MARK = '[personal]';
 
@@ -47,8 +32,8 @@ function sortedJson(value: unknown): string {
     .join(',')}}`;
 }
 
-function shown(key: string, value: unknown, personal: Set<string>): unknown {
-  if (personal.has(key)) return value === null || value === undefined ? null : PERSONAL_MARK;
+function shown(key: string, value: unknown, personal: (key: string) => boolean): unknown {
+  if (personal(key)) return value === null || value === undefined ? null : PERSONAL_MARK;
   return plain(value) ?? null;
 }
 
@@ -56,15 +41,16 @@ function shown(key: string, value: unknown, personal: Set<string>): unknown {
  * The fields that differ between two states of a record, as `{ before, after }`: secrets left
  * out, personal values replaced by "[personal]". A creation passes `before = null`, a removal
  * `after = null`. `only` limits the comparison to the listed fields; `personal` and `notPersonal`
- * adjust the default list (a permit type's description is public, a complaint's is not).
+ * adjust PERSONAL_FIELD (a permit type's name and description are public, a complaint's are not).
  */
 export function auditChanges(
   before: Fields,
   after: Fields,
   options: { only?: readonly string[]; personal?: readonly string[]; notPersonal?: readonly string[] } = {},
 ): { before?: Record<string, unknown>; after?: Record<string, unknown> } {
-  const personal = new Set([...PERSONAL_FIELDS, ...(options.personal ?? [])]);
-  for (const key of options.notPersonal ?? []) personal.delete(key);
+  const extra = new Set(options.personal ?? []);
+  const notPersonal = new Set(options.notPersonal ?? []);
+  const personal = (key: string) => extra.has(key) || (PERSONAL_FIELD.test(key) && !notPersonal.has(key));
   const keys = new Set(options.only ?? [...Object.keys(before ?? {}), ...Object.keys(after ?? {})]);
   const b: Record<string, unknown> = {};
   const a: Record<string, unknown> = {};

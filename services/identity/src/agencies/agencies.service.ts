@@ -5,6 +5,9 @@ import { auditChanges, AuditTrail, DomainError } from '@smart-regency/platform';
 import { QueryFailedError, Repository } from 'typeorm';
 import { Agency } from './agency.entity';
 
+// An agency's name is public: recorded as it is.
+const PUBLIC = { notPersonal: ['name'] };
+
 export function toAgencyResponse(agency: Agency): AgencyResponse {
   return { id: agency.id, code: agency.code, name: agency.name, kind: agency.kind };
 }
@@ -30,7 +33,7 @@ export class AgenciesService {
     try {
       return await this.agencies.manager.transaction(async (m) => {
         const agency = toAgencyResponse(await m.save(this.agencies.create(request)));
-        await this.audit.record(m, { action: 'agency.create', entityType: 'agency', entityId: agency.id, changes: auditChanges(null, agency) });
+        await this.audit.record(m, { action: 'agency.create', entityType: 'agency', entityId: agency.id, changes: auditChanges(null, agency, PUBLIC) });
         return agency;
       });
     } catch (error) {
@@ -45,7 +48,7 @@ export class AgenciesService {
     const before = toAgencyResponse(agency);
     return this.agencies.manager.transaction(async (m) => {
       const after = toAgencyResponse(await m.save(this.agencies.merge(agency, changes)));
-      await this.audit.record(m, { action: 'agency.update', entityType: 'agency', entityId: id, changes: auditChanges(before, after) });
+      await this.audit.record(m, { action: 'agency.update', entityType: 'agency', entityId: id, changes: auditChanges(before, after, PUBLIC) });
       return after;
     });
   }

@@ -32,7 +32,7 @@ function catalogueProblems(fields: FormField[] | undefined, documents: Array<{ c
 }
 
 // A catalogue entry is public: its texts are recorded as they are.
-const PUBLIC_TEXT = { notPersonal: ['description'] };
+const PUBLIC_TEXT = { notPersonal: ['name', 'description', 'formFields'] };
 
 export function toPermitTypeResponse(t: PermitType): PermitTypeResponse {
   return {
