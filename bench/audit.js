@@ -8,6 +8,8 @@
  *
  *   npx nx run-many -t build
  *   flock /tmp/smart-regency-bench.lock node bench/audit.js [--duration=15] [--warmup=3] [--connections=20] [--rounds=2] [--out=bench/results]
+ *
+ * The goal (≤ 10 % throughput lost) is judged on the median of the per-round costs.
  */
 const fs = require('fs');
 const path = require('path');
@@ -146,6 +148,14 @@ async function main() {
   const quietRuns = { on: runs.filter((r) => r.audit === 'on' && quiet(r)).length, off: runs.filter((r) => r.audit === 'off' && quiet(r)).length };
   const quietOn = quietRuns.on ? side('on', 'requestsPerSecond', quiet) : null;
   const quietOff = quietRuns.off ? side('off', 'requestsPerSecond', quiet) : null;
+  // Each round measures both sides back to back: the median of the per-round costs is the least
+  // sensitive to other work that comes and goes on a shared machine.
+  const roundCosts = [];
+  for (let round = 1; round <= options.rounds; round++) {
+    const [a, b] = ['on', 'off'].map((audit) => runs.find((r) => r.round === round && r.audit === audit).requestsPerSecond);
+    roundCosts.push(h.round(((b - a) / b) * 100, 1));
+  }
+  const pairedCostPercent = median(roundCosts);
   const loadAfter = fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   const report = {
     at: new Date().toISOString(),
@@ -158,6 +168,8 @@ async function main() {
     runs,
     medianRequestsPerSecond: { on, off },
     costPercent,
+    roundCosts,
+    pairedCostPercent,
     medianNodeCpuMsPerRequest: { on: cpuOn, off: cpuOff },
     quietRuns,
     quietMedianRequestsPerSecond: { on: quietOn, off: quietOff },
@@ -172,9 +184,9 @@ async function main() {
   console.log(`\nPOST /complaints, ${options.connections} connections, ${options.duration} s per run, ${options.rounds} rounds`);
   console.log(`  audit on : ${on} req/s (median)`);
   console.log(`  audit off: ${off} req/s (median)`);
-  console.log(`  cost     : ${costPercent} % of throughput  ${costPercent <= 10 ? 'PASS' : 'FAIL'} (goal ≤ 10 %)`);
+  console.log(`  cost     : ${costPercent} % of throughput (medians); per round ${roundCosts.join(', ')} %, median ${pairedCostPercent} %  ${pairedCostPercent <= 10 ? 'PASS' : 'FAIL'} (goal ≤ 10 %)`);
   console.log(`  quiet runs only (other work < 0.25 cores; on ${quietRuns.on}, off ${quietRuns.off}): on ${quietOn} req/s, off ${quietOff} req/s, cost ${report.quietCostPercent} %`);
-  console.log(`  node CPU per request (gateway + services): on ${cpuOn} ms, off ${cpuOff} ms (+${h.round(((cpuOn - cpuOff) / cpuOff) * 100, 1)} %)`);
+  console.log(`  node CPU per request (gateway + services): on ${h.round(cpuOn, 3)} ms, off ${h.round(cpuOff, 3)} ms (${h.round(((cpuOn - cpuOff) / cpuOff) * 100, 1)} %)`);
   console.log(`  complaints ${complaints[0].n}, audit rows of filings ${auditRows[0].n}`);
   console.log(`  verify   : ${chain.checked} rows in ${verifyMs} ms (${report.verify.rowsPerSecond} rows/s), intact`);
   console.log(`  load average before ${loadBefore}, after ${loadAfter}; written to ${path.relative(process.cwd(), file)}`);
