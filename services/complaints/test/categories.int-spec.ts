@@ -16,6 +16,7 @@ describe('complaints over NATS, on its own database', () => {
     expect(await tablesOf(t.db)).toEqual([
       'audit_head',
       'audit_log',
+      'audit_pending',
       'complaint_attachments',
       'complaint_blobs',
       'complaint_categories',

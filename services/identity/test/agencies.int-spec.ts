@@ -19,6 +19,7 @@ describe('identity over NATS, on its own database', () => {
       'agencies',
       'audit_head',
       'audit_log',
+      'audit_pending',
       'calendar_years',
       'holidays',
       'idempotency_keys',

@@ -74,6 +74,8 @@ describe('audit trail (identity, real PostgreSQL and NATS)', () => {
     const again = await t.rpc.send(SUBJECTS.identity.registerCitizen, { ...citizen(), email: body.email }).catch((e: DomainError) => e);
     expect((again as DomainError).code).toBe('IDENTITY.EMAIL_TAKEN');
     expect((await rows()).length).toBe(before + 1);
+    // Rows wait in audit_pending only while their transaction runs.
+    expect((await t.db.query('SELECT count(*)::int AS n FROM audit_pending')).rows[0].n).toBe(0);
   });
 
   it('records an admin changing staff: the fields before and after, and the admin who did it', async () => {

@@ -20,6 +20,7 @@ describe('permits over NATS, on its own database', () => {
       'applications',
       'audit_head',
       'audit_log',
+      'audit_pending',
       'document_blobs',
       'idempotency_keys',
       'migrations',

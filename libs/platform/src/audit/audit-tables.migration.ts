@@ -2,8 +2,11 @@ import { QueryRunner } from 'typeorm';
 import { GENESIS_HASH } from './canonical';
 
 /**
- * The audit trail of one service database: `audit_log` (append-only, one hash chain) and
- * `audit_head` (one row: the chain's last seq and hash; writers lock it to take the next seq).
+ * The audit trail of one service database: `audit_log` (append-only, one hash chain),
+ * `audit_head` (one row: the chain's last seq and hash, locked to take the next seq) and
+ * `audit_pending` (where a transaction puts its rows until it commits; always empty between
+ * transactions). A deferred trigger chains the pending rows at commit, so the chain lock is held
+ * from then to the end of the commit only, and seq order is commit order.
  * Each service has a migration of its own that calls this, so the tables come and go with it.
  *
  * The database refuses UPDATE, DELETE and TRUNCATE of `audit_log` (triggers, which bind the
@@ -66,6 +69,37 @@ export async function createAuditTables(q: QueryRunner): Promise<void> {
       END IF;
       RETURN NEW;
     END $$`);
+  // Rows written by a transaction wait here (no WAL: they never outlive their transaction) …
+  await q.query(`
+    CREATE UNLOGGED TABLE audit_pending (
+      id bigserial PRIMARY KEY,
+      at timestamptz NOT NULL,
+      actor_id varchar(100),
+      actor_roles text[] NOT NULL,
+      actor_agency_id varchar(100),
+      action varchar(80) NOT NULL,
+      entity_type varchar(40) NOT NULL,
+      entity_id varchar(100) NOT NULL,
+      subject_id varchar(100),
+      changes jsonb NOT NULL,
+      request_id varchar(200),
+      canonical_before_seq text NOT NULL,
+      canonical_after_seq text NOT NULL
+    )`);
+  // … and join the chain when it commits: next seq, previous hash, and the hash of exactly the
+  // canonical text the service computed (split around the seq, which only now is known).
+  await q.query(`
+    CREATE FUNCTION audit_chain() RETURNS trigger LANGUAGE plpgsql AS $$
+    DECLARE h audit_head%ROWTYPE;
+    BEGIN
+      SELECT * INTO h FROM audit_head WHERE id = 1 FOR UPDATE;
+      INSERT INTO audit_log (seq, at, actor_id, actor_roles, actor_agency_id, action, entity_type, entity_id, subject_id, changes, request_id, prev_hash, hash)
+      VALUES (h.seq + 1, NEW.at, NEW.actor_id, NEW.actor_roles, NEW.actor_agency_id, NEW.action, NEW.entity_type, NEW.entity_id, NEW.subject_id, NEW.changes,
+              NEW.request_id, h.hash, encode(sha256(convert_to(h.hash || NEW.canonical_before_seq || (h.seq + 1)::text || NEW.canonical_after_seq, 'UTF8')), 'hex'));
+      DELETE FROM audit_pending WHERE id = NEW.id;
+      RETURN NULL;
+    END $$`);
+  await q.query(`CREATE CONSTRAINT TRIGGER audit_pending_chain AFTER INSERT ON audit_pending DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION audit_chain()`);
   await q.query(`CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log FOR EACH ROW EXECUTE FUNCTION audit_refuse()`);
   await q.query(`CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log FOR EACH STATEMENT EXECUTE FUNCTION audit_refuse()`);
   await q.query(`CREATE TRIGGER audit_log_append BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION audit_append()`);
@@ -79,7 +113,8 @@ export async function createAuditTables(q: QueryRunner): Promise<void> {
 }
 
 export async function dropAuditTables(q: QueryRunner): Promise<void> {
+  await q.query(`DROP TABLE audit_pending`);
   await q.query(`DROP TABLE audit_log`);
   await q.query(`DROP TABLE audit_head`);
-  await q.query(`DROP FUNCTION audit_refuse(), audit_append(), audit_head_advance()`);
+  await q.query(`DROP FUNCTION audit_refuse(), audit_append(), audit_head_advance(), audit_chain()`);
 }

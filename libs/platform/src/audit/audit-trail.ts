@@ -79,10 +79,9 @@ export class AuditTrail {
   }
 
   /**
-   * Appends a row inside the transaction of `manager`. Takes the chain's head row lock until
-   * commit, so call it last in the transaction (next to events.record), after the slow work.
-   * `at` is taken before the lock: rows are ordered by seq, and times may step back by the
-   * moments two writers waited for each other.
+   * Appends a row inside the transaction of `manager`: it joins the chain when that transaction
+   * commits, and vanishes with it if it rolls back. Seq order is commit order; `at` is when the
+   * row was written, so it may step back by the moments two transactions overlapped.
    */
   async record(manager: EntityManager, entry: AuditEntry): Promise<void> {
     if (!this.options.enabled) return;
@@ -105,15 +104,12 @@ export class AuditTrail {
       changes: entry.changes ? (JSON.parse(JSON.stringify(entry.changes)) as Record<string, unknown>) : {},
       requestId: context.requestId ?? null,
     };
-    // One statement, and the last before commit: it locks the head, takes the next seq and hashes
-    // the row in the database (the same bytes verify() hashes), so the chain lock is held for
-    // that statement and the commit only.
+    // The row waits in audit_pending; at commit a deferred trigger gives it the next seq and
+    // hashes exactly this canonical text (split around that seq), under the chain's lock.
     const { before, after } = canonicalRowAroundSeq(row);
     await manager.query(
-      `INSERT INTO audit_log (${COLUMNS})
-       SELECT h.seq + 1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, h.hash,
-              encode(sha256(convert_to(h.hash || $11 || (h.seq + 1)::text || $12, 'UTF8')), 'hex')
-       FROM audit_head h WHERE h.id = 1 FOR UPDATE`,
+      `INSERT INTO audit_pending (at, actor_id, actor_roles, actor_agency_id, action, entity_type, entity_id, subject_id, changes, request_id, canonical_before_seq, canonical_after_seq)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
       [row.at, row.actorId, row.actorRoles, row.actorAgencyId, row.action, row.entityType, row.entityId, row.subjectId, JSON.stringify(row.changes), row.requestId, before, after],
     );
   }
