@@ -254,6 +254,12 @@ describe('data rights: export and erasure', () => {
     const seen = (await api.get(`/api/v1/complaints/${complaint.id}`).set('Authorization', bearer.dlh).expect(200)).body;
     expect(JSON.stringify(seen)).not.toMatch(new RegExp(`${rina.fullName}|${rina.phone}|${rina.email}`));
 
+    // The trail shows the erasure in every service that held the person, and is still intact.
+    const trail = (await api.get(`/api/v1/audit?subjectId=${erased.userId}&pageSize=100`).set('Authorization', bearer.admin).expect(200)).body.items;
+    const erasures = trail.filter((e: { action: string }) => e.action === 'user.erase').map((e: { service: string }) => e.service);
+    expect(erasures.sort()).toEqual(['complaints', 'identity', 'permits']);
+    expect((await api.get('/api/v1/audit/verify').set('Authorization', bearer.admin).expect(200)).body.intact).toBe(true);
+
     // Erasing is final and repeatable in effect: the same person may register afresh.
     await api.post('/api/v1/auth/register').send({ nik: rina.nik, fullName: rina.fullName, email: rina.email, phone: rina.phone, password: rina.password }).expect(201);
   }, 120000);

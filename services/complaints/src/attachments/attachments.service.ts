@@ -9,10 +9,10 @@ import {
   PublicAttachmentRequest,
   UploadAttachmentCommand,
 } from '@smart-regency/contracts';
-import { checkFile, DomainError, FileTransfer, fromFilePayload, toFilePayload } from '@smart-regency/platform';
+import { AuditTrail, checkFile, DomainError, FileTransfer, fromFilePayload, toFilePayload } from '@smart-regency/platform';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { Complaint } from '../complaints/complaint.entity';
-import { canSeeComplaint } from '../complaints/complaints.service';
+import { auditOf, canSeeComplaint } from '../complaints/complaints.service';
 import { ComplaintAttachment } from './attachment.entity';
 import { AttachmentStorage } from './attachment-storage';
 
@@ -53,6 +53,7 @@ export class AttachmentsService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly transfer: FileTransfer,
     private readonly storage: AttachmentStorage,
+    private readonly audit: AuditTrail,
   ) {}
 
   /** Photos and PDFs: content sniffed (the header is only a claim), 10 MiB at most, sha256 kept. */
@@ -79,6 +80,7 @@ export class AttachmentsService {
           uploaderRole: actor.id === c.reporterId ? 'citizen' : actor.roles[0],
         }),
       );
+      await this.audit.record(m, { action: 'complaint.attach', ...auditOf(c, actor), changes: { after: { attachmentId: row.id, contentType: row.contentType, size: row.size, sha256: row.sha256 } } });
       return toAttachmentResponse(row);
     });
   }

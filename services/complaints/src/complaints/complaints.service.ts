@@ -52,7 +52,7 @@ const notFound = () => new DomainError('COMPLAINTS.COMPLAINT_NOT_FOUND', 'compla
 const AUDITED_FIELDS = ['trackingNumber', 'categoryCode', 'title', 'description', 'location', 'visibility', 'status', 'agencyId', 'dueAt', 'finalDueAt', 'answer', 'resolvedAt', 'closedAt', 'rating', 'ratingComment', 'version'];
 
 /** Audit row fields for a complaint: an anonymous reporter is not named in the trail, which auditors read. */
-function auditOf(c: Complaint, actor: Actor | null): Pick<AuditEntry, 'entityType' | 'entityId' | 'subjectId' | 'actor'> {
+export function auditOf(c: Complaint, actor: Actor | null): Pick<AuditEntry, 'entityType' | 'entityId' | 'subjectId' | 'actor'> {
   const anonymous = c.visibility === 'anonymous';
   return {
     entityType: 'complaint',

@@ -1,7 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Actor, ComplaintsDataExport, RegencyCloudEvent, UserErasedV1 } from '@smart-regency/contracts';
-import { EventsRuntime } from '@smart-regency/platform';
+import { AuditTrail, EventsRuntime, SYSTEM_ACTOR } from '@smart-regency/platform';
 import { DataSource, EntityManager } from 'typeorm';
 import { ComplaintAttachment } from '../attachments/attachment.entity';
 import { toAttachmentResponse } from '../attachments/attachments.service';
@@ -28,6 +28,7 @@ export class PrivacyService implements OnModuleInit {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly runtime: EventsRuntime,
+    private readonly audit: AuditTrail,
     private readonly storage: AttachmentStorage,
   ) {}
 
@@ -63,6 +64,7 @@ export class PrivacyService implements OnModuleInit {
   /** Anonymises everything one reporter wrote, in the consumer's transaction. */
   async erase(m: EntityManager, userId: string): Promise<void> {
     const rows = await m.getRepository(Complaint).find({ where: { reporterId: userId }, lock: { mode: 'pessimistic_write' } });
+    await this.audit.record(m, { action: 'user.erase', entityType: 'user', entityId: userId, subjectId: userId, actor: SYSTEM_ACTOR, changes: { records: rows.length } });
     for (const c of rows) {
       const { lat, lng, district } = c.location;
       // A complaint placed by an address alone keeps only its district.

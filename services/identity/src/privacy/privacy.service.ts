@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Actor, EraseMeRequest, ErasureResponse, IdentityDataExport } from '@smart-regency/contracts';
-import { DomainError, EventRecorder } from '@smart-regency/platform';
+import { AuditTrail, DomainError, EventRecorder } from '@smart-regency/platform';
 import { DataSource } from 'typeorm';
 import { verifyPassword } from '../users/passwords';
 import { User } from '../users/user.entity';
@@ -25,6 +25,7 @@ export class PrivacyService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly events: EventRecorder,
     private readonly users: UsersService,
+    private readonly audit: AuditTrail,
   ) {}
 
   async export(actor: Actor): Promise<IdentityDataExport> {
@@ -81,6 +82,8 @@ export class PrivacyService {
       await m.query(`DELETE FROM refresh_tokens WHERE user_id = $1`, [user.id]);
       await m.query(`DELETE FROM login_events WHERE user_id = $1`, [user.id]);
       await this.events.record(m, 'identity.user.erased.v1', { userId: user.id });
+      // The trail names fields, never their values: erasure leaves it intact and it shows that erasure happened.
+      await this.audit.record(m, { action: 'user.erase', entityType: 'user', entityId: user.id, subjectId: user.id, changes: { fields: ['fullName', 'email', 'phone', 'nik', 'password', 'loginHistory', 'sessions'] } });
       return now;
     });
     this.users.broadcastRevocation({ userId: actor.id, at: erasedAt.toISOString() });

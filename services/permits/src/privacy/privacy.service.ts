@@ -1,7 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Actor, PermitsDataExport, RegencyCloudEvent, UserErasedV1 } from '@smart-regency/contracts';
-import { EventsRuntime } from '@smart-regency/platform';
+import { AuditTrail, EventsRuntime, SYSTEM_ACTOR } from '@smart-regency/platform';
 import { DataSource, EntityManager } from 'typeorm';
 import { Application, ApplicationHistory } from '../applications/application.entity';
 import { toApplicationResponse } from '../applications/applications.service';
@@ -30,6 +30,7 @@ export class PrivacyService implements OnModuleInit {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly runtime: EventsRuntime,
+    private readonly audit: AuditTrail,
     private readonly documents: DocumentsRepository,
     private readonly storage: DocumentStorage,
   ) {}
@@ -55,6 +56,7 @@ export class PrivacyService implements OnModuleInit {
   /** Anonymises everything of one applicant, in the consumer's transaction. */
   async erase(m: EntityManager, userId: string): Promise<void> {
     const apps = await m.getRepository(Application).find({ where: { applicantId: userId }, lock: { mode: 'pessimistic_write' } });
+    await this.audit.record(m, { action: 'user.erase', entityType: 'user', entityId: userId, subjectId: userId, actor: SYSTEM_ACTOR, changes: { records: apps.length } });
     const types = new Map<string, PermitType | null>();
     for (const app of apps) {
       if (!types.has(app.permitTypeCode)) types.set(app.permitTypeCode, await m.getRepository(PermitType).findOne({ where: { code: app.permitTypeCode } }));
