@@ -1,5 +1,5 @@
 import { AuditEntryResponse, ChainVerification } from '@smart-regency/contracts';
-import { canonicalRow, chainHash } from '@smart-regency/platform';
+import { canonicalRow, chainHash, storedAuditRow } from '@smart-regency/platform';
 import { makeNik, TEST_ADMIN, TestSystem } from '@smart-regency/testing';
 import { Client } from 'pg';
 import request from 'supertest';
@@ -170,23 +170,8 @@ describe('audit trail', () => {
       const { rows } = await db.query(`SELECT * FROM audit_log WHERE seq >= $1 ORDER BY seq`, [seq]);
       let prev = (await db.query(`SELECT hash FROM audit_log WHERE seq = $1`, [Number(seq) - 1])).rows[0]?.hash ?? '0'.repeat(64);
       for (const r of rows) {
-        const hash = chainHash(
-          prev,
-          canonicalRow({
-            service: 'complaints',
-            seq: Number(r.seq),
-            at: r.at.toISOString(),
-            actorId: r.actor_id,
-            actorRoles: r.actor_roles,
-            actorAgencyId: r.actor_agency_id,
-            action: r.action,
-            entityType: r.entity_type,
-            entityId: r.entity_id,
-            subjectId: r.subject_id,
-            changes: r.changes,
-            requestId: r.request_id,
-          }),
-        );
+        // The insider re-hashes with the published algorithm, as anyone could.
+        const hash = chainHash(prev, canonicalRow(storedAuditRow('complaints', r)));
         await db.query(`UPDATE audit_log SET prev_hash = $2, hash = $3 WHERE seq = $1`, [r.seq, prev, hash]);
         prev = hash;
       }

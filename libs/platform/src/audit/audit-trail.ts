@@ -44,7 +44,8 @@ export interface AuditEntry {
   actor?: Actor | typeof SYSTEM_ACTOR | typeof ANONYMOUS_ACTOR;
 }
 
-interface StoredRow {
+/** An `audit_log` row as PostgreSQL returns it (snake_case columns). */
+export interface StoredRow {
   seq: string;
   at: Date;
   actor_id: string | null;
@@ -61,6 +62,24 @@ interface StoredRow {
 }
 
 const COLUMNS = 'seq, at, actor_id, actor_roles, actor_agency_id, action, entity_type, entity_id, subject_id, changes, request_id, prev_hash, hash';
+
+/** The row the hash covers, from a stored `audit_log` row: what verify (and a test that re-hashes) recomputes. */
+export function storedAuditRow(service: AuditedService, r: StoredRow): AuditRow {
+  return {
+    service,
+    seq: Number(r.seq),
+    at: r.at.toISOString(),
+    actorId: r.actor_id,
+    actorRoles: r.actor_roles,
+    actorAgencyId: r.actor_agency_id,
+    action: r.action,
+    entityType: r.entity_type,
+    entityId: r.entity_id,
+    subjectId: r.subject_id,
+    changes: r.changes,
+    requestId: r.request_id,
+  };
+}
 
 /**
  * The service's audit trail: one append-only hash chain in its own database. Rows are written in
@@ -208,28 +227,13 @@ export class AuditTrail {
       if (later) return { seq, reason: 'reordered', detail: `row ${seq} follows row ${later.seq}, which now comes after it` };
       return { seq, reason: 'hash_mismatch', detail: `row ${seq} does not link to row ${seq - 1}` };
     }
-    if (chainHash(prev, canonicalRow(this.toRow(r))) !== r.hash) {
+    if (chainHash(prev, canonicalRow(storedAuditRow(this.service, r))) !== r.hash) {
       return { seq, reason: 'hash_mismatch', detail: `row ${seq} does not hash to its stored hash: it was changed` };
     }
     return undefined;
   }
 
-  private toRow(r: StoredRow): AuditRow {
-    return {
-      service: this.service,
-      seq: Number(r.seq),
-      at: r.at.toISOString(),
-      actorId: r.actor_id,
-      actorRoles: r.actor_roles,
-      actorAgencyId: r.actor_agency_id,
-      action: r.action,
-      entityType: r.entity_type,
-      entityId: r.entity_id,
-      subjectId: r.subject_id,
-      changes: r.changes,
-      requestId: r.request_id,
-    };
-  }
+
 
   private toResponse(r: StoredRow): AuditEntryResponse {
     return {

@@ -1,4 +1,4 @@
-import { RegencyCloudEvent } from '@smart-regency/contracts';
+import { APPLICATION_STATUSES, ApplicationStatus, COMPLAINT_STATUSES, RegencyCloudEvent } from '@smart-regency/contracts';
 
 /*
  * The projection as pure functions: an event changes a record's fact; a fact contributes counts
@@ -51,20 +51,9 @@ export function histogramMedianHours(counts: readonly number[]): number | null {
   return null;
 }
 
-export const COMPLAINT_STATUS_COLUMNS = ['received', 'verified', 'dispositioned', 'in_progress', 'resolved', 'reopened', 'closed', 'rejected'] as const;
-export const PERMIT_STATUS_COLUMNS = [
-  'submitted',
-  'revision_requested',
-  'verified',
-  'recommended',
-  'awaiting_payment',
-  'approved',
-  'issued',
-  'rejected',
-  'withdrawn',
-  'revoked',
-  'expired',
-] as const;
+/** Statuses counted per day: every complaint status; every application status but `draft` (never submitted, never an event). */
+export const COMPLAINT_STATUS_COLUMNS = COMPLAINT_STATUSES;
+export const PERMIT_STATUS_COLUMNS = APPLICATION_STATUSES.filter((s): s is Exclude<ApplicationStatus, 'draft'> => s !== 'draft');
 
 /** Counters of complaint_daily, besides day and agency_id. */
 export const COMPLAINT_COUNTERS: readonly string[] = [
