@@ -3,9 +3,7 @@ import { ApiBearerAuth, ApiBody, ApiConsumes, ApiCreatedResponse, ApiHeader, Api
 import {
   AddCommentRequest,
   ATTACHMENT_CONTENT_TYPES,
-  AttachmentDownload,
   AttachmentResponse,
-  DocumentContentType,
   CommentResponse,
   ComplaintActionRequest,
   ComplaintPage,
@@ -19,40 +17,16 @@ import {
   SUBJECTS,
   UploadAttachmentQuery,
 } from '@smart-regency/contracts';
-import { CallContext, DomainError, FileTransfer, fromFilePayload, RpcClient, toFilePayload } from '@smart-regency/platform';
+import { CallContext, FileTransfer, RpcClient, toFilePayload } from '@smart-regency/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public, Roles } from '../auth/auth.guard';
 import { Call } from '../http/call-context';
 import { IfMatch, setETag } from '../http/if-match';
+import { fileNameOf, sendFile, uploadedFile } from '../http/files';
 import { ApiProblems } from '../http/openapi';
 
 const PEOPLE = ['citizen', 'officer', 'agency_head', 'admin', 'auditor'] as const;
 
-/** The raw file of an upload: its claimed type must be one we take; the service sniffs the content. */
-function uploadedFile(request: FastifyRequest): { contentType: DocumentContentType; bytes: Buffer } {
-  const contentType = String(request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase() as DocumentContentType;
-  if (!ATTACHMENT_CONTENT_TYPES.includes(contentType) || !Buffer.isBuffer(request.body)) {
-    throw new DomainError('COMMON.UNSUPPORTED_MEDIA_TYPE', 'send the file as application/pdf, image/jpeg or image/png');
-  }
-  if (request.body.length === 0) throw new DomainError('COMMON.VALIDATION', 'the file is empty', [{ field: 'body', message: 'empty file', rule: 'isNotEmpty' }]);
-  return { contentType, bytes: request.body };
-}
-
-/** Sends a downloaded attachment with its digest; never cached by shared caches. */
-async function sendFile(transfer: FileTransfer, file: AttachmentDownload, reply: FastifyReply, cache: string) {
-  const bytes = await fromFilePayload(transfer, file).catch(() => {
-    throw new DomainError('COMMON.SERVICE_UNAVAILABLE', 'the file could not be fetched; try again');
-  });
-  const name = file.fileName ?? `${file.id}.${file.contentType.split('/')[1]}`;
-  void reply
-    .header('Content-Type', file.contentType)
-    .header('Content-Length', String(bytes.length))
-    .header('Digest', `sha-256=${Buffer.from(file.sha256, 'hex').toString('base64')}`)
-    .header('Content-Disposition', `inline; filename="${name.replace(/[^A-Za-z0-9._()-]/g, '_')}"`)
-    .header('X-Content-Type-Options', 'nosniff')
-    .header('Cache-Control', cache)
-    .send(bytes);
-}
 
 @ApiTags('complaints')
 @ApiBearerAuth()
@@ -178,7 +152,7 @@ export class ComplaintsController {
     @Res() reply: FastifyReply,
   ) {
     const file = await this.rpc.send(SUBJECTS.complaints.downloadAttachment, { id, attachmentId }, call);
-    await sendFile(this.transfer, file, reply, 'private, no-store');
+    await sendFile(this.transfer, file, file.fileName ?? fileNameOf(file.id, file.contentType), reply, 'private, no-store');
   }
 }
 
@@ -197,7 +171,7 @@ export class PublicComplaintsController {
   @ApiProblems(400, 404, 503)
   async attachment(@Param('trackingNumber') trackingNumber: string, @Param('attachmentId', new ParseUUIDPipe()) attachmentId: string, @Call() call: CallContext, @Res() reply: FastifyReply) {
     const file = await this.rpc.send(SUBJECTS.complaints.downloadPublicAttachment, { trackingNumber: trackingNumber.slice(0, 40), attachmentId }, call);
-    await sendFile(this.transfer, file, reply, 'public, max-age=300');
+    await sendFile(this.transfer, file, file.fileName ?? fileNameOf(file.id, file.contentType), reply, 'public, max-age=300');
   }
 
   @Public()

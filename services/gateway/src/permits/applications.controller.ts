@@ -6,7 +6,6 @@ import {
   ApplicationResponse,
   CreateApplicationRequest,
   DOCUMENT_CONTENT_TYPES,
-  DocumentContentType,
   DocumentResponse,
   ListApplicationsRequest,
   PermitVerificationResponse,
@@ -17,6 +16,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public, Roles } from '../auth/auth.guard';
 import { Call } from '../http/call-context';
 import { IfMatch, setETag } from '../http/if-match';
+import { fileNameOf, sendFile, uploadedFile } from '../http/files';
 import { ApiProblems } from '../http/openapi';
 
 const PEOPLE = ['citizen', 'officer', 'agency_head', 'admin', 'auditor'] as const;
@@ -129,12 +129,8 @@ export class ApplicationsController {
     @Call() call: CallContext,
   ) {
     if (!DOCUMENT_CODE.test(documentCode)) throw new DomainError('COMMON.VALIDATION', 'bad document code', [{ field: 'documentCode', message: 'unknown document code', rule: 'matches' }]);
-    const contentType = String(request.headers['content-type'] ?? '').split(';')[0].trim() as DocumentContentType;
-    if (!DOCUMENT_CONTENT_TYPES.includes(contentType) || !Buffer.isBuffer(request.body)) {
-      throw new DomainError('COMMON.UNSUPPORTED_MEDIA_TYPE', 'send the file as application/pdf, image/jpeg or image/png');
-    }
-    if (request.body.length === 0) throw new DomainError('COMMON.VALIDATION', 'the file is empty', [{ field: 'body', message: 'empty file', rule: 'isNotEmpty' }]);
-    const objectName = await this.transfer.put(request.body);
+    const { contentType, bytes } = uploadedFile(request);
+    const objectName = await this.transfer.put(bytes);
     return this.rpc.send(SUBJECTS.permits.uploadDocument, { id, documentCode, contentType, objectName }, call);
   }
 
@@ -151,15 +147,7 @@ export class ApplicationsController {
   ) {
     if (!DOCUMENT_CODE.test(documentCode)) throw new DomainError('PERMITS.DOCUMENT_NOT_FOUND', 'no such document');
     const file = await this.rpc.send(SUBJECTS.permits.downloadDocument, { id, documentCode }, call);
-    const bytes = await this.transfer.take(file.objectName);
-    if (!bytes) throw new DomainError('COMMON.SERVICE_UNAVAILABLE', 'the file could not be fetched; try again');
-    void reply
-      .header('Content-Type', file.contentType)
-      .header('Content-Length', String(bytes.length))
-      .header('Digest', `sha-256=${Buffer.from(file.sha256, 'hex').toString('base64')}`)
-      .header('Content-Disposition', `inline; filename="${documentCode}.${file.contentType.split('/')[1]}"`)
-      .header('Cache-Control', 'private, no-store')
-      .send(Buffer.from(bytes));
+    await sendFile(this.transfer, file, fileNameOf(documentCode, file.contentType), reply, 'private, no-store');
   }
 }
 
