@@ -210,21 +210,7 @@ async function runBare() {
       );
     });
   });
-  server.keepAliveTimeout = 72000;
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  let closing = false;
-  const stop = () => {
-    if (closing) return;
-    closing = true;
-    setTimeout(() => process.exit(0), 3000).unref();
-    server.close();
-    server.closeAllConnections?.();
-    pool.end().finally(() => process.exit(0));
-  };
-  process.on('disconnect', stop);
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
-  process.send({ ready: true, port: server.address().port });
+  await h.serveBare(server, pool);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -297,18 +283,13 @@ async function seed(databaseUrl, { rows, batch, citizenId, citizenRows, reporter
   const { Client } = require('pg');
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
-  const secondaryIndexes = `
-    SELECT i.indexname AS name, i.indexdef AS definition FROM pg_indexes i
-     WHERE i.schemaname = current_schema() AND i.tablename = 'complaints'
-       AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = (quote_ident(i.schemaname) || '.' || quote_ident(i.indexname))::regclass)
-     ORDER BY i.indexname`;
   try {
     await client.query(`CREATE TEMP TABLE bench_categories AS SELECT (row_number() OVER (ORDER BY code) - 1)::int AS idx, code, name, agency_id FROM complaint_categories`);
     const { rows: [{ n: categories }] } = await client.query('SELECT count(*)::int AS n FROM bench_categories');
     if (categories !== 11) throw new Error(`expected the 11 seeded categories, found ${categories}`);
     await client.query(`CREATE TEMP TABLE bench_districts (idx int PRIMARY KEY, name text)`);
     for (const [i, name] of DISTRICTS.entries()) await client.query('INSERT INTO bench_districts VALUES ($1, $2)', [i, name]);
-    const { rows: indexes } = await client.query(secondaryIndexes);
+    const indexes = await h.secondaryIndexes(client, 'complaints');
     const started = performance.now();
     for (const index of indexes) await client.query(`DROP INDEX ${index.name}`);
     const stride = Math.max(1, Math.floor(rows / Math.max(1, citizenRows)));
@@ -321,29 +302,8 @@ async function seed(databaseUrl, { rows, batch, citizenId, citizenRows, reporter
     bar.end();
     const insertSeconds = (performance.now() - started) / 1000;
 
-    // Rebuild the migrations' indexes from their own definitions, two at a time.
-    const indexStarted = performance.now();
-    const indexBar = h.progressBar(`rebuilding ${indexes.length} indexes`, indexes.length, 'indexes');
-    const queue = [...indexes];
-    let built = 0;
-    await Promise.all(
-      [0, 1].map(async () => {
-        const builder = new Client({ connectionString: databaseUrl });
-        await builder.connect();
-        try {
-          await builder.query(`SET maintenance_work_mem = '256MB'`);
-          for (let index = queue.shift(); index; index = queue.shift()) {
-            await builder.query(index.definition);
-            indexBar.update(++built);
-          }
-        } finally {
-          await builder.end();
-        }
-      }),
-    );
-    indexBar.end();
-    const indexSeconds = (performance.now() - indexStarted) / 1000;
-    const { rows: rebuilt } = await client.query(secondaryIndexes);
+    const indexSeconds = await h.rebuildIndexes(databaseUrl, indexes);
+    const rebuilt = await h.secondaryIndexes(client, 'complaints');
     if (rebuilt.map((i) => i.name).join() !== indexes.map((i) => i.name).join()) throw new Error('the rebuilt indexes differ from the migrations');
 
     process.stderr.write('VACUUM (ANALYZE) complaints ...\n');

@@ -268,21 +268,7 @@ async function runBare() {
       );
     });
   });
-  server.keepAliveTimeout = 72000;
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  let closing = false;
-  const stop = () => {
-    if (closing) return;
-    closing = true;
-    setTimeout(() => process.exit(0), 3000).unref();
-    server.close();
-    server.closeAllConnections?.();
-    pool.end().finally(() => process.exit(0));
-  };
-  process.on('disconnect', stop);
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
-  process.send({ ready: true, port: server.address().port });
+  await h.serveBare(server, pool);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -373,17 +359,12 @@ async function seed(databaseUrl, { rows, batch, citizenId, citizenRows, applican
   const { Client } = require('pg');
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
-  const secondaryIndexes = `
-    SELECT i.indexname AS name, i.indexdef AS definition FROM pg_indexes i
-     WHERE i.schemaname = current_schema() AND i.tablename = 'applications'
-       AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = (quote_ident(i.schemaname) || '.' || quote_ident(i.indexname))::regclass)
-     ORDER BY i.indexname`;
   try {
     await client.query(`CREATE TEMP TABLE bench_slots (slot int PRIMARY KEY, code varchar(40), agency_id uuid, issuing_agency_id uuid, sla int, fee bigint, validity int)`);
     for (const s of slots) {
       await client.query('INSERT INTO bench_slots VALUES ($1, $2, $3, $4, $5, $6, $7)', [s.slot, s.code, s.agencyId, s.issuingAgencyId, s.sla, s.fee, s.validity]);
     }
-    const { rows: indexes } = await client.query(secondaryIndexes);
+    const indexes = await h.secondaryIndexes(client, 'applications');
     const started = performance.now();
     for (const index of indexes) await client.query(`DROP INDEX ${index.name}`);
     const stride = Math.max(1, Math.floor(rows / Math.max(1, citizenRows)));
@@ -399,29 +380,8 @@ async function seed(databaseUrl, { rows, batch, citizenId, citizenRows, applican
     await client.query(`SELECT setval('application_number_seq', $1::bigint)`, [rows + 1]);
     await client.query(`SELECT setval('certificate_number_seq', $1::bigint)`, [rows + 1]);
 
-    // Rebuild the secondary indexes, two at a time (CREATE INDEX takes a SHARE lock: builds can overlap).
-    const indexStarted = performance.now();
-    const indexBar = h.progressBar(`rebuilding ${indexes.length} indexes`, indexes.length, 'indexes');
-    const queue = [...indexes];
-    let built = 0;
-    await Promise.all(
-      [0, 1].map(async () => {
-        const builder = new Client({ connectionString: databaseUrl });
-        await builder.connect();
-        try {
-          await builder.query(`SET maintenance_work_mem = '256MB'`);
-          for (let index = queue.shift(); index; index = queue.shift()) {
-            await builder.query(index.definition);
-            indexBar.update(++built);
-          }
-        } finally {
-          await builder.end();
-        }
-      }),
-    );
-    indexBar.end();
-    const indexSeconds = (performance.now() - indexStarted) / 1000;
-    const { rows: rebuilt } = await client.query(secondaryIndexes);
+    const indexSeconds = await h.rebuildIndexes(databaseUrl, indexes);
+    const rebuilt = await h.secondaryIndexes(client, 'applications');
     // Deparsing a deparsed predicate adds casts ('x'::character varying → ('x'::character varying)::text): compare without them.
     const defs = (list) =>
       list

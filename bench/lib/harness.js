@@ -318,6 +318,70 @@ function machineInfo() {
   };
 }
 
+// ---------------------------------------------------------------------------------------------
+// Seeding a big table: drop its secondary indexes, load, rebuild them from their own definitions.
+// ---------------------------------------------------------------------------------------------
+
+/** The migrations' secondary indexes of a table (those behind no constraint), by name. */
+async function secondaryIndexes(client, table) {
+  const { rows } = await client.query(
+    `SELECT i.indexname AS name, i.indexdef AS definition FROM pg_indexes i
+      WHERE i.schemaname = current_schema() AND i.tablename = $1
+        AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = (quote_ident(i.schemaname) || '.' || quote_ident(i.indexname))::regclass)
+      ORDER BY i.indexname`,
+    [table],
+  );
+  return rows;
+}
+
+/** Rebuilds indexes from their definitions, two at a time (CREATE INDEX takes a SHARE lock: builds can overlap); returns seconds. */
+async function rebuildIndexes(databaseUrl, indexes) {
+  const { Client } = require('pg');
+  const started = performance.now();
+  const bar = progressBar(`rebuilding ${indexes.length} indexes`, indexes.length, 'indexes');
+  const queue = [...indexes];
+  let built = 0;
+  await Promise.all(
+    [0, 1].map(async () => {
+      const builder = new Client({ connectionString: databaseUrl });
+      await builder.connect();
+      try {
+        await builder.query(`SET maintenance_work_mem = '256MB'`);
+        for (let index = queue.shift(); index; index = queue.shift()) {
+          await builder.query(index.definition);
+          bar.update(++built);
+        }
+      } finally {
+        await builder.end();
+      }
+    }),
+  );
+  bar.end();
+  return (performance.now() - started) / 1000;
+}
+
+/**
+ * A bare twin's HTTP server, run as a child of the benchmark: listens on a free port, tells the
+ * parent, and stops (server, then pool) when the parent goes or signals.
+ */
+async function serveBare(server, pool) {
+  server.keepAliveTimeout = 72000;
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  let closing = false;
+  const stop = () => {
+    if (closing) return;
+    closing = true;
+    setTimeout(() => process.exit(0), 3000).unref();
+    server.close();
+    server.closeAllConnections?.();
+    pool.end().finally(() => process.exit(0));
+  };
+  process.on('disconnect', stop);
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.send({ ready: true, port: server.address().port });
+}
+
 module.exports = {
   ROOT,
   CLK_TCK,
@@ -341,6 +405,9 @@ module.exports = {
   summarize,
   distribution,
   progressBar,
+  secondaryIndexes,
+  rebuildIndexes,
+  serveBare,
   treeInfo,
   machineInfo,
 };
