@@ -35,3 +35,4 @@ export * from './files/sniff';
 export * from './files/checked-file';
 export * from './files/blob-storage';
 export * from './audit';
+export * from './common/group-by';

@@ -9,7 +9,7 @@ import {
   PublicAttachmentRequest,
   UploadAttachmentCommand,
 } from '@smart-regency/contracts';
-import { AuditTrail, checkFile, DomainError, FileTransfer, fromFilePayload, toFilePayload } from '@smart-regency/platform';
+import { AuditTrail, checkFile, groupBy, DomainError, FileTransfer, fromFilePayload, toFilePayload } from '@smart-regency/platform';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { Complaint } from '../complaints/complaint.entity';
 import { auditOf, canSeeComplaint } from '../complaints/complaints.service';
@@ -35,11 +35,9 @@ export function toAttachmentResponse(a: ComplaintAttachment): AttachmentResponse
 /** The files anyone may see, per complaint: only `public` complaints show theirs. */
 export async function publicAttachments(m: EntityManager, complaints: Array<Pick<Complaint, 'id' | 'visibility'>>): Promise<Map<string, AttachmentResponse[]>> {
   const ids = complaints.filter((c) => c.visibility === 'public').map((c) => c.id);
-  const out = new Map<string, AttachmentResponse[]>();
-  if (!ids.length) return out;
+  if (!ids.length) return new Map();
   const rows = await m.getRepository(ComplaintAttachment).find({ where: { complaintId: In(ids) }, order: { uploadedAt: 'ASC' } });
-  for (const row of rows) out.set(row.complaintId, [...(out.get(row.complaintId) ?? []), toAttachmentResponse(row)]);
-  return out;
+  return new Map([...groupBy(rows, (r) => r.complaintId)].map(([id, files]) => [id, files.map(toAttachmentResponse)]));
 }
 
 /** Who may add files: the reporter, the assigned agency's staff and the coordinators (not auditors). */

@@ -1,8 +1,8 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Actor, ComplaintsDataExport, RegencyCloudEvent, UserErasedV1 } from '@smart-regency/contracts';
-import { AuditTrail, EventsRuntime, SYSTEM_ACTOR } from '@smart-regency/platform';
-import { DataSource, EntityManager } from 'typeorm';
+import { AuditTrail, EventsRuntime, groupBy, SYSTEM_ACTOR } from '@smart-regency/platform';
+import { DataSource, EntityManager, In } from 'typeorm';
 import { ComplaintAttachment } from '../attachments/attachment.entity';
 import { toAttachmentResponse } from '../attachments/attachments.service';
 import { AttachmentStorage } from '../attachments/attachment-storage';
@@ -42,22 +42,24 @@ export class PrivacyService implements OnModuleInit {
 
   async export(actor: Actor): Promise<ComplaintsDataExport> {
     const rows = await this.db.getRepository(Complaint).find({ where: { reporterId: actor.id }, order: { createdAt: 'ASC' } });
-    const complaints = [];
-    for (const c of rows) {
-      const [comments, history, attachments] = await Promise.all([
-        this.db.getRepository(ComplaintComment).find({ where: { complaintId: c.id }, order: { at: 'ASC' } }),
-        this.db.getRepository(ComplaintHistory).find({ where: { complaintId: c.id }, order: { seq: 'ASC' } }),
-        this.db.getRepository(ComplaintAttachment).find({ where: { complaintId: c.id }, order: { uploadedAt: 'ASC' } }),
-      ]);
-      complaints.push({
-        ...toComplaintResponse(c, actor),
-        ...(c.ratingComment ? { ratingComment: c.ratingComment } : {}),
-        history: history.map((h) => ({ action: h.action, fromStatus: h.fromStatus, toStatus: h.toStatus, actorRole: h.actorRole, note: h.note, at: h.at.toISOString() })),
-        comments: comments.map((r) => ({ id: r.id, authorRole: r.authorRole, body: r.body, at: r.at.toISOString(), ...(r.authorId === actor.id ? { mine: true as const } : {}) })),
-        // Listed, not embedded: each downloads through GET /complaints/:id/attachments/:attachmentId.
-        attachments: attachments.map(toAttachmentResponse),
-      });
-    }
+    // Four queries whatever the number of complaints: their threads, histories and files in one go each.
+    const ids = rows.map((c) => c.id);
+    const [comments, history, attachments] = ids.length
+      ? await Promise.all([
+          this.db.getRepository(ComplaintComment).find({ where: { complaintId: In(ids) }, order: { at: 'ASC' } }),
+          this.db.getRepository(ComplaintHistory).find({ where: { complaintId: In(ids) }, order: { seq: 'ASC' } }),
+          this.db.getRepository(ComplaintAttachment).find({ where: { complaintId: In(ids) }, order: { uploadedAt: 'ASC' } }),
+        ])
+      : [[], [], []];
+    const [commentsOf, historyOf, attachmentsOf] = [groupBy(comments, (r) => r.complaintId), groupBy(history, (h) => h.complaintId), groupBy(attachments, (a) => a.complaintId)];
+    const complaints = rows.map((c) => ({
+      ...toComplaintResponse(c, actor),
+      ...(c.ratingComment ? { ratingComment: c.ratingComment } : {}),
+      history: (historyOf.get(c.id) ?? []).map((h) => ({ action: h.action, fromStatus: h.fromStatus, toStatus: h.toStatus, actorRole: h.actorRole, note: h.note, at: h.at.toISOString() })),
+      comments: (commentsOf.get(c.id) ?? []).map((r) => ({ id: r.id, authorRole: r.authorRole, body: r.body, at: r.at.toISOString(), ...(r.authorId === actor.id ? { mine: true as const } : {}) })),
+      // Listed, not embedded: each downloads through GET /complaints/:id/attachments/:attachmentId.
+      attachments: (attachmentsOf.get(c.id) ?? []).map(toAttachmentResponse),
+    }));
     return { complaints };
   }
 

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DocumentResponse } from '@smart-regency/contracts';
+import { groupBy } from '@smart-regency/platform';
 import { EntityManager } from 'typeorm';
 
 interface DocumentRow {
@@ -30,6 +31,15 @@ export class DocumentsRepository {
   async list(m: EntityManager, applicationId: string): Promise<DocumentResponse[]> {
     const rows: DocumentRow[] = await m.query(`SELECT * FROM application_documents WHERE application_id = $1 ORDER BY code`, [applicationId]);
     return rows.map(toDocumentResponse);
+  }
+
+  /** The documents of several applications, by application. */
+  async listMany(m: EntityManager, applicationIds: string[]): Promise<Map<string, DocumentResponse[]>> {
+    const rows: Array<DocumentRow & { application_id: string }> = await m.query(
+      `SELECT * FROM application_documents WHERE application_id = ANY($1) ORDER BY application_id, code`,
+      [applicationIds],
+    );
+    return new Map([...groupBy(rows, (r) => r.application_id)].map(([id, docs]) => [id, docs.map(toDocumentResponse)]));
   }
 
   async find(m: EntityManager, applicationId: string, code: string): Promise<DocumentRow | null> {

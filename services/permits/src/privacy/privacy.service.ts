@@ -1,8 +1,8 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Actor, PermitsDataExport, RegencyCloudEvent, UserErasedV1 } from '@smart-regency/contracts';
-import { AuditTrail, EventsRuntime, SYSTEM_ACTOR } from '@smart-regency/platform';
-import { DataSource, EntityManager } from 'typeorm';
+import { Actor, DocumentResponse, PermitsDataExport, RegencyCloudEvent, UserErasedV1 } from '@smart-regency/contracts';
+import { AuditTrail, EventsRuntime, groupBy, SYSTEM_ACTOR } from '@smart-regency/platform';
+import { DataSource, EntityManager, In } from 'typeorm';
 import { Application, ApplicationHistory } from '../applications/application.entity';
 import { toApplicationResponse } from '../applications/applications.service';
 import { DocumentsRepository } from '../applications/documents.repository';
@@ -45,11 +45,19 @@ export class PrivacyService implements OnModuleInit {
 
   async export(actor: Actor): Promise<PermitsDataExport> {
     const apps = await this.db.getRepository(Application).find({ where: { applicantId: actor.id }, order: { createdAt: 'ASC' } });
-    const applications = [];
-    for (const app of apps) {
-      const history = await this.db.getRepository(ApplicationHistory).find({ where: { applicationId: app.id }, order: { seq: 'ASC' } });
-      applications.push({ ...toApplicationResponse(app, history), documents: await this.documents.list(this.db.manager, app.id) });
-    }
+    // Three queries whatever the number of applications: their histories and documents in one go each.
+    const ids = apps.map((a) => a.id);
+    const [history, documents] = ids.length
+      ? await Promise.all([
+          this.db.getRepository(ApplicationHistory).find({ where: { applicationId: In(ids) }, order: { seq: 'ASC' } }),
+          this.documents.listMany(this.db.manager, ids),
+        ])
+      : [[], new Map<string, DocumentResponse[]>()];
+    const historyOf = groupBy(history, (h) => h.applicationId);
+    const applications = apps.map((app) => ({
+      ...toApplicationResponse(app, historyOf.get(app.id) ?? []),
+      documents: documents.get(app.id) ?? [],
+    }));
     return { applications };
   }
 
