@@ -4,6 +4,7 @@ import { validateSync } from 'class-validator';
 import { CloudEvent } from 'cloudevents';
 import { randomUUID } from 'crypto';
 import { EntityManager } from 'typeorm';
+import { auditPendingInsert, PendingAuditRow, requireTransaction } from '../audit/audit-trail';
 
 export const OUTBOX_CHANNEL = 'outbox';
 
@@ -45,20 +46,21 @@ export function buildEvent<T extends EventType>(type: T, data: EventData<T>, now
  * the change it describes was committed. The relay publishes it afterwards.
  */
 export class EventRecorder {
-  async record<T extends EventType>(manager: EntityManager, type: T, data: EventData<T>): Promise<RegencyCloudEvent<EventData<T>>> {
+  /**
+   * Writes the event to the outbox (and wakes the relay at commit) in one statement; with `audit`
+   * (`AuditTrail.pending(...)`), the change's audit row rides in the same statement.
+   */
+  async record<T extends EventType>(manager: EntityManager, type: T, data: EventData<T>, audit?: PendingAuditRow): Promise<RegencyCloudEvent<EventData<T>>> {
     if (!manager.queryRunner?.isTransactionActive) {
       throw new Error(`record ${type} inside the transaction that makes the change`);
     }
+    if (audit) requireTransaction(manager, audit.action);
     const event = buildEvent(type, data);
-    // The row and the relay's wake-up in one round trip; the notification is delivered at commit,
-    // so the relay wakes only for events that exist.
-    await manager.query(`WITH e AS (INSERT INTO outbox (id, type, record_id, event) VALUES ($1, $2, $3, $4)) SELECT pg_notify($5, '')`, [
-      event.id,
-      event.type,
-      event.subject,
-      JSON.stringify(event),
-      OUTBOX_CHANNEL,
-    ]);
+    const params: unknown[] = [event.id, event.type, event.subject, JSON.stringify(event), OUTBOX_CHANNEL];
+    // The notification is delivered at commit, so the relay wakes only for events that exist.
+    const auditCte = audit ? `, a AS (${auditPendingInsert(params.length + 1)})` : '';
+    if (audit) params.push(...audit.values);
+    await manager.query(`WITH e AS (INSERT INTO outbox (id, type, record_id, event) VALUES ($1, $2, $3, $4))${auditCte} SELECT pg_notify($5, '')`, params);
     return event;
   }
 }

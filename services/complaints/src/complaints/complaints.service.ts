@@ -219,6 +219,7 @@ export class ComplaintsService {
       );
       await this.history(m, complaint, 'file', null, actor, undefined);
       const { lat, lng, district } = complaint.location;
+      const audited = this.audit.pending({ action: 'complaint.file', ...auditOf(complaint, actor), changes: auditChanges(null, complaint, { only: AUDITED_FIELDS }) });
       await this.events.record(m, 'complaints.complaint.received.v1', {
         complaintId: complaint.id,
         trackingNumber: complaint.trackingNumber,
@@ -229,8 +230,7 @@ export class ComplaintsService {
         location: complaint.visibility === 'confidential' ? { ...(district ? { district } : {}) } : { lat, lng, ...(district ? { district } : {}) },
         dueAt: complaint.dueAt!.toISOString(),
         finalDueAt: complaint.finalDueAt.toISOString(),
-      });
-      await this.audit.record(m, { action: 'complaint.file', ...auditOf(complaint, actor), changes: auditChanges(null, complaint, { only: AUDITED_FIELDS }) });
+      }, audited);
       return toComplaintResponse(complaint, actor);
     });
   }
@@ -297,6 +297,8 @@ export class ComplaintsService {
       c.status = transition.to;
       await m.getRepository(Complaint).save(c);
       await this.history(m, c, action, from, actor, command.note);
+      const changes = { ...auditChanges(was, c, { only: AUDITED_FIELDS }), ...(command.note ? { note: '[personal]' } : {}) };
+      const audited = this.audit.pending({ action: `complaint.${action}`, ...auditOf(c, actor), changes });
       await this.events.record(m, 'complaints.complaint.status_changed.v1', {
         complaintId: c.id,
         fromStatus: from,
@@ -308,9 +310,7 @@ export class ComplaintsService {
         visibility: c.visibility,
         ...(stageDueAt ? { stageDueAt: stageDueAt.toISOString() } : {}),
         ...(c.dueAt ? { dueAt: c.dueAt.toISOString() } : {}),
-      });
-      const changes = { ...auditChanges(was, c, { only: AUDITED_FIELDS }), ...(command.note ? { note: '[personal]' } : {}) };
-      await this.audit.record(m, { action: `complaint.${action}`, ...auditOf(c, actor), changes });
+      }, audited);
       return toComplaintResponse(c, actor ?? { id: 'system', roles: ['admin'] });
     });
   }
@@ -408,8 +408,8 @@ export class ComplaintsService {
       c.rating = command.score;
       c.ratingComment = command.comment ?? null;
       await m.getRepository(Complaint).save(c);
-      await this.events.record(m, 'complaints.complaint.rated.v1', { complaintId: c.id, score: command.score });
-      await this.audit.record(m, { action: 'complaint.rate', ...auditOf(c, actor), changes: auditChanges(null, c, { only: ['rating', 'ratingComment'] }) });
+      const audited = this.audit.pending({ action: 'complaint.rate', ...auditOf(c, actor), changes: auditChanges(null, c, { only: ['rating', 'ratingComment'] }) });
+      await this.events.record(m, 'complaints.complaint.rated.v1', { complaintId: c.id, score: command.score }, audited);
       return toComplaintResponse(c, actor);
     });
   }

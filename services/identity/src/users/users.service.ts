@@ -168,8 +168,8 @@ export class UsersService {
           consentAt: null,
         }),
       );
-      await this.events.record(m, 'identity.user.registered.v1', { userId: user.id, roles: user.roles, ...(user.agencyId ? { agencyId: user.agencyId } : {}) });
-      await this.audit.record(m, { action: 'user.create', ...userAudit(user), changes: auditChanges(null, user, { only: AUDITED_FIELDS }) });
+      const audited = this.audit.pending({ action: 'user.create', ...userAudit(user), changes: auditChanges(null, user, { only: AUDITED_FIELDS }) });
+      await this.events.record(m, 'identity.user.registered.v1', { userId: user.id, roles: user.roles, ...(user.agencyId ? { agencyId: user.agencyId } : {}) }, audited);
       return toUserResponse(user);
     });
   }
@@ -303,9 +303,9 @@ export class UsersService {
         if (taken) throw invalid(taken.code, taken.field, `${taken.field} is already registered`);
         throw error;
       }
-      await this.events.record(manager, 'identity.user.registered.v1', { userId: user.id, roles: user.roles });
       // Self-registration has no signed-in caller: the new citizen is the actor.
-      await this.audit.record(manager, { action: 'user.register', ...userAudit(user), actor: { id: user.id, roles: user.roles }, changes: auditChanges(null, user, { only: AUDITED_FIELDS }) });
+      const audited = this.audit.pending({ action: 'user.register', ...userAudit(user), actor: { id: user.id, roles: user.roles }, changes: auditChanges(null, user, { only: AUDITED_FIELDS }) });
+      await this.events.record(manager, 'identity.user.registered.v1', { userId: user.id, roles: user.roles }, audited);
       return toUserResponse(user);
     });
   }

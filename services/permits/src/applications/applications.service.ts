@@ -280,6 +280,8 @@ export class ApplicationsService {
           issuingAgencyId: app.issuingAgencyId,
         });
       }
+      const changes = { ...auditChanges(was, app, { only: AUDITED_FIELDS }), ...(command.note ? { note: '[personal]' } : {}) };
+      const audited = this.audit.pending({ action: `application.${action}`, entityType: 'application', entityId: app.id, subjectId: app.applicantId, changes, actor: actor ?? SYSTEM_ACTOR });
       await this.events.record(m, 'permits.application.status_changed.v1', {
         applicationId: app.id,
         fromStatus: from,
@@ -291,7 +293,7 @@ export class ApplicationsService {
         agencyId: app.agencyId,
         issuingAgencyId: app.issuingAgencyId,
         ...(app.dueAt ? { dueAt: app.dueAt.toISOString() } : {}),
-      });
+      }, audited);
       if (action === 'issue') {
         await this.events.record(m, 'permits.application.issued.v1', {
           applicationId: app.id,
@@ -300,8 +302,6 @@ export class ApplicationsService {
           ...(app.expiresAt ? { expiresAt: app.expiresAt.toISOString() } : {}),
         });
       }
-      const changes = { ...auditChanges(was, app, { only: AUDITED_FIELDS }), ...(command.note ? { note: '[personal]' } : {}) };
-      await this.audit.record(m, { action: `application.${action}`, entityType: 'application', entityId: app.id, subjectId: app.applicantId, changes, actor: actor ?? SYSTEM_ACTOR });
       return toApplicationResponse(app);
     });
   }
