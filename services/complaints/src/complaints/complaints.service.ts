@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'crypto';
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
   Actor,
@@ -47,6 +48,22 @@ const STAFF = ['officer', 'agency_head'];
 const iso = (d: Date | null) => (d ? d.toISOString() : undefined);
 const has = (actor: Actor, roles: string[]) => actor.roles.some((r) => roles.includes(r));
 const notFound = () => new DomainError('COMPLAINTS.COMPLAINT_NOT_FOUND', 'complaint not found');
+
+/**
+ * Filing's one statement: takes the next tracking number (zero-padded to six digits, never cut),
+ * inserts the complaint and its first history row. $1 id, $2 number prefix, $3..$12 the complaint,
+ * $13 the filer's role.
+ */
+const FILE_SQL = `
+  WITH n AS (SELECT nextval('complaint_number_seq')::text AS v),
+  c AS (
+    INSERT INTO complaints (id, tracking_number, category_code, reporter_id, title, description, location, district, visibility, status, agency_id, due_at, final_due_at, version)
+    SELECT $1::uuid, $2 || lpad(n.v, greatest(6, length(n.v)), '0'), $3, $4::uuid, $5, $6, $7::jsonb, $8, $9, 'received', $10::uuid, $11::timestamptz, $12::timestamptz, 1 FROM n
+    RETURNING id, status, reporter_id, tracking_number, created_at, updated_at, version),
+  h AS (
+    INSERT INTO complaint_history (complaint_id, action, from_status, to_status, actor_id, actor_role, note)
+    SELECT id, 'file', NULL, status, reporter_id, $13, NULL FROM c)
+  SELECT tracking_number AS "trackingNumber", created_at AS "createdAt", updated_at AS "updatedAt", version FROM c`;
 
 /** What the audit trail keeps of a complaint's changes (personal values only as "[personal]"). */
 const AUDITED_FIELDS = ['trackingNumber', 'categoryCode', 'title', 'description', 'location', 'visibility', 'status', 'agencyId', 'dueAt', 'finalDueAt', 'answer', 'resolvedAt', 'closedAt', 'rating', 'ratingComment', 'version'];
@@ -199,25 +216,43 @@ export class ComplaintsService {
     const now = new Date();
     const calendar = await this.calendar.around(now);
     return this.idempotency.run('complaints.complaint.file', actor.id, idempotencyKey, request, async (m) => {
-      const [{ seq }] = await m.query(`SELECT nextval('complaint_number_seq') AS seq`);
-      const complaint = await m.getRepository(Complaint).save(
-        m.getRepository(Complaint).create({
-          trackingNumber: `LPR-${jakartaDate(now).slice(0, 4)}-${String(seq).padStart(6, '0')}`,
-          categoryCode: category.code,
-          reporterId: actor.id,
-          title: request.title,
-          description: request.description,
-          location: { ...request.location },
-          district: request.location.district ?? null,
-          visibility: request.visibility,
-          status: 'received',
-          agencyId: category.agencyId,
-          dueAt: addWorkingDays(now, COMPLAINT_DEADLINES.verificationWorkingDays, calendar),
-          finalDueAt: addCalendarDays(now, COMPLAINT_DEADLINES.finalCalendarDays),
-          escalatedStages: [],
-        }),
-      );
-      await this.history(m, complaint, 'file', null, actor, undefined);
+      const complaint = m.getRepository(Complaint).create({
+        id: randomUUID(),
+        categoryCode: category.code,
+        reporterId: actor.id,
+        title: request.title,
+        description: request.description,
+        location: { ...request.location },
+        district: request.location.district ?? null,
+        visibility: request.visibility,
+        status: 'received',
+        agencyId: category.agencyId,
+        dueAt: addWorkingDays(now, COMPLAINT_DEADLINES.verificationWorkingDays, calendar),
+        finalDueAt: addCalendarDays(now, COMPLAINT_DEADLINES.finalCalendarDays),
+        escalatedStages: [],
+        answer: null,
+        resolvedAt: null,
+        closedAt: null,
+        rating: null,
+        ratingComment: null,
+      });
+      // The number, the complaint and its first history row in one statement.
+      const [stored] = (await m.query(FILE_SQL, [
+        complaint.id,
+        `LPR-${jakartaDate(now).slice(0, 4)}-`,
+        complaint.categoryCode,
+        complaint.reporterId,
+        complaint.title,
+        complaint.description,
+        JSON.stringify(complaint.location),
+        complaint.district,
+        complaint.visibility,
+        complaint.agencyId,
+        complaint.dueAt,
+        complaint.finalDueAt,
+        actor.roles[0] ?? 'system',
+      ])) as Array<Pick<Complaint, 'trackingNumber' | 'createdAt' | 'updatedAt' | 'version'>>;
+      Object.assign(complaint, stored);
       const { lat, lng, district } = complaint.location;
       const audited = this.audit.pending({ action: 'complaint.file', ...auditOf(complaint, actor), changes: auditChanges(null, complaint, { only: AUDITED_FIELDS }) });
       await this.events.record(m, 'complaints.complaint.received.v1', {
