@@ -42,7 +42,7 @@ import {
 import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
 import { publicAttachments } from '../attachments/attachments.service';
 import { ComplaintCategory } from '../categories/complaint-category.entity';
-import { Complaint, ComplaintComment, ComplaintHistory } from './complaint.entity';
+import { Complaint, ComplaintComment } from './complaint.entity';
 
 const STAFF = ['officer', 'agency_head'];
 const iso = (d: Date | null) => (d ? d.toISOString() : undefined);
@@ -54,6 +54,17 @@ const notFound = () => new DomainError('COMPLAINTS.COMPLAINT_NOT_FOUND', 'compla
  * inserts the complaint and its first history row. $1 id, $2 number prefix, $3..$12 the complaint,
  * $13 the filer's role.
  */
+/** A transition's one statement: the complaint's changed fields and its history row. */
+const ACT_SQL = `
+  WITH u AS (
+    UPDATE complaints SET status = $2, agency_id = $3::uuid, due_at = $4::timestamptz, answer = $5, resolved_at = $6::timestamptz,
+           closed_at = $7::timestamptz, escalated_stages = $8::text[], updated_at = now(), version = version + 1
+     WHERE id = $1::uuid RETURNING id, status, updated_at, version),
+  h AS (
+    INSERT INTO complaint_history (complaint_id, action, from_status, to_status, actor_id, actor_role, note)
+    SELECT id, $9, $10, status, $11::uuid, $12, $13 FROM u)
+  SELECT updated_at AS "updatedAt", version FROM u`;
+
 const FILE_SQL = `
   WITH n AS (SELECT nextval('complaint_number_seq')::text AS v),
   c AS (
@@ -270,18 +281,6 @@ export class ComplaintsService {
     });
   }
 
-  private history(m: EntityManager, c: Complaint, action: string, from: string | null, actor: Actor | null, note: string | undefined) {
-    return m.getRepository(ComplaintHistory).insert({
-      complaintId: c.id,
-      action,
-      fromStatus: from,
-      toStatus: c.status,
-      actorId: actor?.id ?? null,
-      actorRole: actor?.roles[0] ?? 'system',
-      note: note ?? null,
-    });
-  }
-
   async act(actor: Actor | null, command: ComplaintActionCommand): Promise<ComplaintResponse> {
     const action = command.action as ComplaintAction;
     if (!COMPLAINT_ACTIONS.includes(action)) {
@@ -330,8 +329,23 @@ export class ComplaintsService {
           break;
       }
       c.status = transition.to;
-      await m.getRepository(Complaint).save(c);
-      await this.history(m, c, action, from, actor, command.note);
+      // The change and its history row in one statement (TypeORM's save() would re-read the row first).
+      const [stored] = (await m.query(ACT_SQL, [
+        c.id,
+        c.status,
+        c.agencyId,
+        c.dueAt,
+        c.answer,
+        c.resolvedAt,
+        c.closedAt,
+        c.escalatedStages,
+        action,
+        from,
+        actor?.id ?? null,
+        actor?.roles[0] ?? 'system',
+        command.note ?? null,
+      ])) as Array<Pick<Complaint, 'updatedAt' | 'version'>>;
+      Object.assign(c, stored);
       const changes = { ...auditChanges(was, c, { only: AUDITED_FIELDS }), ...(command.note ? { note: '[personal]' } : {}) };
       const audited = this.audit.pending({ action: `complaint.${action}`, ...auditOf(c, actor), changes });
       await this.events.record(m, 'complaints.complaint.status_changed.v1', {
