@@ -41,6 +41,9 @@ export function buildEvent<T extends EventType>(type: T, data: EventData<T>, now
   return event.toJSON() as unknown as RegencyCloudEvent<EventData<T>>;
 }
 
+/** One event of a change, for `EventRecorder.recordAll`. */
+export type PendingEvent = { [T in EventType]: { type: T; data: EventData<T> } }[EventType];
+
 /**
  * Records events in the outbox inside the caller's transaction: the event exists exactly when
  * the change it describes was committed. The relay publishes it afterwards.
@@ -51,16 +54,25 @@ export class EventRecorder {
    * (`AuditTrail.pending(...)`), the change's audit row rides in the same statement.
    */
   async record<T extends EventType>(manager: EntityManager, type: T, data: EventData<T>, audit?: PendingAuditRow): Promise<RegencyCloudEvent<EventData<T>>> {
+    const [event] = await this.recordAll(manager, [{ type, data } as PendingEvent], audit);
+    return event as RegencyCloudEvent<EventData<T>>;
+  }
+
+  /** Several events of one change, in this order, in one statement (with its audit row, if any). */
+  async recordAll(manager: EntityManager, events: PendingEvent[], audit?: PendingAuditRow): Promise<Array<RegencyCloudEvent<unknown>>> {
     if (!manager.queryRunner?.isTransactionActive) {
-      throw new Error(`record ${type} inside the transaction that makes the change`);
+      throw new Error(`record ${events.map((e) => e.type).join(', ')} inside the transaction that makes the change`);
     }
+    if (!events.length) throw new Error('no event to record');
     if (audit) requireTransaction(manager, audit.action);
-    const event = buildEvent(type, data);
-    const params: unknown[] = [event.id, event.type, event.subject, JSON.stringify(event), OUTBOX_CHANNEL];
-    // The notification is delivered at commit, so the relay wakes only for events that exist.
+    const built = events.map(({ type, data }) => buildEvent(type, data as never));
+    const params: unknown[] = [OUTBOX_CHANNEL];
+    // VALUES rows take their outbox seq in order: the relay publishes one record's events in seq order.
+    const rows = built.map((event) => `($${params.push(event.id)}, $${params.push(event.type)}, $${params.push(event.subject)}, $${params.push(JSON.stringify(event))})`);
     const auditCte = audit ? `, a AS (${auditPendingInsert(params.length + 1)})` : '';
     if (audit) params.push(...audit.values);
-    await manager.query(`WITH e AS (INSERT INTO outbox (id, type, record_id, event) VALUES ($1, $2, $3, $4))${auditCte} SELECT pg_notify($5, '')`, params);
-    return event;
+    // The notification is delivered at commit, so the relay wakes only for events that exist.
+    await manager.query(`WITH e AS (INSERT INTO outbox (id, type, record_id, event) VALUES ${rows.join(', ')})${auditCte} SELECT pg_notify($1, '')`, params);
+    return built;
   }
 }

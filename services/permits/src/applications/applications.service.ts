@@ -16,7 +16,7 @@ import {
   Transition,
   transitionFor,
 } from '@smart-regency/contracts';
-import { addWorkingDays, auditChanges, AuditTrail, CalendarClient, canSee, DomainError, EventRecorder, IdempotentWrites, jakartaDate, RpcClient, SYSTEM_ACTOR } from '@smart-regency/platform';
+import { addWorkingDays, auditChanges, AuditTrail, CalendarClient, canSee, DomainError, EventRecorder, IdempotentWrites, PendingEvent, jakartaDate, RpcClient, SYSTEM_ACTOR } from '@smart-regency/platform';
 import { randomBytes } from 'crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { PermitType } from '../permit-types/permit-type.entity';
@@ -270,38 +270,49 @@ export class ApplicationsService {
       if (!saved) throw new DomainError('PERMITS.VERSION_MISMATCH', 'the application changed meanwhile');
       Object.assign(app, saved);
       const actorRole = actor?.roles[0] ?? 'system';
+      // The step's events, in order, and its audit row: one statement.
+      const events: PendingEvent[] = [];
       if (action === 'submit') {
-        await this.events.record(m, 'permits.application.submitted.v1', {
+        events.push({
+          type: 'permits.application.submitted.v1',
+          data: {
+            applicationId: app.id,
+            number: app.number,
+            permitTypeCode: app.permitTypeCode,
+            agencyId: app.agencyId,
+            dueAt: app.dueAt!.toISOString(),
+            issuingAgencyId: app.issuingAgencyId,
+          },
+        });
+      }
+      events.push({
+        type: 'permits.application.status_changed.v1',
+        data: {
           applicationId: app.id,
-          number: app.number,
+          fromStatus: from,
+          toStatus: app.status,
+          action,
+          actorRole,
+          at: now.toISOString(),
           permitTypeCode: app.permitTypeCode,
           agencyId: app.agencyId,
-          dueAt: app.dueAt!.toISOString(),
           issuingAgencyId: app.issuingAgencyId,
+          ...(app.dueAt ? { dueAt: app.dueAt.toISOString() } : {}),
+        },
+      });
+      if (action === 'issue') {
+        events.push({
+          type: 'permits.application.issued.v1',
+          data: {
+            applicationId: app.id,
+            certificateNumber: app.certificateNumber!,
+            verificationCode: app.verificationCode!,
+            ...(app.expiresAt ? { expiresAt: app.expiresAt.toISOString() } : {}),
+          },
         });
       }
       const changes = { ...auditChanges(was, app, { only: AUDITED_FIELDS }), ...(command.note ? { note: '[personal]' } : {}) };
-      const audited = this.audit.pending({ action: `application.${action}`, entityType: 'application', entityId: app.id, subjectId: app.applicantId, changes, actor: actor ?? SYSTEM_ACTOR });
-      await this.events.record(m, 'permits.application.status_changed.v1', {
-        applicationId: app.id,
-        fromStatus: from,
-        toStatus: app.status,
-        action,
-        actorRole,
-        at: now.toISOString(),
-        permitTypeCode: app.permitTypeCode,
-        agencyId: app.agencyId,
-        issuingAgencyId: app.issuingAgencyId,
-        ...(app.dueAt ? { dueAt: app.dueAt.toISOString() } : {}),
-      }, audited);
-      if (action === 'issue') {
-        await this.events.record(m, 'permits.application.issued.v1', {
-          applicationId: app.id,
-          certificateNumber: app.certificateNumber!,
-          verificationCode: app.verificationCode!,
-          ...(app.expiresAt ? { expiresAt: app.expiresAt.toISOString() } : {}),
-        });
-      }
+      await this.events.recordAll(m, events, this.audit.pending({ action: `application.${action}`, entityType: 'application', entityId: app.id, subjectId: app.applicantId, changes, actor: actor ?? SYSTEM_ACTOR }));
       return toApplicationResponse(app);
     });
   }
