@@ -19,7 +19,12 @@ describe('audit trail (identity, real PostgreSQL and NATS)', () => {
     return { nik: makeNik({ sequence: 700 + n }), fullName: `Rahmat Hidayat ${n}`, email: `rahmat${n}@example.id`, phone: `0813555${String(10000 + n)}`, password: 'Rahasia-Labura-9' };
   };
   const verify = (anchor?: AuditHead) => t.rpc.send(AUDIT_SUBJECTS.identity.verify, anchor ? { anchor } : {}, { actor: auditor });
-  const rows = async (): Promise<Row[]> => (await t.db.query('SELECT * FROM audit_log ORDER BY seq')).rows;
+  /** Reads the trail after chaining every committed row (the chainer would within AUDIT_CHAIN_INTERVAL_MS). */
+  const trail = async (sql: string, params: unknown[] = []) => {
+    await t.db.query('SELECT audit_chain_pending(100000, true)');
+    return (await t.db.query(sql, params)).rows;
+  };
+  const rows = async (): Promise<Row[]> => trail('SELECT * FROM audit_log ORDER BY seq');
 
   /** Runs SQL as a superuser who switched the triggers off: what an insider with the database password could do. */
   const asSuperuser = async (work: (db: Client) => Promise<unknown>) => {
@@ -53,7 +58,7 @@ describe('audit trail (identity, real PostgreSQL and NATS)', () => {
   it('writes who, what, which record and which request, without secrets or personal values', async () => {
     const body = citizen();
     const user = await t.rpc.send(SUBJECTS.identity.registerCitizen, body, { requestId: 'req-audit-register' });
-    const [row] = (await t.db.query(`SELECT * FROM audit_log WHERE entity_id = $1`, [user.id])).rows;
+    const [row] = await trail(`SELECT * FROM audit_log WHERE entity_id = $1`, [user.id]);
     expect(row).toMatchObject({
       action: 'user.register',
       entity_type: 'user',
@@ -87,22 +92,22 @@ describe('audit trail (identity, real PostgreSQL and NATS)', () => {
       { actor: admin },
     );
     await t.rpc.send(SUBJECTS.identity.updateUser, { id: staff.id, agencyId: b.id, active: false }, { actor: admin, requestId: 'req-disable' });
-    const { rows: trail } = await t.db.query(`SELECT action, actor_id, actor_roles, changes, request_id FROM audit_log WHERE entity_id = $1 ORDER BY seq`, [staff.id]);
-    expect(trail.map((r) => r.action)).toEqual(['user.create', 'user.update']);
-    expect(trail[1]).toMatchObject({
+    const staffTrail = await trail(`SELECT action, actor_id, actor_roles, changes, request_id FROM audit_log WHERE entity_id = $1 ORDER BY seq`, [staff.id]);
+    expect(staffTrail.map((r) => r.action)).toEqual(['user.create', 'user.update']);
+    expect(staffTrail[1]).toMatchObject({
       actor_id: admin.id,
       actor_roles: ['admin'],
       request_id: 'req-disable',
       changes: { before: { agencyId: a.id, active: true }, after: { agencyId: b.id, active: false } },
     });
-    expect(JSON.stringify(trail)).not.toContain('Sandi-Petugas');
+    expect(JSON.stringify(staffTrail)).not.toContain('Sandi-Petugas');
   });
 
   it("records staff looking at someone's account, and not a user looking at their own", async () => {
     const user = await t.rpc.send(SUBJECTS.identity.registerCitizen, citizen());
     await t.rpc.send(SUBJECTS.identity.getUser, { id: user.id }, { actor: admin, requestId: 'req-look' });
     await t.rpc.send(SUBJECTS.identity.me, {}, { actor: { id: user.id, roles: ['citizen'] } });
-    const { rows: reads } = await t.db.query(`SELECT actor_id, subject_id, request_id FROM audit_log WHERE action = 'user.read' AND subject_id = $1`, [user.id]);
+    const reads = await trail(`SELECT actor_id, subject_id, request_id FROM audit_log WHERE action = 'user.read' AND subject_id = $1`, [user.id]);
     expect(reads).toEqual([{ actor_id: admin.id, subject_id: user.id, request_id: 'req-look' }]);
   });
 
@@ -133,13 +138,43 @@ describe('audit trail (identity, real PostgreSQL and NATS)', () => {
     expect(await verify()).toMatchObject({ service: 'identity', intact: true, checked: all.length, head: { seq: all.length, hash: prev } });
   });
 
+  it('chains rows written concurrently a moment after they commit, with nobody reading the trail', async () => {
+    const before = (await rows()).length;
+    const users = await Promise.all(Array.from({ length: 30 }, () => t.rpc.send(SUBJECTS.identity.registerCitizen, citizen())));
+    const ids = users.map((u) => u.id);
+    const chained = async () => Number((await t.db.query('SELECT count(*) AS n FROM audit_log WHERE entity_id = ANY($1)', [ids])).rows[0].n);
+    const deadline = Date.now() + 5000;
+    while ((await chained()) < ids.length && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
+    expect(await chained()).toBe(ids.length);
+    expect((await t.db.query('SELECT count(*)::int AS n FROM audit_pending')).rows[0].n).toBe(0);
+    const all = await rows();
+    expect(all).toHaveLength(before + ids.length);
+    expect(all.map((r) => Number(r.seq))).toEqual(all.map((_, i) => i + 1));
+    expect(await verify()).toMatchObject({ intact: true, checked: all.length });
+  });
+
+  it('refuses UPDATE and TRUNCATE of rows waiting to be chained', async () => {
+    await t.db.query('BEGIN');
+    try {
+      await t.db.query(
+        `INSERT INTO audit_pending (at, actor_roles, action, entity_type, entity_id, changes, canonical_before_seq, canonical_after_seq) VALUES (now(), '{system}', 'x.y', 'x', 'y', '{}', '{', '}')`,
+      );
+      await t.db.query('SAVEPOINT s');
+      await expect(t.db.query(`UPDATE audit_pending SET action = 'x.z'`)).rejects.toThrow(/append-only: UPDATE refused/);
+      await t.db.query('ROLLBACK TO SAVEPOINT s');
+      await expect(t.db.query('TRUNCATE audit_pending')).rejects.toThrow(/append-only: TRUNCATE refused/);
+    } finally {
+      await t.db.query('ROLLBACK');
+    }
+  });
+
   it('refuses UPDATE, DELETE and TRUNCATE of the trail, and rows that do not follow the head', async () => {
     await expect(t.db.query(`UPDATE audit_log SET action = 'user.nothing' WHERE seq = 1`)).rejects.toThrow(/append-only: UPDATE refused/);
     await expect(t.db.query(`DELETE FROM audit_log WHERE seq = 1`)).rejects.toThrow(/append-only: DELETE refused/);
     await expect(t.db.query(`TRUNCATE audit_log`)).rejects.toThrow(/append-only: TRUNCATE refused/);
     await expect(t.db.query(`DELETE FROM audit_head`)).rejects.toThrow(/append-only: DELETE refused/);
     await expect(t.db.query(`UPDATE audit_head SET seq = 1`)).rejects.toThrow(/only moves forward/);
-    const [last] = (await t.db.query('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1')).rows;
+    const [last] = await trail('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1');
     await expect(
       t.db.query(
         `INSERT INTO audit_log (seq, at, actor_roles, action, entity_type, entity_id, changes, prev_hash, hash) VALUES ($1, now(), '{admin}', 'x.y', 'x', 'y', '{}', $2, $2)`,

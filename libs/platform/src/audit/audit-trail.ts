@@ -15,16 +15,11 @@ import {
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditRow, canonicalRow, canonicalRowAroundSeq, chainHash, GENESIS_HASH } from './canonical';
 import { currentAuditContext } from './audit-context';
+import { AuditChainer } from './audit-chainer';
+import { AUDIT_OPTIONS, AUDIT_SERVICE, AuditOptions } from './audit-options';
 
-export const AUDIT_SERVICE = Symbol('AUDIT_SERVICE');
-export const AUDIT_OPTIONS = Symbol('AUDIT_OPTIONS');
-
-export interface AuditOptions {
-  /** false only to measure what the trail costs (bench/audit.js); refused in production. */
-  enabled: boolean;
-  /** Rows read per query while verifying. */
-  verifyBatchSize: number;
-}
+export { AUDIT_OPTIONS, AUDIT_SERVICE } from './audit-options';
+export type { AuditOptions } from './audit-options';
 
 /** The caller for rows written outside a request: jobs, start-up. */
 export const SYSTEM_ACTOR = 'system';
@@ -109,14 +104,16 @@ export class AuditTrail {
     @InjectDataSource() private readonly db: DataSource,
     @Inject(AUDIT_SERVICE) readonly service: AuditedService,
     @Inject(AUDIT_OPTIONS) private readonly options: AuditOptions,
+    private readonly chainer: AuditChainer,
   ) {
     if (!options.enabled) this.logger.warn('AUDIT_ENABLED=false: changes are NOT being audited (benchmarks only)');
   }
 
   /**
-   * Appends a row inside the transaction of `manager`: it joins the chain when that transaction
-   * commits, and vanishes with it if it rolls back. Seq order is commit order; `at` is when the
-   * row was written, so it may step back by the moments two transactions overlapped.
+   * Appends a row inside the transaction of `manager`: it commits with the change (into
+   * `audit_pending`) and vanishes with it if it rolls back; the chainer gives it its seq and hash a
+   * moment after the commit (`AuditChainer`). `at` is when the row was written, so it may step
+   * back between consecutive seqs by the moments two transactions overlapped.
    */
   async record(manager: EntityManager, entry: AuditEntry): Promise<void> {
     const row = this.pending(entry);
@@ -148,8 +145,8 @@ export class AuditTrail {
       changes: entry.changes ? (JSON.parse(JSON.stringify(entry.changes)) as Record<string, unknown>) : {},
       requestId: context.requestId ?? null,
     };
-    // The row waits in audit_pending; at commit a deferred trigger gives it the next seq and
-    // hashes exactly this canonical text (split around that seq), under the chain's lock.
+    // The row waits in audit_pending; the chainer gives it the next seq and hashes exactly this
+    // canonical text (split around that seq), under the chain's lock.
     const { before, after } = canonicalRowAroundSeq(row);
     return {
       action: row.action,
@@ -164,6 +161,7 @@ export class AuditTrail {
   }
 
   async list(query: AuditListQuery): Promise<Page<AuditEntryResponse>> {
+    await this.chainer.drain();
     const where: string[] = [];
     const params: unknown[] = [];
     const add = (sql: string, value: unknown) => {
@@ -190,6 +188,7 @@ export class AuditTrail {
 
   /** The chain's last row: export it (print it, sign it, send it elsewhere) to anchor the chain. */
   async head(): Promise<AuditHead> {
+    await this.chainer.drain();
     const [last] = (await this.db.query('SELECT seq, hash, at FROM audit_log ORDER BY seq DESC LIMIT 1')) as Array<Pick<StoredRow, 'seq' | 'hash' | 'at'>>;
     return last ? { service: this.service, seq: Number(last.seq), hash: last.hash, at: last.at.toISOString() } : { service: this.service, seq: 0, hash: GENESIS_HASH };
   }
@@ -200,6 +199,7 @@ export class AuditTrail {
    * must agree with the last row; and an exported head (anchor) must still be in the chain.
    */
   async verify(anchor?: AuditHead): Promise<ChainVerification> {
+    await this.chainer.drain();
     return this.db.transaction('REPEATABLE READ', async (m) => {
       const [stored] = (await m.query('SELECT seq, hash FROM audit_head WHERE id = 1')) as Array<{ seq: string; hash: string }>;
       let expected = 1;

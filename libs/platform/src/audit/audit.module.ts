@@ -8,6 +8,7 @@ import { CurrentActor } from '../auth/actor.decorator';
 import { loadConfig, toBool, toInt } from '../config/config';
 import { DomainError } from '../errors/domain-error';
 import { AuditContextInterceptor } from './audit-context';
+import { AuditChainer } from './audit-chainer';
 import { AUDIT_OPTIONS, AUDIT_SERVICE, AuditOptions, AuditTrail } from './audit-trail';
 
 /** The audit settings every audited service reads from its environment. */
@@ -19,6 +20,14 @@ export class AuditConfig {
   @Expose() @toInt() @IsInt() @Min(100) @Max(50_000)
   AUDIT_VERIFY_BATCH_SIZE: number = 5000;
 
+  /** How often the chainer looks for committed rows to chain (ms). */
+  @Expose() @toInt() @IsInt() @Min(10) @Max(10_000)
+  AUDIT_CHAIN_INTERVAL_MS: number = 100;
+
+  /** Rows chained per transaction. */
+  @Expose() @toInt() @IsInt() @Min(10) @Max(10_000)
+  AUDIT_CHAIN_BATCH_SIZE: number = 500;
+
   @Expose()
   NODE_ENV?: string;
 }
@@ -28,7 +37,12 @@ export function loadAuditOptions(env: Record<string, string | undefined> = proce
   if (!config.AUDIT_ENABLED && config.NODE_ENV === 'production') {
     throw new Error('Invalid configuration:\n  - AUDIT_ENABLED=false is not allowed in production');
   }
-  return { enabled: config.AUDIT_ENABLED, verifyBatchSize: config.AUDIT_VERIFY_BATCH_SIZE };
+  return {
+    enabled: config.AUDIT_ENABLED,
+    verifyBatchSize: config.AUDIT_VERIFY_BATCH_SIZE,
+    chainIntervalMs: config.AUDIT_CHAIN_INTERVAL_MS,
+    chainBatchSize: config.AUDIT_CHAIN_BATCH_SIZE,
+  };
 }
 
 function requireAuditor(actor: Actor): void {
@@ -79,6 +93,7 @@ export class AuditModule {
       providers: [
         { provide: AUDIT_SERVICE, useValue: service },
         { provide: AUDIT_OPTIONS, useValue: options },
+        AuditChainer,
         AuditTrail,
         { provide: APP_INTERCEPTOR, useClass: AuditContextInterceptor },
       ],

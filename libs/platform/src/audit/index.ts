@@ -4,3 +4,4 @@ export * from './audit-context';
 export * from './audit-trail';
 export * from './audit.module';
 export * from './audit-tables.migration';
+export * from './audit-chainer';

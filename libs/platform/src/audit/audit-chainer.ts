@@ -1,0 +1,70 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AUDIT_OPTIONS, AuditOptions } from './audit-options';
+
+/**
+ * Moves committed audit rows from `audit_pending` into the hash chain (`audit_chain_pending()`,
+ * libs/platform/src/audit/audit-tables.migration.ts) shortly after their transactions commit, in
+ * batches, so that audited commits never wait for each other. Several replicas may run one: the
+ * function gives way when another holds the chain's lock. Readers of the trail call `drain()` first,
+ * so they see every row committed before they asked.
+ */
+@Injectable()
+export class AuditChainer implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('AuditChainer');
+  private stopping = false;
+  private loop?: Promise<void>;
+  private timer?: NodeJS.Timeout;
+  private wake?: () => void;
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(AUDIT_OPTIONS) private readonly options: AuditOptions,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.stopping = false;
+    this.loop = this.run();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.wake?.();
+    await this.loop;
+    // What the last requests wrote joins the chain now rather than at the next start.
+    await this.drain().catch((error: Error) => this.logger.warn(`rows left pending at shutdown, chained at the next start: ${error.message}`));
+  }
+
+  /** Chains every row committed before the call (waits for a chainer that holds the lock). */
+  async drain(): Promise<void> {
+    while ((await this.chain(true)) === this.options.chainBatchSize);
+  }
+
+  private async chain(wait: boolean): Promise<number> {
+    const [{ n }] = (await this.db.query('SELECT audit_chain_pending($1, $2) AS n', [this.options.chainBatchSize, wait])) as Array<{ n: number }>;
+    return n;
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (!this.stopping) {
+      let full = false;
+      try {
+        full = (await this.chain(false)) === this.options.chainBatchSize;
+        failures = 0;
+      } catch (error) {
+        if (this.stopping) break;
+        failures++;
+        if (failures === 1 || failures % 100 === 0) this.logger.error(`chaining audit rows failed (${failures}×), retrying: ${(error as Error).message}`);
+      }
+      if (full || this.stopping) continue;
+      const delay = failures ? Math.min(this.options.chainIntervalMs * 2 ** Math.min(failures, 6), 5000) : this.options.chainIntervalMs;
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+        this.timer = setTimeout(resolve, delay);
+      });
+    }
+  }
+}
