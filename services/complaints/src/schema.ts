@@ -1,7 +1,5 @@
-import { DatabaseSchema } from '@smart-regency/platform';
+import { AUDIT_MIGRATIONS, DatabaseSchema } from '@smart-regency/platform';
 import { ComplaintAttachment } from './attachments/attachment.entity';
-import { CreateAuditLog1766000000000 } from './migrations/1766000000000-CreateAuditLog';
-import { QueueAuditChain1766100000000 } from './migrations/1766100000000-QueueAuditChain';
 import { ComplaintCategory } from './categories/complaint-category.entity';
 import { CreateComplaintCategories1764300000000 } from './migrations/1764300000000-CreateComplaintCategories';
 import { CreateComplaints1764500000000 } from './migrations/1764500000000-CreateComplaints';
@@ -12,5 +10,5 @@ import { Complaint, ComplaintComment, ComplaintHistory } from './complaints/comp
 /** Complaints' tables and the migrations that build them, in order. */
 export const complaintsSchema: DatabaseSchema = {
   entities: [ComplaintCategory, Complaint, ComplaintHistory, ComplaintComment, ComplaintAttachment],
-  migrations: [CreateComplaintCategories1764300000000, CreateComplaints1764500000000, CreateComplaintAttachments1764700000000, ComplaintListIndexes1764800000000, CreateAuditLog1766000000000, QueueAuditChain1766100000000],
+  migrations: [CreateComplaintCategories1764300000000, CreateComplaints1764500000000, CreateComplaintAttachments1764700000000, ComplaintListIndexes1764800000000, ...AUDIT_MIGRATIONS],
 };

@@ -1,6 +1,4 @@
-import { DatabaseSchema } from '@smart-regency/platform';
-import { CreateAuditLog1766000000000 } from './migrations/1766000000000-CreateAuditLog';
-import { QueueAuditChain1766100000000 } from './migrations/1766100000000-QueueAuditChain';
+import { AUDIT_MIGRATIONS, DatabaseSchema } from '@smart-regency/platform';
 import { Agency } from './agencies/agency.entity';
 import { CreateAgencies1764300000000 } from './migrations/1764300000000-CreateAgencies';
 import { CreateUsers1764500000000 } from './migrations/1764500000000-CreateUsers';
@@ -18,5 +16,5 @@ import { LoginEvent, RefreshToken } from './auth/refresh-token.entity';
 /** Identity's tables and the migrations that build them, in order. */
 export const identitySchema: DatabaseSchema = {
   entities: [Agency, User, SigningKey, RefreshToken, LoginEvent, CalendarYear, HolidayRow, ServiceAccount],
-  migrations: [CreateAgencies1764300000000, CreateUsers1764500000000, CreateAuth1764600000000, UserAdministration1764700000000, CreateCalendar1764800000000, CreateServiceAccounts1764900000000, UserErasure1765200000000, CreateAuditLog1766000000000, QueueAuditChain1766100000000],
+  migrations: [CreateAgencies1764300000000, CreateUsers1764500000000, CreateAuth1764600000000, UserAdministration1764700000000, CreateCalendar1764800000000, CreateServiceAccounts1764900000000, UserErasure1765200000000, ...AUDIT_MIGRATIONS],
 };

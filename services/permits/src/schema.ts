@@ -1,6 +1,4 @@
-import { DatabaseSchema } from '@smart-regency/platform';
-import { CreateAuditLog1766000000000 } from './migrations/1766000000000-CreateAuditLog';
-import { QueueAuditChain1766100000000 } from './migrations/1766100000000-QueueAuditChain';
+import { AUDIT_MIGRATIONS, DatabaseSchema } from '@smart-regency/platform';
 import { CreatePermitTypes1764300000000 } from './migrations/1764300000000-CreatePermitTypes';
 import { PermitType } from './permit-types/permit-type.entity';
 import { Application, ApplicationHistory } from './applications/application.entity';
@@ -12,5 +10,5 @@ import { ListIndexes1764800000000 } from './migrations/1764800000000-ListIndexes
 /** Permits' tables and the migrations that build them, in order. */
 export const permitsSchema: DatabaseSchema = {
   entities: [PermitType, Application, ApplicationHistory],
-  migrations: [CreatePermitTypes1764300000000, CreateApplications1764500000000, CreateDocuments1764600000000, AddHolderName1764700000000, ListIndexes1764800000000, CreateAuditLog1766000000000, QueueAuditChain1766100000000],
+  migrations: [CreatePermitTypes1764300000000, CreateApplications1764500000000, CreateDocuments1764600000000, AddHolderName1764700000000, ListIndexes1764800000000, ...AUDIT_MIGRATIONS],
 };

@@ -1,4 +1,4 @@
-import { QueryRunner } from 'typeorm';
+import { MigrationInterface, QueryRunner } from 'typeorm';
 import { GENESIS_HASH } from './canonical';
 
 /**
@@ -207,3 +207,32 @@ export async function dropAuditTables(q: QueryRunner): Promise<void> {
   await q.query(`DROP TABLE audit_head`);
   await q.query(`DROP FUNCTION audit_refuse(), audit_append(), audit_head_advance(), audit_chain()`);
 }
+
+/** The append-only, hash-chained audit trail (docs/audit.md). */
+export class CreateAuditLog1766000000000 implements MigrationInterface {
+  name = 'CreateAuditLog1766000000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await createAuditTables(q);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await dropAuditTables(q);
+  }
+}
+
+/** Rows wait in audit_pending and join the chain in the background (`queueAuditChain`). */
+export class QueueAuditChain1766100000000 implements MigrationInterface {
+  name = 'QueueAuditChain1766100000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await queueAuditChain(q);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await unqueueAuditChain(q);
+  }
+}
+
+/** Every audited service's audit migrations, for its schema's list (the same in each database). */
+export const AUDIT_MIGRATIONS = [CreateAuditLog1766000000000, QueueAuditChain1766100000000];
