@@ -65,6 +65,8 @@ describe('complaints over NATS, on its own database', () => {
       code: 'COMMON.VALIDATION',
       details: [expect.objectContaining({ field: 'agencyId' })],
     });
+    // Rows join the chain in the background; chain what has committed before reading audit_log.
+    await t.db.query('SELECT audit_chain_pending(100000, true)');
     const trail = await t.db.query(`SELECT action, actor_id, changes FROM audit_log WHERE entity_type = 'complaint_category' ORDER BY seq`);
     expect(trail.rows).toEqual([
       { action: 'complaint_category.create', actor_id: admin.id, changes: { after: { ...body, active: true } } },
