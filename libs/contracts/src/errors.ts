@@ -74,6 +74,7 @@ export const PERMITS_ERRORS = {
 
 export const COMPLAINTS_ERRORS = {
   'COMPLAINTS.CATEGORY_NOT_FOUND': { status: 404, title: { id: 'Kategori pengaduan tidak ditemukan', en: 'Complaint category not found' } },
+  'COMPLAINTS.CATEGORY_CODE_TAKEN': { status: 409, title: { id: 'Kode kategori pengaduan sudah dipakai', en: 'Complaint category code already taken' } },
   'COMPLAINTS.COMPLAINT_NOT_FOUND': { status: 404, title: { id: 'Pengaduan tidak ditemukan', en: 'Complaint not found' } },
   'COMPLAINTS.UNKNOWN_ACTION': { status: 400, title: { id: 'Tindakan tidak dikenal', en: 'Unknown action' } },
   'COMPLAINTS.INVALID_TRANSITION': { status: 409, title: { id: 'Tindakan tidak dapat dilakukan pada status ini', en: 'Action not allowed in this status' } },

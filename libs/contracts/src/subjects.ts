@@ -1,7 +1,7 @@
 import { AuditEntryResponse, AuditedService, AuditHead, AuditListQuery, ChainVerification, VerifyChainCommand } from './audit/audit';
 import { HealthCheckRequest, ServiceHealthResponse } from './common/health';
 import { Page } from './common/page';
-import { ListComplaintCategoriesRequest, ComplaintCategoryResponse } from './complaints/category';
+import { ComplaintCategoryResponse, CreateComplaintCategoryRequest, ListComplaintCategoriesRequest, UpdateComplaintCategoryCommand } from './complaints/category';
 import {
   AddCommentCommand,
   CommentResponse,
@@ -106,6 +106,8 @@ export const SUBJECTS = {
   complaints: {
     health: 'complaints.health.check',
     listCategories: 'complaints.category.list',
+    createCategory: 'complaints.category.create',
+    updateCategory: 'complaints.category.update',
     file: 'complaints.complaint.file',
     act: 'complaints.complaint.act',
     get: 'complaints.complaint.get',
@@ -191,6 +193,8 @@ export interface RpcContract {
   'permits.privacy.export': [Record<string, never>, PermitsDataExport];
   'complaints.health.check': [HealthCheckRequest, ServiceHealthResponse];
   'complaints.category.list': [ListComplaintCategoriesRequest, Page<ComplaintCategoryResponse>];
+  'complaints.category.create': [CreateComplaintCategoryRequest, ComplaintCategoryResponse];
+  'complaints.category.update': [UpdateComplaintCategoryCommand, ComplaintCategoryResponse];
   'complaints.complaint.file': [FileComplaintRequest, ComplaintResponse];
   'complaints.complaint.act': [ComplaintActionCommand, ComplaintResponse];
   'complaints.complaint.get': [ComplaintIdRequest, ComplaintResponse];

@@ -36,3 +36,4 @@ export * from './files/checked-file';
 export * from './files/blob-storage';
 export * from './audit';
 export * from './common/group-by';
+export * from './common/ttl-cache';

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsOptional, IsUUID } from 'class-validator';
+import { IsBoolean, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
 import { PageQuery, PageResponse } from '../common/page';
 import { QueryBoolean } from '../common/transforms';
 
@@ -34,4 +34,51 @@ export class ListComplaintCategoriesRequest extends PageQuery {
 export class ComplaintCategoryPage extends PageResponse {
   @ApiProperty({ type: [ComplaintCategoryResponse] })
   items: ComplaintCategoryResponse[];
+}
+
+/** Lower-case words joined by "-", as the seeded categories (`roads-bridges`); also the Open311 service code. */
+export const CATEGORY_CODE = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+
+/** An admin adds a complaint category, routed by default to one agency. */
+export class CreateComplaintCategoryRequest {
+  /** Fixed once created: complaints and Open311 clients refer to it. */
+  @ApiProperty({ example: 'street-lighting', minLength: 2, maxLength: 40 })
+  @IsString() @MinLength(2) @MaxLength(40) @Matches(CATEGORY_CODE, { message: 'code must be lower-case letters or digits joined by "-"' })
+  code: string;
+
+  @ApiProperty({ example: 'Penerangan jalan umum' })
+  @IsString() @MinLength(3) @MaxLength(200)
+  name: string;
+
+  @ApiProperty({ example: 'Lampu jalan mati atau rusak.' })
+  @IsString() @MaxLength(5000)
+  description: string;
+
+  /** The agency new complaints of this category go to. */
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
+  agencyId: string;
+
+  /** Open for new complaints. */
+  @ApiPropertyOptional({ default: true })
+  @IsOptional() @IsBoolean()
+  active?: boolean;
+}
+
+/** Every field optional; the code stays. Complaints already filed keep their agency. */
+export class UpdateComplaintCategoryRequest {
+  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(3) @MaxLength(200)
+  name?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(5000)
+  description?: string;
+  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID()
+  agencyId?: string;
+  /** false: no new complaints in this category. */
+  @ApiPropertyOptional() @IsOptional() @IsBoolean()
+  active?: boolean;
+}
+
+export class UpdateComplaintCategoryCommand extends UpdateComplaintCategoryRequest {
+  @IsString() @MaxLength(40)
+  code: string;
 }

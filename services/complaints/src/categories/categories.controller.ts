@@ -1,6 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { ListComplaintCategoriesRequest, SUBJECTS } from '@smart-regency/contracts';
+import { Actor, CreateComplaintCategoryRequest, ListComplaintCategoriesRequest, SUBJECTS, UpdateComplaintCategoryCommand } from '@smart-regency/contracts';
+import { CurrentActor } from '@smart-regency/platform';
 import { CategoriesService } from './categories.service';
 
 @Controller()
@@ -10,5 +11,15 @@ export class CategoriesController {
   @MessagePattern(SUBJECTS.complaints.listCategories)
   list(@Payload() query: ListComplaintCategoriesRequest) {
     return this.categories.list(query);
+  }
+
+  @MessagePattern(SUBJECTS.complaints.createCategory)
+  create(@CurrentActor() actor: Actor, @Payload() request: CreateComplaintCategoryRequest) {
+    return this.categories.create(actor, request);
+  }
+
+  @MessagePattern(SUBJECTS.complaints.updateCategory)
+  update(@CurrentActor() actor: Actor, @Payload() command: UpdateComplaintCategoryCommand) {
+    return this.categories.update(actor, command);
   }
 }

@@ -1,9 +1,11 @@
 import { Module } from '@nestjs/common';
+import { CategoriesModule } from '../categories/categories.module';
 import { ComplaintJobs } from './complaint-jobs';
 import { ComplaintsController } from './complaints.controller';
 import { ComplaintsService } from './complaints.service';
 
 @Module({
+  imports: [CategoriesModule],
   controllers: [ComplaintsController],
   providers: [ComplaintsService, ComplaintJobs],
 })

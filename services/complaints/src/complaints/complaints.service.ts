@@ -41,7 +41,7 @@ import {
 } from '@smart-regency/platform';
 import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
 import { publicAttachments } from '../attachments/attachments.service';
-import { ComplaintCategory } from '../categories/complaint-category.entity';
+import { CategoryCatalogue } from '../categories/category-catalogue';
 import { Complaint, ComplaintComment } from './complaint.entity';
 
 const STAFF = ['officer', 'agency_head'];
@@ -215,10 +215,11 @@ export class ComplaintsService {
     private readonly calendar: CalendarClient,
     private readonly idempotency: IdempotentWrites,
     private readonly audit: AuditTrail,
+    private readonly categories: CategoryCatalogue,
   ) {}
 
   async file(actor: Actor, request: FileComplaintRequest, idempotencyKey?: string): Promise<ComplaintResponse> {
-    const category = await this.db.getRepository(ComplaintCategory).findOne({ where: { code: request.categoryCode, active: true } });
+    const category = await this.categories.open(request.categoryCode);
     if (!category) {
       throw new DomainError('COMPLAINTS.CATEGORY_NOT_FOUND', `no open category ${request.categoryCode}`, [
         { field: 'categoryCode', message: 'unknown category', rule: 'exists' },

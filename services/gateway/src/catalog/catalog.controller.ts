@@ -7,6 +7,9 @@ import {
   CreateAgencyRequest,
   UpdateAgencyRequest,
   ComplaintCategoryPage,
+  ComplaintCategoryResponse,
+  CreateComplaintCategoryRequest,
+  UpdateComplaintCategoryRequest,
   ListAgenciesRequest,
   ListComplaintCategoriesRequest,
   ListPermitTypesRequest,
@@ -113,5 +116,26 @@ export class ComplaintCategoriesController {
   @ApiProblems(400, 503)
   list(@Query() query: ListComplaintCategoriesRequest, @Call() call: CallContext) {
     return this.rpc.send(SUBJECTS.complaints.listCategories, query, call);
+  }
+
+  @Post()
+  @Roles('admin')
+  @HttpCode(201)
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Add a complaint category routed to an agency (admin)' })
+  @ApiCreatedResponse({ type: ComplaintCategoryResponse })
+  @ApiProblems(400, 401, 403, 409, 503)
+  create(@Body() body: CreateComplaintCategoryRequest, @Call() call: CallContext) {
+    return this.rpc.send(SUBJECTS.complaints.createCategory, body, call);
+  }
+
+  @Patch(':code')
+  @Roles('admin')
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Rename, reroute or close a complaint category (admin); filed complaints keep their agency' })
+  @ApiOkResponse({ type: ComplaintCategoryResponse })
+  @ApiProblems(400, 401, 403, 404, 503)
+  update(@Param('code') code: string, @Body() body: UpdateComplaintCategoryRequest, @Call() call: CallContext) {
+    return this.rpc.send(SUBJECTS.complaints.updateCategory, { ...body, code: code.slice(0, 40) }, call);
   }
 }

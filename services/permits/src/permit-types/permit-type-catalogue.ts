@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
+import { TtlCache } from '@smart-regency/platform';
 import { EntityManager, Repository } from 'typeorm';
 import { PermitType } from './permit-type.entity';
 
@@ -17,20 +18,18 @@ export const CATALOGUE_TTL_MS = 5_000;
  */
 @Injectable()
 export class PermitTypeCatalogue {
-  private readonly entries = new Map<string, { type: PermitType; until: number }>();
+  private readonly cache = new TtlCache<string, PermitType>(CATALOGUE_TTL_MS);
 
   constructor(@InjectRepository(PermitType) private readonly types: Repository<PermitType>) {}
 
-  async find(code: string, manager: EntityManager = this.types.manager): Promise<PermitType | null> {
-    const entry = this.entries.get(code);
-    if (entry && entry.until > Date.now()) return entry.type;
-    const type = await manager.getRepository(PermitType).findOne({ where: { code } });
-    if (type) this.entries.set(code, { type: Object.freeze(type), until: Date.now() + CATALOGUE_TTL_MS });
-    else this.entries.delete(code);
-    return type;
+  find(code: string, manager: EntityManager = this.types.manager): Promise<PermitType | null> {
+    return this.cache.get(code, async () => {
+      const type = await manager.getRepository(PermitType).findOne({ where: { code } });
+      return type && Object.freeze(type);
+    });
   }
 
   invalidate(code: string): void {
-    this.entries.delete(code);
+    this.cache.invalidate(code);
   }
 }
