@@ -1,3 +1,4 @@
+import { randomUUID } from 'crypto';
 import { referenceAgencyId, SUBJECTS } from '@smart-regency/contracts';
 import { DomainError } from '@smart-regency/platform';
 import { InProcessService, startInProcess, tablesOf } from '@smart-regency/testing';
@@ -55,6 +56,26 @@ describe('permits over NATS, on its own database', () => {
     expect(inactive.items.map((p) => p.code)).toEqual(['SKU']);
     const active = await t.rpc.send(SUBJECTS.permits.listPermitTypes, { active: true });
     expect(active.total).toBe(4);
+  });
+
+  it('keeps the catalogue for admins even when the gateway is bypassed', async () => {
+    const body = {
+      code: 'NO-GATEWAY',
+      name: 'Izin tanpa gateway',
+      agencyId: referenceAgencyId('PUPR'),
+      requiredDocuments: [],
+      formFields: [],
+      slaWorkingDays: 3,
+      fee: 0,
+      validityMonths: 12,
+    };
+    await expect(t.rpc.send(SUBJECTS.permits.createPermitType, body)).rejects.toMatchObject({ code: 'COMMON.UNAUTHENTICATED' });
+    await expect(t.rpc.send(SUBJECTS.permits.createPermitType, body, { actor: { id: randomUUID(), roles: ['citizen'] } })).rejects.toMatchObject({ code: 'COMMON.FORBIDDEN' });
+    const officer = { id: randomUUID(), roles: ['officer'], agencyId: referenceAgencyId('PUPR') };
+    await expect(t.rpc.send(SUBJECTS.permits.updatePermitType, { code: 'PBG', slaWorkingDays: 1 }, { actor: officer })).rejects.toMatchObject({ code: 'COMMON.FORBIDDEN' });
+    const { rows } = await t.db.query(`SELECT count(*)::int AS n FROM permit_types WHERE code = 'NO-GATEWAY'`);
+    expect(rows[0].n).toBe(0);
+    expect((await t.rpc.send(SUBJECTS.permits.getPermitType, { code: 'PBG' })).slaWorkingDays).toBe(28);
   });
 
   it('refuses an agency id that is not a UUID', async () => {

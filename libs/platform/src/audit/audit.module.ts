@@ -5,6 +5,7 @@ import { Expose } from 'class-transformer';
 import { IsBoolean, IsInt, Max, Min } from 'class-validator';
 import { Actor, AUDIT_SUBJECTS, AuditedService, AuditListQuery, VerifyChainCommand } from '@smart-regency/contracts';
 import { CurrentActor } from '../auth/actor.decorator';
+import { requireRole } from '../auth/ownership';
 import { loadConfig, toBool, toInt } from '../config/config';
 import { DomainError } from '../errors/domain-error';
 import { AuditContextInterceptor } from './audit-context';
@@ -45,9 +46,7 @@ export function loadAuditOptions(env: Record<string, string | undefined> = proce
   };
 }
 
-function requireAuditor(actor: Actor): void {
-  if (!actor.roles.some((r) => r === 'admin' || r === 'auditor')) throw new DomainError('COMMON.FORBIDDEN', 'the audit trail is for admins and auditors');
-}
+const requireAuditor = (actor: Actor) => requireRole(actor, ['admin', 'auditor'], 'the audit trail is for admins and auditors');
 
 /** The NATS face of one service's trail: `<service>.audit.list|verify|head`. */
 function auditController(service: AuditedService): Type<unknown> {

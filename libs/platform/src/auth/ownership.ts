@@ -26,3 +26,11 @@ export function visibleOr404<T extends Owned>(actor: Actor, record: T | null | u
   if (!record || !canSee(actor, record)) throw new DomainError(code, 'not found');
   return record;
 }
+
+/**
+ * For handlers whose route the gateway already limits to some roles: checked again in the service,
+ * as its NATS subjects can be reached without the gateway. 403 otherwise.
+ */
+export function requireRole(actor: Actor, roles: readonly string[], why: string): void {
+  if (!actor.roles.some((r) => roles.includes(r))) throw new DomainError('COMMON.FORBIDDEN', why);
+}

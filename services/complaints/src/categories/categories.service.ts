@@ -10,7 +10,7 @@ import {
   pageOffset,
   UpdateComplaintCategoryCommand,
 } from '@smart-regency/contracts';
-import { auditChanges, AuditTrail, DomainError } from '@smart-regency/platform';
+import { auditChanges, AuditTrail, DomainError, requireRole } from '@smart-regency/platform';
 import { QueryFailedError, Repository } from 'typeorm';
 import { CategoryCatalogue } from './category-catalogue';
 import { ComplaintCategory } from './complaint-category.entity';
@@ -22,10 +22,7 @@ export function toCategoryResponse(c: ComplaintCategory): ComplaintCategoryRespo
   return { code: c.code, name: c.name, description: c.description, agencyId: c.agencyId, active: c.active };
 }
 
-// The gateway admits only admins; checked again here, as subjects can be reached without it.
-function requireAdmin(actor: Actor): void {
-  if (!actor.roles.includes('admin')) throw new DomainError('COMMON.FORBIDDEN', 'complaint categories are kept by admins');
-}
+const requireAdmin = (actor: Actor) => requireRole(actor, ['admin'], 'complaint categories are kept by admins');
 
 const notFound = (code: string) => new DomainError('COMPLAINTS.CATEGORY_NOT_FOUND', `no complaint category ${code}`);
 

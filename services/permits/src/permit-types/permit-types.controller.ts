@@ -1,6 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { CreatePermitTypeRequest, ListPermitTypesRequest, PermitTypeCodeRequest, SUBJECTS, UpdatePermitTypeCommand } from '@smart-regency/contracts';
+import { Actor, CreatePermitTypeRequest, ListPermitTypesRequest, PermitTypeCodeRequest, SUBJECTS, UpdatePermitTypeCommand } from '@smart-regency/contracts';
+import { CurrentActor, requireRole } from '@smart-regency/platform';
 import { PermitTypesService } from './permit-types.service';
 
 @Controller()
@@ -19,12 +20,14 @@ export class PermitTypesController {
 
   // Admin only: the gateway admits admins to these two.
   @MessagePattern(SUBJECTS.permits.createPermitType)
-  create(@Payload() request: CreatePermitTypeRequest) {
+  create(@CurrentActor() actor: Actor, @Payload() request: CreatePermitTypeRequest) {
+    requireRole(actor, ['admin'], 'permit types are kept by admins');
     return this.types.create(request);
   }
 
   @MessagePattern(SUBJECTS.permits.updatePermitType)
-  update(@Payload() command: UpdatePermitTypeCommand) {
+  update(@CurrentActor() actor: Actor, @Payload() command: UpdatePermitTypeCommand) {
+    requireRole(actor, ['admin'], 'permit types are kept by admins');
     return this.types.update(command);
   }
 }
