@@ -286,4 +286,17 @@ describe('Open311 GeoReport v2', () => {
     expectError(await api.get('/open311/v2/requests.txt'), 404, 'json');
     expectError(await api.get('/open311/v2/widgets/1.xml'), 404, 'xml');
   });
+
+  it('lists every category past the first hundred, and knows the last one', async () => {
+    const agencyId = (await api.get('/api/v1/complaint-categories').expect(200)).body.items[0].agencyId;
+    const before = (await api.get('/open311/v2/services.json').expect(200)).body.length;
+    for (let i = 0; i < 100; i++) {
+      const code = `kategori-${String(i).padStart(3, '0')}`;
+      await api.post('/api/v1/complaint-categories').set('Authorization', admin).send({ code, name: `Kategori ${i}`, description: 'Uji daftar panjang', agencyId }).expect(201);
+    }
+    const services = (await api.get('/open311/v2/services.json').expect(200)).body;
+    expect(services).toHaveLength(before + 100);
+    expect(services.map((s: { service_code: string }) => s.service_code)).toContain('kategori-099');
+    expect((await api.get('/open311/v2/services/kategori-099.json').expect(200)).body).toEqual({ service_code: 'kategori-099', attributes: [] });
+  });
 });

@@ -51,6 +51,17 @@ interface RequestForm {
 const text = (value: unknown) => (typeof value === 'string' ? value : Array.isArray(value) ? String(value[0] ?? '') : value === undefined || value === null ? '' : String(value));
 const isDate = (value: string) => /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(value) && !Number.isNaN(Date.parse(value));
 
+/** Every item of a paged list (catalogues: agencies and categories, a few hundred at most). */
+async function everyPage<T>(fetch: (page: number) => Promise<{ items: T[]; pageSize: number }>): Promise<T[]> {
+  const all: T[] = [];
+  for (let page = 1; page <= 100; page++) {
+    const { items, pageSize } = await fetch(page);
+    all.push(...items);
+    if (items.length < pageSize) break;
+  }
+  return all;
+}
+
 /**
  * Open311 GeoReport v2 over the complaints: services are the categories, requests the public and
  * anonymous complaints (never a reporter), `service_request_id` their tracking number.
@@ -72,16 +83,16 @@ export class Open311Controller {
 
   private async agencies(call: CallContext): Promise<Map<string, string>> {
     if (this.agencyNames && Date.now() - this.agencyNames.at < 300_000) return this.agencyNames.names;
-    const page = await this.rpc.send(SUBJECTS.identity.listAgencies, { pageSize: 100 }, { ...call, actor: { id: 'open311', roles: ['auditor'] } });
-    const names = new Map(page.items.map((a: AgencyResponse) => [a.id, a.name]));
+    const items = await everyPage((page) => this.rpc.send(SUBJECTS.identity.listAgencies, { page, pageSize: 100 }, { ...call, actor: { id: 'open311', roles: ['auditor'] } }));
+    const names = new Map(items.map((a: AgencyResponse) => [a.id, a.name]));
     this.agencyNames = { at: Date.now(), names };
     return names;
   }
 
   private async categories(call: CallContext): Promise<Map<string, string>> {
     if (this.categoryNames && Date.now() - this.categoryNames.at < 300_000) return this.categoryNames.names;
-    const page = await this.rpc.send(SUBJECTS.complaints.listCategories, { pageSize: 100 }, call);
-    const names = new Map(page.items.map((c: ComplaintCategoryResponse) => [c.code, c.name]));
+    const items = await everyPage((page) => this.rpc.send(SUBJECTS.complaints.listCategories, { page, pageSize: 100 }, call));
+    const names = new Map(items.map((c: ComplaintCategoryResponse) => [c.code, c.name]));
     this.categoryNames = { at: Date.now(), names };
     return names;
   }
@@ -154,8 +165,8 @@ export class Open311Controller {
       return this.send(reply, format, 'discovery', 'endpoint', { ...head, endpoints: { endpoint: [{ ...endpoint, formats: { format: formats } }] } });
     }
     if (name === 'services') {
-      const page = await this.rpc.send(SUBJECTS.complaints.listCategories, { pageSize: 100, active: true }, call);
-      return this.send(reply, format, 'services', 'service', page.items.map((c) => this.service(c)));
+      const items = await everyPage((page) => this.rpc.send(SUBJECTS.complaints.listCategories, { page, pageSize: 100, active: true }, call));
+      return this.send(reply, format, 'services', 'service', items.map((c) => this.service(c)));
     }
     if (name === 'requests') {
       const page = await this.rpc.send(SUBJECTS.complaints.listPublic, this.requestsQuery(query), call);
@@ -168,8 +179,8 @@ export class Open311Controller {
   async one(@Param('kind') kind: string, @Param('file') file: string, @Call() call: CallContext, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
     const [id, format] = splitFormat(file);
     if (kind === 'services') {
-      const page = await this.rpc.send(SUBJECTS.complaints.listCategories, { pageSize: 100 }, call);
-      if (!page.items.some((c) => c.code === id)) throw new Open311Error(404, `no service ${id}`);
+      const items = await everyPage((page) => this.rpc.send(SUBJECTS.complaints.listCategories, { page, pageSize: 100 }, call));
+      if (!items.some((c) => c.code === id)) throw new Open311Error(404, `no service ${id}`);
       if (format === 'json') return this.send(reply, format, 'service_definition', 'attribute', { service_code: id, attributes: [] });
       return this.send(reply, format, 'service_definition', 'attribute', { service_code: id, attributes: '' });
     }
