@@ -37,13 +37,14 @@ import {
   EventRecorder,
   IdempotentWrites,
   jakartaDate,
+  queryRows,
   SYSTEM_ACTOR,
 } from '@smart-regency/platform';
 import { DataSource, EntityManager } from 'typeorm';
 import { publicAttachments } from '../attachments/attachments.service';
 import { CategoryCatalogue } from '../categories/category-catalogue';
 import { Complaint, ComplaintComment } from './complaint.entity';
-import { COMPLAINT_LIST_COLUMNS, ComplaintListScope, ComplaintListStatements, complaintListStatements } from './complaint-list';
+import { COMPLAINT_LIST_COLUMNS, ComplaintListScope, ComplaintListStatements, complaintListStatements, ListedFiles } from './complaint-list';
 
 /** The columns a response is made of (COMPLAINT_LIST_COLUMNS). */
 export type ListedComplaint = Pick<Complaint, (typeof COMPLAINT_LIST_COLUMNS)[number][1]>;
@@ -353,17 +354,27 @@ export class ComplaintsService {
 
   /** Public and anonymous complaints only; never the reporter; confidential ones do not exist here. */
   async listPublic(query: ListPublicComplaintsRequest): Promise<Page<PublicComplaintResponse> & CountedTotal> {
-    const { rows, ...counted } = await this.page(complaintListStatements({ kind: 'public' }, query));
-    const files = await publicAttachments(this.db.manager, rows);
-    return { ...pageOf(rows.map((c) => withFiles(toPublicComplaint(c), files.get(c.id))), counted.total, query), totalExact: counted.totalExact };
+    const { rows, ...counted } = await this.page<ListedFiles>(complaintListStatements({ kind: 'public' }, query));
+    // As toAttachmentResponse answers them.
+    const files = (c: ListedFiles): AttachmentResponse[] | undefined =>
+      c.files?.map((f) => ({
+        id: f.id,
+        contentType: f.contentType as AttachmentResponse['contentType'],
+        size: f.size,
+        sha256: f.sha256,
+        ...(f.fileName ? { fileName: f.fileName } : {}),
+        uploaderRole: f.uploaderRole,
+        uploadedAt: new Date(f.uploadedAt).toISOString(),
+      }));
+    return { ...pageOf(rows.map((c) => withFiles(toPublicComplaint(c), files(c))), counted.total, query), totalExact: counted.totalExact };
   }
 
   /** One page and its total (counted in the page's own statement, up to EXACT_TOTAL_UP_TO + 1). */
-  private async page(sql: ComplaintListStatements): Promise<{ rows: ListedComplaint[] } & CountedTotal> {
-    const rows: Array<ListedComplaint & { matching?: number }> = await this.db.query(sql.select, sql.params);
+  private async page<Extra = object>(sql: ComplaintListStatements): Promise<{ rows: Array<ListedComplaint & Extra> } & CountedTotal> {
+    const rows = await queryRows<ListedComplaint & Extra & { matching?: number }>(this.db, sql.select, sql.params, { prepare: sql.counted });
     // A page past the end has no row to carry the count.
     const pastEnd = rows.length === 0 && sql.offset > 0;
-    const counted: number | undefined = pastEnd ? (await this.db.query(sql.count, sql.params))[0].n : rows[0]?.matching;
+    const counted: number | undefined = pastEnd ? (await queryRows<{ n: number }>(this.db, sql.count, sql.params, { prepare: false }))[0].n : rows[0]?.matching;
     return { rows, ...countedTotal(sql.offset, sql.pageSize, rows.length, counted) };
   }
 

@@ -100,6 +100,11 @@ export function listStatements(scope: ListScope, query: ListApplicationsRequest)
 
   const { skip: offset, take: pageSize } = pageOffset(query);
   const where = (branch: string) => [branch, ...filters].join(' AND ');
+  const columns = LIST_COLUMNS.map(([name, property]) => (name === property ? `a.${name}` : `a.${name} AS "${property}"`)).join(', ');
+  const countSql = `SELECT count(*)::int FROM (${branches.map((b) => `SELECT 1 FROM applications a WHERE ${where(b)}`).join(' UNION ALL ')} LIMIT ${EXACT_TOTAL_UP_TO + 1}) c`;
+  const count = countSql.replace('count(*)::int', 'count(*)::int AS n');
+  // Paging values are literals: a generic plan (prepared statements, queryRows) that does not know
+  // the LIMIT assumes a tenth of the table and sorts; with literals PostgreSQL keeps the index order.
   let keys: string;
   if (branches.length === 1) {
     keys = `SELECT a.id FROM applications a WHERE ${where(branches[0])} ORDER BY ${order('a')} LIMIT ${pageSize} OFFSET ${offset}`;
@@ -107,11 +112,8 @@ export function listStatements(scope: ListScope, query: ListApplicationsRequest)
     const branch = (b: string) => `(SELECT a.id, a.${column} FROM applications a WHERE ${where(b)} ORDER BY ${order('a')} LIMIT ${offset + pageSize})`;
     keys = `SELECT k.id FROM (${branches.map(branch).join(' UNION ALL ')}) k ORDER BY ${order('k')} LIMIT ${pageSize} OFFSET ${offset}`;
   }
-  const columns = LIST_COLUMNS.map(([name, property]) => (name === property ? `a.${name}` : `a.${name} AS "${property}"`)).join(', ');
-  const countSql = `SELECT count(*)::int FROM (${branches.map((b) => `SELECT 1 FROM applications a WHERE ${where(b)}`).join(' UNION ALL ')} LIMIT ${EXACT_TOTAL_UP_TO + 1}) c`;
   const counted = totalNeedsCount(offset, pageSize);
   // The count rides along in the page's statement (evaluated once, same snapshot): one round trip.
   const select = `SELECT ${columns}${counted ? `, (${countSql}) AS "matching"` : ''} FROM (${keys}) page JOIN applications a ON a.id = page.id ORDER BY ${order('a')}`;
-  const count = countSql.replace('count(*)::int', 'count(*)::int AS n');
   return { select, counted, count, params, offset, pageSize };
 }

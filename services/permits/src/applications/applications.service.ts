@@ -18,7 +18,7 @@ import {
   Transition,
   transitionFor,
 } from '@smart-regency/contracts';
-import { addWorkingDays, auditChanges, AuditTrail, CalendarClient, canSee, DomainError, EventRecorder, IdempotentWrites, PendingEvent, jakartaDate, RpcClient, SYSTEM_ACTOR } from '@smart-regency/platform';
+import { addWorkingDays, auditChanges, AuditTrail, CalendarClient, canSee, DomainError, EventRecorder, IdempotentWrites, PendingEvent, jakartaDate, queryRows, RpcClient, SYSTEM_ACTOR } from '@smart-regency/platform';
 import { randomBytes } from 'crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { PermitType } from '../permit-types/permit-type.entity';
@@ -359,11 +359,11 @@ export class ApplicationsService {
         ? { kind: 'agency', id: actor.agencyId }
         : { kind: 'applicant', id: actor.id };
     const sql = listStatements(scope, query);
-    const rows: Array<ListedApplication & { matching?: number }> = await this.db.query(sql.select, sql.params);
+    const rows = await queryRows<ListedApplication & { matching?: number }>(this.db, sql.select, sql.params, { prepare: sql.counted });
     const items = rows.map((r) => toApplicationResponse({ ...r, fee: Number(r.fee) }));
     // A page past the end has no row to carry the count.
     const pastEnd = rows.length === 0 && sql.offset > 0;
-    const counted: number | undefined = pastEnd ? (await this.db.query(sql.count, sql.params))[0].n : rows[0]?.matching;
+    const counted: number | undefined = pastEnd ? (await queryRows<{ n: number }>(this.db, sql.count, sql.params, { prepare: false }))[0].n : rows[0]?.matching;
     const { total, totalExact } = countedTotal(sql.offset, sql.pageSize, rows.length, counted);
     return { ...pageOf(items, total, query), totalExact };
   }
