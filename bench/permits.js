@@ -8,7 +8,7 @@
  *   node bench/permits.js [--rows=1000000] [--batch=50000] [--citizen-rows=3000] [--agency=PUPR]
  *                         [--duration=12] [--warmup=3] [--connections=50] [--pair-duration=15]
  *                         [--deep-page=50] [--log-statements-ms=50] [--issuing-queue]
- *                         [--skip-reads] [--cpu-prof] [--pg-log=/var/log/postgresql/postgresql-15-main.log] [--out=bench/results]
+ *                         [--only=TEXT] [--skip-reads] [--skip-writes] [--cpu-prof] [--pg-log=/var/log/postgresql/postgresql-15-main.log] [--out=bench/results]
  *
  * Needs a built tree (npx nx run-many -t build), PostgreSQL and NATS on 127.0.0.1.
  * Exit code: 0 when the benchmark ran (whether or not the goals were met), 1 on errors.
@@ -444,25 +444,28 @@ async function explain(databaseUrl, queries) {
     for (const q of queries) {
       for (const [kind, sql] of Object.entries(q.sql)) {
         if (typeof sql !== 'string') continue;
+        // The stand-alone count takes the filters' values only (no paging values).
+        const params = kind === 'count' && q.sql.countParams ? q.sql.countParams : q.params;
         const locking = /FOR UPDATE/.test(sql);
         if (locking) await client.query('BEGIN');
         try {
-          await client.query(sql, q.params); // warm, as under load
+          await client.query(sql, params); // warm, as under load
           // Round trip of the statement itself (median of 5), then its plan.
           const times = [];
           for (let i = 0; i < 5; i++) {
             const t0 = performance.now();
-            await client.query(sql, q.params);
+            await client.query(sql, params);
             times.push(performance.now() - t0);
           }
-          const { rows } = await client.query(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, q.params);
+          const { rows } = await client.query(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, params);
           const plan = rows.map((r) => r['QUERY PLAN']);
           const ms = Number(/Execution Time: ([\d.]+) ms/.exec(plan.join('\n'))?.[1]);
+          const planningMs = Number(/Planning Time: ([\d.]+) ms/.exec(plan.join('\n'))?.[1]);
           const indexes = [...new Set(plan.flatMap((line) => [...line.matchAll(/(?:Index(?: Only)? Scan(?: Backward)? using|Bitmap Index Scan on) (\w+)/g)].map((m) => m[1])))];
           const sort = plan.find((line) => /Sort Method/.test(line))?.trim();
           const heap = plan.find((line) => /Heap Blocks/.test(line))?.trim();
           const buffers = plan.find((line) => /Buffers:/.test(line))?.trim();
-          out.push({ scenario: q.label, query: kind, medianMs: h.distribution(times).p50, executionMs: ms, indexes, sort, heapBlocks: heap, buffers, sql, params: q.params, plan });
+          out.push({ scenario: q.label, query: kind, medianMs: h.distribution(times).p50, executionMs: ms, planningMs, indexes, sort, heapBlocks: heap, buffers, sql, params, plan });
         } finally {
           if (locking) await client.query('ROLLBACK');
         }
@@ -646,6 +649,8 @@ function parseArgs(argv) {
     pgLog: '/var/log/postgresql/postgresql-15-main.log',
     issuingQueue: false,
     skipReads: false,
+    skipWrites: false,
+    only: undefined,
     cpuProf: false,
     out: path.join(__dirname, 'results'),
   };
@@ -665,6 +670,8 @@ function parseArgs(argv) {
     else if (key === 'pg-log') options.pgLog = value;
     else if (key === 'issuing-queue') options.issuingQueue = true;
     else if (key === 'skip-reads') options.skipReads = true;
+    else if (key === 'skip-writes') options.skipWrites = true;
+    else if (key === 'only') options.only = value;
     else if (key === 'cpu-prof') options.cpuProf = true;
     else if (key === 'out') options.out = path.resolve(value);
     else throw new Error(`unknown option ${arg}`);
@@ -858,7 +865,7 @@ async function main() {
   const issuingSubmitted = { label: 'issuing agency (DPMPTSP) queue ?status=submitted, page 1', who: 'issuing', query: 'status=submitted', sql: listSql('staff', issuingAgency.id, { status: 'submitted' }) };
   if (options.issuingQueue) scenarios.push(issuingSubmitted);
   const reads = [];
-  for (const s of options.skipReads ? [] : scenarios) {
+  for (const s of options.skipReads ? [] : scenarios.filter((x) => !options.only || x.label.includes(options.only))) {
     const url = `${gatewayUrl}${APPS}${s.query ? `?${s.query}` : ''}`;
     const probe = expect(`GET ${url}`, await h.http('GET', url, { token: readToken[s.who] }), 200);
     console.log(`[${s.label}] total ${probe.total}, ${probe.items.length} items on page ${probe.page}`);
@@ -881,11 +888,15 @@ async function main() {
   for (const p of plans) console.log(`  ${p.scenario} [${p.query}]: median ${p.medianMs} ms, ${p.indexes.join(' + ') || 'no index'}; ${p.buffers ?? ''}`);
 
   // 4. Create + submit through the full system.
-  const pairToken = await citizenLogin();
-  const fullProbe = await probePair(gatewayUrl, pairToken);
-  const fullPairs = await measurePairs('full create+submit', gatewayUrl, pairToken, pids, options);
-  procs.forEach(h.failIfExited);
-  const { rows: outboxAfterFull } = await queryOnce(permitsDb, `SELECT count(*)::int AS total, count(*) FILTER (WHERE sent_at IS NULL)::int AS pending FROM outbox`);
+  // --skip-writes: the lists only (no create + submit, no bare twin).
+  let fullProbe, fullPairs, outboxAfterFull;
+  if (!options.skipWrites) {
+    const pairToken = await citizenLogin();
+    fullProbe = await probePair(gatewayUrl, pairToken);
+    fullPairs = await measurePairs('full create+submit', gatewayUrl, pairToken, pids, options);
+    procs.forEach(h.failIfExited);
+    ({ rows: outboxAfterFull } = await queryOnce(permitsDb, `SELECT count(*)::int AS total, count(*) FILTER (WHERE sent_at IS NULL)::int AS pending FROM outbox`));
+  }
 
   // 5. The bare twin, after the system is stopped, on the same permits database.
   const jwks = expect('GET /.well-known/jwks.json', await h.http('GET', `${gatewayUrl}/.well-known/jwks.json`), 200);
@@ -896,32 +907,39 @@ async function main() {
     for (const p of plans) p.seenInServerLog = seen.has(p.sql);
   }
   await Promise.all(procs.map((p) => h.stopChild(p)));
-  const bare = h.startChild('bare', [...nodeFlags('bare'), __filename, '--role=bare'], { BARE_DATABASE_URL: permitsDb, BARE_JWKS: JSON.stringify(jwks), BARE_POOL_SIZE: '10' }, { ipc: true });
-  const bareReady = await Promise.race([
-    new Promise((resolve) => bare.child.once('message', resolve)),
-    bare.exit.then(() => {
-      throw new Error(`the bare twin exited early:\n${bare.output.slice(-20).join('\n')}`);
-    }),
-    h.sleep(15000).then(() => {
-      throw new Error('the bare twin did not start in 15 s');
-    }),
-  ]);
-  const bareUrl = `http://127.0.0.1:${bareReady.port}`;
-  const bareProbe = await probePair(bareUrl, bareToken);
-  const keys = (o) => Object.keys(o).sort().join(',');
-  if (keys(bareProbe.created) !== keys(fullProbe.created) || keys(bareProbe.submitted) !== keys(fullProbe.submitted)) {
-    throw new Error(`the bare twin answers with other fields:\n full: ${keys(fullProbe.created)} / ${keys(fullProbe.submitted)}\n bare: ${keys(bareProbe.created)} / ${keys(bareProbe.submitted)}`);
+  let barePairs, bareUrl;
+  if (!options.skipWrites) {
+    const bare = h.startChild('bare', [...nodeFlags('bare'), __filename, '--role=bare'], { BARE_DATABASE_URL: permitsDb, BARE_JWKS: JSON.stringify(jwks), BARE_POOL_SIZE: '10' }, { ipc: true });
+    const bareReady = await Promise.race([
+      new Promise((resolve) => bare.child.once('message', resolve)),
+      bare.exit.then(() => {
+        throw new Error(`the bare twin exited early:\n${bare.output.slice(-20).join('\n')}`);
+      }),
+      h.sleep(15000).then(() => {
+        throw new Error('the bare twin did not start in 15 s');
+      }),
+    ]);
+    bareUrl = `http://127.0.0.1:${bareReady.port}`;
+    const bareProbe = await probePair(bareUrl, bareToken);
+    const keys = (o) => Object.keys(o).sort().join(',');
+    if (keys(bareProbe.created) !== keys(fullProbe.created) || keys(bareProbe.submitted) !== keys(fullProbe.submitted)) {
+      throw new Error(`the bare twin answers with other fields:\n full: ${keys(fullProbe.created)} / ${keys(fullProbe.submitted)}\n bare: ${keys(bareProbe.created)} / ${keys(bareProbe.submitted)}`);
+    }
+    barePairs = await measurePairs('bare create+submit', bareUrl, bareToken, { bare: bare.child.pid }, options);
+    h.failIfExited(bare);
+    await h.stopChild(bare);
   }
-  const barePairs = await measurePairs('bare create+submit', bareUrl, bareToken, { bare: bare.child.pid }, options);
-  h.failIfExited(bare);
-  await h.stopChild(bare);
 
   // 6. Report.
-  const ratio = fullPairs.pairsPerSecond / barePairs.pairsPerSecond;
+  const ratio = fullPairs ? fullPairs.pairsPerSecond / barePairs.pairsPerSecond : null;
   const goals = [
     ...reads.map((r) => ({ goal: `p99 <= ${GOAL_P99_MS} ms: ${r.scenario}`, target: GOAL_P99_MS, actual: r.latencyMs.p99, pass: r.pass })),
-    { goal: `create+submit >= ${GOAL_PAIR_RPS} req/s at ${options.connections} connections`, target: GOAL_PAIR_RPS, actual: fullPairs.requestsPerSecond, pass: fullPairs.requestsPerSecond >= GOAL_PAIR_RPS },
-    { goal: `create+submit p99 <= ${GOAL_P99_MS} ms`, target: GOAL_P99_MS, actual: fullPairs.latencyMs.p99, pass: fullPairs.latencyMs.p99 <= GOAL_P99_MS && fullPairs.non2xx === 0 },
+    ...(fullPairs
+      ? [
+          { goal: `create+submit >= ${GOAL_PAIR_RPS} req/s at ${options.connections} connections`, target: GOAL_PAIR_RPS, actual: fullPairs.requestsPerSecond, pass: fullPairs.requestsPerSecond >= GOAL_PAIR_RPS },
+          { goal: `create+submit p99 <= ${GOAL_P99_MS} ms`, target: GOAL_P99_MS, actual: fullPairs.latencyMs.p99, pass: fullPairs.latencyMs.p99 <= GOAL_P99_MS && fullPairs.non2xx === 0 },
+        ]
+      : []),
   ];
   const results = {
     date: new Date().toISOString(),
@@ -936,11 +954,13 @@ async function main() {
     reads,
     plans,
     slowStatements: slow,
-    pairs: {
-      full: { url: `${gatewayUrl}${APPS}`, ...fullPairs, outboxAfter: outboxAfterFull[0] },
-      bare: { url: `${bareUrl}${APPS}`, ...barePairs },
-      throughputRatioFullToBare: h.round(ratio, 3),
-    },
+    pairs: fullPairs
+      ? {
+          full: { url: `${gatewayUrl}${APPS}`, ...fullPairs, outboxAfter: outboxAfterFull[0] },
+          bare: { url: `${bareUrl}${APPS}`, ...barePairs },
+          throughputRatioFullToBare: h.round(ratio, 3),
+        }
+      : null,
     goals,
   };
   printReport(results);
@@ -979,12 +999,25 @@ function printReport(r) {
   console.log('  (pg ms, permits, gateway: CPU milliseconds per request; other: cores used by the rest of the machine)');
   console.log('\nthe same SQL alone on the idle system: median ms of 5 runs, then EXPLAIN (ANALYZE, BUFFERS)');
   for (const p of r.plans) {
-    console.log(`  ${p.query.padEnd(6)} ${String(p.medianMs).padStart(8)}  ${p.scenario}: ${p.indexes.join(' + ') || 'seq scan'}; ${(p.buffers ?? '').replace('Buffers: ', '')}${p.sort ? `; ${p.sort.replace(/\s+/g, ' ')}` : ''}`);
+    console.log(`  ${p.query.padEnd(6)} ${String(p.medianMs).padStart(8)} (plan ${p.planningMs}, run ${p.executionMs})  ${p.scenario}: ${p.indexes.join(' + ') || 'seq scan'}; ${(p.buffers ?? '').replace('Buffers: ', '')}${p.sort ? `; ${p.sort.replace(/\s+/g, ' ')}` : ''}`);
   }
   if (r.slowStatements?.statements?.length) {
     console.log(`\nstatements of the permits service slower than ${r.options.logStatementsMs} ms (server log)`);
     for (const s of r.slowStatements.statements.slice(0, 8)) console.log(`  ${String(s.count).padStart(6)} x, mean ${s.meanMs} ms, max ${s.maxMs} ms: ${s.sql.slice(0, 150)}${s.sql.length > 150 ? '…' : ''}`);
   } else if (r.slowStatements?.error) console.log(`\nslow statements: ${r.slowStatements.error}`);
+  if (r.pairs) printPairs(r);
+  if (r.machine.busyCoresBeforeStart > 0.25) console.log(`warning: ${r.machine.busyCoresBeforeStart} cores were busy before the start (other work on the machine)`);
+  const disturbed = [...r.reads.map((x) => [x.scenario, x.cpu]), ...(r.pairs ? [['full create+submit', r.pairs.full.cpu], ['bare create+submit', r.pairs.bare.cpu]] : [])].filter(
+    ([, cpu]) => cpu.coresUsedBy['other (rest of the machine)'] > 0.25,
+  );
+  for (const [label, cpu] of disturbed) console.log(`warning: ${cpu.coresUsedBy['other (rest of the machine)']} cores went to other work during "${label}"`);
+  if (r.cpuProfiles) console.log(`\nCPU profiles (profiling costs throughput): node bench/profile-summary.js ${path.relative(process.cwd(), r.cpuProfiles)}`);
+  console.log('\ngoals');
+  for (const g of r.goals) console.log(`  ${g.pass ? 'PASS' : 'FAIL'}  ${g.goal}: ${g.actual}`);
+}
+
+function printPairs(r) {
+  const row = (cells, widths) => cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ');
   console.log(`\ncreate+submit: ${r.options.connections} connections, ${r.options.pairDuration} s after ${r.options.warmup} s warm-up`);
   const pw = [28, 8, 7, 7, 7, 12, 12, 7];
   console.log(row(['path', 'pairs/s', 'req/s', 'p50', 'p99', 'create p99', 'submit p99', 'non2xx'], pw));
@@ -999,14 +1032,6 @@ function printReport(r) {
       .join(', ');
     console.log(`CPU during ${label} (cores of ${x.cpu.coresAvailable}, idle ${x.cpu.idleCores}): ${topCores(x.cpu)}; ms per request: ${perRequest}`);
   }
-  if (r.machine.busyCoresBeforeStart > 0.25) console.log(`warning: ${r.machine.busyCoresBeforeStart} cores were busy before the start (other work on the machine)`);
-  const disturbed = [...r.reads.map((x) => [x.scenario, x.cpu]), ['full create+submit', r.pairs.full.cpu], ['bare create+submit', r.pairs.bare.cpu]].filter(
-    ([, cpu]) => cpu.coresUsedBy['other (rest of the machine)'] > 0.25,
-  );
-  for (const [label, cpu] of disturbed) console.log(`warning: ${cpu.coresUsedBy['other (rest of the machine)']} cores went to other work during "${label}"`);
-  if (r.cpuProfiles) console.log(`\nCPU profiles (profiling costs throughput): node bench/profile-summary.js ${path.relative(process.cwd(), r.cpuProfiles)}`);
-  console.log('\ngoals');
-  for (const g of r.goals) console.log(`  ${g.pass ? 'PASS' : 'FAIL'}  ${g.goal}: ${g.actual}`);
 }
 
 // ---------------------------------------------------------------------------------------------

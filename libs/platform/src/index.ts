@@ -10,6 +10,7 @@ export * from './nats/regency-nats.server';
 export * from './nats/nats-context.interceptor';
 export * from './database/database';
 export * from './database/idempotency';
+export * from './database/list-query';
 export * from './logging/logging';
 export * from './metrics/metrics';
 export * from './health/nats.health';

@@ -5,10 +5,11 @@ import { CreateComplaintCategories1764300000000 } from './migrations/17643000000
 import { CreateComplaints1764500000000 } from './migrations/1764500000000-CreateComplaints';
 import { CreateComplaintAttachments1764700000000 } from './migrations/1764700000000-CreateComplaintAttachments';
 import { ComplaintListIndexes1764800000000 } from './migrations/1764800000000-ComplaintListIndexes';
+import { ComplaintListCovering1766200000000 } from './migrations/1766200000000-ComplaintListCovering';
 import { Complaint, ComplaintComment, ComplaintHistory } from './complaints/complaint.entity';
 
 /** Complaints' tables and the migrations that build them, in order. */
 export const complaintsSchema: DatabaseSchema = {
   entities: [ComplaintCategory, Complaint, ComplaintHistory, ComplaintComment, ComplaintAttachment],
-  migrations: [CreateComplaintCategories1764300000000, CreateComplaints1764500000000, CreateComplaintAttachments1764700000000, ComplaintListIndexes1764800000000, ...AUDIT_MIGRATIONS],
+  migrations: [CreateComplaintCategories1764300000000, CreateComplaints1764500000000, CreateComplaintAttachments1764700000000, ComplaintListIndexes1764800000000, ...AUDIT_MIGRATIONS, ComplaintListCovering1766200000000],
 };

@@ -197,6 +197,7 @@ describe('complaints', () => {
     const secret = (await file('ani', 'confidential', { title: 'Pungutan liar di kantor desa' }).expect(201)).body;
     const publicList = (await api.get('/api/v1/public/complaints?pageSize=100').expect(200)).body;
     const numbers = publicList.items.map((c: { trackingNumber: string }) => c.trackingNumber);
+    expect(publicList).toMatchObject({ total: publicList.items.length, totalExact: true });
     expect(numbers).toContain(anon.trackingNumber);
     expect(numbers).not.toContain(secret.trackingNumber);
     expect(JSON.stringify(publicList)).not.toMatch(new RegExp(`${ids.ani}|reporterId`));
@@ -374,6 +375,7 @@ describe('complaints', () => {
     expect(mine.items.every((c: { reporterId: string }) => c.reporterId === ids.beni)).toBe(true);
     const queue = (await api.get('/api/v1/complaints?pageSize=100').set('Authorization', bearer.dlh).expect(200)).body;
     expect(queue.items.every((c: { agencyId: string }) => c.agencyId === agencies.DLH)).toBe(true);
+    expect(queue).toMatchObject({ total: queue.items.length, totalExact: true });
     const key = `k-${randomUUID()}`;
     const first = await file('beni').set('Idempotency-Key', key).expect(201);
     const retry = await file('beni').set('Idempotency-Key', key).expect(201);

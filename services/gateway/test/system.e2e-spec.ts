@@ -129,6 +129,8 @@ describe('walking skeleton, end to end', () => {
       expect(spec.body.paths[path]?.get).toBeDefined();
     }
     expect(spec.body.components.schemas.AgencyResponse.properties).toHaveProperty('code');
+    // The large lists say whether total is exact, under one name.
+    for (const page of ['ApplicationPage', 'ComplaintPage', 'PublicComplaintPage']) expect(spec.body.components.schemas[page].properties.totalExact).toMatchObject({ type: 'boolean' });
     const ui = await api.get('/docs').expect(200);
     expect(ui.text).toContain('swagger-ui');
   });

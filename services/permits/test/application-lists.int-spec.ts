@@ -1,8 +1,7 @@
-import { Actor, ListApplicationsRequest, SUBJECTS } from '@smart-regency/contracts';
+import { Actor, EXACT_TOTAL_UP_TO, ListApplicationsRequest, SUBJECTS } from '@smart-regency/contracts';
 import { InProcessService, startInProcess } from '@smart-regency/testing';
 import { randomUUID } from 'crypto';
 import { startPermits } from '../src/app';
-import { LIST_TOTAL_CAP } from '../src/applications/application-list';
 import { loadPermitsConfig } from '../src/config';
 
 /*
@@ -10,7 +9,7 @@ import { loadPermitsConfig } from '../src/config';
  * compared with the plain statement it replaces (scope as one OR, one ORDER BY, LIMIT/OFFSET), run
  * here on the same rows: same ids in the same order, same total.
  */
-const AGENCY = { a: randomUUID(), b: randomUUID(), c: randomUUID(), d: randomUUID(), big: randomUUID() };
+const AGENCY = { a: randomUUID(), b: randomUUID(), c: randomUUID(), d: randomUUID(), big: randomUUID(), edge: randomUUID() };
 const CITIZEN = { x: randomUUID(), y: randomUUID() };
 // (technical agency, issuing agency): d issues for a, b and itself; a issues what c reviews.
 const TYPES = [
@@ -72,6 +71,14 @@ describe('application lists at the service, against the plain statement', () => 
     return { ids: rows.map((r) => r.id), total: count[0].n };
   }
 
+  /** What `total` says for a page: exact up to EXACT_TOTAL_UP_TO or on a last page; else a lower bound (1,000, or offset + rows of a full page). */
+  function totalOf(want: { ids: string[]; total: number }, q: ListApplicationsRequest) {
+    const size = q.pageSize ?? 20;
+    const rows = want.ids.length;
+    if (want.total <= EXACT_TOTAL_UP_TO || (rows > 0 && rows < size)) return { total: want.total, totalExact: true };
+    return { total: rows ? Math.max(EXACT_TOTAL_UP_TO, ((q.page ?? 1) - 1) * size + rows) : EXACT_TOTAL_UP_TO, totalExact: false };
+  }
+
   const list = (actor: Actor, q: ListApplicationsRequest) => t.rpc.send(SUBJECTS.permits.listApplications, q, { actor });
 
   const cases: Array<[string, () => Actor, ListApplicationsRequest[]]> = [
@@ -90,8 +97,7 @@ describe('application lists at the service, against the plain statement', () => 
         const q = { ...base, ...paging };
         const want = await expected(actor, q);
         const got = await list(actor, q);
-        expect({ q, ids: got.items.map((i) => i.id), total: got.total }).toEqual({ q, ids: want.ids, total: want.total });
-        expect(got).not.toHaveProperty('totalCapped');
+        expect({ q, ids: got.items.map((i) => i.id), total: got.total, totalExact: got.totalExact }).toEqual({ q, ids: want.ids, ...totalOf(want, q) });
       }
     }
   });
@@ -106,18 +112,44 @@ describe('application lists at the service, against the plain statement', () => 
     }
   });
 
-  it(`stops counting past ${LIST_TOTAL_CAP} and says so; a last page still gives the exact total`, async () => {
-    const n = LIST_TOTAL_CAP + 10;
+  it(`stops counting past ${EXACT_TOTAL_UP_TO} and says so; a last page still gives the exact total`, async () => {
+    const n = EXACT_TOTAL_UP_TO * 2 + 10;
     await t.db.query(
       `INSERT INTO applications (number, permit_type_code, agency_id, issuing_agency_id, applicant_id, status, sla_working_days, due_at)
        SELECT 'BIG-' || g, 'T-BIG', $1, $1, gen_random_uuid(), 'submitted', 5, now() + g * interval '1 minute' FROM generate_series(1, $2::int) g`,
       [AGENCY.big, n],
     );
-    const first = await list(officer(AGENCY.big), {});
-    expect(first).toMatchObject({ total: LIST_TOTAL_CAP, totalCapped: true, page: 1, pageSize: 20 });
-    const last = await list(officer(AGENCY.big), { page: Math.ceil(n / 20), pageSize: 20 });
-    expect(last.items).toHaveLength(n % 20);
-    expect(last.total).toBe(n);
-    expect(last).not.toHaveProperty('totalCapped');
+    const big = officer(AGENCY.big);
+    const check = async (q: ListApplicationsRequest, total: number, totalExact: boolean) => {
+      const want = await expected(big, q);
+      const got = await list(big, q);
+      expect(want.total).toBe(n);
+      expect({ q, ids: got.items.map((i) => i.id), total: got.total, totalExact: got.totalExact }).toEqual({ q, ids: want.ids, total, totalExact });
+    };
+    // A lower bound: 1,000, or what a full page past it proves.
+    await check({}, EXACT_TOTAL_UP_TO, false);
+    await check({ page: 50, pageSize: 20 }, EXACT_TOTAL_UP_TO, false);
+    await check({ page: 51, pageSize: 20 }, 1020, false);
+    await check({ page: 2, pageSize: 100 }, EXACT_TOTAL_UP_TO, false);
+    await check({ page: 11, pageSize: 100 }, 1100, false);
+    // The last page, and a page past the end (nothing to prove more than 1,000 with).
+    await check({ page: Math.ceil(n / 20), pageSize: 20 }, n, true);
+    await check({ page: 300, pageSize: 100 }, EXACT_TOTAL_UP_TO, false);
+  });
+
+  it(`counts exactly ${EXACT_TOTAL_UP_TO} matches, and one more as a lower bound`, async () => {
+    const edge = officer(AGENCY.edge);
+    const insert = (count: number) =>
+      t.db.query(
+        `INSERT INTO applications (number, permit_type_code, agency_id, issuing_agency_id, applicant_id, status, sla_working_days, due_at)
+         SELECT 'EDGE-' || left(gen_random_uuid()::text, 30), 'T-EDGE', $1, $1, gen_random_uuid(), 'verified', 5, now() + g * interval '1 minute' FROM generate_series(1, $2::int) g`,
+        [AGENCY.edge, count],
+      );
+    await insert(EXACT_TOTAL_UP_TO);
+    expect(await list(edge, {})).toMatchObject({ total: EXACT_TOTAL_UP_TO, totalExact: true });
+    expect(await list(edge, { page: 50 })).toMatchObject({ total: EXACT_TOTAL_UP_TO, totalExact: true });
+    await insert(1);
+    expect(await list(edge, {})).toMatchObject({ total: EXACT_TOTAL_UP_TO, totalExact: false });
+    expect(await list(edge, { page: 51 })).toMatchObject({ total: EXACT_TOTAL_UP_TO + 1, totalExact: true });
   });
 });

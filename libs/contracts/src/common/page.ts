@@ -29,6 +29,40 @@ export interface Page<T> {
   page: number;
   pageSize: number;
   total: number;
+  /** Lists that stop counting (see CountedTotal): false when `total` is only a lower bound. */
+  totalExact?: boolean;
+}
+
+/**
+ * The large lists (permit applications, complaints) count matches only up to this many: counting
+ * further on every page would cost more than the page (bench/README.md). Above it `total` is a lower
+ * bound and `totalExact` is false; front ends show "1,000+" and page on.
+ */
+export const EXACT_TOTAL_UP_TO = 1_000;
+
+export interface CountedTotal {
+  total: number;
+  totalExact: boolean;
+}
+
+/**
+ * `total` from a page and, when the page cannot tell it, the matches counted with a limit of
+ * EXACT_TOTAL_UP_TO + 1 (`counted`, undefined when not counted). A first page that is not full, or
+ * a last page with rows on it, is its own total; a full page past EXACT_TOTAL_UP_TO proves more.
+ * Throws when a count is needed and missing: the caller must count (see totalNeedsCount).
+ */
+export function countedTotal(offset: number, pageSize: number, rowsOnPage: number, counted?: number): CountedTotal {
+  if (rowsOnPage < pageSize && (rowsOnPage > 0 || offset === 0)) return { total: offset + rowsOnPage, totalExact: true };
+  if (rowsOnPage > 0 && offset + rowsOnPage > EXACT_TOTAL_UP_TO) return { total: offset + rowsOnPage, totalExact: false };
+  if (counted === undefined) throw new Error('countedTotal: this page needs a count');
+  if (counted <= EXACT_TOTAL_UP_TO) return { total: counted, totalExact: true };
+  // More than EXACT_TOTAL_UP_TO match (an empty page past the end proves nothing more).
+  return { total: EXACT_TOTAL_UP_TO, totalExact: false };
+}
+
+/** Whether a page at this offset can need a count at all (a full page past EXACT_TOTAL_UP_TO does not). */
+export function totalNeedsCount(offset: number, pageSize: number): boolean {
+  return offset + pageSize <= EXACT_TOTAL_UP_TO;
 }
 
 export function pageOf<T>(items: T[], total: number, query: PageQuery): Page<T> {
@@ -48,4 +82,11 @@ export class PageResponse {
   pageSize: number;
   @ApiProperty({ example: 42 })
   total: number;
+}
+
+/** A page of a list that counts at most 1,000 matches (permit applications, complaints). */
+export class CountedPageResponse extends PageResponse {
+  /** true: `total` is exact. false: more than 1,000 match and `total` is a lower bound (1,000, or more on a page past it); show "1,000+". */
+  @ApiProperty({ example: true, description: '`total` is exact up to 1,000 matches. Above that this is false and `total` is a lower bound: 1,000, or offset + items on a full page past it.' })
+  totalExact: boolean;
 }

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsLatitude, IsLongitude, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength, ValidateIf, ValidateNested } from 'class-validator';
-import { PageQuery, PageResponse } from '../common/page';
+import { CountedPageResponse, PageQuery } from '../common/page';
 import { QueryBoolean } from '../common/transforms';
 import { AttachmentResponse } from './attachment';
 import { COMPLAINT_ACTIONS, COMPLAINT_STATUSES, ComplaintStatus } from './lifecycle';
@@ -149,16 +149,12 @@ export class ListPublicComplaintsRequest extends PageQuery {
   district?: string;
 }
 
-export class ComplaintPage extends PageResponse {
+export class ComplaintPage extends CountedPageResponse {
   @ApiProperty({ type: [ComplaintResponse] }) items: ComplaintResponse[];
-  /** `total` is counted when PostgreSQL expects at most 1,000 matches; above that it is PostgreSQL's estimate and this is false. */
-  @ApiProperty() totalExact: boolean;
 }
 
-export class PublicComplaintPage extends PageResponse {
+export class PublicComplaintPage extends CountedPageResponse {
   @ApiProperty({ type: [PublicComplaintResponse] }) items: PublicComplaintResponse[];
-  /** `total` is counted when PostgreSQL expects at most 1,000 matches; above that it is PostgreSQL's estimate and this is false. */
-  @ApiProperty() totalExact: boolean;
 }
 
 export class AddCommentRequest {

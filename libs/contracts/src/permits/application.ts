@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsLatitude, IsLongitude, IsObject, IsOptional, IsString, IsUUID, MaxLength, Min, ValidateNested } from 'class-validator';
-import { PageQuery, PageResponse } from '../common/page';
+import { CountedPageResponse, PageQuery } from '../common/page';
 import { QueryBoolean } from '../common/transforms';
 import { APPLICATION_ACTIONS, APPLICATION_STATUSES, ApplicationAction, ApplicationStatus } from './lifecycle';
 
@@ -169,7 +169,7 @@ export class ListApplicationsRequest extends PageQuery {
   sort?: 'dueAt' | '-dueAt' | 'createdAt' | '-createdAt';
 }
 
-export class ApplicationPage extends PageResponse {
+export class ApplicationPage extends CountedPageResponse {
   @ApiProperty({ type: [ApplicationResponse] })
   items: ApplicationResponse[];
 }

@@ -17,10 +17,10 @@ import {
   FileComplaintRequest,
   ListComplaintsRequest,
   ListPublicComplaintsRequest,
+  CountedTotal,
+  countedTotal,
   Page,
   pageOf,
-  PageQuery,
-  pageOffset,
   PublicComplaintResponse,
   RateComplaintCommand,
 } from '@smart-regency/contracts';
@@ -37,12 +37,17 @@ import {
   EventRecorder,
   IdempotentWrites,
   jakartaDate,
+  queryRows,
   SYSTEM_ACTOR,
 } from '@smart-regency/platform';
-import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { publicAttachments } from '../attachments/attachments.service';
 import { CategoryCatalogue } from '../categories/category-catalogue';
 import { Complaint, ComplaintComment } from './complaint.entity';
+import { COMPLAINT_LIST_COLUMNS, ComplaintListScope, ComplaintListStatements, complaintListStatements, ListedFiles } from './complaint-list';
+
+/** The columns a response is made of (COMPLAINT_LIST_COLUMNS). */
+export type ListedComplaint = Pick<Complaint, (typeof COMPLAINT_LIST_COLUMNS)[number][1]>;
 
 const STAFF = ['officer', 'agency_head'];
 const iso = (d: Date | null) => (d ? d.toISOString() : undefined);
@@ -98,7 +103,7 @@ export function canSeeComplaint(actor: Actor, c: Complaint): boolean {
 }
 
 /** Handling staff may know who reported; for anonymous complaints nobody else (not even auditors). */
-function showsReporter(actor: Actor, c: Complaint): boolean {
+function showsReporter(actor: Actor, c: ListedComplaint): boolean {
   if (actor.id === c.reporterId) return true;
   if (c.visibility !== 'anonymous') return true;
   return actor.roles.includes('admin') || (has(actor, STAFF) && actor.agencyId === c.agencyId);
@@ -108,7 +113,7 @@ export function isComplaintOverdue(c: Pick<Complaint, 'status' | 'dueAt'>, now =
   return COMPLAINT_OPEN_STATUSES.includes(c.status) && !!c.dueAt && c.dueAt < now;
 }
 
-export function toComplaintResponse(c: Complaint, actor: Actor): ComplaintResponse {
+export function toComplaintResponse(c: ListedComplaint, actor: Actor): ComplaintResponse {
   return {
     id: c.id,
     trackingNumber: c.trackingNumber,
@@ -135,7 +140,7 @@ export function toComplaintResponse(c: Complaint, actor: Actor): ComplaintRespon
 /** For anonymous complaints the place is coarsened (~100 m, no street address): it could point to the reporter. */
 const coarse = (degrees: number) => Math.round(degrees * 1000) / 1000;
 
-export function toPublicComplaint(c: Complaint): PublicComplaintResponse {
+export function toPublicComplaint(c: ListedComplaint): PublicComplaintResponse {
   const anonymous = c.visibility === 'anonymous';
   return {
     trackingNumber: c.trackingNumber,
@@ -159,43 +164,6 @@ export function toPublicComplaint(c: Complaint): PublicComplaintResponse {
 }
 
 const withFiles = (c: PublicComplaintResponse, files: AttachmentResponse[] | undefined): PublicComplaintResponse => (files?.length ? { ...c, attachments: files } : c);
-
-/** Lists count exactly when PostgreSQL expects at most this many matches; above, `total` is its estimate and `totalExact` is false. */
-export const EXACT_TOTAL_UP_TO = 1_000;
-/** Even an exact count stops here (the planner's estimate can be wrong); such a total is marked inexact. */
-const COUNT_CAP = 10_000;
-
-/** Planner estimates per query and parameters, reused for ESTIMATE_TTL_MS (an estimate is approximate anyway). */
-const estimates = new Map<string, { rows: number; at: number }>();
-const ESTIMATE_TTL_MS = 10_000;
-
-async function estimateRows(qb: SelectQueryBuilder<Complaint>, sql: string, params: unknown[]): Promise<number> {
-  const key = `${sql}\u0000${JSON.stringify(params)}`;
-  const cached = estimates.get(key);
-  if (cached && Date.now() - cached.at < ESTIMATE_TTL_MS) return cached.rows;
-  const [{ 'QUERY PLAN': plan }] = await qb.connection.query(`EXPLAIN (FORMAT JSON) ${sql}`, params);
-  const rows = Math.round(plan[0].Plan['Plan Rows']);
-  if (estimates.size >= 5_000) estimates.clear();
-  estimates.set(key, { rows, at: Date.now() });
-  return rows;
-}
-
-/**
- * One page and its total. Counting a million rows on every request would cost more than the page,
- * and so would counting a few thousand through an index that does not cover every filter: no count
- * when the first page is not full; the planner's row estimate (EXPLAIN, well under a millisecond,
- * reused for 10 s per filter) when it expects more than EXACT_TOTAL_UP_TO matches; else an exact count, capped at COUNT_CAP.
- */
-async function pageWithTotal(qb: SelectQueryBuilder<Complaint>, query: PageQuery): Promise<{ rows: Complaint[]; total: number; totalExact: boolean }> {
-  const { skip, take } = pageOffset(query);
-  const rows = await qb.clone().offset(skip).limit(take).getMany();
-  if (skip === 0 && rows.length < take) return { rows, total: rows.length, totalExact: true };
-  const [sql, params] = qb.clone().select('c.id').orderBy().getQueryAndParameters();
-  const estimate = await estimateRows(qb, sql, params);
-  if (estimate > EXACT_TOTAL_UP_TO) return { rows, total: Math.max(estimate, skip + rows.length), totalExact: false };
-  const [{ n }] = await qb.connection.query(`SELECT count(*)::int AS n FROM (${sql} LIMIT ${COUNT_CAP + 1}) matches`, params);
-  return { rows, total: Math.min(n, COUNT_CAP), totalExact: n <= COUNT_CAP };
-}
 
 function mayAct(actor: Actor | null, kinds: readonly ComplaintActorKind[], c: Complaint): boolean {
   if (!actor) return kinds.includes('system');
@@ -374,45 +342,40 @@ export class ComplaintsService {
     return response;
   }
 
-  async list(actor: Actor, query: ListComplaintsRequest): Promise<Page<ComplaintResponse> & { totalExact: boolean }> {
-    const qb = this.db.getRepository(Complaint).createQueryBuilder('c');
-    const all = has(actor, ['admin', 'auditor']);
-    const staff = has(actor, STAFF) && !!actor.agencyId;
-    if (!all) {
-      if (staff) qb.andWhere('c.agencyId = :mine', { mine: actor.agencyId });
-      else qb.andWhere('c.reporterId = :me', { me: actor.id });
-    }
-    if (query.status) qb.andWhere('c.status = :status', { status: query.status });
-    if (query.categoryCode) qb.andWhere('c.categoryCode = :category', { category: query.categoryCode });
-    if (query.agencyId) qb.andWhere('c.agencyId = :agency', { agency: query.agencyId });
-    if (query.from) qb.andWhere('c.createdAt >= :from', { from: new Date(query.from) });
-    if (query.to) qb.andWhere('c.createdAt < :to', { to: new Date(query.to) });
-    if (query.overdue !== undefined) {
-      const condition = `(c.status IN (:...open) AND c.dueAt < now())`;
-      qb.andWhere(query.overdue ? condition : `NOT ${condition}`, { open: [...COMPLAINT_OPEN_STATUSES] });
-    }
-    // Each order matches an index of ComplaintListIndexes, tiebreaker included.
-    if (all || staff) qb.orderBy('c.dueAt', 'ASC', 'NULLS LAST').addOrderBy('c.id', 'ASC');
-    else qb.orderBy('c.createdAt', 'DESC').addOrderBy('c.id', 'DESC');
-    const { rows, ...counted } = await pageWithTotal(qb, query);
+  async list(actor: Actor, query: ListComplaintsRequest): Promise<Page<ComplaintResponse> & CountedTotal> {
+    const scope: ComplaintListScope = has(actor, ['admin', 'auditor'])
+      ? { kind: 'all' }
+      : has(actor, STAFF) && actor.agencyId
+        ? { kind: 'agency', id: actor.agencyId }
+        : { kind: 'reporter', id: actor.id };
+    const { rows, ...counted } = await this.page(complaintListStatements(scope, query));
     return { ...pageOf(rows.map((c) => toComplaintResponse(c, actor)), counted.total, query), totalExact: counted.totalExact };
   }
 
   /** Public and anonymous complaints only; never the reporter; confidential ones do not exist here. */
-  async listPublic(query: ListPublicComplaintsRequest): Promise<Page<PublicComplaintResponse> & { totalExact: boolean }> {
-    const qb = this.db.getRepository(Complaint).createQueryBuilder('c').where(`c.visibility <> 'confidential'`);
-    if (query.status) qb.andWhere('c.status = :status', { status: query.status });
-    if (query.categoryCode) qb.andWhere('c.categoryCode = :category', { category: query.categoryCode });
-    if (query.categoryCodes) qb.andWhere('c.categoryCode IN (:...categories)', { categories: query.categoryCodes.split(',').map((x) => x.trim()).slice(0, 100) });
-    if (query.district) qb.andWhere('c.district = :district', { district: query.district });
-    if (query.trackingNumbers) qb.andWhere('c.trackingNumber IN (:...numbers)', { numbers: query.trackingNumbers.split(',').map((x) => x.trim()).slice(0, 100) });
-    if (query.from) qb.andWhere('c.createdAt >= :from', { from: new Date(query.from) });
-    if (query.to) qb.andWhere('c.createdAt < :to', { to: new Date(query.to) });
-    if (query.state) qb.andWhere(query.state === 'closed' ? `c.status IN ('closed', 'rejected')` : `c.status NOT IN ('closed', 'rejected')`);
-    qb.orderBy('c.createdAt', 'DESC').addOrderBy('c.id', 'DESC');
-    const { rows, ...counted } = await pageWithTotal(qb, query);
-    const files = await publicAttachments(this.db.manager, rows);
-    return { ...pageOf(rows.map((c) => withFiles(toPublicComplaint(c), files.get(c.id))), counted.total, query), totalExact: counted.totalExact };
+  async listPublic(query: ListPublicComplaintsRequest): Promise<Page<PublicComplaintResponse> & CountedTotal> {
+    const { rows, ...counted } = await this.page<ListedFiles>(complaintListStatements({ kind: 'public' }, query));
+    // As toAttachmentResponse answers them.
+    const files = (c: ListedFiles): AttachmentResponse[] | undefined =>
+      c.files?.map((f) => ({
+        id: f.id,
+        contentType: f.contentType as AttachmentResponse['contentType'],
+        size: f.size,
+        sha256: f.sha256,
+        ...(f.fileName ? { fileName: f.fileName } : {}),
+        uploaderRole: f.uploaderRole,
+        uploadedAt: new Date(f.uploadedAt).toISOString(),
+      }));
+    return { ...pageOf(rows.map((c) => withFiles(toPublicComplaint(c), files(c))), counted.total, query), totalExact: counted.totalExact };
+  }
+
+  /** One page and its total (counted in the page's own statement, up to EXACT_TOTAL_UP_TO + 1). */
+  private async page<Extra = object>(sql: ComplaintListStatements): Promise<{ rows: Array<ListedComplaint & Extra> } & CountedTotal> {
+    const rows = await queryRows<ListedComplaint & Extra & { matching?: number }>(this.db, sql.select, sql.params, { prepare: sql.counted });
+    // A page past the end has no row to carry the count.
+    const pastEnd = rows.length === 0 && sql.offset > 0;
+    const counted: number | undefined = pastEnd ? (await queryRows<{ n: number }>(this.db, sql.count, sql.params, { prepare: false }))[0].n : rows[0]?.matching;
+    return { rows, ...countedTotal(sql.offset, sql.pageSize, rows.length, counted) };
   }
 
   async getPublic(trackingNumber: string): Promise<PublicComplaintResponse> {

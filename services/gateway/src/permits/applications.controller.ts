@@ -49,7 +49,7 @@ export class ApplicationsController {
   @ApiOperation({ summary: "Applications: a citizen's own, an agency's work queue (by deadline), or all for admins and auditors" })
   @ApiOkResponse({
     type: ApplicationPage,
-    description: '`total` is exact up to 10,000 matching applications; beyond that the answer also has `totalCapped: true` and `total` is a lower bound',
+    description: '`total` is exact up to 1,000 matching applications (`totalExact: true`); beyond that `totalExact` is false and `total` is a lower bound',
   })
   @ApiProblems(400, 401, 403, 503)
   list(@Query() query: ListApplicationsRequest, @Call() call: CallContext) {

@@ -1,4 +1,4 @@
-import { ListApplicationsRequest, OPEN_STATUSES, pageOffset } from '@smart-regency/contracts';
+import { EXACT_TOTAL_UP_TO, ListApplicationsRequest, OPEN_STATUSES, pageOffset, totalNeedsCount } from '@smart-regency/contracts';
 
 /**
  * The SQL of `GET /permit-applications`, kept apart from the service so the benchmark plans exactly
@@ -11,12 +11,10 @@ import { ListApplicationsRequest, OPEN_STATUSES, pageOffset } from '@smart-regen
  *   UNION ALL is exact.
  * - The page is chosen on `(id, sort key)` alone, which the indexes cover (no heap visit for the
  *   rows skipped by OFFSET); only the rows of the page are then read from the table.
- * - The total is counted in the same statement, and counting stops past LIST_TOTAL_CAP; the
- *   service takes it from the page itself when the page tells it (not full).
+ * - The total is counted in the same statement, and counting stops past EXACT_TOTAL_UP_TO (the
+ *   rule of every large list, libs/contracts countedTotal); a page past that needs no count at all,
+ *   and the service takes the total from the page itself when the page tells it (not full).
  */
-
-/** `total` is exact up to this many applications; above it, `total` is this number and `totalCapped` is true. */
-export const LIST_TOTAL_CAP = 10_000;
 
 // Literals, not parameters: the partial indexes' predicates must be provable from the query text.
 const OPEN_SQL = `(${OPEN_STATUSES.map((s) => `'${s}'`).join(', ')})`;
@@ -25,8 +23,10 @@ const OPEN_SQL = `(${OPEN_STATUSES.map((s) => `'${s}'`).join(', ')})`;
 export type ListScope = { kind: 'all' } | { kind: 'applicant'; id: string } | { kind: 'agency'; id: string };
 
 export interface ListStatements {
-  /** The page's rows, columns named as the entity's properties, and in each `matching`: how many match, counting at most LIST_TOTAL_CAP + 1. */
+  /** The page's rows, columns named as the entity's properties, and (when `counted`) in each `matching`: how many match, counting at most EXACT_TOTAL_UP_TO + 1. */
   select: string;
+  /** Whether `select` carries the count: not on a page past EXACT_TOTAL_UP_TO, whose rows prove more. */
+  counted: boolean;
   /** One row `{ n }`: the same count, for a page with no rows. */
   count: string;
   params: unknown[];
@@ -100,6 +100,11 @@ export function listStatements(scope: ListScope, query: ListApplicationsRequest)
 
   const { skip: offset, take: pageSize } = pageOffset(query);
   const where = (branch: string) => [branch, ...filters].join(' AND ');
+  const columns = LIST_COLUMNS.map(([name, property]) => (name === property ? `a.${name}` : `a.${name} AS "${property}"`)).join(', ');
+  const countSql = `SELECT count(*)::int FROM (${branches.map((b) => `SELECT 1 FROM applications a WHERE ${where(b)}`).join(' UNION ALL ')} LIMIT ${EXACT_TOTAL_UP_TO + 1}) c`;
+  const count = countSql.replace('count(*)::int', 'count(*)::int AS n');
+  // Paging values are literals: a generic plan (prepared statements, queryRows) that does not know
+  // the LIMIT assumes a tenth of the table and sorts; with literals PostgreSQL keeps the index order.
   let keys: string;
   if (branches.length === 1) {
     keys = `SELECT a.id FROM applications a WHERE ${where(branches[0])} ORDER BY ${order('a')} LIMIT ${pageSize} OFFSET ${offset}`;
@@ -107,19 +112,8 @@ export function listStatements(scope: ListScope, query: ListApplicationsRequest)
     const branch = (b: string) => `(SELECT a.id, a.${column} FROM applications a WHERE ${where(b)} ORDER BY ${order('a')} LIMIT ${offset + pageSize})`;
     keys = `SELECT k.id FROM (${branches.map(branch).join(' UNION ALL ')}) k ORDER BY ${order('k')} LIMIT ${pageSize} OFFSET ${offset}`;
   }
-  const columns = LIST_COLUMNS.map(([name, property]) => (name === property ? `a.${name}` : `a.${name} AS "${property}"`)).join(', ');
-  const counted = `SELECT count(*)::int FROM (${branches.map((b) => `SELECT 1 FROM applications a WHERE ${where(b)}`).join(' UNION ALL ')} LIMIT ${LIST_TOTAL_CAP + 1}) c`;
+  const counted = totalNeedsCount(offset, pageSize);
   // The count rides along in the page's statement (evaluated once, same snapshot): one round trip.
-  const select = `SELECT ${columns}, (${counted}) AS "matching" FROM (${keys}) page JOIN applications a ON a.id = page.id ORDER BY ${order('a')}`;
-  const count = counted.replace('count(*)::int', 'count(*)::int AS n');
-  return { select, count, params, offset, pageSize };
-}
-
-/**
- * The total when the page already tells it: a first page that is not full, or a last page with
- * rows on it. `undefined` when it has to be counted.
- */
-export function totalFromPage(offset: number, pageSize: number, rowsOnPage: number): number | undefined {
-  if (rowsOnPage < pageSize && (rowsOnPage > 0 || offset === 0)) return offset + rowsOnPage;
-  return undefined;
+  const select = `SELECT ${columns}${counted ? `, (${countSql}) AS "matching"` : ''} FROM (${keys}) page JOIN applications a ON a.id = page.id ORDER BY ${order('a')}`;
+  return { select, counted, count, params, offset, pageSize };
 }

@@ -6,6 +6,8 @@ import {
   ApplicationAction,
   ApplicationActionCommand,
   ApplicationResponse,
+  CountedTotal,
+  countedTotal,
   CreateApplicationRequest,
   ListApplicationsRequest,
   OPEN_STATUSES,
@@ -16,14 +18,14 @@ import {
   Transition,
   transitionFor,
 } from '@smart-regency/contracts';
-import { addWorkingDays, auditChanges, AuditTrail, CalendarClient, canSee, DomainError, EventRecorder, IdempotentWrites, PendingEvent, jakartaDate, RpcClient, SYSTEM_ACTOR } from '@smart-regency/platform';
+import { addWorkingDays, auditChanges, AuditTrail, CalendarClient, canSee, DomainError, EventRecorder, IdempotentWrites, PendingEvent, jakartaDate, queryRows, RpcClient, SYSTEM_ACTOR } from '@smart-regency/platform';
 import { randomBytes } from 'crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { PermitType } from '../permit-types/permit-type.entity';
 import { PermitTypeCatalogue } from '../permit-types/permit-type-catalogue';
 import { Application, ApplicationHistory } from './application.entity';
 import { checkForm } from './form';
-import { LIST_COLUMNS, LIST_TOTAL_CAP, ListScope, listStatements, totalFromPage } from './application-list';
+import { LIST_COLUMNS, ListScope, listStatements } from './application-list';
 import { DocumentsRepository } from './documents.repository';
 
 const STAFF = ['officer', 'agency_head'] as const;
@@ -350,20 +352,19 @@ export class ApplicationsService {
   }
 
   /** Lists scoped to the caller: a citizen's own, staff their agency's queue, admins and auditors all. */
-  async list(actor: Actor, query: ListApplicationsRequest): Promise<Page<ApplicationResponse> & { totalCapped?: true }> {
+  async list(actor: Actor, query: ListApplicationsRequest): Promise<Page<ApplicationResponse> & CountedTotal> {
     const scope: ListScope = hasRole(actor, ['admin', 'auditor'])
       ? { kind: 'all' }
       : hasRole(actor, STAFF) && actor.agencyId
         ? { kind: 'agency', id: actor.agencyId }
         : { kind: 'applicant', id: actor.id };
     const sql = listStatements(scope, query);
-    const rows: Array<ListedApplication & { matching: number }> = await this.db.query(sql.select, sql.params);
+    const rows = await queryRows<ListedApplication & { matching?: number }>(this.db, sql.select, sql.params, { prepare: sql.counted });
     const items = rows.map((r) => toApplicationResponse({ ...r, fee: Number(r.fee) }));
-    const known = totalFromPage(sql.offset, sql.pageSize, rows.length);
-    if (known !== undefined) return pageOf(items, known, query);
     // A page past the end has no row to carry the count.
-    const n: number = rows.length ? rows[0].matching : (await this.db.query(sql.count, sql.params))[0].n;
-    if (n <= LIST_TOTAL_CAP) return pageOf(items, n, query);
-    return { ...pageOf(items, Math.max(LIST_TOTAL_CAP, sql.offset + rows.length), query), totalCapped: true };
+    const pastEnd = rows.length === 0 && sql.offset > 0;
+    const counted: number | undefined = pastEnd ? (await queryRows<{ n: number }>(this.db, sql.count, sql.params, { prepare: false }))[0].n : rows[0]?.matching;
+    const { total, totalExact } = countedTotal(sql.offset, sql.pageSize, rows.length, counted);
+    return { ...pageOf(items, total, query), totalExact };
   }
 }
