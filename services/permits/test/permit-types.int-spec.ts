@@ -1,5 +1,5 @@
 import { randomUUID } from 'crypto';
-import { referenceAgencyId, SUBJECTS } from '@smart-regency/contracts';
+import { Actor, referenceAgencyId, SUBJECTS } from '@smart-regency/contracts';
 import { DomainError } from '@smart-regency/platform';
 import { InProcessService, startInProcess, tablesOf } from '@smart-regency/testing';
 import { startPermits } from '../src/app';
@@ -71,7 +71,7 @@ describe('permits over NATS, on its own database', () => {
     };
     await expect(t.rpc.send(SUBJECTS.permits.createPermitType, body)).rejects.toMatchObject({ code: 'COMMON.UNAUTHENTICATED' });
     await expect(t.rpc.send(SUBJECTS.permits.createPermitType, body, { actor: { id: randomUUID(), roles: ['citizen'] } })).rejects.toMatchObject({ code: 'COMMON.FORBIDDEN' });
-    const officer = { id: randomUUID(), roles: ['officer'], agencyId: referenceAgencyId('PUPR') };
+    const officer: Actor = { id: randomUUID(), roles: ['officer'], agencyId: referenceAgencyId('PUPR') };
     await expect(t.rpc.send(SUBJECTS.permits.updatePermitType, { code: 'PBG', slaWorkingDays: 1 }, { actor: officer })).rejects.toMatchObject({ code: 'COMMON.FORBIDDEN' });
     const { rows } = await t.db.query(`SELECT count(*)::int AS n FROM permit_types WHERE code = 'NO-GATEWAY'`);
     expect(rows[0].n).toBe(0);
