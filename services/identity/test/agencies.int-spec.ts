@@ -45,6 +45,7 @@ describe('identity over NATS, on its own database', () => {
       'UserErasure1765200000000',
       'CreateAuditLog1766000000000',
       'QueueAuditChain1766100000000',
+      'IndexAuditListSubjects1766300000000',
     ]);
     const { rows: agencies } = await t.db.query('SELECT id, code FROM agencies ORDER BY code');
     expect(agencies).toEqual(REFERENCE_AGENCIES.map(({ id, code }) => ({ id, code })).sort((a, b) => a.code.localeCompare(b.code)));

@@ -201,6 +201,19 @@ function appendFunction(create: 'CREATE' | 'CREATE OR REPLACE'): string {
     END $$`;
 }
 
+/**
+ * "Who looked at citizen X" also finds the list views that showed X's records: a list row names
+ * them in `changes.subjects` (AuditTrail.recordList), and `list({ subjectId })` asks
+ * `changes -> 'subjects' @> '["X"]'` of the rows on entity `list`. Partial: other rows have no subjects.
+ */
+export async function indexAuditListSubjects(q: QueryRunner): Promise<void> {
+  await q.query(`CREATE INDEX ix_audit_log_list_subjects ON audit_log USING gin ((changes -> 'subjects') jsonb_path_ops) WHERE entity_id = 'list'`);
+}
+
+export async function unindexAuditListSubjects(q: QueryRunner): Promise<void> {
+  await q.query(`DROP INDEX ix_audit_log_list_subjects`);
+}
+
 export async function dropAuditTables(q: QueryRunner): Promise<void> {
   await q.query(`DROP TABLE audit_pending`);
   await q.query(`DROP TABLE audit_log`);
@@ -234,5 +247,18 @@ export class QueueAuditChain1766100000000 implements MigrationInterface {
   }
 }
 
+/** Finds the list views that showed a citizen's records by `changes.subjects` (`indexAuditListSubjects`). */
+export class IndexAuditListSubjects1766300000000 implements MigrationInterface {
+  name = 'IndexAuditListSubjects1766300000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await indexAuditListSubjects(q);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await unindexAuditListSubjects(q);
+  }
+}
+
 /** Every audited service's audit migrations, for its schema's list (the same in each database). */
-export const AUDIT_MIGRATIONS = [CreateAuditLog1766000000000, QueueAuditChain1766100000000];
+export const AUDIT_MIGRATIONS = [CreateAuditLog1766000000000, QueueAuditChain1766100000000, IndexAuditListSubjects1766300000000];

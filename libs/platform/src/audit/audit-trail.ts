@@ -17,6 +17,8 @@ import { AuditRow, canonicalRow, canonicalRowAroundSeq, chainHash, GENESIS_HASH 
 import { currentAuditContext } from './audit-context';
 import { AuditChainer } from './audit-chainer';
 import { AUDIT_OPTIONS, AUDIT_SERVICE, AuditOptions } from './audit-options';
+import { ReadAuditBatcher } from './read-audit-batcher';
+import { PERSONAL_MARK } from './redact';
 
 export { AUDIT_OPTIONS, AUDIT_SERVICE } from './audit-options';
 export type { AuditOptions } from './audit-options';
@@ -62,10 +64,30 @@ export interface PendingAuditRow {
   values: unknown[];
 }
 
-/** `INSERT INTO audit_pending …` taking its 12 values from `$first` on. */
-export function auditPendingInsert(first: number): string {
-  const placeholders = Array.from({ length: 12 }, (_, i) => `$${first + i}`).join(', ');
-  return `INSERT INTO audit_pending (at, actor_id, actor_roles, actor_agency_id, action, entity_type, entity_id, subject_id, changes, request_id, canonical_before_seq, canonical_after_seq) VALUES (${placeholders})`;
+const PENDING_COLUMNS = ['at', 'actor_id', 'actor_roles', 'actor_agency_id', 'action', 'entity_type', 'entity_id', 'subject_id', 'changes', 'request_id', 'canonical_before_seq', 'canonical_after_seq'];
+
+/** `INSERT INTO audit_pending …` of `rows` rows, taking their 12 values each from `$first` on (`PendingAuditRow.values` one after the other). */
+export function auditPendingInsert(first: number, rows = 1): string {
+  const n = PENDING_COLUMNS.length;
+  const tuples = Array.from({ length: rows }, (_, r) => `(${Array.from({ length: n }, (_, i) => `$${first + r * n + i}`).join(', ')})`);
+  return `INSERT INTO audit_pending (${PENDING_COLUMNS.join(', ')}) VALUES ${tuples.join(', ')}`;
+}
+
+/** Where a list row keeps the records a page showed (`entityId` of such rows). */
+export const LIST_ENTITY_ID = 'list';
+
+/** A list view that showed other people's records: one audit row per request. */
+export interface ListRead {
+  /** The items' entity type; the row's action is `<entityType>.list`. */
+  entityType: string;
+  /** The filters and paging asked (the validated query). */
+  query: object;
+  /** Query fields holding free text (a search): recorded only as "[personal]". */
+  freeText?: readonly string[];
+  /** Ids of the records shown, in page order. */
+  records: readonly string[];
+  /** Whose personal data the page showed; nulls and repeats are dropped. Leave out anyone the trail must not name. */
+  subjects: ReadonlyArray<string | null | undefined>;
 }
 
 export function requireTransaction(manager: EntityManager, what: string): void {
@@ -99,6 +121,12 @@ export function storedAuditRow(service: AuditedService, r: StoredRow): AuditRow 
 @Injectable()
 export class AuditTrail {
   private readonly logger = new Logger('AuditTrail');
+  /** Reads are written by group commit (one flush at a time, everything that waited in the next). */
+  private readonly reads = new ReadAuditBatcher(async (rows) => {
+    // One statement outside an explicit transaction is one transaction: one commit (one WAL flush)
+    // and one round trip for the whole batch; the chainer chains the rows afterwards.
+    await this.db.query(auditPendingInsert(1, rows.length), rows.flatMap((r) => r.values));
+  });
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -154,10 +182,37 @@ export class AuditTrail {
     };
   }
 
-  /** Records a read of personal data (who looked at whose record) in a transaction of its own. */
-  async recordRead(entry: Omit<AuditEntry, 'action'> & { action?: string }): Promise<void> {
-    if (!this.options.enabled) return;
-    await this.db.transaction((m) => this.record(m, { ...entry, action: entry.action ?? `${entry.entityType}.read` }));
+  /**
+   * Records a read of personal data (who looked at whose record), outside the caller's
+   * transaction: resolves once the row has committed, together with the other reads that waited
+   * for the same flush, and rejects when it did not (show nothing then). The caller and request id
+   * are taken now, not at the flush.
+   */
+  recordRead(entry: Omit<AuditEntry, 'action'> & { action?: string }): Promise<void> {
+    const row = this.pending({ ...entry, action: entry.action ?? `${entry.entityType}.read` });
+    return row ? this.reads.add(row) : Promise.resolve();
+  }
+
+  /**
+   * Records a list view that showed other people's records: one row per request,
+   * `<entityType>.list` on entity `list`, with `changes: { query, shown, records, subjects }`, so
+   * `list({ subjectId })` finds it. Written like `recordRead`.
+   */
+  recordList(read: ListRead): Promise<void> {
+    if (!this.options.enabled) return Promise.resolve();
+    const freeText = new Set(read.freeText ?? []);
+    const query: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(read.query)) {
+      if (value !== undefined && value !== null) query[key] = freeText.has(key) ? PERSONAL_MARK : value;
+    }
+    const subjects = [...new Set(read.subjects.filter((s): s is string => !!s))];
+    return this.recordRead({
+      action: `${read.entityType}.list`,
+      entityType: read.entityType,
+      entityId: LIST_ENTITY_ID,
+      subjectId: null,
+      changes: { query, shown: read.records.length, records: [...read.records], subjects },
+    });
   }
 
   async list(query: AuditListQuery): Promise<Page<AuditEntryResponse>> {
@@ -169,7 +224,12 @@ export class AuditTrail {
       where.push(sql.replace('?', `$${params.length}`));
     };
     if (query.entityId) add('entity_id = ?', query.entityId);
-    if (query.subjectId) add('subject_id = ?', query.subjectId);
+    if (query.subjectId) {
+      // The rows about the subject's records, and the list rows whose page showed their data
+      // (ix_audit_log_list_subjects).
+      params.push(query.subjectId, JSON.stringify([query.subjectId]));
+      where.push(`(subject_id = $${params.length - 1} OR (entity_id = '${LIST_ENTITY_ID}' AND changes -> 'subjects' @> $${params.length}::jsonb))`);
+    }
     if (query.actorId) add('actor_id = ?', query.actorId);
     if (query.from) add('at >= ?', query.from);
     if (query.to) add('at < ?', query.to);

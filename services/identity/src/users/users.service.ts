@@ -108,6 +108,14 @@ export class UsersService {
     return user;
   }
 
+  /** An admin seeing accounts (names, emails, phones) in a list: one audit row per page; the search text only as "[personal]". */
+  private auditListed(query: ListUsersRequest, rows: readonly User[]): Promise<void> {
+    const reader = currentAuditContext().actor?.id;
+    const others = rows.map((u) => u.id).filter((id) => id !== reader);
+    if (!others.length) return Promise.resolve();
+    return this.audit.recordList({ entityType: 'user', query, freeText: ['q'], records: rows.map((u) => u.id), subjects: others });
+  }
+
   async list(query: ListUsersRequest): Promise<Page<UserResponse>> {
     const qb = this.db.getRepository(User).createQueryBuilder('u').orderBy('u.createdAt', 'DESC');
     if (query.role) qb.andWhere(':role = ANY(u.roles)', { role: query.role });
@@ -116,6 +124,7 @@ export class UsersService {
     if (query.q) qb.andWhere('(u.fullName ILIKE :q OR u.email ILIKE :q)', { q: `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` });
     const { skip, take } = pageOffset(query);
     const [rows, total] = await qb.skip(skip).take(take).getManyAndCount();
+    await this.auditListed(query, rows);
     return pageOf(rows.map(toUserResponse), total, query);
   }
 
