@@ -342,6 +342,17 @@ export class ComplaintsService {
     return response;
   }
 
+  /**
+   * Staff, admins and auditors seeing complaints (what and where, who reported) in a list: one audit
+   * row per page. An anonymous complaint's reporter is not named (see auditOf); a citizen's own
+   * list is not recorded.
+   */
+  private auditListed(actor: Actor, query: ListComplaintsRequest, rows: ReadonlyArray<Pick<Complaint, 'id' | 'reporterId' | 'visibility'>>): Promise<void> {
+    if (!rows.some((c) => c.reporterId !== actor.id)) return Promise.resolve();
+    const subjects = rows.filter((c) => c.visibility !== 'anonymous' && c.reporterId !== actor.id).map((c) => c.reporterId);
+    return this.audit.recordList({ entityType: 'complaint', query, records: rows.map((c) => c.id), subjects });
+  }
+
   async list(actor: Actor, query: ListComplaintsRequest): Promise<Page<ComplaintResponse> & CountedTotal> {
     const scope: ComplaintListScope = has(actor, ['admin', 'auditor'])
       ? { kind: 'all' }
@@ -349,6 +360,7 @@ export class ComplaintsService {
         ? { kind: 'agency', id: actor.agencyId }
         : { kind: 'reporter', id: actor.id };
     const { rows, ...counted } = await this.page(complaintListStatements(scope, query));
+    await this.auditListed(actor, query, rows);
     return { ...pageOf(rows.map((c) => toComplaintResponse(c, actor)), counted.total, query), totalExact: counted.totalExact };
   }
 
@@ -394,8 +406,10 @@ export class ComplaintsService {
   }
 
   async comments(actor: Actor, id: string): Promise<CommentResponse[]> {
-    await this.threadOr404(this.db.manager, actor, id);
+    const c = await this.threadOr404(this.db.manager, actor, id);
     const rows = await this.db.getRepository(ComplaintComment).find({ where: { complaintId: id }, order: { at: 'ASC' } });
+    // Staff reading what the reporter wrote: who looked is part of the trail.
+    if (actor.id !== c.reporterId) await this.audit.recordRead({ action: 'comment.read', ...auditOf(c, actor), changes: { shown: rows.length } });
     return rows.map((r) => ({ id: r.id, authorRole: r.authorRole, body: r.body, at: r.at.toISOString() }));
   }
 

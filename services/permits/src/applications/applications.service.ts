@@ -351,6 +351,13 @@ export class ApplicationsService {
     return { ...toApplicationResponse(app, history), documents: await this.documents.list(this.db.manager, id) };
   }
 
+  /** Staff, admins and auditors seeing applicants' form data and places in a list: one audit row per page (a citizen's own list is not recorded). */
+  private auditListed(actor: Actor, query: ListApplicationsRequest, rows: ReadonlyArray<Pick<ListedApplication, 'id' | 'applicantId'>>): Promise<void> {
+    const others = rows.map((r) => r.applicantId).filter((id) => id !== actor.id);
+    if (!others.length) return Promise.resolve();
+    return this.audit.recordList({ entityType: 'application', query, records: rows.map((r) => r.id), subjects: others });
+  }
+
   /** Lists scoped to the caller: a citizen's own, staff their agency's queue, admins and auditors all. */
   async list(actor: Actor, query: ListApplicationsRequest): Promise<Page<ApplicationResponse> & CountedTotal> {
     const scope: ListScope = hasRole(actor, ['admin', 'auditor'])
@@ -360,6 +367,7 @@ export class ApplicationsService {
         : { kind: 'applicant', id: actor.id };
     const sql = listStatements(scope, query);
     const rows = await queryRows<ListedApplication & { matching?: number }>(this.db, sql.select, sql.params, { prepare: sql.counted });
+    await this.auditListed(actor, query, rows);
     const items = rows.map((r) => toApplicationResponse({ ...r, fee: Number(r.fee) }));
     // A page past the end has no row to carry the count.
     const pastEnd = rows.length === 0 && sql.offset > 0;
