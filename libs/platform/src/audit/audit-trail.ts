@@ -219,25 +219,38 @@ export class AuditTrail {
     await this.chainer.drain();
     const where: string[] = [];
     const params: unknown[] = [];
-    const add = (sql: string, value: unknown) => {
-      params.push(value);
-      where.push(sql.replace('?', `$${params.length}`));
-    };
-    if (query.entityId) add('entity_id = ?', query.entityId);
-    if (query.subjectId) {
-      // The rows about the subject's records, and the list rows whose page showed their data
-      // (ix_audit_log_list_subjects).
-      params.push(query.subjectId, JSON.stringify([query.subjectId]));
-      where.push(`(subject_id = $${params.length - 1} OR (entity_id = '${LIST_ENTITY_ID}' AND changes -> 'subjects' @> $${params.length}::jsonb))`);
-    }
-    if (query.actorId) add('actor_id = ?', query.actorId);
-    if (query.from) add('at >= ?', query.from);
-    if (query.to) add('at < ?', query.to);
-    const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const p = (value: unknown) => `$${params.push(value)}`;
+    if (query.entityId) where.push(`entity_id = ${p(query.entityId)}`);
+    if (query.actorId) where.push(`actor_id = ${p(query.actorId)}`);
+    if (query.from) where.push(`at >= ${p(query.from)}`);
+    if (query.to) where.push(`at < ${p(query.to)}`);
     const { skip, take } = query.limit ? { skip: 0, take: query.limit } : pageOffset(query);
+    const matching = (...conditions: string[]) => {
+      const all = [...conditions, ...where];
+      return all.length ? `WHERE ${all.join(' AND ')}` : '';
+    };
+    let select: string;
+    let count: string;
+    if (!query.subjectId) {
+      select = `SELECT ${COLUMNS} FROM audit_log ${matching()} ORDER BY seq DESC OFFSET ${skip} LIMIT ${take}`;
+      count = `SELECT count(*)::int AS total FROM audit_log ${matching()}`;
+    } else {
+      // The rows about the subject's records, and the list rows whose page showed their data
+      // (disjoint: list rows have no subject_id). Two branches, each on its own index: an OR would
+      // let the planner walk the whole chain backwards for a subject with few rows, as it cannot
+      // estimate the jsonb containment. The GIN branch is fenced (MATERIALIZED) for the same reason.
+      const own = matching(`subject_id = ${p(query.subjectId)}`);
+      const listed = matching(`entity_id = '${LIST_ENTITY_ID}'`, 'subject_id IS NULL', `changes -> 'subjects' @> ${p(JSON.stringify([query.subjectId]))}::jsonb`);
+      const upTo = skip + take;
+      select = `WITH listed AS MATERIALIZED (SELECT seq FROM audit_log ${listed}),
+        page AS (SELECT seq FROM ((SELECT seq FROM audit_log ${own} ORDER BY seq DESC LIMIT ${upTo}) UNION ALL (SELECT seq FROM listed ORDER BY seq DESC LIMIT ${upTo})) k
+                 ORDER BY seq DESC OFFSET ${skip} LIMIT ${take})
+        SELECT ${COLUMNS} FROM audit_log WHERE seq IN (SELECT seq FROM page) ORDER BY seq DESC`;
+      count = `SELECT ((SELECT count(*) FROM audit_log ${own}) + (SELECT count(*) FROM audit_log ${listed}))::int AS total`;
+    }
     const [rows, [{ total }]] = await Promise.all([
-      this.db.query(`SELECT ${COLUMNS} FROM audit_log ${filter} ORDER BY seq DESC OFFSET ${skip} LIMIT ${take}`, params) as Promise<StoredRow[]>,
-      this.db.query(`SELECT count(*)::int AS total FROM audit_log ${filter}`, params) as Promise<Array<{ total: number }>>,
+      this.db.query(select, params) as Promise<StoredRow[]>,
+      this.db.query(count, params) as Promise<Array<{ total: number }>>,
     ]);
     return pageOf(
       rows.map((r) => this.toResponse(r)),
