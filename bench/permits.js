@@ -8,7 +8,8 @@
  *   node bench/permits.js [--rows=1000000] [--batch=50000] [--citizen-rows=3000] [--agency=PUPR]
  *                         [--duration=12] [--warmup=3] [--connections=50] [--pair-duration=15]
  *                         [--deep-page=50] [--log-statements-ms=50] [--issuing-queue]
- *                         [--only=TEXT] [--skip-reads] [--skip-writes] [--cpu-prof] [--pg-log=/var/log/postgresql/postgresql-15-main.log] [--out=bench/results]
+ *                         [--only=TEXT] [--skip-reads] [--skip-writes] [--read-audit-rounds=0] [--cpu-prof]
+ *                         [--pg-log=/var/log/postgresql/postgresql-15-main.log] [--out=bench/results]
  *
  * Needs a built tree (npx nx run-many -t build), PostgreSQL and NATS on 127.0.0.1.
  * Exit code: 0 when the benchmark ran (whether or not the goals were met), 1 on errors.
@@ -540,6 +541,11 @@ async function measureGet(label, url, token, pids, options) {
   return { ...result, cpu, cpuMsPerRequest: cpuMsPerRequest(cpu, result.requests), rssPeakMb: rss.peakMb };
 }
 
+const median = (xs) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted.length % 2 ? sorted[(sorted.length - 1) / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+};
+
 /** CPU milliseconds per request of each process group (postgres: all its processes) over a measured window. */
 const cpuMsPerRequest = (cpu, requests) =>
   Object.fromEntries(
@@ -651,6 +657,7 @@ function parseArgs(argv) {
     skipReads: false,
     skipWrites: false,
     only: undefined,
+    readAuditRounds: 0,
     cpuProf: false,
     out: path.join(__dirname, 'results'),
   };
@@ -672,6 +679,7 @@ function parseArgs(argv) {
     else if (key === 'skip-reads') options.skipReads = true;
     else if (key === 'skip-writes') options.skipWrites = true;
     else if (key === 'only') options.only = value;
+    else if (key === 'read-audit-rounds') options.readAuditRounds = number();
     else if (key === 'cpu-prof') options.cpuProf = true;
     else if (key === 'out') options.out = path.resolve(value);
     else throw new Error(`unknown option ${arg}`);
@@ -688,6 +696,7 @@ function parseArgs(argv) {
   within('pair-duration', options.pairDuration, 1, 300);
   within('deep-page', options.deepPage, 2, 10000);
   within('log-statements-ms', options.logStatementsMs, -1, 60000);
+  within('read-audit-rounds', options.readAuditRounds, 0, 50);
   return options;
 }
 
@@ -741,12 +750,13 @@ async function main() {
   for (const name of names) ports[name] = await freePort();
   const system = {};
   const spawnedAt = performance.now();
-  for (const name of names) {
-    const extra = { LOG_LEVEL: 'warn', PORT: String(ports[name]) };
+  const envOf = (name, more = {}) => {
+    const extra = { LOG_LEVEL: 'warn', PORT: String(ports[name]), ...more };
     if (name === 'gateway') extra.LOGIN_RATE_LIMIT_PER_MINUTE = LOGIN_RATE_LIMIT;
     if (name === 'permits' && options.logStatementsMs >= 0) extra.PGOPTIONS = `-c log_min_duration_statement=${options.logStatementsMs}`;
-    system[name] = h.startChild(name, [...nodeFlags(name), entrypoints[name]], environment.serviceEnv(name, extra));
-  }
+    return environment.serviceEnv(name, extra);
+  };
+  for (const name of names) system[name] = h.startChild(name, [...nodeFlags(name), entrypoints[name]], envOf(name));
   const procs = Object.values(system);
   const pids = Object.fromEntries(names.map((name) => [name, system[name].child.pid]));
   const gatewayUrl = `http://127.0.0.1:${ports.gateway}`;
@@ -874,6 +884,81 @@ async function main() {
     reads.push({ scenario: s.label, url, total: probe.total, itemsOnPage: probe.items.length, ...measured, pass: measured.latencyMs.p99 <= GOAL_P99_MS && measured.non2xx === 0 });
   }
 
+  // 3b. --read-audit-rounds: what recording staff list reads costs the officer queue. Each round
+  //     restarts permits on the same database with AUDIT_ENABLED=true and =false (order
+  //     alternating) and loads the queue page 1.
+  let readAudit = null;
+  if (options.readAuditRounds) {
+    const s = scenarios[0];
+    const url = `${gatewayUrl}${APPS}?${s.query}`;
+    const restartPermits = async (enabled) => {
+      const old = system.permits;
+      await h.stopChild(old);
+      system.permits = h.startChild('permits', [...nodeFlags('permits'), entrypoints.permits], envOf('permits', { AUDIT_ENABLED: String(enabled) }));
+      procs[procs.indexOf(old)] = system.permits;
+      pids.permits = system.permits.child.pid;
+      await h.waitUntil('the gateway to be ready', async () => (await h.http('GET', `${gatewayUrl}/health/ready`, { timeoutMs: 2000 })).status === 200, 60000, 25, procs);
+      expect(`GET ${url}`, await h.http('GET', url, { token: readToken.officer }), 200);
+    };
+    const countListRows = async () => (await queryOnce(permitsDb, `SELECT count(*)::int AS rows FROM audit_log WHERE action = 'application.list'`)).rows[0].rows;
+    // Group commit at work: rows that wait in audit_pending (the chainer takes them within ~100 ms)
+    // grouped by the transaction that wrote them (xmin), sampled every 200 ms while the trail is on.
+    const { Client } = require('pg');
+    const sampler = new Client({ connectionString: permitsDb });
+    await sampler.connect();
+    const groupCommit = { samples: 0, rowsSeen: 0, transactionsSeen: 0 };
+    const sampleWhile = async (work) => {
+      let done = false;
+      const loop = (async () => {
+        while (!done) {
+          const { rows } = await sampler.query(`SELECT count(*)::int AS rows, count(DISTINCT xmin::text)::int AS transactions FROM audit_pending WHERE action = 'application.list'`);
+          groupCommit.samples++;
+          groupCommit.rowsSeen += rows[0].rows;
+          groupCommit.transactionsSeen += rows[0].transactions;
+          await h.sleep(200);
+        }
+      })();
+      try {
+        return await work();
+      } finally {
+        done = true;
+        await loop;
+      }
+    };
+    const before = await countListRows();
+    const runs = [];
+    for (let round = 1; round <= options.readAuditRounds; round++) {
+      for (const enabled of round % 2 ? [true, false] : [false, true]) {
+        await restartPermits(enabled);
+        const measure = () => measureGet(`round ${round} audit ${enabled ? 'on' : 'off'}: ${s.label}`, url, readToken.officer, pids, options);
+        const measured = enabled ? await sampleWhile(measure) : await measure();
+        if (measured.non2xx || measured.errors) throw new Error(`${measured.non2xx} non-2xx answers and ${measured.errors} errors: ${JSON.stringify(measured.statusCodes)}`);
+        runs.push({ round, audit: enabled ? 'on' : 'off', ...measured });
+      }
+    }
+    await sampler.end();
+    await restartPermits(true);
+    const after = await countListRows();
+    const side = (audit, pick) => median(runs.filter((r) => r.audit === audit).map(pick));
+    const roundCosts = [];
+    for (let round = 1; round <= options.readAuditRounds; round++) {
+      const [on, off] = ['on', 'off'].map((audit) => runs.find((r) => r.round === round && r.audit === audit).requestsPerSecond);
+      roundCosts.push(h.round(((off - on) / off) * 100, 1));
+    }
+    readAudit = {
+      scenario: s.label,
+      runs,
+      medianRequestsPerSecond: { on: side('on', (r) => r.requestsPerSecond), off: side('off', (r) => r.requestsPerSecond) },
+      medianP99Ms: { on: side('on', (r) => r.latencyMs.p99), off: side('off', (r) => r.latencyMs.p99) },
+      medianP50Ms: { on: side('on', (r) => r.latencyMs.p50), off: side('off', (r) => r.latencyMs.p50) },
+      roundCostsPercent: roundCosts,
+      medianCostPercent: median(roundCosts),
+      // List rows written (warm-ups and probes included), and how many shared a commit.
+      listRows: after - before,
+      groupCommit: { ...groupCommit, rowsPerCommit: groupCommit.transactionsSeen ? h.round(groupCommit.rowsSeen / groupCommit.transactionsSeen, 2) : null },
+    };
+  }
+
   // The plans of the same statements (the service's own SQL builder), while nothing else runs.
   console.log('EXPLAIN ANALYZE of the list queries ...');
   const plans = await explain(permitsDb, [
@@ -954,6 +1039,7 @@ async function main() {
     reads,
     plans,
     slowStatements: slow,
+    readAudit,
     pairs: fullPairs
       ? {
           full: { url: `${gatewayUrl}${APPS}`, ...fullPairs, outboxAfter: outboxAfterFull[0] },
@@ -1005,6 +1091,15 @@ function printReport(r) {
     console.log(`\nstatements of the permits service slower than ${r.options.logStatementsMs} ms (server log)`);
     for (const s of r.slowStatements.statements.slice(0, 8)) console.log(`  ${String(s.count).padStart(6)} x, mean ${s.meanMs} ms, max ${s.maxMs} ms: ${s.sql.slice(0, 150)}${s.sql.length > 150 ? '…' : ''}`);
   } else if (r.slowStatements?.error) console.log(`\nslow statements: ${r.slowStatements.error}`);
+  if (r.readAudit) {
+    const a = r.readAudit;
+    console.log(`\nread audit: ${a.scenario}, permits restarted with AUDIT_ENABLED=true/false, ${r.options.readAuditRounds} rounds`);
+    for (const x of a.runs) console.log(`  round ${x.round} audit ${x.audit.padEnd(3)}: ${x.requestsPerSecond} req/s, p50 ${x.latencyMs.p50} ms, p99 ${x.latencyMs.p99} ms, other work ${x.cpu.coresUsedBy['other (rest of the machine)']} cores`);
+    console.log(`  medians: on ${a.medianRequestsPerSecond.on} req/s (p50 ${a.medianP50Ms.on}, p99 ${a.medianP99Ms.on} ms), off ${a.medianRequestsPerSecond.off} req/s (p50 ${a.medianP50Ms.off}, p99 ${a.medianP99Ms.off} ms)`);
+    console.log(`  cost per round ${a.roundCostsPercent.join(', ')} %, median ${a.medianCostPercent} %`);
+    const g = a.groupCommit;
+    console.log(`  application.list rows written: ${a.listRows}; pending rows sampled ${g.samples} times: ${g.rowsSeen} rows of ${g.transactionsSeen} commits (${g.rowsPerCommit} rows per group commit)`);
+  }
   if (r.pairs) printPairs(r);
   if (r.machine.busyCoresBeforeStart > 0.25) console.log(`warning: ${r.machine.busyCoresBeforeStart} cores were busy before the start (other work on the machine)`);
   const disturbed = [...r.reads.map((x) => [x.scenario, x.cpu]), ...(r.pairs ? [['full create+submit', r.pairs.full.cpu], ['bare create+submit', r.pairs.bare.cpu]] : [])].filter(
