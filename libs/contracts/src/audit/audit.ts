@@ -24,7 +24,7 @@ export class ListAuditRequest extends PageQuery {
   @ApiPropertyOptional({ example: '9f1e2a34-5b6c-4d7e-8f90-a1b2c3d4e5f6' }) @IsOptional() @IsString() @MaxLength(100)
   entityId?: string;
 
-  /** Rows whose data subject (the citizen the record is about) is this user. */
+  /** Rows whose data subject (the citizen the record is about) is this user, and the list pages that showed their data. */
   @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID()
   subjectId?: string;
 
