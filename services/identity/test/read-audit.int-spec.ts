@@ -1,4 +1,4 @@
-import { Actor, AUDIT_SUBJECTS, SUBJECTS } from '@smart-regency/contracts';
+import { Actor, AUDIT_SUBJECTS, SUBJECTS, UserResponse } from '@smart-regency/contracts';
 import { AUDIT_CHAIN_LOCK_KEY, AuditChainer, AuditTrail, DomainError, runInAuditContext } from '@smart-regency/platform';
 import { InProcessService, makeNik, startInProcess } from '@smart-regency/testing';
 import { randomUUID } from 'crypto';
@@ -82,7 +82,7 @@ describe('read audit rows (identity, real PostgreSQL and NATS)', () => {
   });
 
   it('batches concurrent requests over NATS: fewer transactions than rows, every row with its own request', async () => {
-    const users = [];
+    const users: UserResponse[] = [];
     for (let i = 0; i < 5; i++) users.push(await t.rpc.send(SUBJECTS.identity.registerCitizen, citizen()));
     const before = await headSeq();
     const admins = Array.from({ length: 50 }, () => ({ id: randomUUID(), roles: ['admin'] }) as Actor);
