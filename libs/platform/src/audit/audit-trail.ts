@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
   Actor,
@@ -12,7 +12,7 @@ import {
   pageOf,
   pageOffset,
 } from '@smart-regency/contracts';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { AuditRow, canonicalRow, canonicalRowAroundSeq, chainHash, GENESIS_HASH } from './canonical';
 import { currentAuditContext } from './audit-context';
 import { AuditChainer } from './audit-chainer';
@@ -119,14 +119,12 @@ export function storedAuditRow(service: AuditedService, r: StoredRow): AuditRow 
  * the caller's transaction, so a change and its audit row commit or vanish together.
  */
 @Injectable()
-export class AuditTrail {
+export class AuditTrail implements OnApplicationShutdown {
   private readonly logger = new Logger('AuditTrail');
   /** Reads are written by group commit (one flush at a time, everything that waited in the next). */
-  private readonly reads = new ReadAuditBatcher(async (rows) => {
-    // One statement outside an explicit transaction is one transaction: one commit (one WAL flush)
-    // and one round trip for the whole batch; the chainer chains the rows afterwards.
-    await this.db.query(auditPendingInsert(1, rows.length), rows.flatMap((r) => r.values));
-  });
+  private readonly reads = new ReadAuditBatcher((rows) => this.flushReads(rows));
+  /** The flushes' own connection: a flush never queues for the pool behind the requests' queries. */
+  private readsConnection?: QueryRunner;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -180,6 +178,28 @@ export class AuditTrail {
       action: row.action,
       values: [row.at, row.actorId, row.actorRoles, row.actorAgencyId, row.action, row.entityType, row.entityId, row.subjectId, JSON.stringify(row.changes), row.requestId, before, after],
     };
+  }
+
+  private async flushReads(rows: PendingAuditRow[]): Promise<void> {
+    this.readsConnection ??= this.db.createQueryRunner();
+    try {
+      // One statement outside an explicit transaction is one transaction: one commit (one WAL
+      // flush) and one round trip for the whole batch; the chainer chains the rows afterwards.
+      await this.readsConnection.query(auditPendingInsert(1, rows.length), rows.flatMap((r) => r.values));
+    } catch (error) {
+      // The connection may be what failed: the next flush takes a fresh one.
+      const broken = this.readsConnection;
+      this.readsConnection = undefined;
+      await broken.release().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** After the last request: the reads still queued are written, then the flushes' connection goes back to the pool. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.reads.settled();
+    await this.readsConnection?.release();
+    this.readsConnection = undefined;
   }
 
   /**

@@ -64,6 +64,22 @@ describe('ReadAuditBatcher (group commit of read rows)', () => {
     expect(flushes.map((f) => f.rows)).toEqual([['a'], ['b', 'c'], ['d', 'e']]);
   });
 
+  it('settles once every row added so far has been flushed', async () => {
+    const { flushes, write } = gatedWriter();
+    const batcher = new ReadAuditBatcher(write);
+    const added = [batcher.add(row('a')), batcher.add(row('b'))];
+    let settled = false;
+    const done = batcher.settled().then(() => (settled = true));
+    flushes[0].done();
+    await tick();
+    expect(settled).toBe(false);
+    flushes[1].done();
+    await done;
+    await Promise.all(added);
+    expect(settled).toBe(true);
+    await expect(batcher.settled()).resolves.toBeUndefined();
+  });
+
   it('rejects when the writer throws before it returns a promise', async () => {
     const batcher = new ReadAuditBatcher(() => {
       throw new Error('no connection');

@@ -21,6 +21,8 @@ interface Waiting {
 export class ReadAuditBatcher {
   private queue: Waiting[] = [];
   private flushing = false;
+  /** The running flush loop, for `settled`. */
+  private loop: Promise<void> = Promise.resolve();
 
   /** `write` commits its rows in one transaction, or throws. */
   constructor(
@@ -32,7 +34,10 @@ export class ReadAuditBatcher {
   add(row: PendingAuditRow): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ row, resolve, reject });
-      if (!this.flushing) void this.drain();
+      if (!this.flushing) {
+        this.flushing = true;
+        this.loop = this.drain();
+      }
     });
   }
 
@@ -41,8 +46,12 @@ export class ReadAuditBatcher {
     return this.queue.length;
   }
 
+  /** Resolves when every row added so far has been flushed (or has failed). */
+  async settled(): Promise<void> {
+    while (this.flushing) await this.loop;
+  }
+
   private async drain(): Promise<void> {
-    this.flushing = true;
     try {
       while (this.queue.length) {
         const batch = this.queue.splice(0, this.maxBatch);
