@@ -594,17 +594,7 @@ async function main() {
   if (!options.skipBare && !options.skipFiling) {
     const jwks = expect('GET /.well-known/jwks.json', await h.http('GET', `${gatewayUrl}/.well-known/jwks.json`), 200);
     await Promise.all(procs.map((p) => h.stopChild(p)));
-    const bare = h.startChild('bare', [__filename, '--role=bare'], { BARE_DATABASE_URL: complaintsDb, BARE_JWKS: JSON.stringify(jwks), BARE_POOL_SIZE: '10' }, { ipc: true });
-    const bareReady = await Promise.race([
-      new Promise((resolve) => bare.child.once('message', resolve)),
-      bare.exit.then(() => {
-        throw new Error(`the bare twin exited early:\n${bare.output.slice(-20).join('\n')}`);
-      }),
-      h.sleep(15000).then(() => {
-        throw new Error('the bare twin did not start in 15 s');
-      }),
-    ]);
-    const bareUrl = `http://127.0.0.1:${bareReady.port}`;
+    const { bare, url: bareUrl } = await h.startBareTwin([__filename, '--role=bare'], { BARE_DATABASE_URL: complaintsDb, BARE_JWKS: JSON.stringify(jwks), BARE_POOL_SIZE: '10' });
     const bareProbe = expect('bare POST /complaints', await h.http('POST', `${bareUrl}${API}/complaints`, { token: citizenToken, body: FILING }), 201);
     const keys = (o) => Object.keys(o).sort().join(',');
     if (keys(bareProbe) !== keys(fullProbe)) throw new Error(`the bare twin answers with other fields:\n full: ${keys(fullProbe)}\n bare: ${keys(bareProbe)}`);

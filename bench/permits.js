@@ -994,17 +994,9 @@ async function main() {
   await Promise.all(procs.map((p) => h.stopChild(p)));
   let barePairs, bareUrl;
   if (!options.skipWrites) {
-    const bare = h.startChild('bare', [...nodeFlags('bare'), __filename, '--role=bare'], { BARE_DATABASE_URL: permitsDb, BARE_JWKS: JSON.stringify(jwks), BARE_POOL_SIZE: '10' }, { ipc: true });
-    const bareReady = await Promise.race([
-      new Promise((resolve) => bare.child.once('message', resolve)),
-      bare.exit.then(() => {
-        throw new Error(`the bare twin exited early:\n${bare.output.slice(-20).join('\n')}`);
-      }),
-      h.sleep(15000).then(() => {
-        throw new Error('the bare twin did not start in 15 s');
-      }),
-    ]);
-    bareUrl = `http://127.0.0.1:${bareReady.port}`;
+    const twin = await h.startBareTwin([...nodeFlags('bare'), __filename, '--role=bare'], { BARE_DATABASE_URL: permitsDb, BARE_JWKS: JSON.stringify(jwks), BARE_POOL_SIZE: '10' });
+    const bare = twin.bare;
+    bareUrl = twin.url;
     const bareProbe = await probePair(bareUrl, bareToken);
     const keys = (o) => Object.keys(o).sort().join(',');
     if (keys(bareProbe.created) !== keys(fullProbe.created) || keys(bareProbe.submitted) !== keys(fullProbe.submitted)) {

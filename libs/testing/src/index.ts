@@ -5,3 +5,4 @@ export * from './rpc';
 export * from './nik';
 export * from './in-process';
 export * from './tcp-proxy';
+export * from './files';

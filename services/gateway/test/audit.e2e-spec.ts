@@ -1,12 +1,9 @@
 import { AuditEntryResponse, ChainVerification } from '@smart-regency/contracts';
 import { canonicalRow, chainHash, storedAuditRow } from '@smart-regency/platform';
-import { makeNik, TEST_ADMIN, TestSystem } from '@smart-regency/testing';
+import { makeNik, TEST_ADMIN, TestSystem, TEST_PDF as PDF, TEST_PNG as PNG, TEST_JPEG as JPEG } from '@smart-regency/testing';
 import { Client } from 'pg';
 import request from 'supertest';
 
-const PDF = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(2048, 0x20), Buffer.from('\n%%EOF\n')]);
-const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(512, 1)]);
-const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(512, 2)]);
 
 /** The audit trail through the gateway: who did and who looked, merged across services, and verified. */
 describe('audit trail', () => {

@@ -1,12 +1,11 @@
 import { RegencyCloudEvent } from '@smart-regency/contracts';
-import { makeNik, TEST_ADMIN, TestSystem } from '@smart-regency/testing';
+import { makeNik, TEST_ADMIN, TestSystem, TEST_PDF as PDF } from '@smart-regency/testing';
 import { createHash, randomUUID } from 'crypto';
 import { request as httpRequest } from 'http';
 import { connect } from 'nats';
 import { Client } from 'pg';
 import request from 'supertest';
 
-const PDF = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(2048, 0x20), Buffer.from('\n%%EOF\n')]);
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(700, 1)]);
 /** Larger than what rides inline in a NATS message: travels through the JetStream object store. */
 const BIG_JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(2 * 1024 * 1024, 7)]);

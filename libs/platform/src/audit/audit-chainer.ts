@@ -52,12 +52,16 @@ export class AuditChainer implements OnApplicationBootstrap, OnApplicationShutdo
     while (!this.stopping) {
       let full = false;
       try {
-        full = (await this.chain(false)) === this.options.chainBatchSize;
+        // Not while the database is closing (shutdown) or not open yet.
+        if (this.db.isInitialized) full = (await this.chain(false)) === this.options.chainBatchSize;
         failures = 0;
       } catch (error) {
-        if (this.stopping) break;
+        if (this.stopping || !this.db.isInitialized) break;
         failures++;
-        if (failures === 1 || failures % 100 === 0) this.logger.error(`chaining audit rows failed (${failures}×), retrying: ${(error as Error).message}`);
+        // One failure is a blip (a restarting database); rows wait safely in audit_pending meanwhile.
+        const message = `chaining audit rows failed (${failures}×), retrying: ${(error as Error).message}`;
+        if (failures === 1) this.logger.warn(message);
+        else if (failures % 50 === 0) this.logger.error(message);
       }
       if (full || this.stopping) continue;
       const delay = failures ? Math.min(this.options.chainIntervalMs * 2 ** Math.min(failures, 6), 5000) : this.options.chainIntervalMs;
