@@ -1,3 +1,4 @@
+import { CountedTotal, countedTotal } from '@smart-regency/contracts';
 import { createHash } from 'crypto';
 import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
@@ -27,4 +28,26 @@ export async function queryRows<T>(db: DataSource, text: string, values: unknown
   }
   const result = await pool.query(name ? { name, text, values } : { text, values });
   return result.rows as T[];
+}
+
+/** The statements of one list page (permits' and complaints' lists build them). */
+export interface ListStatements {
+  /** The page's rows, columns named as the entity's properties, and (when `counted`) in each `matching`: how many match, counting at most EXACT_TOTAL_UP_TO + 1. */
+  select: string;
+  /** Whether `select` carries the count: not on a page past EXACT_TOTAL_UP_TO, whose rows prove more. */
+  counted: boolean;
+  /** One row `{ n }`: the same count, for a page with no rows. */
+  count: string;
+  params: unknown[];
+  offset: number;
+  pageSize: number;
+}
+
+/** One page and its total (counted in the page's own statement, up to EXACT_TOTAL_UP_TO + 1). */
+export async function countedPage<Row>(db: DataSource, sql: ListStatements): Promise<{ rows: Row[] } & CountedTotal> {
+  const rows = await queryRows<Row & { matching?: number }>(db, sql.select, sql.params, { prepare: sql.counted });
+  // A page past the end has no row to carry the count.
+  const pastEnd = rows.length === 0 && sql.offset > 0;
+  const counted: number | undefined = pastEnd ? (await queryRows<{ n: number }>(db, sql.count, sql.params, { prepare: false }))[0].n : rows[0]?.matching;
+  return { rows, ...countedTotal(sql.offset, sql.pageSize, rows.length, counted) };
 }

@@ -4,7 +4,7 @@ import { validateSync } from 'class-validator';
 import { CloudEvent } from 'cloudevents';
 import { randomUUID } from 'crypto';
 import { EntityManager } from 'typeorm';
-import { auditPendingInsert, PendingAuditRow, requireTransaction } from '../audit/audit-trail';
+import { auditPendingInsert, PendingAuditRow } from '../audit/audit-trail';
 
 export const OUTBOX_CHANNEL = 'outbox';
 
@@ -64,7 +64,6 @@ export class EventRecorder {
       throw new Error(`record ${events.map((e) => e.type).join(', ')} inside the transaction that makes the change`);
     }
     if (!events.length) throw new Error('no event to record');
-    if (audit) requireTransaction(manager, audit.action);
     const built = events.map(({ type, data }) => buildEvent(type, data as never));
     const params: unknown[] = [OUTBOX_CHANNEL];
     // VALUES rows take their outbox seq in order: the relay publishes one record's events in seq order.

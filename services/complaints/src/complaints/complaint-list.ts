@@ -1,4 +1,5 @@
 import { COMPLAINT_OPEN_STATUSES, EXACT_TOTAL_UP_TO, ListComplaintsRequest, ListPublicComplaintsRequest, pageOffset, totalNeedsCount } from '@smart-regency/contracts';
+import type { ListStatements } from '@smart-regency/platform';
 
 /**
  * The SQL of the complaint lists (`GET /complaints`, `GET /public/complaints`, Open311 requests),
@@ -57,17 +58,6 @@ export interface ListedFiles {
   files?: Array<{ id: string; contentType: string; size: number; sha256: string; fileName: string | null; uploaderRole: string; uploadedAt: string }> | null;
 }
 
-export interface ComplaintListStatements {
-  /** The page's rows, columns named as the entity's properties, and (when `counted`) in each `matching`: how many match, counting at most EXACT_TOTAL_UP_TO + 1. */
-  select: string;
-  /** Whether `select` carries the count: not on a page past EXACT_TOTAL_UP_TO, whose rows prove more. */
-  counted: boolean;
-  /** One row `{ n }`: the same count, for a page with no rows. */
-  count: string;
-  params: unknown[];
-  offset: number;
-  pageSize: number;
-}
 
 const commaList = (value: string) =>
   value
@@ -75,7 +65,7 @@ const commaList = (value: string) =>
     .map((x) => x.trim())
     .slice(0, MAX_LIST_VALUES);
 
-export function complaintListStatements(scope: ComplaintListScope, query: ListComplaintsRequest & ListPublicComplaintsRequest): ComplaintListStatements {
+export function complaintListStatements(scope: ComplaintListScope, query: ListComplaintsRequest & ListPublicComplaintsRequest): ListStatements {
   const params: unknown[] = [];
   const p = (value: unknown) => `$${params.push(value)}`;
   const where: string[] = [];

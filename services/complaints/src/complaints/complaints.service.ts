@@ -18,7 +18,6 @@ import {
   ListComplaintsRequest,
   ListPublicComplaintsRequest,
   CountedTotal,
-  countedTotal,
   Page,
   pageOf,
   PublicComplaintResponse,
@@ -37,14 +36,15 @@ import {
   EventRecorder,
   IdempotentWrites,
   jakartaDate,
-  queryRows,
+  countedPage,
+  ListStatements,
   SYSTEM_ACTOR,
 } from '@smart-regency/platform';
 import { DataSource, EntityManager } from 'typeorm';
 import { publicAttachments } from '../attachments/attachments.service';
 import { CategoryCatalogue } from '../categories/category-catalogue';
 import { Complaint, ComplaintComment } from './complaint.entity';
-import { COMPLAINT_LIST_COLUMNS, ComplaintListScope, ComplaintListStatements, complaintListStatements, ListedFiles } from './complaint-list';
+import { COMPLAINT_LIST_COLUMNS, ComplaintListScope, complaintListStatements, ListedFiles } from './complaint-list';
 
 /** The columns a response is made of (COMPLAINT_LIST_COLUMNS). */
 export type ListedComplaint = Pick<Complaint, (typeof COMPLAINT_LIST_COLUMNS)[number][1]>;
@@ -381,13 +381,8 @@ export class ComplaintsService {
     return { ...pageOf(rows.map((c) => withFiles(toPublicComplaint(c), files(c))), counted.total, query), totalExact: counted.totalExact };
   }
 
-  /** One page and its total (counted in the page's own statement, up to EXACT_TOTAL_UP_TO + 1). */
-  private async page<Extra = object>(sql: ComplaintListStatements): Promise<{ rows: Array<ListedComplaint & Extra> } & CountedTotal> {
-    const rows = await queryRows<ListedComplaint & Extra & { matching?: number }>(this.db, sql.select, sql.params, { prepare: sql.counted });
-    // A page past the end has no row to carry the count.
-    const pastEnd = rows.length === 0 && sql.offset > 0;
-    const counted: number | undefined = pastEnd ? (await queryRows<{ n: number }>(this.db, sql.count, sql.params, { prepare: false }))[0].n : rows[0]?.matching;
-    return { rows, ...countedTotal(sql.offset, sql.pageSize, rows.length, counted) };
+  private page<Extra = object>(sql: ListStatements): Promise<{ rows: Array<ListedComplaint & Extra> } & CountedTotal> {
+    return countedPage<ListedComplaint & Extra>(this.db, sql);
   }
 
   async getPublic(trackingNumber: string): Promise<PublicComplaintResponse> {

@@ -1,4 +1,5 @@
 import { EXACT_TOTAL_UP_TO, ListApplicationsRequest, OPEN_STATUSES, pageOffset, totalNeedsCount } from '@smart-regency/contracts';
+import type { ListStatements } from '@smart-regency/platform';
 
 /**
  * The SQL of `GET /permit-applications`, kept apart from the service so the benchmark plans exactly
@@ -22,17 +23,6 @@ const OPEN_SQL = `(${OPEN_STATUSES.map((s) => `'${s}'`).join(', ')})`;
 /** Who is asking decides the scope before any filter: everything, one applicant's, or one agency's. */
 export type ListScope = { kind: 'all' } | { kind: 'applicant'; id: string } | { kind: 'agency'; id: string };
 
-export interface ListStatements {
-  /** The page's rows, columns named as the entity's properties, and (when `counted`) in each `matching`: how many match, counting at most EXACT_TOTAL_UP_TO + 1. */
-  select: string;
-  /** Whether `select` carries the count: not on a page past EXACT_TOTAL_UP_TO, whose rows prove more. */
-  counted: boolean;
-  /** One row `{ n }`: the same count, for a page with no rows. */
-  count: string;
-  params: unknown[];
-  offset: number;
-  pageSize: number;
-}
 
 /** Columns the response needs, under the entity's property names. */
 export const LIST_COLUMNS = [

@@ -7,7 +7,6 @@ import {
   ApplicationActionCommand,
   ApplicationResponse,
   CountedTotal,
-  countedTotal,
   CreateApplicationRequest,
   ListApplicationsRequest,
   OPEN_STATUSES,
@@ -18,7 +17,7 @@ import {
   Transition,
   transitionFor,
 } from '@smart-regency/contracts';
-import { addWorkingDays, auditChanges, AuditTrail, CalendarClient, canSee, DomainError, EventRecorder, IdempotentWrites, PendingEvent, jakartaDate, queryRows, RpcClient, SYSTEM_ACTOR } from '@smart-regency/platform';
+import { addWorkingDays, auditChanges, AuditTrail, CalendarClient, canSee, DomainError, EventRecorder, IdempotentWrites, PendingEvent, jakartaDate, countedPage, RpcClient, SYSTEM_ACTOR } from '@smart-regency/platform';
 import { randomBytes } from 'crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { PermitType } from '../permit-types/permit-type.entity';
@@ -366,13 +365,9 @@ export class ApplicationsService {
         ? { kind: 'agency', id: actor.agencyId }
         : { kind: 'applicant', id: actor.id };
     const sql = listStatements(scope, query);
-    const rows = await queryRows<ListedApplication & { matching?: number }>(this.db, sql.select, sql.params, { prepare: sql.counted });
+    const { rows, total, totalExact } = await countedPage<ListedApplication>(this.db, sql);
     await this.auditListed(actor, query, rows);
     const items = rows.map((r) => toApplicationResponse({ ...r, fee: Number(r.fee) }));
-    // A page past the end has no row to carry the count.
-    const pastEnd = rows.length === 0 && sql.offset > 0;
-    const counted: number | undefined = pastEnd ? (await queryRows<{ n: number }>(this.db, sql.count, sql.params, { prepare: false }))[0].n : rows[0]?.matching;
-    const { total, totalExact } = countedTotal(sql.offset, sql.pageSize, rows.length, counted);
     return { ...pageOf(items, total, query), totalExact };
   }
 }
