@@ -430,6 +430,7 @@ function parseArgs(argv) {
     skipFiling: false,
     skipBare: false,
     cpuProf: false,
+    serviceEnv: {},
     out: path.join(__dirname, 'results'),
   };
   for (const arg of argv) {
@@ -451,6 +452,11 @@ function parseArgs(argv) {
     else if (key === 'skip-filing') options.skipFiling = true;
     else if (key === 'skip-bare') options.skipBare = true;
     else if (key === 'cpu-prof') options.cpuProf = true;
+    else if (key === 'service-env') {
+      const [name, ...rest] = value.split('=');
+      if (!/^[A-Z][A-Z0-9_]*$/.test(name) || !rest.length) throw new Error(`--service-env needs NAME=value, got ${value}`);
+      options.serviceEnv[name] = rest.join('=');
+    }
     else if (key === 'out') options.out = path.resolve(value);
     else throw new Error(`unknown option ${arg}`);
   }
@@ -498,7 +504,7 @@ async function main() {
   const system = {};
   const spawnedAt = performance.now();
   for (const name of names) {
-    const extra = { LOG_LEVEL: 'warn', PORT: String(ports[name]) };
+    const extra = { ...options.serviceEnv, LOG_LEVEL: 'warn', PORT: String(ports[name]) };
     if (name === 'gateway') extra.LOGIN_RATE_LIMIT_PER_MINUTE = LOGIN_RATE_LIMIT;
     system[name] = h.startChild(name, [...nodeFlags(name), entrypoints[name]], environment.serviceEnv(name, extra));
   }

@@ -659,6 +659,7 @@ function parseArgs(argv) {
     only: undefined,
     readAuditRounds: 0,
     cpuProf: false,
+    serviceEnv: {},
     out: path.join(__dirname, 'results'),
   };
   for (const arg of argv) {
@@ -681,6 +682,11 @@ function parseArgs(argv) {
     else if (key === 'only') options.only = value;
     else if (key === 'read-audit-rounds') options.readAuditRounds = number();
     else if (key === 'cpu-prof') options.cpuProf = true;
+    else if (key === 'service-env') {
+      const [name, ...rest] = value.split('=');
+      if (!/^[A-Z][A-Z0-9_]*$/.test(name) || !rest.length) throw new Error(`--service-env needs NAME=value, got ${value}`);
+      options.serviceEnv[name] = rest.join('=');
+    }
     else if (key === 'out') options.out = path.resolve(value);
     else throw new Error(`unknown option ${arg}`);
   }
@@ -751,7 +757,7 @@ async function main() {
   const system = {};
   const spawnedAt = performance.now();
   const envOf = (name, more = {}) => {
-    const extra = { LOG_LEVEL: 'warn', PORT: String(ports[name]), ...more };
+    const extra = { ...options.serviceEnv, LOG_LEVEL: 'warn', PORT: String(ports[name]), ...more };
     if (name === 'gateway') extra.LOGIN_RATE_LIMIT_PER_MINUTE = LOGIN_RATE_LIMIT;
     if (name === 'permits' && options.logStatementsMs >= 0) extra.PGOPTIONS = `-c log_min_duration_statement=${options.logStatementsMs}`;
     return environment.serviceEnv(name, extra);

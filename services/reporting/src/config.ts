@@ -1,6 +1,15 @@
-import { loadConfig, ServiceConfig } from '@smart-regency/platform';
+import { Expose } from 'class-transformer';
+import { IsInt, Max, Min } from 'class-validator';
+import { loadConfig, ServiceConfig, toInt } from '@smart-regency/platform';
 
-export class ReportingConfig extends ServiceConfig {}
+export class ReportingConfig extends ServiceConfig {
+  /**
+   * The projection waits up to this long for more events before it writes a batch, so a busy
+   * stream is applied in a few large transactions instead of many small ones (0: at once).
+   */
+  @Expose() @toInt() @IsInt() @Min(0) @Max(5000)
+  PROJECTION_BATCH_WAIT_MS: number = 100;
+}
 
 export function loadReportingConfig(env: Record<string, string | undefined> = process.env): ReportingConfig {
   return loadConfig(ReportingConfig, env, {

@@ -43,6 +43,12 @@ export interface EventConsumerOptions {
   batchHandler?: BatchEventHandler;
   /** Most messages in one batch (default 500). */
   batchSize?: number;
+  /**
+   * Batched mode: once a message is in hand, wait up to this long (default 0) for more before the
+   * transaction, unless a full batch is already there. Fewer, larger transactions for a consumer
+   * whose readers can wait that long.
+   */
+  batchWaitMs?: number;
   /** Runs first in every effect transaction (e.g. to take a lock that a maintenance job also takes). */
   transactionStart?: (manager: EntityManager) => Promise<void>;
   /** Deliveries before a failing event is dead-lettered. */
@@ -197,12 +203,27 @@ export class EventConsumer {
       }
     })();
     const batchSize = Math.max(1, this.options.batchSize ?? 500);
+    const waitMs = Math.max(0, this.options.batchWaitMs ?? 0);
     for (;;) {
       if (!queue.length) {
         if (done) break;
         await new Promise<void>((resolve) => (wake = resolve));
         wake = undefined;
         continue;
+      }
+      if (waitMs > 0 && queue.length < batchSize && !done && !this.stopping) {
+        // Let the batch fill: until it is full, the reader ends, or the wait is over.
+        const until = Date.now() + waitMs;
+        while (queue.length < batchSize && !done && !this.stopping && Date.now() < until) {
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, until - Date.now());
+            wake = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          });
+          wake = undefined;
+        }
       }
       await this.handleBatch(queue.splice(0, batchSize)).catch((error: Error) => this.logger.error(`consumer ${this.options.name}: ${error.message}`));
     }

@@ -17,6 +17,7 @@ export interface ConsumerRegistration {
   handler?: EventHandler;
   batchHandler?: BatchEventHandler;
   batchSize?: number;
+  batchWaitMs?: number;
   transactionStart?: (manager: EntityManager) => Promise<void>;
   maxDeliver?: number;
 }
@@ -45,6 +46,7 @@ export class EventsRuntime implements OnApplicationBootstrap, BeforeApplicationS
       js: this.js,
       subjectPrefix: config.EVENTS_SUBJECT_PREFIX,
       retentionHours: config.OUTBOX_RETENTION_HOURS,
+      gatherMs: config.OUTBOX_GATHER_MS,
       metrics,
       logger: this.logger,
     });

@@ -1,6 +1,7 @@
 import { Injectable, Module, OnModuleInit } from '@nestjs/common';
 import { EventConsumer, EventsRuntime } from '@smart-regency/platform';
 import { EntityManager } from 'typeorm';
+import { ReportingConfig } from '../config';
 import { ProjectionStore } from './projection.store';
 
 /** Durable consumer name; also the inbox key, so it stays stable across releases. */
@@ -20,7 +21,10 @@ export const takeProjectionLock = (m: Pick<EntityManager, 'query'>) => m.query('
 export class ProjectionConsumer implements OnModuleInit {
   consumer?: EventConsumer;
 
-  constructor(private readonly events: EventsRuntime) {}
+  constructor(
+    private readonly events: EventsRuntime,
+    private readonly config: ReportingConfig,
+  ) {}
 
   async onModuleInit(): Promise<void> {
     const store = new ProjectionStore();
@@ -28,6 +32,7 @@ export class ProjectionConsumer implements OnModuleInit {
       name: REPORTING_CONSUMER,
       batchHandler: (events, manager, sequences) => store.apply(manager, events, sequences),
       batchSize: PROJECTION_BATCH_SIZE,
+      batchWaitMs: this.config.PROJECTION_BATCH_WAIT_MS,
       transactionStart: async (manager) => void (await takeProjectionLock(manager)),
     });
   }
