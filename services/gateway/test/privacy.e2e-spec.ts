@@ -37,6 +37,21 @@ describe('data rights: export and erasure', () => {
       await client.end();
     }
   };
+  /** Reporting has applied every event the services have published (it batches for up to 100 ms). */
+  const reportingCaughtUp = () =>
+    waitFor('reporting to apply every published event', async () => {
+      let published = 0;
+      for (const service of ['identity', 'permits', 'complaints'] as const) {
+        const [outbox] = await db<{ pending: number; sent: number }>(
+          service,
+          `SELECT count(*) FILTER (WHERE sent_at IS NULL)::int AS pending, count(*) FILTER (WHERE sent_at IS NOT NULL)::int AS sent FROM outbox`,
+        );
+        if (outbox.pending) return undefined;
+        published += outbox.sent;
+      }
+      const [applied] = await db<{ n: number }>('reporting', `SELECT count(*)::int AS n FROM processed_events WHERE consumer = 'reporting'`);
+      return applied.n >= published ? true : undefined;
+    });
 
   /** Every table of every service database, every column (bytea included), searched for each needle. */
   const findEverywhere = async (needles: string[]): Promise<string[]> => {
@@ -185,6 +200,7 @@ describe('data rights: export and erasure', () => {
 
   it('erases the person everywhere, keeps the records and the figures, and catches up after an outage', async () => {
     const publicBefore = (await api.get('/api/v1/public/complaints?pageSize=100').expect(200)).body;
+    await reportingCaughtUp();
     const reportBefore = (await api.get('/api/v1/public/reports/summary').expect(200)).body;
     expect(await findEverywhere(personalOf(rina))).not.toEqual([]); // the search finds what is there
 
@@ -245,6 +261,7 @@ describe('data rights: export and erasure', () => {
     expect(publicAfter.total).toBe(publicBefore.total);
     expect(publicAfter.items.map((i: { trackingNumber: string }) => i.trackingNumber).sort()).toEqual(publicBefore.items.map((i: { trackingNumber: string }) => i.trackingNumber).sort());
     expect(JSON.stringify(publicAfter)).not.toContain(rina.fullName);
+    await reportingCaughtUp();
     const reportAfter = (await api.get('/api/v1/public/reports/summary').expect(200)).body;
     const { asOf: _a, generatedAt: _g, ...figuresAfter } = reportAfter;
     const { asOf: _b, generatedAt: _h, ...figuresBefore } = reportBefore;
