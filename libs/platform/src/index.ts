@@ -11,6 +11,7 @@ export * from './nats/nats-context.interceptor';
 export * from './database/database';
 export * from './database/idempotency';
 export * from './database/list-query';
+export * from './database/sequence-blocks';
 export * from './logging/logging';
 export * from './metrics/metrics';
 export * from './health/nats.health';

@@ -63,15 +63,28 @@ export class EventRecorder {
     if (!manager.queryRunner?.isTransactionActive) {
       throw new Error(`record ${events.map((e) => e.type).join(', ')} inside the transaction that makes the change`);
     }
+    const params: unknown[] = [];
+    const outbox = this.statementParts(events, audit, params);
+    await manager.query(`WITH ${outbox.ctes} SELECT ${outbox.notify}`, params);
+    return outbox.built;
+  }
+
+  /**
+   * For a change that is one statement of its own (atomic without BEGIN and COMMIT): the outbox
+   * rows (and the audit row) as `WITH` parts to put after the change's own, their values appended
+   * to `params`, and the `pg_notify(…)` call its final SELECT must make once (the notification is
+   * delivered at commit, so the relay wakes only for events that exist).
+   */
+  statementParts(events: PendingEvent[], audit: PendingAuditRow | undefined, params: unknown[]): { ctes: string; notify: string; built: Array<RegencyCloudEvent<unknown>> } {
     if (!events.length) throw new Error('no event to record');
     const built = events.map(({ type, data }) => buildEvent(type, data as never));
-    const params: unknown[] = [OUTBOX_CHANNEL];
     // VALUES rows take their outbox seq in order: the relay publishes one record's events in seq order.
     const rows = built.map((event) => `($${params.push(event.id)}, $${params.push(event.type)}, $${params.push(event.subject)}, $${params.push(JSON.stringify(event))})`);
-    const auditCte = audit ? `, a AS (${auditPendingInsert(params.length + 1)})` : '';
-    if (audit) params.push(...audit.values);
-    // The notification is delivered at commit, so the relay wakes only for events that exist.
-    await manager.query(`WITH e AS (INSERT INTO outbox (id, type, record_id, event) VALUES ${rows.join(', ')})${auditCte} SELECT pg_notify($1, '')`, params);
-    return built;
+    let ctes = `outbox_rows AS (INSERT INTO outbox (id, type, record_id, event) VALUES ${rows.join(', ')})`;
+    if (audit) {
+      ctes += `, audit_row AS (${auditPendingInsert(params.length + 1)})`;
+      params.push(...audit.values);
+    }
+    return { ctes, notify: `pg_notify($${params.push(OUTBOX_CHANNEL)}, '')`, built };
   }
 }

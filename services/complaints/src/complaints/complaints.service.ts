@@ -38,6 +38,8 @@ import {
   jakartaDate,
   countedPage,
   ListStatements,
+  queryRows,
+  SequenceBlocks,
   SYSTEM_ACTOR,
 } from '@smart-regency/platform';
 import { DataSource, EntityManager } from 'typeorm';
@@ -54,11 +56,6 @@ const iso = (d: Date | null) => (d ? d.toISOString() : undefined);
 const has = (actor: Actor, roles: string[]) => actor.roles.some((r) => roles.includes(r));
 const notFound = () => new DomainError('COMPLAINTS.COMPLAINT_NOT_FOUND', 'complaint not found');
 
-/**
- * Filing's one statement: takes the next tracking number (zero-padded to six digits, never cut),
- * inserts the complaint and its first history row. $1 id, $2 number prefix, $3..$12 the complaint,
- * $13 the filer's role.
- */
 /** A transition's one statement: the complaint's changed fields and its history row. */
 const ACT_SQL = `
   WITH u AS (
@@ -70,16 +67,18 @@ const ACT_SQL = `
     SELECT id, $9, $10, status, $11::uuid, $12, $13 FROM u)
   SELECT updated_at AS "updatedAt", version FROM u`;
 
+/**
+ * Filing's first `WITH` parts: the complaint and its first history row. $1 id, $2 tracking number,
+ * $3..$12 the complaint, $13 the filer's role; the outbox and audit rows follow (EventRecorder).
+ */
 const FILE_SQL = `
-  WITH n AS (SELECT nextval('complaint_number_seq')::text AS v),
   c AS (
     INSERT INTO complaints (id, tracking_number, category_code, reporter_id, title, description, location, district, visibility, status, agency_id, due_at, final_due_at, version)
-    SELECT $1::uuid, $2 || lpad(n.v, greatest(6, length(n.v)), '0'), $3, $4::uuid, $5, $6, $7::jsonb, $8, $9, 'received', $10::uuid, $11::timestamptz, $12::timestamptz, 1 FROM n
-    RETURNING id, status, reporter_id, tracking_number, created_at, updated_at, version),
+    VALUES ($1::uuid, $2, $3, $4::uuid, $5, $6, $7::jsonb, $8, $9, 'received', $10::uuid, $11::timestamptz, $12::timestamptz, 1)
+    RETURNING id, status, reporter_id, created_at, updated_at),
   h AS (
     INSERT INTO complaint_history (complaint_id, action, from_status, to_status, actor_id, actor_role, note)
-    SELECT id, 'file', NULL, status, reporter_id, $13, NULL FROM c)
-  SELECT tracking_number AS "trackingNumber", created_at AS "createdAt", updated_at AS "updatedAt", version FROM c`;
+    SELECT id, 'file', NULL, status, reporter_id, $13, NULL FROM c)`;
 
 /** What the audit trail keeps of a complaint's changes (personal values only as "[personal]"). */
 const AUDITED_FIELDS = ['trackingNumber', 'categoryCode', 'title', 'description', 'location', 'visibility', 'status', 'agencyId', 'dueAt', 'finalDueAt', 'answer', 'resolvedAt', 'closedAt', 'rating', 'ratingComment', 'version'];
@@ -184,7 +183,12 @@ export class ComplaintsService {
     private readonly idempotency: IdempotentWrites,
     private readonly audit: AuditTrail,
     private readonly categories: CategoryCatalogue,
-  ) {}
+  ) {
+    this.numbers = new SequenceBlocks(db, 'complaint_number_seq');
+  }
+
+  /** Tracking numbers, a block of the sequence's increment at a time. */
+  private readonly numbers: SequenceBlocks;
 
   async file(actor: Actor, request: FileComplaintRequest, idempotencyKey?: string): Promise<ComplaintResponse> {
     const category = await this.categories.open(request.categoryCode);
@@ -195,59 +199,75 @@ export class ComplaintsService {
     }
     const now = new Date();
     const calendar = await this.calendar.around(now);
-    return this.idempotency.run('complaints.complaint.file', actor.id, idempotencyKey, request, async (m) => {
-      const complaint = m.getRepository(Complaint).create({
-        id: randomUUID(),
-        categoryCode: category.code,
-        reporterId: actor.id,
-        title: request.title,
-        description: request.description,
-        location: { ...request.location },
-        district: request.location.district ?? null,
-        visibility: request.visibility,
-        status: 'received',
-        agencyId: category.agencyId,
-        dueAt: addWorkingDays(now, COMPLAINT_DEADLINES.verificationWorkingDays, calendar),
-        finalDueAt: addCalendarDays(now, COMPLAINT_DEADLINES.finalCalendarDays),
-        escalatedStages: [],
-        answer: null,
-        resolvedAt: null,
-        closedAt: null,
-        rating: null,
-        ratingComment: null,
-      });
-      // The number, the complaint and its first history row in one statement.
-      const [stored] = (await m.query(FILE_SQL, [
-        complaint.id,
-        `LPR-${jakartaDate(now).slice(0, 4)}-`,
-        complaint.categoryCode,
-        complaint.reporterId,
-        complaint.title,
-        complaint.description,
-        JSON.stringify(complaint.location),
-        complaint.district,
-        complaint.visibility,
-        complaint.agencyId,
-        complaint.dueAt,
-        complaint.finalDueAt,
-        actor.roles[0] ?? 'system',
-      ])) as Array<Pick<Complaint, 'trackingNumber' | 'createdAt' | 'updatedAt' | 'version'>>;
-      Object.assign(complaint, stored);
-      const { lat, lng, district } = complaint.location;
-      const audited = this.audit.pending({ action: 'complaint.file', ...auditOf(complaint, actor), changes: auditChanges(null, complaint, { only: AUDITED_FIELDS }) });
-      await this.events.record(m, 'complaints.complaint.received.v1', {
-        complaintId: complaint.id,
-        trackingNumber: complaint.trackingNumber,
-        categoryCode: complaint.categoryCode,
-        agencyId: category.agencyId,
-        visibility: complaint.visibility,
-        // Confidential complaints reveal no place finer than the district.
-        location: complaint.visibility === 'confidential' ? { ...(district ? { district } : {}) } : { lat, lng, ...(district ? { district } : {}) },
-        dueAt: complaint.dueAt!.toISOString(),
-        finalDueAt: complaint.finalDueAt.toISOString(),
-      }, audited);
-      return toComplaintResponse(complaint, actor);
+    // The number first (from this process's block), so the event and the audit row can carry it
+    // and filing is one statement: no BEGIN, no COMMIT, one round trip.
+    const number = await this.numbers.take();
+    const complaint = this.db.getRepository(Complaint).create({
+      id: randomUUID(),
+      trackingNumber: `LPR-${jakartaDate(now).slice(0, 4)}-${number.padStart(6, '0')}`,
+      categoryCode: category.code,
+      reporterId: actor.id,
+      title: request.title,
+      description: request.description,
+      location: { ...request.location },
+      district: request.location.district ?? null,
+      visibility: request.visibility,
+      status: 'received',
+      agencyId: category.agencyId,
+      dueAt: addWorkingDays(now, COMPLAINT_DEADLINES.verificationWorkingDays, calendar),
+      finalDueAt: addCalendarDays(now, COMPLAINT_DEADLINES.finalCalendarDays),
+      escalatedStages: [],
+      answer: null,
+      resolvedAt: null,
+      closedAt: null,
+      rating: null,
+      ratingComment: null,
+      version: 1,
     });
+    const params: unknown[] = [
+      complaint.id,
+      complaint.trackingNumber,
+      complaint.categoryCode,
+      complaint.reporterId,
+      complaint.title,
+      complaint.description,
+      JSON.stringify(complaint.location),
+      complaint.district,
+      complaint.visibility,
+      complaint.agencyId,
+      complaint.dueAt,
+      complaint.finalDueAt,
+      actor.roles[0] ?? 'system',
+    ];
+    const { lat, lng, district } = complaint.location;
+    const audited = this.audit.pending({ action: 'complaint.file', ...auditOf(complaint, actor), changes: auditChanges(null, complaint, { only: AUDITED_FIELDS }) });
+    const outbox = this.events.statementParts(
+      [
+        {
+          type: 'complaints.complaint.received.v1',
+          data: {
+            complaintId: complaint.id,
+            trackingNumber: complaint.trackingNumber,
+            categoryCode: complaint.categoryCode,
+            agencyId: category.agencyId,
+            visibility: complaint.visibility,
+            // Confidential complaints reveal no place finer than the district.
+            location: complaint.visibility === 'confidential' ? { ...(district ? { district } : {}) } : { lat, lng, ...(district ? { district } : {}) },
+            dueAt: complaint.dueAt!.toISOString(),
+            finalDueAt: complaint.finalDueAt.toISOString(),
+          },
+        },
+      ],
+      audited,
+      params,
+    );
+    const statement = `WITH ${FILE_SQL}, ${outbox.ctes} SELECT created_at AS "createdAt", updated_at AS "updatedAt", ${outbox.notify} FROM c`;
+    const stored = async (rows: Array<Pick<Complaint, 'createdAt' | 'updatedAt'>>) => {
+      Object.assign(complaint, { createdAt: rows[0].createdAt, updatedAt: rows[0].updatedAt });
+      return toComplaintResponse(complaint, actor);
+    };
+    if (!idempotencyKey) return stored(await queryRows(this.db, statement, params));
+    return this.idempotency.run('complaints.complaint.file', actor.id, idempotencyKey, request, async (m) => stored(await m.query(statement, params)));
   }
 
   async act(actor: Actor | null, command: ComplaintActionCommand): Promise<ComplaintResponse> {
