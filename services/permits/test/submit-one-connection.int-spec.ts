@@ -11,7 +11,7 @@ import { loadPermitsConfig } from '../src/config';
  * transaction's connection. Read on a second pool connection, a submission waits for a connection
  * that only it could free: with a pool of one it can never finish (under load the pool times out).
  */
-describe('a submission on a pool of one database connection', () => {
+describe('writes on a pool of one database connection', () => {
   let t: InProcessService;
   let identity: Subscription;
   const codec = JSONCodec<{ id: string }>();
@@ -53,5 +53,29 @@ describe('a submission on a pool of one database connection', () => {
     expect(submitted).toMatchObject({ id: draft.id, status: 'submitted', version: 2 });
     const { rows } = await t.db.query(`SELECT action FROM application_history WHERE application_id = $1 ORDER BY seq`, [draft.id]);
     expect(rows.map((r) => r.action)).toEqual(['create', 'submit']);
+  });
+  it('creates drafts in one statement each (number, history, audit row), every number once, even on one connection', async () => {
+    const drafts = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => t.rpc.send(SUBJECTS.permits.createApplication, { permitTypeCode: 'ONE-CONN', formData: { name: `Toko ${i}` } }, { actor: citizen })),
+    );
+    const numbers = drafts.map((d) => d.number);
+    expect(new Set(numbers).size).toBe(40);
+    for (const n of numbers) expect(n).toMatch(/^PRM-\d{4}-\d{6,}$/);
+    const ids = drafts.map((d) => d.id);
+    const { rows } = await t.db.query(
+      `SELECT a.id, a.number, a.created_at, (SELECT count(*)::int FROM application_history h WHERE h.application_id = a.id AND h.action = 'create') AS history
+         FROM applications a WHERE a.id = ANY($1::uuid[])`,
+      [ids],
+    );
+    expect(rows).toHaveLength(40);
+    for (const row of rows) {
+      const answered = drafts.find((d) => d.id === row.id)!;
+      expect(row).toMatchObject({ number: answered.number, history: 1 });
+      expect(row.created_at.toISOString()).toBe(answered.createdAt);
+    }
+    await t.db.query('SELECT audit_chain_pending(100000, true)');
+    const audit = await t.db.query(`SELECT entity_id, changes -> 'after' ->> 'number' AS number FROM audit_log WHERE action = 'application.create' AND entity_id = ANY($1)`, [ids]);
+    expect(audit.rows).toHaveLength(40);
+    for (const row of audit.rows) expect(row.number).toBe(drafts.find((d) => d.id === row.entity_id)!.number);
   });
 });

@@ -17,8 +17,25 @@ import {
   Transition,
   transitionFor,
 } from '@smart-regency/contracts';
-import { addWorkingDays, auditChanges, AuditTrail, CalendarClient, canSee, DomainError, EventRecorder, IdempotentWrites, PendingEvent, jakartaDate, countedPage, RpcClient, SYSTEM_ACTOR } from '@smart-regency/platform';
-import { randomBytes } from 'crypto';
+import {
+  addWorkingDays,
+  auditChanges,
+  auditPendingInsert,
+  AuditTrail,
+  CalendarClient,
+  canSee,
+  DomainError,
+  EventRecorder,
+  IdempotentWrites,
+  PendingEvent,
+  jakartaDate,
+  countedPage,
+  queryRows,
+  RpcClient,
+  SequenceBlocks,
+  SYSTEM_ACTOR,
+} from '@smart-regency/platform';
+import { randomBytes, randomUUID } from 'crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { PermitType } from '../permit-types/permit-type.entity';
 import { PermitTypeCatalogue } from '../permit-types/permit-type-catalogue';
@@ -117,19 +134,20 @@ function addMonths(date: Date, months: number): Date {
 
 const RETURNED = LIST_COLUMNS.map(([name, property]) => (name === property ? name : `${name} AS "${property}"`)).join(', ');
 
-// nextval inside the INSERT: numbers past 999999 grow a digit instead of being cut (lpad would cut).
+/**
+ * A draft and its first history row, as the first `WITH` parts of creation's one statement (the
+ * audit row follows). The number comes from a block of the sequence (SequenceBlocks) beforehand.
+ */
 const INSERT_DRAFT_SQL = `
-  WITH app AS (
-    INSERT INTO applications (number, permit_type_code, agency_id, issuing_agency_id, applicant_id, status, form_data, location, fee, sla_working_days, validity_months)
-    SELECT $1 || CASE WHEN s.n < 1000000 THEN lpad(s.n::text, 6, '0') ELSE s.n::text END, $2, $3, $4, $5, 'draft', $6, $7, $8, $9, $10
-      FROM (SELECT nextval('application_number_seq') AS n) s
-    RETURNING ${RETURNED}
+  app AS (
+    INSERT INTO applications (id, number, permit_type_code, agency_id, issuing_agency_id, applicant_id, status, form_data, location, fee, sla_working_days, validity_months)
+    VALUES ($1, $2, $3, $4, $5, $6, 'draft', $7, $8, $9, $10, $11)
+    RETURNING created_at, updated_at
   ), history AS (
     INSERT INTO application_history (application_id, action, from_status, to_status, actor_id, actor_role)
-    SELECT app.id, 'create', NULL, 'draft', $5, $11 FROM app
+    VALUES ($1, 'create', NULL, 'draft', $6, $12)
     RETURNING at
-  )
-  SELECT app.*, history.at AS "historyAt" FROM app, history`;
+  )`;
 
 const LOCK_SQL = `SELECT ${RETURNED}, overdue_notified_at AS "overdueNotifiedAt", sla_working_days AS "slaWorkingDays", validity_months AS "validityMonths",
   verification_code AS "verificationCode", holder_name AS "holderName" FROM applications WHERE id = $1 FOR UPDATE`;
@@ -157,7 +175,12 @@ export class ApplicationsService {
     private readonly idempotency: IdempotentWrites,
     private readonly catalogue: PermitTypeCatalogue,
     private readonly audit: AuditTrail,
-  ) {}
+  ) {
+    this.numbers = new SequenceBlocks(db, 'application_number_seq');
+  }
+
+  /** Application numbers, a block of the sequence's increment at a time. */
+  private readonly numbers: SequenceBlocks;
 
   private async permitType(code: string, m?: EntityManager): Promise<PermitType> {
     const type = await this.catalogue.find(code, m);
@@ -170,29 +193,60 @@ export class ApplicationsService {
     if (!type.active) throw new DomainError('PERMITS.PERMIT_TYPE_INACTIVE', `${type.code} is not open for applications`);
     const problems = checkForm(type.formFields, request.formData, false);
     if (problems.length) throw new DomainError('PERMITS.INVALID_FORM', 'form data does not fit the permit type', problems);
-    const insert = async (m: EntityManager) => {
-      // The application and its first history entry in one statement (atomic on its own).
-      const [row] = await m.query(INSERT_DRAFT_SQL, [
-        `PRM-${jakartaDate(new Date()).slice(0, 4)}-`,
-        type.code,
-        type.agencyId,
-        type.issuingAgencyId,
-        actor.id,
-        JSON.stringify(request.formData),
-        request.location ? JSON.stringify(request.location) : null,
-        type.fee,
-        type.slaWorkingDays,
-        type.validityMonths,
-        actor.roles[0] ?? 'system',
-      ]);
-      const { historyAt, ...app } = row as ListedApplication & { historyAt: Date };
-      const history = { action: 'create', fromStatus: null, toStatus: 'draft', actorId: actor.id, actorRole: actor.roles[0] ?? 'system', note: null, at: historyAt };
-      const response = toApplicationResponse({ ...app, fee: Number(app.fee) }, [history]);
-      await this.audit.record(m, { action: 'application.create', entityType: 'application', entityId: app.id, subjectId: actor.id, changes: auditChanges(null, response, { only: AUDITED_FIELDS }) });
-      return response;
+    // The number first (from this process's block), so the audit row can carry it and creation is
+    // one statement: no BEGIN, no COMMIT, one round trip.
+    const number = await this.numbers.take();
+    const now = new Date();
+    const app: ListedApplication = {
+      id: randomUUID(),
+      number: `PRM-${jakartaDate(now).slice(0, 4)}-${number.padStart(6, '0')}`,
+      permitTypeCode: type.code,
+      agencyId: type.agencyId,
+      issuingAgencyId: type.issuingAgencyId,
+      applicantId: actor.id,
+      status: 'draft',
+      formData: request.formData,
+      location: request.location ?? null,
+      fee: type.fee,
+      submittedAt: null,
+      dueAt: null,
+      decidedAt: null,
+      issuedAt: null,
+      certificateNumber: null,
+      expiresAt: null,
+      version: 1,
+      createdAt: now,
+      updatedAt: now,
     };
-    // The audit row commits with the application, so the statement runs in a transaction.
-    return idempotencyKey ? this.idempotency.run('permits.application.create', actor.id, idempotencyKey, request, insert) : this.db.transaction(insert);
+    const actorRole = actor.roles[0] ?? 'system';
+    const params: unknown[] = [
+      app.id,
+      app.number,
+      app.permitTypeCode,
+      app.agencyId,
+      app.issuingAgencyId,
+      app.applicantId,
+      JSON.stringify(app.formData),
+      app.location ? JSON.stringify(app.location) : null,
+      app.fee,
+      type.slaWorkingDays,
+      type.validityMonths,
+      actorRole,
+    ];
+    const audited = this.audit.pending({ action: 'application.create', entityType: 'application', entityId: app.id, subjectId: actor.id, changes: auditChanges(null, toApplicationResponse(app), { only: AUDITED_FIELDS }) });
+    let auditCte = '';
+    if (audited) {
+      auditCte = `, audit_row AS (${auditPendingInsert(params.length + 1)})`;
+      params.push(...audited.values);
+    }
+    const statement = `WITH ${INSERT_DRAFT_SQL}${auditCte} SELECT app.created_at AS "createdAt", app.updated_at AS "updatedAt", history.at AS "historyAt" FROM app, history`;
+    const stored = (rows: Array<{ createdAt: Date; updatedAt: Date; historyAt: Date }>) => {
+      const [{ historyAt, ...times }] = rows;
+      const history = { action: 'create', fromStatus: null, toStatus: 'draft', actorId: actor.id, actorRole, note: null, at: historyAt };
+      return toApplicationResponse({ ...app, ...times }, [history]);
+    };
+    if (!idempotencyKey) return stored(await queryRows(this.db, statement, params));
+    return this.idempotency.run('permits.application.create', actor.id, idempotencyKey, request, async (m) => stored(await m.query(statement, params)));
   }
 
   /** One step of the lifecycle, checked against the transition table, in one transaction with its events. */
