@@ -1,7 +1,7 @@
 import { CountedTotal, countedTotal } from '@smart-regency/contracts';
 import { createHash } from 'crypto';
-import type { Pool } from 'pg';
-import { DataSource } from 'typeorm';
+import type { Pool, PoolClient } from 'pg';
+import { DataSource, EntityManager } from 'typeorm';
 
 /**
  * At most this many statement texts are prepared per process (each pool connection keeps its own
@@ -21,13 +21,31 @@ const names = new Map<string, string>();
  */
 export async function queryRows<T>(db: DataSource, text: string, values: unknown[], { prepare = true } = {}): Promise<T[]> {
   const pool = (db.driver as unknown as { master: Pool }).master;
-  let name = prepare ? names.get(text) : undefined;
-  if (prepare && name === undefined && names.size < MAX_PREPARED_TEXTS) {
+  const name = prepare ? preparedName(text) : undefined;
+  const result = await pool.query(name ? { name, text, values } : { text, values });
+  return result.rows as T[];
+}
+
+/**
+ * `queryRows` inside a TypeORM transaction: the statement runs prepared on the transaction's own
+ * connection (TypeORM sends every statement unnamed, so PostgreSQL parses and plans it each time).
+ * Without a connected query runner it falls back to `manager.query`.
+ */
+export async function queryIn<T>(manager: EntityManager, text: string, values: unknown[]): Promise<T[]> {
+  const client = (manager.queryRunner as unknown as { databaseConnection?: PoolClient } | undefined)?.databaseConnection;
+  if (!client) return manager.query(text, values);
+  const name = preparedName(text);
+  const result = await client.query(name ? { name, text, values } : { text, values });
+  return result.rows as T[];
+}
+
+function preparedName(text: string): string | undefined {
+  let name = names.get(text);
+  if (name === undefined && names.size < MAX_PREPARED_TEXTS) {
     name = `sr_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`;
     names.set(text, name);
   }
-  const result = await pool.query(name ? { name, text, values } : { text, values });
-  return result.rows as T[];
+  return name;
 }
 
 /** The statements of one list page (permits' and complaints' lists build them). */

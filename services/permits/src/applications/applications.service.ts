@@ -30,6 +30,7 @@ import {
   PendingEvent,
   jakartaDate,
   countedPage,
+  queryIn,
   queryRows,
   RpcClient,
   SequenceBlocks,
@@ -152,8 +153,9 @@ const INSERT_DRAFT_SQL = `
 const LOCK_SQL = `SELECT ${RETURNED}, overdue_notified_at AS "overdueNotifiedAt", sla_working_days AS "slaWorkingDays", validity_months AS "validityMonths",
   verification_code AS "verificationCode", holder_name AS "holderName" FROM applications WHERE id = $1 FOR UPDATE`;
 
+/** A step's first `WITH` parts: the targeted UPDATE (the row is locked) and its history row; the step's events and audit row follow. */
 const TRANSITION_SQL = `
-  WITH step AS (
+  step AS (
     UPDATE applications SET status = $3, submitted_at = $4, due_at = $5, overdue_notified_at = $6, decided_at = $7, issued_at = $8,
       certificate_number = $9, verification_code = $10, expires_at = $11, holder_name = $12, updated_at = now(), version = version + 1
     WHERE id = $1 AND version = $2
@@ -161,8 +163,7 @@ const TRANSITION_SQL = `
   ), history AS (
     INSERT INTO application_history (application_id, action, from_status, to_status, actor_id, actor_role, note)
     SELECT id, $13, $14, status, $15, $16, $17 FROM step
-  )
-  SELECT updated_at AS "updatedAt", version FROM step`;
+  )`;
 
 @Injectable()
 export class ApplicationsService {
@@ -259,7 +260,7 @@ export class ApplicationsService {
     const calendar = action === 'submit' || action === 'resubmit' ? await this.calendar.around(new Date()) : null;
     const holderName = action === 'issue' ? await this.holderName(command.id) : null;
     return this.db.transaction(async (m) => {
-      const [locked] = await m.query(LOCK_SQL, [command.id]);
+      const [locked] = await queryIn<Application>(m, LOCK_SQL, [command.id]);
       const app: Application | undefined = locked && { ...locked, fee: Number(locked.fee) };
       if (!app || (actor && !canSeeApplication(actor, app))) throw new DomainError('PERMITS.APPLICATION_NOT_FOUND', 'application not found');
       if (command.ifMatch !== undefined && command.ifMatch !== app.version) {
@@ -301,31 +302,8 @@ export class ApplicationsService {
         app.holderName = holderName;
       }
       app.status = typeof transition.to === 'function' ? transition.to({ fee: app.fee }) : transition.to;
-      // A targeted UPDATE (the row is locked above), no second read of it as save() would do, and
-      // the history entry of the step in the same statement.
-      const [saved] = await m.query(TRANSITION_SQL, [
-        app.id,
-        app.version,
-        app.status,
-        app.submittedAt,
-        app.dueAt,
-        app.overdueNotifiedAt,
-        app.decidedAt,
-        app.issuedAt,
-        app.certificateNumber,
-        app.verificationCode,
-        app.expiresAt,
-        app.holderName,
-        action,
-        from,
-        actor?.id ?? null,
-        actor?.roles[0] ?? 'system',
-        command.note ?? null,
-      ]);
-      if (!saved) throw new DomainError('PERMITS.VERSION_MISMATCH', 'the application changed meanwhile');
-      Object.assign(app, saved);
       const actorRole = actor?.roles[0] ?? 'system';
-      // The step's events, in order, and its audit row: one statement.
+      app.version = was.version + 1;
       const events: PendingEvent[] = [];
       if (action === 'submit') {
         events.push({
@@ -367,7 +345,37 @@ export class ApplicationsService {
         });
       }
       const changes = { ...auditChanges(was, app, { only: AUDITED_FIELDS }), ...(command.note ? { note: '[personal]' } : {}) };
-      await this.events.recordAll(m, events, this.audit.pending({ action: `application.${action}`, entityType: 'application', entityId: app.id, subjectId: app.applicantId, changes, actor: actor ?? SYSTEM_ACTOR }));
+      const audited = this.audit.pending({ action: `application.${action}`, entityType: 'application', entityId: app.id, subjectId: app.applicantId, changes, actor: actor ?? SYSTEM_ACTOR });
+      // The targeted UPDATE (the row is locked above, no second read of it as save() would do), its
+      // history row, its events in order and its audit row: one prepared statement.
+      const params: unknown[] = [
+        app.id,
+        was.version,
+        app.status,
+        app.submittedAt,
+        app.dueAt,
+        app.overdueNotifiedAt,
+        app.decidedAt,
+        app.issuedAt,
+        app.certificateNumber,
+        app.verificationCode,
+        app.expiresAt,
+        app.holderName,
+        action,
+        from,
+        actor?.id ?? null,
+        actor?.roles[0] ?? 'system',
+        command.note ?? null,
+      ];
+      const outbox = this.events.statementParts(events, audited, params);
+      const [saved] = await queryIn<Pick<Application, 'updatedAt' | 'version'>>(
+        m,
+        `WITH ${TRANSITION_SQL}, ${outbox.ctes} SELECT updated_at AS "updatedAt", version, ${outbox.notify} FROM step`,
+        params,
+      );
+      // No row: the version moved although the row is locked (cannot happen); the events roll back with it.
+      if (!saved) throw new DomainError('PERMITS.VERSION_MISMATCH', 'the application changed meanwhile');
+      Object.assign(app, { updatedAt: saved.updatedAt, version: saved.version });
       return toApplicationResponse(app);
     });
   }
