@@ -164,10 +164,12 @@ export class OutboxRelay {
   async drainOnce(): Promise<number> {
     const client = this.client;
     if (!client) return 0;
-    const { rows } = await client.query<OutboxRow>(
-      `SELECT seq, id, type, record_id, event, created_at FROM outbox WHERE sent_at IS NULL ORDER BY seq LIMIT $1`,
-      [this.batchSize],
-    );
+    // Named statements: the relay's connection parses and plans each once (the LIMIT a literal, so
+    // a generic plan still knows it).
+    const { rows } = await client.query<OutboxRow>({
+      name: `outbox_relay_pending_${this.batchSize}`,
+      text: `SELECT seq, id, type, record_id, event, created_at FROM outbox WHERE sent_at IS NULL ORDER BY seq LIMIT ${Math.trunc(this.batchSize)}`,
+    });
     if (!rows.length) return 0;
     const chains = new Map<string, OutboxRow[]>();
     for (const row of rows) {
@@ -195,7 +197,7 @@ export class OutboxRelay {
       }),
     );
     if (sent.length) {
-      await client.query(`UPDATE outbox SET sent_at = clock_timestamp(), attempts = attempts + 1 WHERE seq = ANY($1::bigint[])`, [sent]);
+      await client.query({ name: 'outbox_relay_sent', text: `UPDATE outbox SET sent_at = clock_timestamp(), attempts = attempts + 1 WHERE seq = ANY($1::bigint[])`, values: [sent] });
       this.options.metrics?.eventsPublished.inc(sent.length);
     }
     if (failed.length) {
