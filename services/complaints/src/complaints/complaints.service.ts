@@ -38,6 +38,7 @@ import {
   jakartaDate,
   countedPage,
   ListStatements,
+  queryIn,
   queryRows,
   SequenceBlocks,
   SYSTEM_ACTOR,
@@ -56,16 +57,15 @@ const iso = (d: Date | null) => (d ? d.toISOString() : undefined);
 const has = (actor: Actor, roles: string[]) => actor.roles.some((r) => roles.includes(r));
 const notFound = () => new DomainError('COMPLAINTS.COMPLAINT_NOT_FOUND', 'complaint not found');
 
-/** A transition's one statement: the complaint's changed fields and its history row. */
+/** A transition's first `WITH` parts: the complaint's changed fields and its history row; its event and audit row follow. */
 const ACT_SQL = `
-  WITH u AS (
+  u AS (
     UPDATE complaints SET status = $2, agency_id = $3::uuid, due_at = $4::timestamptz, answer = $5, resolved_at = $6::timestamptz,
            closed_at = $7::timestamptz, escalated_stages = $8::text[], updated_at = now(), version = version + 1
      WHERE id = $1::uuid RETURNING id, status, updated_at, version),
   h AS (
     INSERT INTO complaint_history (complaint_id, action, from_status, to_status, actor_id, actor_role, note)
-    SELECT id, $9, $10, status, $11::uuid, $12, $13 FROM u)
-  SELECT updated_at AS "updatedAt", version FROM u`;
+    SELECT id, $9, $10, status, $11::uuid, $12, $13 FROM u)`;
 
 /**
  * Filing's first `WITH` parts: the complaint and its first history row. $1 id, $2 tracking number,
@@ -318,8 +318,10 @@ export class ComplaintsService {
           break;
       }
       c.status = transition.to;
-      // The change and its history row in one statement (TypeORM's save() would re-read the row first).
-      const [stored] = (await m.query(ACT_SQL, [
+      c.version = was.version + 1;
+      const changes = { ...auditChanges(was, c, { only: AUDITED_FIELDS }), ...(command.note ? { note: '[personal]' } : {}) };
+      const audited = this.audit.pending({ action: `complaint.${action}`, ...auditOf(c, actor), changes });
+      const params: unknown[] = [
         c.id,
         c.status,
         c.agencyId,
@@ -333,22 +335,36 @@ export class ComplaintsService {
         actor?.id ?? null,
         actor?.roles[0] ?? 'system',
         command.note ?? null,
-      ])) as Array<Pick<Complaint, 'updatedAt' | 'version'>>;
-      Object.assign(c, stored);
-      const changes = { ...auditChanges(was, c, { only: AUDITED_FIELDS }), ...(command.note ? { note: '[personal]' } : {}) };
-      const audited = this.audit.pending({ action: `complaint.${action}`, ...auditOf(c, actor), changes });
-      await this.events.record(m, 'complaints.complaint.status_changed.v1', {
-        complaintId: c.id,
-        fromStatus: from,
-        toStatus: c.status,
-        action,
-        ...(c.agencyId ? { agencyId: c.agencyId } : {}),
-        at: now.toISOString(),
-        categoryCode: c.categoryCode,
-        visibility: c.visibility,
-        ...(stageDueAt ? { stageDueAt: stageDueAt.toISOString() } : {}),
-        ...(c.dueAt ? { dueAt: c.dueAt.toISOString() } : {}),
-      }, audited);
+      ];
+      const outbox = this.events.statementParts(
+        [
+          {
+            type: 'complaints.complaint.status_changed.v1',
+            data: {
+              complaintId: c.id,
+              fromStatus: from,
+              toStatus: c.status,
+              action,
+              ...(c.agencyId ? { agencyId: c.agencyId } : {}),
+              at: now.toISOString(),
+              categoryCode: c.categoryCode,
+              visibility: c.visibility,
+              ...(stageDueAt ? { stageDueAt: stageDueAt.toISOString() } : {}),
+              ...(c.dueAt ? { dueAt: c.dueAt.toISOString() } : {}),
+            },
+          },
+        ],
+        audited,
+        params,
+      );
+      // The change, its history row, its event and its audit row: one prepared statement (the row is
+      // locked above; TypeORM's save() would re-read it first).
+      const [stored] = await queryIn<Pick<Complaint, 'updatedAt' | 'version'>>(
+        m,
+        `WITH ${ACT_SQL}, ${outbox.ctes} SELECT updated_at AS "updatedAt", version, ${outbox.notify} FROM u`,
+        params,
+      );
+      Object.assign(c, { updatedAt: stored.updatedAt, version: stored.version });
       return toComplaintResponse(c, actor ?? { id: 'system', roles: ['admin'] });
     });
   }
