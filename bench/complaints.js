@@ -98,82 +98,96 @@ async function runBare() {
     data,
   });
 
+  // As the service: categories kept 5 s in memory, the tracking number from a block of the
+  // sequence, then one prepared statement (complaint, history row, outbox row, notification).
+  const categories = new Map();
+  const category = async (code) => {
+    const cached = categories.get(code);
+    if (cached && cached.until > Date.now()) return cached.row;
+    const { rows } = await pool.query({ name: 'bare_category', text: 'SELECT code, agency_id FROM complaint_categories WHERE code = $1 AND active LIMIT 1', values: [code] });
+    categories.set(code, { row: rows[0], until: Date.now() + 5000 });
+    return rows[0];
+  };
+  const numbers = h.numberBlocks(pool, 'complaint_number_seq');
+  const FILE_SQL = `
+    WITH c AS (
+      INSERT INTO complaints (id, tracking_number, category_code, reporter_id, title, description, location, district, visibility, status, agency_id, due_at, final_due_at, escalated_stages)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'received', $10, $11, $12, '{}') RETURNING *),
+    h AS (INSERT INTO complaint_history (complaint_id, action, from_status, to_status, actor_id, actor_role, note) SELECT id, 'file', NULL, 'received', reporter_id, $13, NULL FROM c),
+    e AS (INSERT INTO outbox (id, type, record_id, event) VALUES ($14, $15, $16, $17))
+    SELECT c.*, pg_notify($18, '') FROM c`;
+
   async function file(actor, body) {
     validate(body);
-    const { rows: [category] } = await pool.query('SELECT code, agency_id FROM complaint_categories WHERE code = $1 AND active LIMIT 1', [body.categoryCode]);
-    if (!category) throw fail(404, 'COMPLAINTS.CATEGORY_NOT_FOUND', `no open category ${body.categoryCode}`);
+    const cat = await category(body.categoryCode);
+    if (!cat) throw fail(404, 'COMPLAINTS.CATEGORY_NOT_FOUND', `no open category ${body.categoryCode}`);
     const now = new Date();
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
-      const { rows: [{ seq }] } = await client.query(`SELECT nextval('complaint_number_seq') AS seq`);
-      const dueAt = addWorkingDays(now, 3);
-      const finalDueAt = endOfDay(dayOf(now) + 60);
-      const year = new Date(now.getTime() + JAKARTA).getUTCFullYear();
-      const { rows: [c] } = await client.query(
-        `INSERT INTO complaints (tracking_number, category_code, reporter_id, title, description, location, district, visibility, status, agency_id, due_at, final_due_at, escalated_stages)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'received', $9, $10, $11, '{}') RETURNING *`,
-        [`LPR-${year}-${String(seq).padStart(6, '0')}`, category.code, actor.id, body.title, body.description, body.location, body.location.district ?? null, body.visibility, category.agency_id, dueAt, finalDueAt],
-      );
-      await client.query(`INSERT INTO complaint_history (complaint_id, action, from_status, to_status, actor_id, actor_role, note) VALUES ($1, 'file', NULL, 'received', $2, $3, NULL)`, [c.id, actor.id, actor.role]);
-      const { lat, lng, district } = body.location;
-      const e = event(
-        'complaints.complaint.received.v1',
-        c.id,
-        {
-          complaintId: c.id,
-          trackingNumber: c.tracking_number,
-          categoryCode: c.category_code,
-          agencyId: c.agency_id,
-          visibility: c.visibility,
-          location: c.visibility === 'confidential' ? { ...(district ? { district } : {}) } : { lat, lng, ...(district ? { district } : {}) },
-          dueAt: dueAt.toISOString(),
-          finalDueAt: finalDueAt.toISOString(),
-        },
-        now,
-      );
-      await client.query('INSERT INTO outbox (id, type, record_id, event) VALUES ($1, $2, $3, $4)', [e.id, e.type, e.subject, JSON.stringify(e)]);
-      await client.query(`SELECT pg_notify($1, '')`, [OUTBOX_CHANNEL]);
-      await client.query('COMMIT');
-      return {
-        id: c.id,
-        trackingNumber: c.tracking_number,
-        categoryCode: c.category_code,
-        title: c.title,
-        description: c.description,
-        location: c.location,
-        visibility: c.visibility,
-        status: c.status,
-        agencyId: c.agency_id,
-        reporterId: c.reporter_id,
-        dueAt: c.due_at.toISOString(),
-        finalDueAt: c.final_due_at.toISOString(),
-        overdue: false,
-        version: c.version,
-        createdAt: c.created_at.toISOString(),
-      };
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    const id = randomUUID();
+    const year = new Date(now.getTime() + JAKARTA).getUTCFullYear();
+    const trackingNumber = `LPR-${year}-${(await numbers.take()).padStart(6, '0')}`;
+    const dueAt = addWorkingDays(now, 3);
+    const finalDueAt = endOfDay(dayOf(now) + 60);
+    const { lat, lng, district } = body.location;
+    const visibility = body.visibility;
+    const e = event(
+      'complaints.complaint.received.v1',
+      id,
+      {
+        complaintId: id,
+        trackingNumber,
+        categoryCode: cat.code,
+        agencyId: cat.agency_id,
+        visibility,
+        location: visibility === 'confidential' ? { ...(district ? { district } : {}) } : { lat, lng, ...(district ? { district } : {}) },
+        dueAt: dueAt.toISOString(),
+        finalDueAt: finalDueAt.toISOString(),
+      },
+      now,
+    );
+    const { rows: [c] } = await pool.query({
+      name: 'bare_file',
+      text: FILE_SQL,
+      values: [id, trackingNumber, cat.code, actor.id, body.title, body.description, body.location, district ?? null, visibility, cat.agency_id, dueAt, finalDueAt, actor.role, e.id, e.type, e.subject, JSON.stringify(e), OUTBOX_CHANNEL],
+    });
+    return {
+      id: c.id,
+      trackingNumber: c.tracking_number,
+      categoryCode: c.category_code,
+      title: c.title,
+      description: c.description,
+      location: c.location,
+      visibility: c.visibility,
+      status: c.status,
+      agencyId: c.agency_id,
+      reporterId: c.reporter_id,
+      dueAt: c.due_at.toISOString(),
+      finalDueAt: c.final_due_at.toISOString(),
+      overdue: false,
+      version: c.version,
+      createdAt: c.created_at.toISOString(),
+    };
   }
+
+  // Verified tokens remembered until they expire, as the gateway does.
+  const verified = h.tokenMemory(async (token) => {
+    const { payload } = await jwtVerify(
+      token,
+      async (header) => {
+        const key = keys.get(header.kid);
+        if (!key) throw new Error('unknown signing key');
+        return key;
+      },
+      VERIFY_OPTIONS,
+    );
+    return payload;
+  });
 
   async function authenticate(req) {
     const match = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
     if (!match) throw fail(401, 'COMMON.UNAUTHENTICATED', 'no access token');
     let payload;
     try {
-      ({ payload } = await jwtVerify(
-        match[1],
-        async (header) => {
-          const key = keys.get(header.kid);
-          if (!key) throw new Error('unknown signing key');
-          return key;
-        },
-        VERIFY_OPTIONS,
-      ));
+      payload = await verified(match[1]);
     } catch (error) {
       throw fail(401, 'COMMON.UNAUTHENTICATED', `invalid access token: ${error.message}`);
     }

@@ -124,9 +124,7 @@ async function runBare() {
     datacontenttype: 'application/json',
     data,
   });
-  const recordEvent = async (client, e) => {
-    await client.query("WITH e AS (INSERT INTO outbox (id, type, record_id, event) VALUES ($1, $2, $3, $4)) SELECT pg_notify($5, '')", [e.id, e.type, e.subject, JSON.stringify(e), OUTBOX_CHANNEL]);
-  };
+
   const inTransaction = async (work) => {
     const client = await pool.connect();
     try {
@@ -155,32 +153,37 @@ async function runBare() {
   const missingFields = (fields, formData) => fields.filter((f) => f.required && (formData[f.code] === undefined || formData[f.code] === null || formData[f.code] === ''));
   const COLUMNS = 'id, number, permit_type_code, agency_id, issuing_agency_id, applicant_id, status, form_data, location, fee, submitted_at, due_at, decided_at, issued_at, certificate_number, expires_at, version, created_at, updated_at';
 
-  // The same single statement as the service: the application and its first history entry.
+  // As the service: the number from a block of the sequence, then one prepared statement (the
+  // application and its first history entry).
+  const numbers = h.numberBlocks(pool, 'application_number_seq');
   async function create(actor, body) {
     if (typeof body.permitTypeCode !== 'string' || body.permitTypeCode.length > 40 || !body.formData || typeof body.formData !== 'object' || Array.isArray(body.formData)) {
       throw fail(400, 'COMMON.VALIDATION', 'permitTypeCode and formData are required');
     }
     const type = await permitType(body.permitTypeCode);
     if (!type.active) throw fail(409, 'PERMITS.PERMIT_TYPE_INACTIVE', `${type.code} is not open for applications`);
-    const { rows: [row] } = await pool.query(
-      `WITH app AS (
-         INSERT INTO applications (number, permit_type_code, agency_id, issuing_agency_id, applicant_id, status, form_data, location, fee, sla_working_days, validity_months)
-         SELECT $1 || CASE WHEN s.n < 1000000 THEN lpad(s.n::text, 6, '0') ELSE s.n::text END, $2, $3, $4, $5, 'draft', $6, NULL, $7, $8, $9
-           FROM (SELECT nextval('application_number_seq') AS n) s
+    const number = `PRM-${jakartaYear(new Date())}-${(await numbers.take()).padStart(6, '0')}`;
+    const { rows: [row] } = await pool.query({
+      name: 'bare_create',
+      text: `WITH app AS (
+         INSERT INTO applications (id, number, permit_type_code, agency_id, issuing_agency_id, applicant_id, status, form_data, location, fee, sla_working_days, validity_months)
+         VALUES ($1, $2, $3, $4, $5, $6, 'draft', $7, NULL, $8, $9, $10)
          RETURNING ${COLUMNS}
        ), history AS (
          INSERT INTO application_history (application_id, action, from_status, to_status, actor_id, actor_role)
-         SELECT app.id, 'create', NULL, 'draft', $5, $10 FROM app RETURNING at
+         VALUES ($1, 'create', NULL, 'draft', $6, $11) RETURNING at
        )
        SELECT app.*, history.at AS history_at FROM app, history`,
-      [`PRM-${jakartaYear(new Date())}-`, type.code, type.agency_id, type.issuing_agency_id, actor.id, JSON.stringify(body.formData), type.fee, type.sla_working_days, type.validity_months, actor.role],
-    );
+      values: [randomUUID(), number, type.code, type.agency_id, type.issuing_agency_id, actor.id, JSON.stringify(body.formData), type.fee, type.sla_working_days, type.validity_months, actor.role],
+    });
     return response(row, [{ action: 'create', from_status: null, to_status: 'draft', actor_id: actor.id, actor_role: actor.role, at: row.history_at }]);
   }
 
+  // As the service: the row locked (prepared), then one prepared statement with the update, its
+  // history row, both events and the notification, in one transaction.
   async function submit(actor, id) {
     return inTransaction(async (client) => {
-      const { rows: [app] } = await client.query(`SELECT ${COLUMNS}, sla_working_days FROM applications WHERE id = $1 FOR UPDATE`, [id]);
+      const { rows: [app] } = await client.query({ name: 'bare_lock', text: `SELECT ${COLUMNS}, sla_working_days FROM applications WHERE id = $1 FOR UPDATE`, values: [id] });
       if (!app || app.applicant_id !== actor.id) throw fail(404, 'PERMITS.APPLICATION_NOT_FOUND', 'application not found');
       if (app.status !== 'draft') throw fail(409, 'PERMITS.INVALID_TRANSITION', `cannot submit an application that is ${app.status}`);
       const type = await permitType(app.permit_type_code, client);
@@ -192,38 +195,47 @@ async function runBare() {
       }
       const now = new Date();
       const dueAt = addWorkingDays(now, app.sla_working_days);
-      const { rows: [saved] } = await client.query(
-        `WITH step AS (
+      const data = { permitTypeCode: app.permit_type_code, agencyId: app.agency_id, issuingAgencyId: app.issuing_agency_id, dueAt: dueAt.toISOString() };
+      const submitted = event('permits.application.submitted.v1', id, { applicationId: id, number: app.number, ...data }, now);
+      const changed = event('permits.application.status_changed.v1', id, { applicationId: id, fromStatus: 'draft', toStatus: 'submitted', action: 'submit', actorRole: actor.role, at: now.toISOString(), ...data }, now);
+      const { rows: [saved] } = await client.query({
+        name: 'bare_submit',
+        text: `WITH step AS (
            UPDATE applications SET status = 'submitted', submitted_at = COALESCE(submitted_at, $3), due_at = $4, overdue_notified_at = NULL, updated_at = now(), version = version + 1
            WHERE id = $1 AND version = $2 RETURNING id, updated_at, version
          ), history AS (
            INSERT INTO application_history (application_id, action, from_status, to_status, actor_id, actor_role, note) SELECT id, 'submit', 'draft', 'submitted', $5, $6, NULL FROM step
+         ), e AS (
+           INSERT INTO outbox (id, type, record_id, event) VALUES ($7, $8, $9, $10), ($11, $12, $13, $14)
          )
-         SELECT updated_at, version FROM step`,
-        [id, app.version, now, dueAt, actor.id, actor.role],
-      );
-      const updated = { ...app, ...saved, status: 'submitted', submitted_at: app.submitted_at ?? now, due_at: dueAt };
-      const data = { permitTypeCode: app.permit_type_code, agencyId: app.agency_id, issuingAgencyId: app.issuing_agency_id, dueAt: dueAt.toISOString() };
-      await recordEvent(client, event('permits.application.submitted.v1', id, { applicationId: id, number: app.number, ...data }, now));
-      await recordEvent(client, event('permits.application.status_changed.v1', id, { applicationId: id, fromStatus: 'draft', toStatus: 'submitted', action: 'submit', actorRole: actor.role, at: now.toISOString(), ...data }, now));
+         SELECT updated_at, version, pg_notify($15, '') FROM step`,
+        values: [id, app.version, now, dueAt, actor.id, actor.role, submitted.id, submitted.type, submitted.subject, JSON.stringify(submitted), changed.id, changed.type, changed.subject, JSON.stringify(changed), OUTBOX_CHANNEL],
+      });
+      const updated = { ...app, updated_at: saved.updated_at, version: saved.version, status: 'submitted', submitted_at: app.submitted_at ?? now, due_at: dueAt };
       return response(updated);
     });
   }
+
+  // Verified tokens remembered until they expire, as the gateway does.
+  const verified = h.tokenMemory(async (token) => {
+    const { payload } = await jwtVerify(
+      token,
+      async (header) => {
+        const key = keys.get(header.kid);
+        if (!key) throw new Error('unknown signing key');
+        return key;
+      },
+      VERIFY_OPTIONS,
+    );
+    return payload;
+  });
 
   async function authenticate(req) {
     const match = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
     if (!match) throw fail(401, 'COMMON.UNAUTHENTICATED', 'no access token');
     let payload;
     try {
-      ({ payload } = await jwtVerify(
-        match[1],
-        async (header) => {
-          const key = keys.get(header.kid);
-          if (!key) throw new Error('unknown signing key');
-          return key;
-        },
-        VERIFY_OPTIONS,
-      ));
+      payload = await verified(match[1]);
     } catch (error) {
       throw fail(401, 'COMMON.UNAUTHENTICATED', `invalid access token: ${error.message}`);
     }

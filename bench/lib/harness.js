@@ -383,6 +383,50 @@ async function serveBare(server, pool) {
 }
 
 /**
+ * A bare twin's readable numbers as the services take them (`SequenceBlocks`): each `nextval` of
+ * `sequence` reserves a block of the sequence's increment for this process. `take()` → decimal text.
+ */
+function numberBlocks(pool, sequence) {
+  let next = 0n;
+  let end = 0n;
+  let refill;
+  const fetch = async () => {
+    const { rows } = await pool.query({
+      name: `bare_blocks_${sequence}`,
+      text: 'SELECT nextval(s.seqrelid)::text AS first, s.seqincrement::text AS step FROM pg_sequence s WHERE s.seqrelid = $1::regclass',
+      values: [sequence],
+    });
+    next = BigInt(rows[0].first);
+    end = next + BigInt(rows[0].step);
+  };
+  return {
+    async take() {
+      while (next >= end) {
+        refill ??= fetch().finally(() => (refill = undefined));
+        await refill;
+      }
+      return String(next++);
+    },
+  };
+}
+
+/**
+ * Verified access tokens remembered until they expire, as the gateway remembers them: `verify(token)`
+ * runs the full check once per token; `check(token)` answers from memory afterwards.
+ */
+function tokenMemory(verify) {
+  const known = new Map();
+  return async (token) => {
+    const hit = known.get(token);
+    if (hit && hit.exp * 1000 > Date.now()) return hit.payload;
+    const payload = await verify(token);
+    if (known.size > 10000) known.clear();
+    known.set(token, { payload, exp: Number(payload.exp) });
+    return payload;
+  };
+}
+
+/**
  * Starts a bare twin (`args`: node flags and script with `--role=bare`; it reports `{ port }` over IPC
  * once listening, see serveBare) and waits for it: `{ bare, url }`.
  */
@@ -427,6 +471,8 @@ module.exports = {
   rebuildIndexes,
   serveBare,
   startBareTwin,
+  numberBlocks,
+  tokenMemory,
   treeInfo,
   machineInfo,
 };
