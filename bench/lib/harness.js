@@ -411,15 +411,22 @@ function numberBlocks(pool, sequence) {
 }
 
 /**
- * Verified access tokens remembered until they expire, as the gateway remembers them: `verify(token)`
- * runs the full check once per token; `check(token)` answers from memory afterwards.
+ * The twins' token check: `jwtVerify` of an access token against `keys` (kid → public key) with
+ * `options`, remembered until it expires, as the gateway remembers verified tokens. Resolves to the
+ * token's payload; rejects as jose does.
  */
-function tokenMemory(verify) {
+function tokenMemory(keys, options) {
+  const { jwtVerify } = require('jose');
   const known = new Map();
+  const key = async (header) => {
+    const found = keys.get(header.kid);
+    if (!found) throw new Error('unknown signing key');
+    return found;
+  };
   return async (token) => {
     const hit = known.get(token);
     if (hit && hit.exp * 1000 > Date.now()) return hit.payload;
-    const payload = await verify(token);
+    const { payload } = await jwtVerify(token, key, options);
     if (known.size > 10000) known.clear();
     known.set(token, { payload, exp: Number(payload.exp) });
     return payload;
