@@ -153,13 +153,25 @@ export class TestSystem {
     return proc;
   }
 
-  waitUntilReady(timeoutMs = 30000): Promise<true> {
-    return waitFor(
-      'the gateway to be ready',
-      async () => ((await fetch(`${this.gatewayUrl}/health/ready`).catch(() => undefined))?.status === 200 ? true : undefined),
-      timeoutMs,
-      200,
-    );
+  async waitUntilReady(timeoutMs = 30000): Promise<true> {
+    let lastAnswer = 'no answer';
+    try {
+      return await waitFor(
+        'the gateway to be ready',
+        async () => {
+          const res = await fetch(`${this.gatewayUrl}/health/ready`).catch(() => undefined);
+          if (res?.status === 200) return true;
+          if (res) lastAnswer = `${res.status} ${await res.text().catch(() => '')}`;
+          return undefined;
+        },
+        timeoutMs,
+        200,
+      );
+    } catch (error) {
+      // What the gateway last said and what each process printed last: the place to start reading.
+      const outputs = [...this.processes.entries()].map(([name, p]) => `--- ${name}:\n${p.output.slice(-8).join('\n')}`);
+      throw new Error(`${(error as Error).message}; /health/ready last answered ${lastAnswer}\n${outputs.join('\n')}`);
+    }
   }
 
   async stop(): Promise<void> {
