@@ -376,10 +376,15 @@ const cpuMsPerRequest = (cpu, requests) =>
 
 /** Warm-up (discarded), then the measured run with CPU and RSS of the named processes. */
 async function measure(label, load, pids, options, duration, connections = options.connections) {
-  await h.autocannon({ ...load, connections, duration: options.warmup });
+  // `load.rate`: open-loop at that rate (h.paced) instead of as fast as the connections go.
+  const run = (seconds) =>
+    load.rate
+      ? h.paced({ url: load.url, headers: load.headers, rate: load.rate, duration: seconds, connections, unit: (send) => send(load.method, new URL(load.url).pathname, JSON.parse(load.body)) })
+      : h.autocannon({ ...load, connections, duration: seconds }).then(h.summarize);
+  await run(options.warmup);
   const stopCpu = h.cpuWindow(pids);
   const stopRss = h.rssSampler(pids);
-  const result = h.summarize(await h.autocannon({ ...load, connections, duration }));
+  const result = await run(duration);
   const cpu = stopCpu();
   const rss = stopRss();
   console.log(
@@ -390,7 +395,7 @@ async function measure(label, load, pids, options, duration, connections = optio
 }
 
 const filingLoad = (url, token, rate) => ({
-  ...(rate ? { overallRate: rate } : {}),
+  ...(rate ? { rate } : {}),
   url: `${url}${API}/complaints`,
   method: 'POST',
   headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },

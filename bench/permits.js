@@ -569,6 +569,7 @@ const topCores = (cpu) =>
  * latencies are timed here from the moment the request is built (just before it is written).
  */
 async function pairLoad(baseUrl, token, connections, duration, rate) {
+  if (rate) return pacedPairs(baseUrl, token, connections, duration, rate);
   const created = [];
   const submitted = [];
   let failedCreates = 0;
@@ -604,10 +605,47 @@ async function pairLoad(baseUrl, token, connections, duration, rate) {
       },
     },
   ];
-  const result = h.summarize(await h.autocannon({ url: baseUrl, connections, duration, requests, ...(rate ? { overallRate: rate } : {}) }));
+  const result = h.summarize(await h.autocannon({ url: baseUrl, connections, duration, requests }));
   return {
     ...result,
     pairsPerSecond: Math.round(Math.min(created.length, submitted.length) / result.durationSeconds),
+    completedPairs: submitted.length - failedSubmits,
+    failedCreates,
+    failedSubmits,
+    createLatencyMs: h.distribution(created),
+    submitLatencyMs: h.distribution(submitted),
+  };
+}
+
+/** Create + submit pairs started at `rate` / 2 pairs per second, open-loop (h.paced): `rate` requests/s in all. */
+async function pacedPairs(baseUrl, token, connections, duration, rate) {
+  const created = [];
+  const submitted = [];
+  let failedCreates = 0;
+  let failedSubmits = 0;
+  const result = await h.paced({
+    url: baseUrl,
+    headers: { authorization: `Bearer ${token}` },
+    rate: rate / 2,
+    duration,
+    connections,
+    unit: async (send) => {
+      let t = performance.now();
+      const draft = await send('POST', APPS, { permitTypeCode: BENCH_TYPE, formData: BENCH_FORM });
+      created.push(performance.now() - t);
+      if (draft.status !== 201 || !draft.json?.id) {
+        failedCreates += 1;
+        return;
+      }
+      t = performance.now();
+      const done = await send('POST', `${APPS}/${draft.json.id}/submit`);
+      submitted.push(performance.now() - t);
+      if (done.status !== 200) failedSubmits += 1;
+    },
+  });
+  return {
+    ...result,
+    pairsPerSecond: Math.round(Math.min(created.length, submitted.length) / duration),
     completedPairs: submitted.length - failedSubmits,
     failedCreates,
     failedSubmits,

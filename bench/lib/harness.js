@@ -222,6 +222,83 @@ function autocannon(options) {
   });
 }
 
+/**
+ * Open-loop load at a fixed rate: `unit(send)` is started `rate` times a second for `duration` s,
+ * on schedule whether or not earlier ones have finished (no coordinated omission: latency is from
+ * the scheduled start to the end of the unit, queueing included). `send(method, path, body)` makes
+ * one request on a keep-alive agent of `connections` sockets (more in flight wait for a socket,
+ * and that wait counts) and resolves `{ status, json }`. autocannon's `overallRate` sends each
+ * second's budget in a burst, so its latency at a rate says more about the burst than the system.
+ * Resolves the summarize() shape plus `units`: the latency of whole units.
+ */
+async function paced({ url, headers = {}, rate, duration, connections = 50, unit }) {
+  const httpModule = require('http');
+  const agent = new httpModule.Agent({ keepAlive: true, maxSockets: connections });
+  const base = new URL(url);
+  const statuses = { '2xx': 0, non2xx: 0, errors: 0 };
+  const requestLatencies = [];
+  const send = (method, path, body) =>
+    new Promise((resolve) => {
+      const started = performance.now();
+      const text = body === undefined ? undefined : JSON.stringify(body);
+      const req = httpModule.request(
+        { agent, host: base.hostname, port: base.port, method, path, headers: { ...headers, ...(text ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) } : {}) } },
+        (res) => {
+          const chunks = [];
+          res.on('data', (c) => chunks.push(c));
+          res.on('end', () => {
+            requestLatencies.push(performance.now() - started);
+            if (res.statusCode >= 200 && res.statusCode < 300) statuses['2xx'] += 1;
+            else statuses.non2xx += 1;
+            let json;
+            try {
+              json = JSON.parse(Buffer.concat(chunks).toString());
+            } catch {
+              json = undefined;
+            }
+            resolve({ status: res.statusCode, json });
+          });
+        },
+      );
+      req.setTimeout(10000, () => req.destroy(new Error('timeout')));
+      req.on('error', () => {
+        statuses.errors += 1;
+        resolve({ status: 0 });
+      });
+      req.end(text);
+    });
+  const units = [];
+  const running = new Set();
+  const start = performance.now();
+  const end = start + duration * 1000;
+  let scheduled = 0;
+  while (performance.now() < end) {
+    const due = Math.floor(((performance.now() - start) / 1000) * rate);
+    for (; scheduled < due; scheduled++) {
+      const at = start + (scheduled * 1000) / rate;
+      const task = unit(send).then(() => units.push(performance.now() - at));
+      running.add(task);
+      task.finally(() => running.delete(task));
+    }
+    await sleep(1);
+  }
+  await Promise.all(running);
+  agent.destroy();
+  const total = statuses['2xx'] + statuses.non2xx;
+  const u = distribution(units);
+  return {
+    requestsPerSecond: Math.round(total / duration),
+    latencyMs: { p50: u.p50, p90: u.p90, p99: u.p99, max: u.max, mean: u.mean },
+    requests: total,
+    non2xx: statuses.non2xx,
+    errors: statuses.errors,
+    timeouts: 0,
+    durationSeconds: duration,
+    units: u,
+    requestLatencyMs: distribution(requestLatencies),
+  };
+}
+
 function summarize(result) {
   const total = result['1xx'] + result['2xx'] + result['3xx'] + result['4xx'] + result['5xx'];
   return {
@@ -471,6 +548,7 @@ module.exports = {
   waitUntil,
   http,
   autocannon,
+  paced,
   summarize,
   distribution,
   progressBar,
