@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsLatitude, IsLongitude, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength, ValidateIf, ValidateNested } from 'class-validator';
+import { IsIn, IsInt, IsISO8601, IsLatitude, IsLongitude, IsObject, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength, ValidateIf, ValidateNested } from 'class-validator';
 import { CountedPageResponse, PageQuery } from '../common/page';
 import { QueryBoolean } from '../common/transforms';
 import { AttachmentResponse } from './attachment';
@@ -33,7 +33,7 @@ export class FileComplaintRequest {
   title: string;
   @ApiProperty() @IsString() @MinLength(10) @MaxLength(5000)
   description: string;
-  @ApiProperty({ type: ComplaintLocation }) @ValidateNested() @Type(() => ComplaintLocation)
+  @ApiProperty({ type: ComplaintLocation }) @IsObject() @ValidateNested() @Type(() => ComplaintLocation)
   location: ComplaintLocation;
   /** `public`: published with the reporter's name hidden anyway; `anonymous`: published, reporter known only to handling staff; `confidential`: never published. */
   @ApiProperty({ enum: VISIBILITIES }) @IsIn(VISIBILITIES)
