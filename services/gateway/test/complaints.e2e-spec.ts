@@ -358,6 +358,25 @@ describe('complaints', () => {
     ]);
   });
 
+  it('validates a forwarded body once, in the service, with the same 400 (filing and a permit draft)', async () => {
+    // The gateway passes these bodies on whole (ForwardedBody); the owning service validates them.
+    const empty = await api.post('/api/v1/complaints').set('Authorization', bearer.ani).send({}).expect(400);
+    expect(empty.body).toMatchObject({ code: 'COMMON.VALIDATION' });
+    expect(empty.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['categoryCode', 'description', 'location', 'title', 'visibility']);
+    const extra = await file('ani', 'public', { reporterId: ids.beni }).expect(400);
+    expect(extra.body.errors.map((e: { field: string }) => e.field)).toEqual(['reporterId']);
+    await api.post('/api/v1/complaints').set('Authorization', bearer.ani).set('content-type', 'application/json').send('[1, 2]').expect(400);
+    const draft = await api.post('/api/v1/permit-applications').set('Authorization', bearer.ani).send({ formData: {} }).expect(400);
+    expect(draft.body).toMatchObject({ code: 'COMMON.VALIDATION' });
+    expect(draft.body.errors.map((e: { field: string }) => e.field)).toEqual(['permitTypeCode']);
+    // Roles are still the gateway's: staff cannot file, whatever the body.
+    await api.post('/api/v1/complaints').set('Authorization', bearer.dlh).send({}).expect(403);
+    // The OpenAPI document still describes both bodies.
+    const spec = (await api.get('/docs/openapi.json').expect(200)).body;
+    expect(spec.paths['/api/v1/complaints'].post.requestBody.content['application/json'].schema.$ref).toBe('#/components/schemas/FileComplaintRequest');
+    expect(spec.paths['/api/v1/permit-applications'].post.requestBody.content['application/json'].schema.$ref).toBe('#/components/schemas/CreateApplicationRequest');
+  });
+
   it('validates filings and lists each role its own', async () => {
     const bad = await file('ani', 'public', { location: { lat: 123, lng: 99 }, visibility: 'secret' }).expect(400);
     expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['location.lat', 'visibility']);

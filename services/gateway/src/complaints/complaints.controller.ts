@@ -21,6 +21,7 @@ import { CallContext, FileTransfer, RpcClient, toFilePayload } from '@smart-rege
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public, Roles } from '../auth/auth.guard';
 import { Call } from '../http/call-context';
+import { ForwardedBody } from '../http/forwarded-body';
 import { IfMatch, setETag } from '../http/if-match';
 import { fileNameOf, sendFile, uploadedFile } from '../http/files';
 import { ApiProblems } from '../http/openapi';
@@ -44,7 +45,8 @@ export class ComplaintsController {
   @ApiOperation({ summary: 'File a complaint (public, anonymous or confidential)' })
   @ApiCreatedResponse({ type: ComplaintResponse })
   @ApiProblems(400, 401, 403, 404, 503)
-  async file(@Body() body: FileComplaintRequest, @Call() call: CallContext, @Res({ passthrough: true }) reply: FastifyReply) {
+  @ApiBody({ type: FileComplaintRequest })
+  async file(@ForwardedBody() body: FileComplaintRequest, @Call() call: CallContext, @Res({ passthrough: true }) reply: FastifyReply) {
     const complaint = await this.rpc.send(SUBJECTS.complaints.file, body, call);
     setETag(reply, complaint.version);
     return complaint;

@@ -15,6 +15,7 @@ import { CallContext, DomainError, FileTransfer, RpcClient } from '@smart-regenc
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public, Roles } from '../auth/auth.guard';
 import { Call } from '../http/call-context';
+import { ForwardedBody } from '../http/forwarded-body';
 import { IfMatch, setETag } from '../http/if-match';
 import { fileNameOf, sendFile, uploadedFile } from '../http/files';
 import { ApiProblems } from '../http/openapi';
@@ -38,7 +39,8 @@ export class ApplicationsController {
   @ApiOperation({ summary: 'Start an application (a draft)' })
   @ApiCreatedResponse({ type: ApplicationResponse })
   @ApiProblems(400, 401, 403, 404, 409, 503)
-  async create(@Body() body: CreateApplicationRequest, @Call() call: CallContext, @Res({ passthrough: true }) reply: FastifyReply) {
+  @ApiBody({ type: CreateApplicationRequest })
+  async create(@ForwardedBody() body: CreateApplicationRequest, @Call() call: CallContext, @Res({ passthrough: true }) reply: FastifyReply) {
     const app = await this.rpc.send(SUBJECTS.permits.createApplication, body, call);
     setETag(reply, app.version);
     return app;
