@@ -73,6 +73,17 @@ export function auditPendingInsert(first: number, rows = 1): string {
   return `INSERT INTO audit_pending (${PENDING_COLUMNS.join(', ')}) VALUES ${tuples.join(', ')}`;
 }
 
+/**
+ * The `WITH` part that writes `row` into `audit_pending` inside a writer's own statement, its values
+ * appended to `params` (empty when the trail is off): so the change and its audit row commit as one.
+ */
+export function auditPendingCte(row: PendingAuditRow | undefined, params: unknown[]): string {
+  if (!row) return '';
+  const cte = `audit_row AS (${auditPendingInsert(params.length + 1)})`;
+  params.push(...row.values);
+  return cte;
+}
+
 /** Where a list row keeps the records a page showed (`entityId` of such rows). */
 export const LIST_ENTITY_ID = 'list';
 

@@ -1,6 +1,14 @@
 import { Actor } from '@smart-regency/contracts';
 import { DomainError } from '../errors/domain-error';
 
+/** Roles that work an agency's queue. */
+export const STAFF_ROLES: readonly string[] = ['officer', 'agency_head'];
+
+/** Whether the actor holds any of `roles`. */
+export function hasRole(actor: Actor, roles: readonly string[]): boolean {
+  return actor.roles.some((r) => roles.includes(r));
+}
+
 export interface Owned {
   /** The citizen the record belongs to. */
   ownerId?: string | null;
@@ -32,5 +40,5 @@ export function visibleOr404<T extends Owned>(actor: Actor, record: T | null | u
  * as its NATS subjects can be reached without the gateway. 403 otherwise.
  */
 export function requireRole(actor: Actor, roles: readonly string[], why: string): void {
-  if (!actor.roles.some((r) => roles.includes(r))) throw new DomainError('COMMON.FORBIDDEN', why);
+  if (!hasRole(actor, roles)) throw new DomainError('COMMON.FORBIDDEN', why);
 }

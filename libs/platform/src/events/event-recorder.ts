@@ -4,7 +4,7 @@ import { validateSync } from 'class-validator';
 import { CloudEvent } from 'cloudevents';
 import { randomUUID } from 'crypto';
 import { EntityManager } from 'typeorm';
-import { auditPendingInsert, PendingAuditRow } from '../audit/audit-trail';
+import { auditPendingCte, PendingAuditRow } from '../audit/audit-trail';
 
 export const OUTBOX_CHANNEL = 'outbox';
 
@@ -80,11 +80,8 @@ export class EventRecorder {
     const built = events.map(({ type, data }) => buildEvent(type, data as never));
     // VALUES rows take their outbox seq in order: the relay publishes one record's events in seq order.
     const rows = built.map((event) => `($${params.push(event.id)}, $${params.push(event.type)}, $${params.push(event.subject)}, $${params.push(JSON.stringify(event))})`);
-    let ctes = `outbox_rows AS (INSERT INTO outbox (id, type, record_id, event) VALUES ${rows.join(', ')})`;
-    if (audit) {
-      ctes += `, audit_row AS (${auditPendingInsert(params.length + 1)})`;
-      params.push(...audit.values);
-    }
+    const audited = auditPendingCte(audit, params);
+    const ctes = `outbox_rows AS (INSERT INTO outbox (id, type, record_id, event) VALUES ${rows.join(', ')})${audited ? `, ${audited}` : ''}`;
     return { ctes, notify: `pg_notify($${params.push(OUTBOX_CHANNEL)}, '')`, built };
   }
 }

@@ -9,14 +9,13 @@ import {
   PublicAttachmentRequest,
   UploadAttachmentCommand,
 } from '@smart-regency/contracts';
-import { AuditTrail, checkFile, groupBy, DomainError, FileTransfer, fromFilePayload, toFilePayload } from '@smart-regency/platform';
+import { AuditTrail, checkFile, groupBy, DomainError, FileTransfer, fromFilePayload, hasRole, STAFF_ROLES, toFilePayload } from '@smart-regency/platform';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { Complaint } from '../complaints/complaint.entity';
 import { auditOf, canSeeComplaint } from '../complaints/complaints.service';
 import { ComplaintAttachment } from './attachment.entity';
 import { AttachmentStorage } from './attachment-storage';
 
-const STAFF = ['officer', 'agency_head'];
 const notFound = () => new DomainError('COMPLAINTS.COMPLAINT_NOT_FOUND', 'complaint not found');
 const attachmentNotFound = () => new DomainError('COMPLAINTS.ATTACHMENT_NOT_FOUND', 'no such attachment');
 
@@ -42,7 +41,7 @@ export async function publicAttachments(m: EntityManager, complaints: Array<Pick
 
 /** Who may add files: the reporter, the assigned agency's staff and the coordinators (not auditors). */
 function mayUpload(actor: Actor, c: Complaint): boolean {
-  return actor.id === c.reporterId || actor.roles.includes('admin') || (actor.roles.some((r) => STAFF.includes(r)) && actor.agencyId === c.agencyId);
+  return actor.id === c.reporterId || actor.roles.includes('admin') || (hasRole(actor, STAFF_ROLES) && actor.agencyId === c.agencyId);
 }
 
 @Injectable()

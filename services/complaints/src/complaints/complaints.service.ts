@@ -34,6 +34,7 @@ import {
   countWorkingDays,
   DomainError,
   EventRecorder,
+  hasRole,
   IdempotentWrites,
   jakartaDate,
   countedPage,
@@ -41,6 +42,7 @@ import {
   queryIn,
   queryRows,
   SequenceBlocks,
+  STAFF_ROLES,
   SYSTEM_ACTOR,
 } from '@smart-regency/platform';
 import { DataSource, EntityManager } from 'typeorm';
@@ -52,9 +54,7 @@ import { COMPLAINT_LIST_COLUMNS, ComplaintListScope, complaintListStatements, Li
 /** The columns a response is made of (COMPLAINT_LIST_COLUMNS). */
 export type ListedComplaint = Pick<Complaint, (typeof COMPLAINT_LIST_COLUMNS)[number][1]>;
 
-const STAFF = ['officer', 'agency_head'];
 const iso = (d: Date | null) => (d ? d.toISOString() : undefined);
-const has = (actor: Actor, roles: string[]) => actor.roles.some((r) => roles.includes(r));
 const notFound = () => new DomainError('COMPLAINTS.COMPLAINT_NOT_FOUND', 'complaint not found');
 
 /** A transition's first `WITH` parts: the complaint's changed fields and its history row; its event and audit row follow. */
@@ -97,15 +97,15 @@ export function auditOf(c: Complaint, actor: Actor | null): Pick<AuditEntry, 'en
 /** The reporter, handling staff (the assigned agency and the coordinators), and auditors see a complaint. */
 export function canSeeComplaint(actor: Actor, c: Complaint): boolean {
   if (actor.id === c.reporterId) return true;
-  if (has(actor, ['admin', 'auditor'])) return true;
-  return has(actor, STAFF) && !!actor.agencyId && actor.agencyId === c.agencyId;
+  if (hasRole(actor, ['admin', 'auditor'])) return true;
+  return hasRole(actor, STAFF_ROLES) && !!actor.agencyId && actor.agencyId === c.agencyId;
 }
 
 /** Handling staff may know who reported; for anonymous complaints nobody else (not even auditors). */
 function showsReporter(actor: Actor, c: ListedComplaint): boolean {
   if (actor.id === c.reporterId) return true;
   if (c.visibility !== 'anonymous') return true;
-  return actor.roles.includes('admin') || (has(actor, STAFF) && actor.agencyId === c.agencyId);
+  return actor.roles.includes('admin') || (hasRole(actor, STAFF_ROLES) && actor.agencyId === c.agencyId);
 }
 
 export function isComplaintOverdue(c: Pick<Complaint, 'status' | 'dueAt'>, now = new Date()): boolean {
@@ -168,7 +168,7 @@ function mayAct(actor: Actor | null, kinds: readonly ComplaintActorKind[], c: Co
   if (!actor) return kinds.includes('system');
   return kinds.some((kind) => {
     if (kind === 'coordinator') return actor.roles.includes('admin');
-    if (kind === 'assigned') return has(actor, STAFF) && actor.agencyId === c.agencyId;
+    if (kind === 'assigned') return hasRole(actor, STAFF_ROLES) && actor.agencyId === c.agencyId;
     if (kind === 'owner') return actor.id === c.reporterId;
     return false;
   });
@@ -390,9 +390,9 @@ export class ComplaintsService {
   }
 
   async list(actor: Actor, query: ListComplaintsRequest): Promise<Page<ComplaintResponse> & CountedTotal> {
-    const scope: ComplaintListScope = has(actor, ['admin', 'auditor'])
+    const scope: ComplaintListScope = hasRole(actor, ['admin', 'auditor'])
       ? { kind: 'all' }
-      : has(actor, STAFF) && actor.agencyId
+      : hasRole(actor, STAFF_ROLES) && actor.agencyId
         ? { kind: 'agency', id: actor.agencyId }
         : { kind: 'reporter', id: actor.id };
     const { rows, ...counted } = await this.page(complaintListStatements(scope, query));
@@ -431,7 +431,7 @@ export class ComplaintsService {
   /** The thread between the reporter, the assigned agency and the coordinators. */
   private async threadOr404(m: EntityManager, actor: Actor, id: string): Promise<Complaint> {
     const c = await m.getRepository(Complaint).findOne({ where: { id } });
-    const inThread = c && (actor.id === c.reporterId || actor.roles.includes('admin') || (has(actor, STAFF) && actor.agencyId === c.agencyId));
+    const inThread = c && (actor.id === c.reporterId || actor.roles.includes('admin') || (hasRole(actor, STAFF_ROLES) && actor.agencyId === c.agencyId));
     if (!c || !inThread) throw notFound();
     return c;
   }

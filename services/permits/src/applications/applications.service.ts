@@ -20,12 +20,13 @@ import {
 import {
   addWorkingDays,
   auditChanges,
-  auditPendingInsert,
+  auditPendingCte,
   AuditTrail,
   CalendarClient,
   canSee,
   DomainError,
   EventRecorder,
+  hasRole,
   IdempotentWrites,
   PendingEvent,
   jakartaDate,
@@ -34,6 +35,7 @@ import {
   queryRows,
   RpcClient,
   SequenceBlocks,
+  STAFF_ROLES,
   SYSTEM_ACTOR,
 } from '@smart-regency/platform';
 import { randomBytes, randomUUID } from 'crypto';
@@ -45,7 +47,6 @@ import { checkForm } from './form';
 import { LIST_COLUMNS, ListScope, listStatements } from './application-list';
 import { DocumentsRepository } from './documents.repository';
 
-const STAFF = ['officer', 'agency_head'] as const;
 /** The columns a response is made of (LIST_COLUMNS). */
 export type ListedApplication = Pick<Application, (typeof LIST_COLUMNS)[number][1]>;
 /** What the audit trail keeps of an application's changes (personal values only as "[personal]"). */
@@ -94,7 +95,6 @@ export function toApplicationResponse(app: ListedApplication, history?: Omit<App
   };
 }
 
-const hasRole = (actor: Actor, roles: readonly string[]) => actor.roles.some((r) => roles.includes(r));
 
 /** Staff see their agency's applications once submitted; the owner sees theirs; admins and auditors all. */
 export function canSeeApplication(actor: Actor, app: Application): boolean {
@@ -108,11 +108,11 @@ function mayAct(actor: Actor, by: Transition['by'], app: Application): boolean {
     case 'owner':
       return actor.id === app.applicantId;
     case 'technical':
-      return hasRole(actor, STAFF) && actor.agencyId === app.agencyId;
+      return hasRole(actor, STAFF_ROLES) && actor.agencyId === app.agencyId;
     case 'issuing_head':
       return actor.roles.includes('agency_head') && actor.agencyId === app.issuingAgencyId;
     case 'issuing':
-      return hasRole(actor, STAFF) && actor.agencyId === app.issuingAgencyId;
+      return hasRole(actor, STAFF_ROLES) && actor.agencyId === app.issuingAgencyId;
     default:
       return false;
   }
@@ -235,12 +235,8 @@ export class ApplicationsService {
       actorRole,
     ];
     const audited = this.audit.pending({ action: 'application.create', entityType: 'application', entityId: app.id, subjectId: actor.id, changes: auditChanges(null, toApplicationResponse(app), { only: AUDITED_FIELDS }) });
-    let auditCte = '';
-    if (audited) {
-      auditCte = `, audit_row AS (${auditPendingInsert(params.length + 1)})`;
-      params.push(...audited.values);
-    }
-    const statement = `WITH ${INSERT_DRAFT_SQL}${auditCte} SELECT app.created_at AS "createdAt", app.updated_at AS "updatedAt", history.at AS "historyAt" FROM app, history`;
+    const auditCte = auditPendingCte(audited, params);
+    const statement = `WITH ${INSERT_DRAFT_SQL}${auditCte ? `, ${auditCte}` : ''} SELECT app.created_at AS "createdAt", app.updated_at AS "updatedAt", history.at AS "historyAt" FROM app, history`;
     const stored = (rows: Array<{ createdAt: Date; updatedAt: Date; historyAt: Date }>) => {
       const [{ historyAt, ...times }] = rows;
       const history = { action: 'create', fromStatus: null, toStatus: 'draft', actorId: actor.id, actorRole, note: null, at: historyAt };
@@ -364,7 +360,7 @@ export class ApplicationsService {
         action,
         from,
         actor?.id ?? null,
-        actor?.roles[0] ?? 'system',
+        actorRole,
         command.note ?? null,
       ];
       const outbox = this.events.statementParts(events, audited, params);
@@ -423,7 +419,7 @@ export class ApplicationsService {
   async list(actor: Actor, query: ListApplicationsRequest): Promise<Page<ApplicationResponse> & CountedTotal> {
     const scope: ListScope = hasRole(actor, ['admin', 'auditor'])
       ? { kind: 'all' }
-      : hasRole(actor, STAFF) && actor.agencyId
+      : hasRole(actor, STAFF_ROLES) && actor.agencyId
         ? { kind: 'agency', id: actor.agencyId }
         : { kind: 'applicant', id: actor.id };
     const sql = listStatements(scope, query);
