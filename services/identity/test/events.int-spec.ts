@@ -320,32 +320,6 @@ describe('events backbone under failure', () => {
     }
     expect(new Set(seen).size).toBe(seen.length);
   });
-  it('a relay with a gathering pause publishes a burst of commits in one round, and stops at once', async () => {
-    const r = relay({ gatherMs: 500, pollMs: 60000 });
-    const rounds: number[] = [];
-    const drainOnce = r.drainOnce.bind(r);
-    r.drainOnce = async () => {
-      const published = await drainOnce();
-      if (published) rounds.push(published);
-      return published;
-    };
-    r.start();
-    await waitFor('the relay to lead', async () => (r.isLeader ? true : undefined), 5000);
-    await drained();
-    const burst = Array.from({ length: 10 }, () => uuid());
-    for (const id of burst) await recordFor(id); // ten commits, each waking the relay
-    await drained();
-    expect(rounds).toEqual([10]);
-    const subjects = (await streamEvents()).map((e) => e.subject);
-    for (const id of burst) expect(subjects.filter((s) => s === id)).toHaveLength(1);
-    // A pause in progress does not hold up stopping.
-    await recordFor(uuid());
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    const stopping = Date.now();
-    await r.stop();
-    expect(Date.now() - stopping).toBeLessThan(400);
-  });
-
   it('a batched consumer with a wait applies a burst in one transaction', async () => {
     const r = relay();
     r.start();

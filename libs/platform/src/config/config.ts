@@ -90,13 +90,6 @@ export class ServiceConfig extends CommonConfig {
   /** Published outbox rows are deleted after this many hours. */
   @Expose() @toInt() @IsInt() @Min(1) @Max(24 * 365)
   OUTBOX_RETENTION_HOURS: number = 72;
-
-  /**
-   * After a commit wakes the outbox relay, it waits this long for more commits before it reads the
-   * outbox, so one read, one round of publishes and one update carry several events (0: at once).
-   */
-  @Expose() @toInt() @IsInt() @Min(0) @Max(1000)
-  OUTBOX_GATHER_MS: number = 0;
 }
 
 function describe(errors: ValidationError[], parent = ''): string[] {

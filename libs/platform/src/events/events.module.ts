@@ -46,7 +46,6 @@ export class EventsRuntime implements OnApplicationBootstrap, BeforeApplicationS
       js: this.js,
       subjectPrefix: config.EVENTS_SUBJECT_PREFIX,
       retentionHours: config.OUTBOX_RETENTION_HOURS,
-      gatherMs: config.OUTBOX_GATHER_MS,
       metrics,
       logger: this.logger,
     });

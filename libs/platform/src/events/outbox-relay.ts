@@ -16,8 +16,6 @@ export interface OutboxRelayOptions {
   pollMs?: number;
   publishTimeoutMs?: number;
   retentionHours?: number;
-  /** Wait this long after a wake-up before reading the outbox, to publish more rows per round. */
-  gatherMs?: number;
   logger?: Pick<Logger, 'log' | 'warn' | 'error'>;
 }
 
@@ -55,22 +53,18 @@ export class OutboxRelay {
   private stopping = false;
   private loop?: Promise<void>;
   private readonly signal: { wake?: () => void } = {};
-  // Only stop() cuts a gathering pause short; notifications do not.
-  private readonly gatherSignal: { wake?: () => void } = {};
   private lastPrune = 0;
   // Set by a notification that arrives while a batch is in flight, so it is not slept through.
   private notified = false;
   private readonly batchSize: number;
   private readonly pollMs: number;
   private readonly publishTimeoutMs: number;
-  private readonly gatherMs: number;
   private readonly logger: Pick<Logger, 'log' | 'warn' | 'error'>;
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.batchSize = options.batchSize ?? 500;
     this.pollMs = options.pollMs ?? 1000;
     this.publishTimeoutMs = options.publishTimeoutMs ?? 5000;
-    this.gatherMs = options.gatherMs ?? 0;
     this.logger = options.logger ?? new Logger('OutboxRelay');
   }
 
@@ -87,7 +81,6 @@ export class OutboxRelay {
   async stop(): Promise<void> {
     this.stopping = true;
     this.signal.wake?.();
-    this.gatherSignal.wake?.();
     await this.loop;
     this.loop = undefined;
   }
@@ -106,16 +99,12 @@ export class OutboxRelay {
           }
           this.logger.log('outbox relay is the publisher for this database');
         }
-        this.notified = false;
         const published = await this.drainOnce();
         await this.prune();
         await this.measureBacklog();
         backoff = 250;
-        if (published < this.batchSize) {
-          if (!this.notified) await sleep(this.pollMs, this.signal);
-          // Woken by a commit: let a few more land, so the next round carries several events.
-          if (this.notified && this.gatherMs > 0 && !this.stopping) await sleep(this.gatherMs, this.gatherSignal);
-        }
+        if (published < this.batchSize && !this.notified) await sleep(this.pollMs, this.signal);
+        this.notified = false;
       } catch (error) {
         await this.measureBacklog().catch(() => undefined);
         this.logger.warn(`outbox relay: ${(error as Error).message}; retrying in ${backoff} ms`);
