@@ -1,6 +1,7 @@
 import { AuditEntryResponse, AuditHeadsResponse } from '@smart-regency/contracts';
-import { makeNik, TEST_ADMIN, TestSystem, TEST_PDF as PDF, TEST_PNG as PNG, TEST_JPEG as JPEG } from '@smart-regency/testing';
+import { TestSystem } from '@smart-regency/testing';
 import request from 'supertest';
+import { People, submittedReklame } from './support';
 
 
 /**
@@ -11,24 +12,13 @@ import request from 'supertest';
 describe('audit trail of reads: lists and comment threads', () => {
   let system: TestSystem;
   let api: ReturnType<typeof request>;
-  const bearer: Record<string, string> = {};
-  const ids: Record<string, string> = {};
-  const agencies: Record<string, string> = {};
-  let n = 0;
+  const people = new People(7100);
+  const { bearer, ids, agencies } = people;
   let application: { id: string };
   let publicComplaint: { id: string };
   let anonymousComplaint: { id: string };
 
-  const person = async (name: string, staff?: { roles: string[]; agency?: string }) => {
-    n++;
-    const password = `Sandi-Baca-${n}-Labura`;
-    const email = staff ? `${name}@pemda.labura.go.id` : `${name}@example.id`;
-    const res = staff
-      ? await api.post('/api/v1/users').set('Authorization', bearer.admin).send({ email, fullName: `Staf ${name}`, roles: staff.roles, ...(staff.agency ? { agencyId: agencies[staff.agency] } : {}), password }).expect(201)
-      : await api.post('/api/v1/auth/register').send({ nik: makeNik({ sequence: 7100 + n }), fullName: `Warga ${name}`, email, phone: `08126710${String(1000 + n)}`, password }).expect(201);
-    ids[name] = res.body.id;
-    bearer[name] = `Bearer ${await system.login(email, password)}`;
-  };
+
   const trail = async (query: string): Promise<AuditEntryResponse[]> =>
     (await api.get(`/api/v1/audit?pageSize=100&${query}`).set('Authorization', bearer.auditor).expect(200)).body.items;
   const heads = async (): Promise<Record<string, number>> => {
@@ -47,26 +37,14 @@ describe('audit trail of reads: lists and comment threads', () => {
   beforeAll(async () => {
     system = await TestSystem.start();
     api = request(system.gatewayUrl);
-    bearer.admin = `Bearer ${await system.login(TEST_ADMIN.email, TEST_ADMIN.password)}`;
-    ids.admin = (await api.get('/api/v1/me').set('Authorization', bearer.admin).expect(200)).body.id;
-    for (const a of (await api.get('/api/v1/agencies?pageSize=100').set('Authorization', bearer.admin).expect(200)).body.items) agencies[a.code] = a.id;
-    await person('sari');
-    await person('budi');
-    await person('auditor', { roles: ['auditor'] });
-    await person('pupr', { roles: ['officer'], agency: 'PUPR' });
-    await person('dlh', { roles: ['officer'], agency: 'DLH' });
+    await people.signIn(system);
+    await people.add('sari');
+    await people.add('budi');
+    await people.add('auditor', { roles: ['auditor'] });
+    await people.add('pupr', { roles: ['officer'], agency: 'PUPR' });
+    await people.add('dlh', { roles: ['officer'], agency: 'DLH' });
 
-    application = (
-      await api
-        .post('/api/v1/permit-applications')
-        .set('Authorization', bearer.sari)
-        .send({ permitTypeCode: 'REKLAME', formData: { billboardType: 'Baliho', widthMeters: 4, heightMeters: 3, address: 'Jl. Sudirman' } })
-        .expect(201)
-    ).body;
-    for (const [code, type, body] of [['KTP', 'application/pdf', PDF], ['DESAIN_REKLAME', 'image/png', PNG], ['FOTO_LOKASI', 'image/jpeg', JPEG]] as const) {
-      await api.put(`/api/v1/permit-applications/${application.id}/documents/${code}`).set('Authorization', bearer.sari).set('Content-Type', type).send(body).expect(200);
-    }
-    await api.post(`/api/v1/permit-applications/${application.id}/submit`).set('Authorization', bearer.sari).expect(200);
+    application = await submittedReklame(api, bearer.sari);
     publicComplaint = await fileComplaint('sari', 'public');
     anonymousComplaint = await fileComplaint('budi', 'anonymous');
     await api.post(`/api/v1/complaints/${publicComplaint.id}/comments`).set('Authorization', bearer.sari).send({ body: 'Sudah tiga hari, mohon segera.' }).expect(201);

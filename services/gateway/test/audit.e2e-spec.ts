@@ -1,29 +1,19 @@
 import { AuditEntryResponse, ChainVerification } from '@smart-regency/contracts';
 import { canonicalRow, chainHash, storedAuditRow } from '@smart-regency/platform';
-import { makeNik, TEST_ADMIN, TestSystem, TEST_PDF as PDF, TEST_PNG as PNG, TEST_JPEG as JPEG } from '@smart-regency/testing';
+import { TestSystem } from '@smart-regency/testing';
 import { Client } from 'pg';
 import request from 'supertest';
+import { People, submittedReklame } from './support';
 
 
 /** The audit trail through the gateway: who did and who looked, merged across services, and verified. */
 describe('audit trail', () => {
   let system: TestSystem;
   let api: ReturnType<typeof request>;
-  const bearer: Record<string, string> = {};
-  const ids: Record<string, string> = {};
-  const agencies: Record<string, string> = {};
-  let n = 0;
+  const people = new People(6000);
+  const { bearer, ids, agencies } = people;
 
-  const person = async (name: string, staff?: { roles: string[]; agency?: string }) => {
-    n++;
-    const password = `Sandi-Audit-${n}-Labura`;
-    const email = staff ? `${name}@pemda.labura.go.id` : `${name}@example.id`;
-    const res = staff
-      ? await api.post('/api/v1/users').set('Authorization', bearer.admin).send({ email, fullName: `Staf ${name}`, roles: staff.roles, ...(staff.agency ? { agencyId: agencies[staff.agency] } : {}), password }).expect(201)
-      : await api.post('/api/v1/auth/register').send({ nik: makeNik({ sequence: 6000 + n }), fullName: `Warga ${name}`, email, phone: `08126600${String(1000 + n)}`, password }).expect(201);
-    ids[name] = res.body.id;
-    bearer[name] = `Bearer ${await system.login(email, password)}`;
-  };
+
   const trail = async (query: string, who = 'auditor'): Promise<AuditEntryResponse[]> =>
     (await api.get(`/api/v1/audit?${query}`).set('Authorization', bearer[who]).expect(200)).body.items;
   /** As a superuser with the triggers switched off, on one service's database. */
@@ -41,12 +31,11 @@ describe('audit trail', () => {
   beforeAll(async () => {
     system = await TestSystem.start();
     api = request(system.gatewayUrl);
-    bearer.admin = `Bearer ${await system.login(TEST_ADMIN.email, TEST_ADMIN.password)}`;
-    for (const a of (await api.get('/api/v1/agencies?pageSize=100').set('Authorization', bearer.admin).expect(200)).body.items) agencies[a.code] = a.id;
-    await person('sari');
-    await person('auditor', { roles: ['auditor'] });
-    await person('dlh', { roles: ['officer'], agency: 'DLH' });
-    await person('pupr', { roles: ['officer'], agency: 'PUPR' });
+    await people.signIn(system);
+    await people.add('sari');
+    await people.add('auditor', { roles: ['auditor'] });
+    await people.add('dlh', { roles: ['officer'], agency: 'DLH' });
+    await people.add('pupr', { roles: ['officer'], agency: 'PUPR' });
   }, 120000);
 
   afterAll(() => system?.stop());
@@ -85,17 +74,7 @@ describe('audit trail', () => {
   });
 
   it('records a permit application from upload to verification, and staff opening its documents', async () => {
-    const draft = (
-      await api
-        .post('/api/v1/permit-applications')
-        .set('Authorization', bearer.sari)
-        .send({ permitTypeCode: 'REKLAME', formData: { billboardType: 'Baliho', widthMeters: 4, heightMeters: 3, address: 'Jl. Sudirman' } })
-        .expect(201)
-    ).body;
-    for (const [code, type, body] of [['KTP', 'application/pdf', PDF], ['DESAIN_REKLAME', 'image/png', PNG], ['FOTO_LOKASI', 'image/jpeg', JPEG]] as const) {
-      await api.put(`/api/v1/permit-applications/${draft.id}/documents/${code}`).set('Authorization', bearer.sari).set('Content-Type', type).send(body).expect(200);
-    }
-    await api.post(`/api/v1/permit-applications/${draft.id}/submit`).set('Authorization', bearer.sari).expect(200);
+    const draft = await submittedReklame(api, bearer.sari);
     await api.get(`/api/v1/permit-applications/${draft.id}`).set('Authorization', bearer.pupr).expect(200);
     await api.get(`/api/v1/permit-applications/${draft.id}/documents/KTP`).set('Authorization', bearer.pupr).expect(200);
     await api.post(`/api/v1/permit-applications/${draft.id}/actions`).set('Authorization', bearer.pupr).send({ action: 'verify', note: 'lengkap' }).expect(200);

@@ -1,30 +1,17 @@
 import { AuditEntryResponse } from '@smart-regency/contracts';
-import { makeNik, TEST_ADMIN, TestSystem } from '@smart-regency/testing';
+import { TestSystem } from '@smart-regency/testing';
 import request from 'supertest';
+import { People } from './support';
 
 /** Complaint categories kept by admins through the gateway: the catalogue, filing against it, refusals, the trail. */
 describe('complaint categories', () => {
   let system: TestSystem;
   let api: ReturnType<typeof request>;
-  const bearer: Record<string, string> = {};
-  const agencies: Record<string, string> = {};
+  const people = new People(5100);
+  const { bearer, agencies } = people;
   let adminId: string;
-  let n = 0;
 
-  const person = async (name: string, staff?: { roles: string[]; agency?: string }) => {
-    n++;
-    const password = `Sandi-Kategori-${n}-Labura`;
-    const email = staff ? `${name}@pemda.labura.go.id` : `${name}@example.id`;
-    if (staff) {
-      await api.post('/api/v1/users').set('Authorization', bearer.admin).send({ email, fullName: `Staf ${name}`, roles: staff.roles, ...(staff.agency ? { agencyId: agencies[staff.agency] } : {}), password }).expect(201);
-    } else {
-      await api
-        .post('/api/v1/auth/register')
-        .send({ nik: makeNik({ sequence: 5100 + n }), fullName: `Warga ${name}`, email, phone: `08125500${String(1000 + n)}`, password })
-        .expect(201);
-    }
-    bearer[name] = `Bearer ${await system.login(email, password)}`;
-  };
+
   const file = (categoryCode: string) =>
     api
       .post('/api/v1/complaints')
@@ -46,13 +33,12 @@ describe('complaint categories', () => {
   beforeAll(async () => {
     system = await TestSystem.start();
     api = request(system.gatewayUrl);
-    bearer.admin = `Bearer ${await system.login(TEST_ADMIN.email, TEST_ADMIN.password)}`;
+    await people.signIn(system);
     adminId = (await api.get('/api/v1/me').set('Authorization', bearer.admin).expect(200)).body.id;
-    for (const a of (await api.get('/api/v1/agencies?pageSize=100').set('Authorization', bearer.admin).expect(200)).body.items) agencies[a.code] = a.id;
-    await person('rina');
-    await person('pupr', { roles: ['officer'], agency: 'PUPR' });
-    await person('kadis', { roles: ['agency_head'], agency: 'DISHUB' });
-    await person('auditor', { roles: ['auditor'] });
+    await people.add('rina');
+    await people.add('pupr', { roles: ['officer'], agency: 'PUPR' });
+    await people.add('kadis', { roles: ['agency_head'], agency: 'DISHUB' });
+    await people.add('auditor', { roles: ['auditor'] });
   }, 120000);
 
   afterAll(() => system?.stop());

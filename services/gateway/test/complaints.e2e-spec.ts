@@ -1,10 +1,11 @@
 import { RegencyCloudEvent } from '@smart-regency/contracts';
-import { makeNik, TEST_ADMIN, TestSystem, TEST_PDF as PDF } from '@smart-regency/testing';
+import { TestSystem, TEST_PDF as PDF } from '@smart-regency/testing';
 import { createHash, randomUUID } from 'crypto';
 import { request as httpRequest } from 'http';
 import { connect } from 'nats';
 import { Client } from 'pg';
 import request from 'supertest';
+import { People } from './support';
 
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(700, 1)]);
 /** Larger than what rides inline in a NATS message: travels through the JetStream object store. */
@@ -40,32 +41,11 @@ function announceOversizedPost(url: string, authorization: string, declaredBytes
 describe('complaints', () => {
   let system: TestSystem;
   let api: ReturnType<typeof request>;
-  const bearer: Record<string, string> = {};
-  const ids: Record<string, string> = {};
-  const agencies: Record<string, string> = {};
+  const people = new People(8000);
+  const { bearer, ids, agencies, passwords, personal: personalData } = people;
   /** NIK, full name, email and phone of each citizen: none may appear on a public route or in an event. */
-  const personalData: Record<string, string[]> = {};
-  const passwords: Record<string, string> = {};
-  let n = 0;
 
-  const person = async (name: string, staff?: { roles: string[]; agency?: string }) => {
-    n++;
-    const password = `Sandi-Aduan-${n}-Labura`;
-    passwords[name] = password;
-    const email = staff ? `${name}@pemda.labura.go.id` : `${name}@example.id`;
-    if (staff) {
-      await api.post('/api/v1/users').set('Authorization', bearer.admin).send({ email, fullName: name, roles: staff.roles, ...(staff.agency ? { agencyId: agencies[staff.agency] } : {}), password }).expect(201);
-    } else {
-      const personal = { nik: makeNik({ sequence: 8000 + n }), fullName: `Pelapor ${name}`, email, phone: `08128800${String(1000 + n)}` };
-      const res = await api
-        .post('/api/v1/auth/register')
-        .send({ ...personal, password })
-        .expect(201);
-      ids[name] = res.body.id;
-      personalData[name] = Object.values(personal);
-    }
-    bearer[name] = `Bearer ${await system.login(email, password)}`;
-  };
+
   const complaintsDb = async (sql: string, params: unknown[] = []) => {
     const client = new Client({ connectionString: system.process('complaints').env.DATABASE_URL });
     await client.connect();
@@ -120,13 +100,12 @@ describe('complaints', () => {
   beforeAll(async () => {
     system = await TestSystem.start({ complaints: { JOB_INTERVAL_MS: '300' } });
     api = request(system.gatewayUrl);
-    bearer.admin = `Bearer ${await system.login(TEST_ADMIN.email, TEST_ADMIN.password)}`;
-    for (const a of (await api.get('/api/v1/agencies?pageSize=100').set('Authorization', bearer.admin).expect(200)).body.items) agencies[a.code] = a.id;
-    await person('ani');
-    await person('beni');
-    await person('dlh', { roles: ['officer'], agency: 'DLH' });
-    await person('pupr', { roles: ['officer'], agency: 'PUPR' });
-    await person('inspektur', { roles: ['auditor'] });
+    await people.signIn(system);
+    await people.add('ani');
+    await people.add('beni');
+    await people.add('dlh', { roles: ['officer'], agency: 'DLH' });
+    await people.add('pupr', { roles: ['officer'], agency: 'PUPR' });
+    await people.add('inspektur', { roles: ['auditor'] });
   }, 120000);
 
   afterAll(() => system?.stop());
@@ -467,7 +446,7 @@ describe('complaints', () => {
     });
 
     it("erases what a citizen uploaded when they erase their account, and keeps an address-only place free of coordinates", async () => {
-      await person('cici');
+      await people.add('cici');
       const pub = (await file('cici').expect(201)).body;
       const placed = (await file('cici', 'public', { location: { address: 'Pasar Aek Kanopan, los 7', district: 'Kualuh Hulu' } }).expect(201)).body;
       await upload(pub.id, 'cici', 'image/png', PNG).expect(201);

@@ -1,10 +1,11 @@
 import { RegencyCloudEvent } from '@smart-regency/contracts';
-import { makeNik, TEST_ADMIN, TestSystem, TEST_PDF as PDF, TEST_PNG as PNG, TEST_JPEG as JPEG } from '@smart-regency/testing';
+import { TestSystem, TEST_PDF as PDF, TEST_PNG as PNG, TEST_JPEG as JPEG } from '@smart-regency/testing';
 import { randomUUID } from 'crypto';
 import { request as httpRequest } from 'http';
 import { connect } from 'nats';
 import { Client } from 'pg';
 import request from 'supertest';
+import { People } from './support';
 
 
 /**
@@ -34,26 +35,10 @@ function announceOversizedPut(url: string, authorization: string, declaredBytes:
 describe('permit applications', () => {
   let system: TestSystem;
   let api: ReturnType<typeof request>;
-  const bearer: Record<string, string> = {};
-  const agencies: Record<string, string> = {};
-  let n = 0;
+  const people = new People(7000);
+  const { bearer, agencies } = people;
 
-  const person = async (name: string, staff?: { roles: string[]; agency: string }) => {
-    n++;
-    const password = `Sandi-Uji-${n}-Labura`;
-    let email: string;
-    if (staff) {
-      email = `${name}@dinas.labura.go.id`;
-      await api.post('/api/v1/users').set('Authorization', bearer.admin).send({ email, fullName: name, roles: staff.roles, agencyId: agencies[staff.agency], password }).expect(201);
-    } else {
-      email = `${name}@example.id`;
-      await api
-        .post('/api/v1/auth/register')
-        .send({ nik: makeNik({ sequence: 7000 + n }), fullName: `Warga ${name}`, email, phone: `08127700${String(1000 + n)}`, password })
-        .expect(201);
-    }
-    bearer[name] = `Bearer ${await system.login(email, password)}`;
-  };
+
 
   const reklame = { billboardType: 'Baliho', widthMeters: 4, heightMeters: 3, address: 'Jl. Sudirman, Aek Kanopan' };
   const create = async (who = 'siti') =>
@@ -74,15 +59,13 @@ describe('permit applications', () => {
   beforeAll(async () => {
     system = await TestSystem.start({ permits: { JOB_INTERVAL_MS: '300' } });
     api = request(system.gatewayUrl);
-    bearer.admin = `Bearer ${await system.login(TEST_ADMIN.email, TEST_ADMIN.password)}`;
-    const list = await api.get('/api/v1/agencies?pageSize=100').set('Authorization', bearer.admin).expect(200);
-    for (const a of list.body.items) agencies[a.code] = a.id;
-    await person('siti');
-    await person('budi');
-    await person('pupr', { roles: ['officer'], agency: 'PUPR' });
-    await person('dinkes', { roles: ['officer'], agency: 'DINKES' });
-    await person('loket', { roles: ['officer'], agency: 'DPMPTSP' });
-    await person('kadis', { roles: ['agency_head'], agency: 'DPMPTSP' });
+    await people.signIn(system);
+    await people.add('siti');
+    await people.add('budi');
+    await people.add('pupr', { roles: ['officer'], agency: 'PUPR' });
+    await people.add('dinkes', { roles: ['officer'], agency: 'DINKES' });
+    await people.add('loket', { roles: ['officer'], agency: 'DPMPTSP' });
+    await people.add('kadis', { roles: ['agency_head'], agency: 'DPMPTSP' });
   }, 120000);
 
   afterAll(() => system?.stop());
@@ -315,7 +298,7 @@ describe('permit applications', () => {
   });
 
   it('lists for each role: the citizen their own, the agency its queue by deadline, with filters', async () => {
-    await person('rina');
+    await people.add('rina');
     const a = await create('rina');
     await uploadAll(a.id, 'rina');
     await api.post(`/api/v1/permit-applications/${a.id}/submit`).set('Authorization', bearer.rina).expect(200);

@@ -1,9 +1,10 @@
 import { RegencyCloudEvent } from '@smart-regency/contracts';
-import { makeNik, TEST_ADMIN, TestSystem } from '@smart-regency/testing';
+import { TestSystem } from '@smart-regency/testing';
 import { parse } from 'csv-parse/sync';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { connect } from 'nats';
 import request from 'supertest';
+import { People } from './support';
 
 const jakartaToday = () => new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 10);
 
@@ -11,24 +12,10 @@ const jakartaToday = () => new Date(Date.now() + 7 * 3600_000).toISOString().sli
 describe('reporting', () => {
   let system: TestSystem;
   let api: ReturnType<typeof request>;
-  const bearer: Record<string, string> = {};
-  const agencies: Record<string, string> = {};
-  let n = 0;
+  const people = new People(7000);
+  const { bearer, agencies } = people;
 
-  const person = async (name: string, staff?: { roles: string[]; agency?: string }) => {
-    n++;
-    const password = `Sandi-Laporan-${n}-Labura`;
-    const email = staff ? `${name}@pemda.labura.go.id` : `${name}@example.id`;
-    if (staff) {
-      await api.post('/api/v1/users').set('Authorization', bearer.admin).send({ email, fullName: name, roles: staff.roles, ...(staff.agency ? { agencyId: agencies[staff.agency] } : {}), password }).expect(201);
-    } else {
-      await api
-        .post('/api/v1/auth/register')
-        .send({ nik: makeNik({ sequence: 7000 + n }), fullName: `Warga ${name}`, email, phone: `08127700${String(1000 + n)}`, password })
-        .expect(201);
-    }
-    bearer[name] = `Bearer ${await system.login(email, password)}`;
-  };
+
   const file = (who: string, categoryCode: string) =>
     api
       .post('/api/v1/complaints')
@@ -59,12 +46,11 @@ describe('reporting', () => {
   beforeAll(async () => {
     system = await TestSystem.start();
     api = request(system.gatewayUrl);
-    bearer.admin = `Bearer ${await system.login(TEST_ADMIN.email, TEST_ADMIN.password)}`;
-    for (const a of (await api.get('/api/v1/agencies?pageSize=100').set('Authorization', bearer.admin).expect(200)).body.items) agencies[a.code] = a.id;
-    await person('sari');
-    await person('kadis', { roles: ['agency_head'], agency: 'DLH' });
-    await person('petugas', { roles: ['officer'], agency: 'DLH' });
-    await person('inspektur', { roles: ['auditor'] });
+    await people.signIn(system);
+    await people.add('sari');
+    await people.add('kadis', { roles: ['agency_head'], agency: 'DLH' });
+    await people.add('petugas', { roles: ['officer'], agency: 'DLH' });
+    await people.add('inspektur', { roles: ['auditor'] });
 
     // One complaint for PUPR that waits, one for DLH answered, rated and counted in time.
     await file('sari', 'roads-bridges');

@@ -1,0 +1,79 @@
+import { ApplicationResponse } from '@smart-regency/contracts';
+import { makeNik, TEST_ADMIN, TEST_JPEG, TEST_PDF, TEST_PNG, TestSystem } from '@smart-regency/testing';
+import request from 'supertest';
+
+/** A member of staff: roles, and the code of their agency (e.g. `DLH`) where they have one. */
+export interface StaffOf {
+  roles: string[];
+  agency?: string;
+}
+
+/**
+ * The people of a gateway e2e suite: the admin, the agencies by code, and everyone `add`ed
+ * (citizens register through the API, staff are created by the admin), each signed in. Destructure
+ * the records at the top of a suite (`const { bearer, ids, agencies } = people`); they fill in
+ * `beforeAll` through `signIn` and `add`.
+ */
+export class People {
+  /** `Bearer …` of each person, by name; `admin` after `signIn`. */
+  readonly bearer: Record<string, string> = {};
+  readonly ids: Record<string, string> = {};
+  /** Agency ids by code (`PUPR`, `DLH`, …). */
+  readonly agencies: Record<string, string> = {};
+  readonly passwords: Record<string, string> = {};
+  /** What each citizen registered with (NIK, full name, email, phone): to look for where it must not appear. */
+  readonly personal: Record<string, string[]> = {};
+  private api?: ReturnType<typeof request>;
+  private system?: TestSystem;
+  private n = 0;
+
+  /** @param nikFrom first NIK sequence number of this suite's citizens */
+  constructor(private readonly nikFrom = 7000) {}
+
+  /** Signs the admin in and reads the agencies. */
+  async signIn(system: TestSystem): Promise<void> {
+    this.system = system;
+    this.api = request(system.gatewayUrl);
+    this.bearer.admin = `Bearer ${await system.login(TEST_ADMIN.email, TEST_ADMIN.password)}`;
+    this.ids.admin = (await this.api.get('/api/v1/me').set('Authorization', this.bearer.admin).expect(200)).body.id;
+    const list = await this.api.get('/api/v1/agencies?pageSize=100').set('Authorization', this.bearer.admin).expect(200);
+    for (const a of list.body.items) this.agencies[a.code] = a.id;
+  }
+
+  /** A citizen (no `staff`) or a member of staff, signed in under `name`. */
+  async add(name: string, staff?: StaffOf): Promise<void> {
+    if (!this.api || !this.system) throw new Error('People.signIn first');
+    this.n++;
+    const password = `Sandi-Uji-${this.n}-Labura`;
+    let res;
+    let email: string;
+    if (staff) {
+      email = `${name}@pemda.labura.go.id`;
+      const agencyId = staff.agency ? { agencyId: this.agencies[staff.agency] } : {};
+      res = await this.api.post('/api/v1/users').set('Authorization', this.bearer.admin).send({ email, fullName: `Staf ${name}`, roles: staff.roles, ...agencyId, password }).expect(201);
+    } else {
+      email = `${name}@example.id`;
+      const personal = { nik: makeNik({ sequence: this.nikFrom + this.n }), fullName: `Warga ${name}`, email, phone: `0812${this.nikFrom}${1000 + this.n}` };
+      res = await this.api.post('/api/v1/auth/register').send({ ...personal, password }).expect(201);
+      this.personal[name] = Object.values(personal);
+    }
+    this.ids[name] = res.body.id;
+    this.passwords[name] = password;
+    this.bearer[name] = `Bearer ${await this.system.login(email, password)}`;
+  }
+}
+
+/** An izin reklame (PUPR verifies, DPMPTSP issues) with its three documents, submitted by `bearer`. */
+export async function submittedReklame(api: ReturnType<typeof request>, bearer: string): Promise<ApplicationResponse> {
+  const draft: ApplicationResponse = (
+    await api
+      .post('/api/v1/permit-applications')
+      .set('Authorization', bearer)
+      .send({ permitTypeCode: 'REKLAME', formData: { billboardType: 'Baliho', widthMeters: 4, heightMeters: 3, address: 'Jl. Sudirman' } })
+      .expect(201)
+  ).body;
+  for (const [code, type, body] of [['KTP', 'application/pdf', TEST_PDF], ['DESAIN_REKLAME', 'image/png', TEST_PNG], ['FOTO_LOKASI', 'image/jpeg', TEST_JPEG]] as const) {
+    await api.put(`/api/v1/permit-applications/${draft.id}/documents/${code}`).set('Authorization', bearer).set('Content-Type', type).send(body).expect(200);
+  }
+  return (await api.post(`/api/v1/permit-applications/${draft.id}/submit`).set('Authorization', bearer).expect(200)).body;
+}
