@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
 import { IsBoolean, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
 import { PageQuery, PageResponse } from '../common/page';
 import { QueryBoolean } from '../common/transforms';
@@ -65,18 +65,11 @@ export class CreateComplaintCategoryRequest {
   active?: boolean;
 }
 
-/** Every field optional; the code stays. Complaints already filed keep their agency. */
-export class UpdateComplaintCategoryRequest {
-  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(3) @MaxLength(200)
-  name?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(5000)
-  description?: string;
-  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID()
-  agencyId?: string;
-  /** false: no new complaints in this category. */
-  @ApiPropertyOptional() @IsOptional() @IsBoolean()
-  active?: boolean;
-}
+/**
+ * Every field of a new category but the code (which stays), all optional, with the same rules.
+ * Complaints already filed keep their agency; `active: false` takes no new complaints.
+ */
+export class UpdateComplaintCategoryRequest extends PartialType(OmitType(CreateComplaintCategoryRequest, ['code'] as const)) {}
 
 export class UpdateComplaintCategoryCommand extends UpdateComplaintCategoryRequest {
   @IsString() @MaxLength(40)

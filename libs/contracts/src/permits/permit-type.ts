@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import { PageQuery, PageResponse } from '../common/page';
@@ -144,31 +144,8 @@ export class CreatePermitTypeRequest {
   active?: boolean;
 }
 
-/** Every field optional; the code stays. */
-export class UpdatePermitTypeRequest {
-  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(3) @MaxLength(200)
-  name?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(5000)
-  description?: string;
-  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID()
-  agencyId?: string;
-  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID()
-  issuingAgencyId?: string;
-  @ApiPropertyOptional({ type: [RequiredDocument] })
-  @IsOptional() @IsArray() @ArrayMaxSize(30) @ValidateNested({ each: true }) @Type(() => RequiredDocument)
-  requiredDocuments?: RequiredDocument[];
-  @ApiPropertyOptional({ type: [FormField] })
-  @IsOptional() @IsArray() @ArrayMaxSize(60) @ValidateNested({ each: true }) @Type(() => FormField)
-  formFields?: FormField[];
-  @ApiPropertyOptional() @IsOptional() @IsInt() @Min(1) @Max(365)
-  slaWorkingDays?: number;
-  @ApiPropertyOptional() @IsOptional() @IsInt() @Min(0) @Max(1_000_000_000_000)
-  fee?: number;
-  @ApiPropertyOptional() @IsOptional() @IsInt() @Min(0) @Max(1200)
-  validityMonths?: number;
-  @ApiPropertyOptional() @IsOptional() @IsBoolean()
-  active?: boolean;
-}
+/** Every field of a new permit type but the code (which stays), all optional, with the same rules. */
+export class UpdatePermitTypeRequest extends PartialType(OmitType(CreatePermitTypeRequest, ['code'] as const)) {}
 
 export class UpdatePermitTypeCommand extends UpdatePermitTypeRequest {
   @IsString() @MaxLength(40)
