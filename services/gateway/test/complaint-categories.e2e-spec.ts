@@ -162,5 +162,9 @@ describe('complaint categories', () => {
     expect(spec.paths['/api/v1/complaint-categories/{code}'].patch.responses).toHaveProperty('404');
     expect(spec.components.schemas.CreateComplaintCategoryRequest.required).toEqual(expect.arrayContaining(['code', 'name', 'description', 'agencyId']));
     expect(spec.components.schemas.UpdateComplaintCategoryRequest.properties).not.toHaveProperty('code');
+    // A PATCH without `active` leaves it alone, so the update body must not promise the create body's default.
+    expect(spec.components.schemas.CreateComplaintCategoryRequest.properties.active.default).toBe(true);
+    expect(spec.components.schemas.UpdateComplaintCategoryRequest.properties.active).not.toHaveProperty('default');
+    expect(spec.components.schemas.UpdatePermitTypeRequest.properties.active).not.toHaveProperty('default');
   });
 });

@@ -69,7 +69,12 @@ export class CreateComplaintCategoryRequest {
  * Every field of a new category but the code (which stays), all optional, with the same rules.
  * Complaints already filed keep their agency; `active: false` takes no new complaints.
  */
-export class UpdateComplaintCategoryRequest extends PartialType(OmitType(CreateComplaintCategoryRequest, ['code'] as const)) {}
+export class UpdateComplaintCategoryRequest extends PartialType(OmitType(CreateComplaintCategoryRequest, ['code', 'active'] as const)) {
+  /** Declared here, not inherited: the create body's `default: true` would tell clients that a PATCH without it reopens. */
+  @ApiPropertyOptional({ description: 'Unchanged when absent.' })
+  @IsOptional() @IsBoolean()
+  active?: boolean;
+}
 
 export class UpdateComplaintCategoryCommand extends UpdateComplaintCategoryRequest {
   @IsString() @MaxLength(40)

@@ -145,7 +145,12 @@ export class CreatePermitTypeRequest {
 }
 
 /** Every field of a new permit type but the code (which stays), all optional, with the same rules. */
-export class UpdatePermitTypeRequest extends PartialType(OmitType(CreatePermitTypeRequest, ['code'] as const)) {}
+export class UpdatePermitTypeRequest extends PartialType(OmitType(CreatePermitTypeRequest, ['code', 'active'] as const)) {
+  /** Declared here, not inherited: the create body's `default: true` would tell clients that a PATCH without it reopens. */
+  @ApiPropertyOptional({ description: 'Unchanged when absent.' })
+  @IsOptional() @IsBoolean()
+  active?: boolean;
+}
 
 export class UpdatePermitTypeCommand extends UpdatePermitTypeRequest {
   @IsString() @MaxLength(40)
