@@ -8,13 +8,15 @@
  *   node bench/complaints.js [--rows=1000000] [--batch=50000] [--citizen-rows=2000] [--agency=DLH]
  *                            [--duration=12] [--warmup=3] [--connections=50] [--read-connections=50] [--file-duration=15]
  *                            [--deep-page=50] [--attachment-every=10] [--only=TEXT] [--skip-reads] [--skip-filing] [--skip-bare]
+ *                            [--skip-skeleton] [--skeleton-events=on|off]
  *                            [--rate=N] [--service-env=NAME=value] [--cpu-prof] [--out=bench/results]
  *
  * Needs a built tree (npx nx run-many -t build), PostgreSQL and NATS on 127.0.0.1. Run it alone:
  *   flock /tmp/smart-regency-bench.lock node bench/complaints.js
  * Exit code: 0 when the benchmark ran (whether or not the goals were met), 1 on errors.
  *
- * The same file runs the bare twin (--role=bare).
+ * The same file runs the bare twin (--role=bare) and the skeleton (--role=skeleton-service,
+ * --role=skeleton-gateway; bench/lib/skeleton.js).
  */
 'use strict';
 
@@ -23,6 +25,7 @@ const os = require('os');
 const path = require('path');
 const { performance } = require('perf_hooks');
 const h = require('./lib/harness');
+const skeleton = require('./lib/skeleton');
 
 const API = '/api/v1';
 const GOAL_P99_MS = 50;
@@ -37,20 +40,14 @@ const FILING = {
   location: { lat: 2.578, lng: 99.618, district: 'Kualuh Hulu', village: 'Aek Kanopan' },
   visibility: 'public',
 };
-const VERIFY_OPTIONS = {
-  algorithms: ['EdDSA'],
-  issuer: 'smart-regency-identity',
-  audience: 'smart-regency-api',
-  typ: 'at+jwt',
-  requiredClaims: ['sub', 'exp', 'iat'],
-  clockTolerance: 5,
-};
+const { VERIFY_OPTIONS } = skeleton;
 
 // ---------------------------------------------------------------------------------------------
 // The bare twin: the same token check, transaction and outbox write as ComplaintsService.file().
+// makeTwin() is that work without the HTTP server, shared by the bare twin and the skeleton's
+// service (see runSkeletonService).
 // ---------------------------------------------------------------------------------------------
-async function runBare() {
-  const http = require('http');
+async function makeTwin() {
   const { randomUUID } = require('crypto');
   const { Pool } = require('pg');
   const { importJWK } = require('jose');
@@ -172,8 +169,8 @@ async function runBare() {
   const verified = h.tokenMemory(keys, VERIFY_OPTIONS);
 
 
-  async function authenticate(req) {
-    const match = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
+  async function authenticate(authorization) {
+    const match = /^Bearer (.+)$/.exec(authorization ?? '');
     if (!match) throw fail(401, 'COMMON.UNAUTHENTICATED', 'no access token');
     let payload;
     try {
@@ -186,6 +183,12 @@ async function runBare() {
     return { id: String(payload.sub), role: roles[0] };
   }
 
+  return { pool, file, authenticate, fail };
+}
+
+async function runBare() {
+  const http = require('http');
+  const { pool, file, authenticate, fail } = await makeTwin();
   const server = http.createServer((req, res) => {
     const chunks = [];
     req.on('data', (c) => chunks.push(c));
@@ -201,7 +204,7 @@ async function runBare() {
       };
       (async () => {
         if (req.method !== 'POST' || req.url.split('?')[0] !== `${API}/complaints`) throw fail(404, 'COMMON.NOT_FOUND', 'no such route');
-        const actor = await authenticate(req);
+        const actor = await authenticate(req.headers.authorization);
         let body;
         try {
           body = JSON.parse(Buffer.concat(chunks).toString() || 'null');
@@ -216,6 +219,59 @@ async function runBare() {
     });
   });
   await h.serveBare(server, pool);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The skeleton (bench/lib/skeleton.js): the twin's filing behind a Nest gateway, NATS and a Nest
+// microservice with the relay and a consumer; and the public list, with the service's own
+// statement (complaint-list.js of its build), either its rows as pg returns them or the page's
+// JSON text built by PostgreSQL and passed through unparsed.
+// ---------------------------------------------------------------------------------------------
+const SKELETON = { file: 'skeleton.complaints.file', list: 'skeleton.complaints.listPublic', listJson: 'skeleton.complaints.listPublicJson' };
+
+async function runSkeletonService() {
+  const twin = await makeTwin();
+  const { complaintListStatements } = require(path.join(h.ROOT, 'services/complaints/dist/complaints/complaint-list.js'));
+  const { countedTotal } = require('@smart-regency/contracts');
+  const names = new Map();
+  const prepared = (text) => {
+    if (!names.has(text)) names.set(text, `skel_list_${names.size}`);
+    return names.get(text);
+  };
+  await skeleton.runService({
+    pool: twin.pool,
+    eventsFilter: 'complaints.>',
+    handlers: {
+      [SKELETON.file]: ({ actor, body }) => twin.file(actor, body ?? {}),
+      [SKELETON.list]: async (query) => {
+        const sql = complaintListStatements({ kind: 'public' }, query);
+        const { rows } = await twin.pool.query({ name: prepared(sql.select), text: sql.select, values: sql.params });
+        const items = rows.map((row) => {
+          const item = { ...row };
+          delete item.matching;
+          return item;
+        });
+        return { items, page: query.page ?? 1, pageSize: sql.pageSize, ...countedTotal(sql.offset, sql.pageSize, rows.length, rows[0]?.matching) };
+      },
+      [SKELETON.listJson]: async (query) => {
+        const sql = complaintListStatements({ kind: 'public' }, query);
+        const text = `SELECT coalesce(json_agg(t), '[]')::text AS json, max(t.matching) AS matching, count(*)::int AS n FROM (${sql.select}) t`;
+        const { rows: [row] } = await twin.pool.query({ name: prepared(text), text, values: sql.params });
+        return { json: row.json, page: query.page ?? 1, pageSize: sql.pageSize, ...countedTotal(sql.offset, sql.pageSize, row.n, row.matching ?? undefined) };
+      },
+    },
+  });
+}
+
+function runSkeletonGateway() {
+  const listQuery = (request) => ({ ...request.query, ...(request.query.page ? { page: Number(request.query.page) } : {}) });
+  return skeleton.runGateway({
+    routes: [
+      { method: 'POST', path: `${API.slice(1)}/complaints`, status: 201, subject: SKELETON.file, citizen: true, data: (request, actor) => ({ actor, body: request.body }) },
+      { method: 'GET', path: `${API.slice(1)}/public/complaints`, status: 200, subject: SKELETON.list, data: listQuery },
+      { method: 'GET', path: `${API.slice(1)}/lean/public/complaints`, status: 200, subject: SKELETON.listJson, data: listQuery, raw: true },
+    ],
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -440,6 +496,8 @@ function parseArgs(argv) {
     skipReads: false,
     skipFiling: false,
     skipBare: false,
+    skipSkeleton: false,
+    skeletonEvents: true,
     cpuProf: false,
     serviceEnv: {},
     out: path.join(__dirname, 'results'),
@@ -463,6 +521,11 @@ function parseArgs(argv) {
     else if (key === 'skip-reads') options.skipReads = true;
     else if (key === 'skip-filing') options.skipFiling = true;
     else if (key === 'skip-bare') options.skipBare = true;
+    else if (key === 'skip-skeleton') options.skipSkeleton = true;
+    else if (key === 'skeleton-events') {
+      if (!['on', 'off'].includes(value)) throw new Error('--skeleton-events must be on or off');
+      options.skeletonEvents = value === 'on';
+    }
     else if (key === 'cpu-prof') options.cpuProf = true;
     else if (key === 'service-env') {
       const [name, ...rest] = value.split('=');
@@ -593,6 +656,40 @@ async function main() {
     reads.push({ scenario: s.label, url: s.path, shape, ...measured, pass: measured.latencyMs.p99 <= GOAL_P99_MS && measured.non2xx === 0 });
   }
 
+  // The skeleton (see runSkeletonService) and the bare twin run the twins' code on the same database.
+  let jwks;
+  const twinEnv = async () => {
+    jwks ??= expect('GET /.well-known/jwks.json', await h.http('GET', `${gatewayUrl}/.well-known/jwks.json`), 200);
+    return { BARE_DATABASE_URL: complaintsDb, BARE_JWKS: JSON.stringify(jwks), BARE_POOL_SIZE: '10' };
+  };
+  const startSkeleton = async (events, markBacklogSent = false) =>
+    skeleton.start({ script: __filename, nodeFlags, env: await twinEnv(), serviceEnv: environment.serviceEnv('complaints', {}), runId: environment.runId, events, markBacklogSent });
+
+  // The public list pages through the skeleton, while the system idles (its processes count as
+  // other work): the same statement, no mapping of the rows, no validation, no logging.
+  const skeletonReads = [];
+  const skeletonScenarios = options.skipReads || options.skipSkeleton ? [] : reads.filter((r) => r.url.startsWith(`${API}/public/complaints`));
+  if (skeletonScenarios.length) {
+    const skel = await startSkeleton(false);
+    for (const r of skeletonScenarios) {
+      const url = `${skel.url}${r.url}`;
+      const probe = expect(`skeleton GET ${r.url}`, await h.http('GET', url), 200);
+      const shape = `total ${probe.total} (${probe.totalExact ? 'exact' : 'not exact'}), ${probe.items.length} items on page ${probe.page}`;
+      if (shape !== r.shape) throw new Error(`the skeleton's page differs from the full path's: ${shape} vs ${r.shape}`);
+      const measured = await measure(`skeleton: ${r.scenario}`, { url }, skel.pids, options, options.duration, options.readConnections);
+      skel.failIfExited();
+      skeletonReads.push({ scenario: `skeleton: ${r.scenario}`, url: r.url, shape, ...measured, pass: measured.latencyMs.p99 <= GOAL_P99_MS && measured.non2xx === 0 });
+      // The same page as JSON text from PostgreSQL, passed through without parsing.
+      const leanUrl = `${skel.url}${r.url.replace(`${API}/`, `${API}/lean/`)}`;
+      const lean = expect(`skeleton GET lean ${r.url}`, await h.http('GET', leanUrl), 200);
+      if (JSON.stringify(lean.items.map((i) => i.id)) !== JSON.stringify(probe.items.map((i) => i.id)) || lean.total !== probe.total) throw new Error(`the lean skeleton's page differs from the skeleton's (${r.url})`);
+      const leanMeasured = await measure(`skeleton, JSON from PostgreSQL: ${r.scenario}`, { url: leanUrl }, skel.pids, options, options.duration, options.readConnections);
+      skel.failIfExited();
+      skeletonReads.push({ scenario: `skeleton, JSON from PostgreSQL: ${r.scenario}`, url: r.url, shape, ...leanMeasured, pass: leanMeasured.latencyMs.p99 <= GOAL_P99_MS && leanMeasured.non2xx === 0 });
+    }
+    await skel.stop();
+  }
+
   // 4. Filing through the full system.
   // --skip-filing: reads only (and no bare twin).
   let fullProbe, countBefore, fullFiling, outboxAfterFull, countAfter;
@@ -608,18 +705,38 @@ async function main() {
     countAfter = Number((await queryOnce(complaintsDb, 'SELECT count(*)::int AS n FROM complaints')).rows[0].n);
   }
 
-  // 5. The bare twin, after the system is stopped, on the same complaints database.
+  // 5. The bare twin and the skeleton, after the system is stopped, on the same complaints database.
   let bareFiling = null;
-  if (!options.skipBare && !options.skipFiling) {
-    const jwks = expect('GET /.well-known/jwks.json', await h.http('GET', `${gatewayUrl}/.well-known/jwks.json`), 200);
+  let skeletonFiling = null;
+  if (!options.skipFiling && !(options.skipBare && options.skipSkeleton)) {
+    const env = await twinEnv();
     await Promise.all(procs.map((p) => h.stopChild(p)));
-    const { bare, url: bareUrl } = await h.startBareTwin([__filename, '--role=bare'], { BARE_DATABASE_URL: complaintsDb, BARE_JWKS: JSON.stringify(jwks), BARE_POOL_SIZE: '10' });
-    const bareProbe = expect('bare POST /complaints', await h.http('POST', `${bareUrl}${API}/complaints`, { token: citizenToken, body: FILING }), 201);
     const keys = (o) => Object.keys(o).sort().join(',');
-    if (keys(bareProbe) !== keys(fullProbe)) throw new Error(`the bare twin answers with other fields:\n full: ${keys(fullProbe)}\n bare: ${keys(bareProbe)}`);
-    bareFiling = await measure('bare filing', filingLoad(bareUrl, citizenToken, options.rate), { bare: bare.child.pid }, options, options.fileDuration);
-    h.failIfExited(bare);
-    await h.stopChild(bare);
+    const sameFields = (what, probe) => {
+      if (keys(probe) !== keys(fullProbe)) throw new Error(`${what} answers with other fields:\n full: ${keys(fullProbe)}\n ${what}: ${keys(probe)}`);
+    };
+    if (!options.skipBare) {
+      const { bare, url: bareUrl } = await h.startBareTwin([__filename, '--role=bare'], env);
+      sameFields('the bare twin', expect('bare POST /complaints', await h.http('POST', `${bareUrl}${API}/complaints`, { token: citizenToken, body: FILING }), 201));
+      bareFiling = await measure('bare filing', filingLoad(bareUrl, citizenToken, options.rate), { bare: bare.child.pid }, options, options.fileDuration);
+      h.failIfExited(bare);
+      await h.stopChild(bare);
+    }
+    if (!options.skipSkeleton) {
+      const skel = await startSkeleton(options.skeletonEvents, true);
+      sameFields('the skeleton', expect('skeleton POST /complaints', await h.http('POST', `${skel.url}${API}/complaints`, { token: citizenToken, body: FILING }), 201));
+      const outboxBefore = Number((await queryOnce(complaintsDb, 'SELECT count(*)::int AS n FROM outbox')).rows[0].n);
+      skeletonFiling = await measure('skeleton filing', filingLoad(skel.url, citizenToken, options.rate), skel.pids, options, options.fileDuration);
+      skel.failIfExited();
+      // Every event the skeleton wrote is published before it stops (the relay drains its backlog).
+      if (options.skeletonEvents) await h.waitUntil('the skeleton relay to publish its backlog', async () => Number((await queryOnce(complaintsDb, 'SELECT count(*)::int AS n FROM outbox WHERE sent_at IS NULL')).rows[0].n) === 0, 30000, 200, [skel.service]);
+      const outboxAfter = Number((await queryOnce(complaintsDb, 'SELECT count(*)::int AS n FROM outbox')).rows[0].n);
+      const consumed = await skel.stop();
+      skeletonFiling.events = options.skeletonEvents;
+      skeletonFiling.eventsWritten = outboxAfter - outboxBefore;
+      skeletonFiling.consumed = consumed;
+      console.log(`[skeleton filing] ${skeletonFiling.eventsWritten} events written (warm-up included)${options.skeletonEvents ? `, all published; ${skeletonFiling.consumed} consumed` : '; no relay or consumer (--skeleton-events=off)'}`);
+    }
   }
 
   // 6. Report.
@@ -642,23 +759,29 @@ async function main() {
     readyMs,
     seeding,
     reads,
+    skeletonReads,
     cpuProfiles: options.cpuProf ? profileDir : null,
     filing: {
       full: fullFiling ? { ...fullFiling, complaintsCreated: countAfter - countBefore, outboxAfter: outboxAfterFull } : null,
       bare: bareFiling,
+      skeleton: skeletonFiling,
+      throughputRatioFullToSkeleton: skeletonFiling && fullFiling ? h.round(fullFiling.requestsPerSecond / skeletonFiling.requestsPerSecond, 3) : null,
       throughputRatioFullToBare: bareFiling && fullFiling ? h.round(fullFiling.requestsPerSecond / bareFiling.requestsPerSecond, 3) : null,
     },
     goals,
   };
   console.log(`\ncomplaints benchmark, ${results.date} (commit ${results.tree.commit}${results.tree.sourcesDifferFromCommit ? ', with uncommitted changes' : ''}), load average before ${loadBefore.join(', ')}, after ${loadAfter.join(', ')}`);
-  const ms = (r, name) => r.cpuMsPerRequest[name] ?? '–';
+  const skeletonName = { complaints: 'skeleton-service', gateway: 'skeleton-gateway' };
+  const ms = (r, name) => r.cpuMsPerRequest[name] ?? r.cpuMsPerRequest[skeletonName[name]] ?? '–';
   const other = (r) => r.cpu.coresUsedBy['other (rest of the machine)'] ?? 0;
   console.log('| scenario | req/s | p50 ms | p99 ms | non-2xx | CPU ms/request postgres / complaints / gateway / nats | other cores |');
   console.log('|---|---|---|---|---|---|---|');
-  for (const r of reads) console.log(`| ${r.scenario} | ${r.requestsPerSecond} | ${r.latencyMs.p50} | ${r.latencyMs.p99} | ${r.non2xx} | ${ms(r, 'postgres')} / ${ms(r, 'complaints')} / ${ms(r, 'gateway')} / ${ms(r, 'nats-server')} | ${other(r)} |`);
+  for (const r of [...reads, ...skeletonReads]) console.log(`| ${r.scenario} | ${r.requestsPerSecond} | ${r.latencyMs.p50} | ${r.latencyMs.p99} | ${r.non2xx} | ${ms(r, 'postgres')} / ${ms(r, 'complaints')} / ${ms(r, 'gateway')} / ${ms(r, 'nats-server')} | ${other(r)} |`);
   if (fullFiling) console.log(`| filing, full path | ${fullFiling.requestsPerSecond} | ${fullFiling.latencyMs.p50} | ${fullFiling.latencyMs.p99} | ${fullFiling.non2xx} | ${ms(fullFiling, 'postgres')} / ${ms(fullFiling, 'complaints')} / ${ms(fullFiling, 'gateway')} / ${ms(fullFiling, 'nats-server')} | ${other(fullFiling)} |`);
   if (bareFiling) console.log(`| filing, bare twin | ${bareFiling.requestsPerSecond} | ${bareFiling.latencyMs.p50} | ${bareFiling.latencyMs.p99} | ${bareFiling.non2xx} | | ${other(bareFiling)} |`);
+  if (skeletonFiling) console.log(`| filing, skeleton (Nest gateway → NATS → Nest service${skeletonFiling.events ? ', relay, consumer' : ', no events'}) | ${skeletonFiling.requestsPerSecond} | ${skeletonFiling.latencyMs.p50} | ${skeletonFiling.latencyMs.p99} | ${skeletonFiling.non2xx} | ${ms(skeletonFiling, 'postgres')} / ${ms(skeletonFiling, 'complaints')} / ${ms(skeletonFiling, 'gateway')} / ${ms(skeletonFiling, 'nats-server')} | ${other(skeletonFiling)} |`);
   if (bareFiling) console.log(`full / bare: ${(results.filing.throughputRatioFullToBare * 100).toFixed(1)} %`);
+  if (skeletonFiling) console.log(`full / skeleton: ${(results.filing.throughputRatioFullToSkeleton * 100).toFixed(1)} %`);
   if (fullFiling) console.log(`complaints created during the full filing window (warm-up included): ${countAfter - countBefore}; outbox received.v1: ${outboxAfterFull.total} (pending ${outboxAfterFull.pending})`);
   if (results.cpuProfiles) console.log(`CPU profiles (profiling costs throughput): node bench/profile-summary.js ${path.relative(process.cwd(), results.cpuProfiles)}`);
   for (const g of goals) console.log(`${g.pass ? 'PASS' : 'FAIL'}  ${g.goal}: ${g.actual}`);
@@ -683,9 +806,12 @@ async function queryOnce(databaseUrl, sql, params = []) {
 module.exports = { SEED_SQL, seed };
 if (require.main !== module) {
   // required for its SQL: run nothing
-} else if (process.argv.includes('--role=bare')) {
-  runBare().catch((error) => {
-    console.error(`bare twin failed: ${error.stack ?? error}`);
+} else if (process.argv.includes('--role=bare') || process.argv.some((a) => a.startsWith('--role=skeleton-'))) {
+  const role = process.argv.find((a) => a.startsWith('--role=')).slice('--role='.length);
+  const run = { bare: runBare, 'skeleton-service': runSkeletonService, 'skeleton-gateway': runSkeletonGateway }[role];
+  if (!run) throw new Error(`unknown role ${role}`);
+  run().catch((error) => {
+    console.error(`${role} failed: ${error.stack ?? error}`);
     process.exit(1);
   });
 } else {

@@ -8,13 +8,14 @@
  *   node bench/permits.js [--rows=1000000] [--batch=50000] [--citizen-rows=3000] [--agency=PUPR]
  *                         [--duration=12] [--warmup=3] [--connections=50] [--pair-duration=15]
  *                         [--deep-page=50] [--log-statements-ms=50] [--issuing-queue]
- *                         [--only=TEXT] [--skip-reads] [--skip-writes] [--read-audit-rounds=0] [--rate=N] [--service-env=NAME=value] [--cpu-prof]
+ *                         [--only=TEXT] [--skip-reads] [--skip-writes] [--skip-skeleton] [--skeleton-events=on|off] [--read-audit-rounds=0] [--rate=N] [--service-env=NAME=value] [--cpu-prof]
  *                         [--pg-log=/var/log/postgresql/postgresql-15-main.log] [--out=bench/results]
  *
  * Needs a built tree (npx nx run-many -t build), PostgreSQL and NATS on 127.0.0.1.
  * Exit code: 0 when the benchmark ran (whether or not the goals were met), 1 on errors.
  *
- * The same file runs the bare twin (--role=bare).
+ * The same file runs the bare twin (--role=bare) and the skeleton (--role=skeleton-service,
+ * --role=skeleton-gateway; bench/lib/skeleton.js).
  */
 'use strict';
 
@@ -22,6 +23,7 @@ const fs = require('fs');
 const path = require('path');
 const { performance } = require('perf_hooks');
 const h = require('./lib/harness');
+const skeleton = require('./lib/skeleton');
 
 const API = '/api/v1';
 const APPS = `${API}/permit-applications`;
@@ -33,14 +35,7 @@ const LOGIN_RATE_LIMIT = '100000';
 const BENCH_TYPE = 'BENCH-PERMIT';
 const BENCH_FORM = { businessName: 'Warung Bench', businessAddress: 'Jl. Jenderal Sudirman No. 1, Aek Kanopan' };
 const OUTBOX_CHANNEL = 'outbox';
-const VERIFY_OPTIONS = {
-  algorithms: ['EdDSA'],
-  issuer: 'smart-regency-identity',
-  audience: 'smart-regency-api',
-  typ: 'at+jwt',
-  requiredClaims: ['sub', 'exp', 'iat'],
-  clockTolerance: 5,
-};
+const { VERIFY_OPTIONS } = skeleton;
 
 /*
  * The list SQL exactly as the service sends it: the service's own builder, from its build
@@ -66,8 +61,7 @@ const OVERDUE_JOB_SQL =
 // ---------------------------------------------------------------------------------------------
 // The bare twin: node:http + jose + pg, the same two POST routes, the same SQL work per request.
 // ---------------------------------------------------------------------------------------------
-async function runBare() {
-  const http = require('http');
+async function makeTwin() {
   const { randomUUID } = require('crypto');
   const { Pool } = require('pg');
   const { importJWK } = require('jose');
@@ -220,8 +214,8 @@ async function runBare() {
   const verified = h.tokenMemory(keys, VERIFY_OPTIONS);
 
 
-  async function authenticate(req) {
-    const match = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
+  async function authenticate(authorization) {
+    const match = /^Bearer (.+)$/.exec(authorization ?? '');
     if (!match) throw fail(401, 'COMMON.UNAUTHENTICATED', 'no access token');
     let payload;
     try {
@@ -233,7 +227,13 @@ async function runBare() {
     if (!roles.includes('citizen')) throw fail(403, 'COMMON.FORBIDDEN', 'for citizens');
     return { id: String(payload.sub), role: roles[0] };
   }
+  return { pool, create, submit, authenticate, fail };
+}
 
+// The bare twin: makeTwin() behind node:http.
+async function runBare() {
+  const http = require('http');
+  const { pool, create, submit, authenticate, fail } = await makeTwin();
   const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
   const SUBMIT = new RegExp(`^${APPS}/([^/]+)/submit$`);
   const server = http.createServer((req, res) => {
@@ -253,7 +253,7 @@ async function runBare() {
       const submitMatch = SUBMIT.exec(path);
       (async () => {
         if (req.method !== 'POST' || (path !== APPS && !submitMatch)) throw fail(404, 'COMMON.NOT_FOUND', 'no such route');
-        const actor = await authenticate(req);
+        const actor = await authenticate(req.headers.authorization);
         if (submitMatch) {
           if (!UUID.test(submitMatch[1])) throw fail(400, 'COMMON.VALIDATION', 'id must be a UUID');
           return [200, await submit(actor, submitMatch[1])];
@@ -272,6 +272,33 @@ async function runBare() {
     });
   });
   await h.serveBare(server, pool);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The skeleton (bench/lib/skeleton.js): the twin's create and submit behind a Nest gateway, NATS
+// and a Nest microservice with the relay and a consumer.
+// ---------------------------------------------------------------------------------------------
+const SKELETON = { create: 'skeleton.permits.create', submit: 'skeleton.permits.submit' };
+
+async function runSkeletonService() {
+  const twin = await makeTwin();
+  await skeleton.runService({
+    pool: twin.pool,
+    eventsFilter: 'permits.>',
+    handlers: {
+      [SKELETON.create]: ({ actor, body }) => twin.create(actor, body ?? {}),
+      [SKELETON.submit]: ({ actor, id }) => twin.submit(actor, id),
+    },
+  });
+}
+
+function runSkeletonGateway() {
+  return skeleton.runGateway({
+    routes: [
+      { method: 'POST', path: APPS.slice(1), status: 201, subject: SKELETON.create, citizen: true, data: (request, actor) => ({ actor, body: request.body }) },
+      { method: 'POST', path: `${APPS.slice(1)}/:id/submit`, status: 200, subject: SKELETON.submit, citizen: true, data: (request, actor) => ({ actor, id: request.params.id }) },
+    ],
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -697,6 +724,8 @@ function parseArgs(argv) {
     issuingQueue: false,
     skipReads: false,
     skipWrites: false,
+    skipSkeleton: false,
+    skeletonEvents: true,
     only: undefined,
     readAuditRounds: 0,
     cpuProf: false,
@@ -721,6 +750,11 @@ function parseArgs(argv) {
     else if (key === 'issuing-queue') options.issuingQueue = true;
     else if (key === 'skip-reads') options.skipReads = true;
     else if (key === 'skip-writes') options.skipWrites = true;
+    else if (key === 'skip-skeleton') options.skipSkeleton = true;
+    else if (key === 'skeleton-events') {
+      if (!['on', 'off'].includes(value)) throw new Error('--skeleton-events must be on or off');
+      options.skeletonEvents = value === 'on';
+    }
     else if (key === 'only') options.only = value;
     else if (key === 'read-audit-rounds') options.readAuditRounds = number();
     else if (key === 'cpu-prof') options.cpuProf = true;
@@ -1056,6 +1090,28 @@ async function main() {
     await h.stopChild(bare);
   }
 
+  // The skeleton (bench/lib/skeleton.js): the twin's work behind the fixed architecture, no product.
+  let skeletonPairs = null;
+  if (!options.skipWrites && !options.skipSkeleton) {
+    const env = { BARE_DATABASE_URL: permitsDb, BARE_JWKS: JSON.stringify(jwks), BARE_POOL_SIZE: '10' };
+    const skel = await skeleton.start({ script: __filename, nodeFlags, env, serviceEnv: environment.serviceEnv('permits', {}), runId: environment.runId, events: options.skeletonEvents, markBacklogSent: true });
+    const probe = await probePair(skel.url, bareToken);
+    const keys = (o) => Object.keys(o).sort().join(',');
+    if (keys(probe.created) !== keys(fullProbe.created) || keys(probe.submitted) !== keys(fullProbe.submitted)) {
+      throw new Error(`the skeleton answers with other fields:\n full: ${keys(fullProbe.created)} / ${keys(fullProbe.submitted)}\n skeleton: ${keys(probe.created)} / ${keys(probe.submitted)}`);
+    }
+    const outboxBefore = Number((await queryOnce(permitsDb, 'SELECT count(*)::int AS n FROM outbox')).rows[0].n);
+    skeletonPairs = await measurePairs('skeleton create+submit', skel.url, bareToken, skel.pids, options);
+    skel.failIfExited();
+    // Every event the skeleton wrote is published before it stops (the relay drains its backlog).
+    if (options.skeletonEvents) await h.waitUntil('the skeleton relay to publish its backlog', async () => Number((await queryOnce(permitsDb, 'SELECT count(*)::int AS n FROM outbox WHERE sent_at IS NULL')).rows[0].n) === 0, 30000, 200, [skel.service]);
+    const outboxAfter = Number((await queryOnce(permitsDb, 'SELECT count(*)::int AS n FROM outbox')).rows[0].n);
+    skeletonPairs.events = options.skeletonEvents;
+    skeletonPairs.eventsWritten = outboxAfter - outboxBefore;
+    skeletonPairs.consumed = await skel.stop();
+    console.log(`[skeleton create+submit] ${skeletonPairs.eventsWritten} events written (warm-up included)${options.skeletonEvents ? `, all published; ${skeletonPairs.consumed} consumed` : '; no relay or consumer (--skeleton-events=off)'}`);
+  }
+
   // 6. Report.
   const ratio = fullPairs ? fullPairs.pairsPerSecond / barePairs.pairsPerSecond : null;
   const goals = [
@@ -1085,7 +1141,9 @@ async function main() {
       ? {
           full: { url: `${gatewayUrl}${APPS}`, ...fullPairs, outboxAfter: outboxAfterFull[0] },
           bare: { url: `${bareUrl}${APPS}`, ...barePairs },
+          skeleton: skeletonPairs,
           throughputRatioFullToBare: h.round(ratio, 3),
+          throughputRatioFullToSkeleton: skeletonPairs ? h.round(fullPairs.pairsPerSecond / skeletonPairs.pairsPerSecond, 3) : null,
         }
       : null,
     goals,
@@ -1155,13 +1213,16 @@ function printReport(r) {
 function printPairs(r) {
   const row = (cells, widths) => cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ');
   console.log(`\ncreate+submit: ${r.options.connections} connections, ${r.options.pairDuration} s after ${r.options.warmup} s warm-up`);
-  const pw = [28, 8, 7, 7, 7, 12, 12, 7];
+  const pw = [34, 8, 7, 7, 7, 12, 12, 7];
+  const paths = [['full (gateway→NATS→permits)', r.pairs.full], ['bare (http+jose+pg)', r.pairs.bare]];
+  if (r.pairs.skeleton) paths.push([`skeleton (Nest→NATS→Nest${r.pairs.skeleton.events ? ', events' : ''})`, r.pairs.skeleton]);
   console.log(row(['path', 'pairs/s', 'req/s', 'p50', 'p99', 'create p99', 'submit p99', 'non2xx'], pw));
-  for (const [name, x] of [['full (gateway→NATS→permits)', r.pairs.full], ['bare (http+jose+pg)', r.pairs.bare]]) {
+  for (const [name, x] of paths) {
     console.log(row([name, x.pairsPerSecond, x.requestsPerSecond, x.latencyMs.p50, x.latencyMs.p99, x.createLatencyMs.p99, x.submitLatencyMs.p99, x.non2xx], pw));
   }
   console.log(`full/bare throughput: ${(r.pairs.throughputRatioFullToBare * 100).toFixed(1)} %`);
-  for (const [label, x] of [['full', r.pairs.full], ['bare', r.pairs.bare]]) {
+  if (r.pairs.skeleton) console.log(`full/skeleton throughput: ${(r.pairs.throughputRatioFullToSkeleton * 100).toFixed(1)} %`);
+  for (const [label, x] of paths.map(([name, x]) => [name.split(' ')[0], x])) {
     const perRequest = Object.entries(x.cpuMsPerRequest)
       .filter(([, ms]) => ms >= 0.01)
       .map(([n, ms]) => `${n} ${ms}`)
@@ -1174,9 +1235,12 @@ function printPairs(r) {
 module.exports = { listSql, SEED_SQL, seed };
 if (require.main !== module) {
   // required for its SQL (e.g. to compare with captured statements): run nothing
-} else if (process.argv.includes('--role=bare')) {
-  runBare().catch((error) => {
-    console.error(`bare twin failed: ${error.stack ?? error}`);
+} else if (process.argv.includes('--role=bare') || process.argv.some((a) => a.startsWith('--role=skeleton-'))) {
+  const role = process.argv.find((a) => a.startsWith('--role=')).slice('--role='.length);
+  const run = { bare: runBare, 'skeleton-service': runSkeletonService, 'skeleton-gateway': runSkeletonGateway }[role];
+  if (!run) throw new Error(`unknown role ${role}`);
+  run().catch((error) => {
+    console.error(`${role} failed: ${error.stack ?? error}`);
     process.exit(1);
   });
 } else {

@@ -514,15 +514,15 @@ function tokenMemory(keys, options) {
  * Starts a bare twin (`args`: node flags and script with `--role=bare`; it reports `{ port }` over IPC
  * once listening, see serveBare) and waits for it: `{ bare, url }`.
  */
-async function startBareTwin(args, env) {
-  const bare = startChild('bare', args, env, { ipc: true });
+async function startBareTwin(args, env, name = 'bare') {
+  const bare = startChild(name, args, env, { ipc: true });
   const ready = await Promise.race([
     new Promise((resolve) => bare.child.once('message', resolve)),
     bare.exit.then(() => {
-      throw new Error(`the bare twin exited early:\n${bare.output.slice(-20).join('\n')}`);
+      throw new Error(`${name} exited early:\n${bare.output.slice(-20).join('\n')}`);
     }),
     sleep(15000).then(() => {
-      throw new Error('the bare twin did not start in 15 s');
+      throw new Error(`${name} did not start in 15 s`);
     }),
   ]);
   return { bare, url: `http://127.0.0.1:${ready.port}` };

@@ -1,0 +1,260 @@
+'use strict';
+/*
+ * The skeleton: the architecture the brief fixes, with none of the product in it (bench/README.md,
+ * "complaints.js", step 6). Two processes, each a role of the benchmark's own file:
+ *
+ * - the gateway (runGateway): a NestJS application on Fastify, one controller whose routes check
+ *   the access token as the bare twins do (remembered until it expires, as the gateway does) and
+ *   ask over NATS request/reply in Nest's wire format, as RpcClient does. No validation, logging,
+ *   metrics, helmet, throttling or request ids.
+ * - the service (runService): a NestJS microservice on RegencyNatsServer (the services' transport)
+ *   whose handlers do the bare twin's work, plus, unless SKELETON_EVENTS=0, the services' own
+ *   OutboxRelay publishing every outbox row to JetStream and a durable JetStream consumer that
+ *   ackAcks each event (reporting's part without its SQL).
+ *
+ * What the skeleton cannot reach on this machine, no product built on these choices reaches.
+ */
+const h = require('./harness');
+
+const VERIFY_OPTIONS = {
+  algorithms: ['EdDSA'],
+  issuer: 'smart-regency-identity',
+  audience: 'smart-regency-api',
+  typ: 'at+jwt',
+  requiredClaims: ['sub', 'exp', 'iat'],
+  clockTolerance: 5,
+};
+
+/** Decorators applied by hand, as TypeScript emits them (the benchmarks are plain JavaScript). */
+function decorateMethod(cls, name, decorators) {
+  const descriptor = Object.getOwnPropertyDescriptor(cls.prototype, name);
+  for (const decorator of decorators) decorator(cls.prototype, name, descriptor);
+}
+
+/** Stops on SIGTERM, SIGINT or the parent going away, once. */
+function onStop(stop) {
+  let stopping = false;
+  const once = () => {
+    if (stopping) return;
+    stopping = true;
+    stop().finally(() => process.exit(0));
+  };
+  process.on('disconnect', once);
+  process.on('SIGTERM', once);
+  process.on('SIGINT', once);
+}
+
+/**
+ * The service. `handlers`: subject → async (data) => answer; an error with `status`/`code` becomes
+ * the RPC error the gateway turns into that status. `eventsFilter`: the JetStream subject (below
+ * EVENTS_SUBJECT_PREFIX) its consumer reads, e.g. `complaints.>`. `pool`: ended on stop.
+ * Environment: NATS_URL, SKELETON_PREFIX, SKELETON_EVENTS, BARE_DATABASE_URL, EVENTS_STREAM,
+ * EVENTS_SUBJECT_PREFIX. Reports `{ ready }` over IPC; prints the events consumed when it stops.
+ */
+async function runService({ handlers, eventsFilter, pool }) {
+  const { NestFactory } = require('@nestjs/core');
+  const { Controller, Module } = require('@nestjs/common');
+  const { MessagePattern, Payload, RpcException } = require('@nestjs/microservices');
+  const { connect, AckPolicy, DeliverPolicy } = require('nats');
+  const { RegencyNatsServer, OutboxRelay } = require('@smart-regency/platform');
+  const env = process.env;
+
+  class SkeletonHandlers {}
+  Object.entries(handlers).forEach(([subject, handler], i) => {
+    const name = `handle${i}`;
+    SkeletonHandlers.prototype[name] = async (data) => {
+      try {
+        return await handler(data);
+      } catch (error) {
+        throw new RpcException({ status: error.status ?? 500, code: error.code ?? 'COMMON.INTERNAL', detail: error.message });
+      }
+    };
+    decorateMethod(SkeletonHandlers, name, [MessagePattern(subject)]);
+    Payload()(SkeletonHandlers.prototype, name, 0);
+  });
+  Controller()(SkeletonHandlers);
+  class SkeletonServiceModule {}
+  Module({ controllers: [SkeletonHandlers] })(SkeletonServiceModule);
+
+  const nc = await connect({ servers: env.NATS_URL, name: 'skeleton-service', noAsyncTraces: true });
+  const server = new RegencyNatsServer({ connection: nc, prefix: env.SKELETON_PREFIX, queue: 'skeleton', graceMs: 2000 });
+  const app = await NestFactory.createMicroservice(SkeletonServiceModule, { strategy: server, logger: ['error', 'warn'] });
+  await app.listen();
+
+  const events = env.SKELETON_EVENTS !== '0';
+  const quiet = { log() {}, warn: (m) => console.warn(m), error: (m) => console.error(m) };
+  const relay = events ? new OutboxRelay({ databaseUrl: env.BARE_DATABASE_URL, js: nc.jetstream(), subjectPrefix: env.EVENTS_SUBJECT_PREFIX, logger: quiet }) : null;
+  relay?.start();
+  const jsm = await nc.jetstreamManager();
+  const durable = `skeleton-${env.SKELETON_PREFIX}`.replace(/[^A-Za-z0-9_-]/g, '_');
+  let messages = null;
+  let consumed = 0;
+  let consuming = Promise.resolve();
+  if (events) {
+    await jsm.consumers.add(env.EVENTS_STREAM, {
+      durable_name: durable,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.New,
+      filter_subject: `${env.EVENTS_SUBJECT_PREFIX}.${eventsFilter}`,
+    });
+    messages = await (await nc.jetstream().consumers.get(env.EVENTS_STREAM, durable)).consume({ max_messages: 500 });
+    // Up to 256 acknowledgements in flight, as reporting acknowledges a batch at once.
+    consuming = (async () => {
+      const inFlight = new Set();
+      for await (const msg of messages) {
+        JSON.parse(msg.string());
+        const acked = msg.ackAck().then(() => {
+          consumed += 1;
+          inFlight.delete(acked);
+        });
+        inFlight.add(acked);
+        if (inFlight.size >= 256) await Promise.race(inFlight);
+      }
+      await Promise.all(inFlight);
+    })();
+  }
+  // Before it stops, the consumer catches up (at most 30 s), so its count is complete.
+  const caughtUp = async () => {
+    for (const until = Date.now() + 30000; events && Date.now() < until; await h.sleep(100)) {
+      const info = await jsm.consumers.info(env.EVENTS_STREAM, durable);
+      if (info.num_pending === 0 && info.num_ack_pending === 0) return;
+    }
+  };
+  onStop(async () => {
+    setTimeout(() => process.exit(0), 40000).unref();
+    await app.close().catch(() => undefined);
+    await relay?.stop().catch(() => undefined);
+    await caughtUp().catch(() => undefined);
+    await messages?.close().catch(() => undefined);
+    await consuming.catch(() => undefined);
+    if (events) await jsm.consumers.delete(env.EVENTS_STREAM, durable).catch(() => undefined);
+    await nc.drain().catch(() => undefined);
+    await pool?.end().catch(() => undefined);
+    console.log(`skeleton service: ${consumed} events consumed`);
+  });
+  process.send({ ready: true });
+}
+
+/**
+ * The gateway. `routes`: `{ method: 'GET' | 'POST', path (Nest's, e.g. 'api/v1/x/:id/submit'),
+ * status, subject, citizen (true: a citizen's access token is required), data(request, actor) → the
+ * message's data, raw (the answer is `{ json, …rest }` whose JSON text `json` goes out as `items`
+ * unparsed) }`. An answer with a `version` gets it as ETag. Environment: NATS_URL, SKELETON_PREFIX,
+ * BARE_JWKS. Reports `{ ready, port }` over IPC.
+ */
+async function runGateway({ routes }) {
+  const { NestFactory } = require('@nestjs/core');
+  const common = require('@nestjs/common');
+  const { FastifyAdapter } = require('@nestjs/platform-fastify');
+  const { randomUUID } = require('crypto');
+  const { connect, JSONCodec } = require('nats');
+  const { importJWK } = require('jose');
+  const env = process.env;
+  const keys = new Map();
+  for (const jwk of JSON.parse(env.BARE_JWKS).keys) keys.set(jwk.kid, await importJWK(jwk, 'EdDSA'));
+  const verified = h.tokenMemory(keys, VERIFY_OPTIONS);
+  const nc = await connect({ servers: env.NATS_URL, name: 'skeleton-gateway', noAsyncTraces: true });
+  const codec = JSONCodec();
+  const problem = (status, code, detail) => new common.HttpException({ type: 'about:blank', title: code, status, detail }, status);
+
+  const citizen = async (authorization) => {
+    const match = /^Bearer (.+)$/.exec(authorization ?? '');
+    if (!match) throw problem(401, 'COMMON.UNAUTHENTICATED', 'no access token');
+    let payload;
+    try {
+      payload = await verified(match[1]);
+    } catch (error) {
+      throw problem(401, 'COMMON.UNAUTHENTICATED', `invalid access token: ${error.message}`);
+    }
+    const roles = Array.isArray(payload.roles) ? payload.roles : [];
+    if (!roles.includes('citizen')) throw problem(403, 'COMMON.FORBIDDEN', 'for citizens');
+    return { id: String(payload.sub), role: roles[0] };
+  };
+
+  class SkeletonController {}
+  routes.forEach((route, i) => {
+    const name = `route${i}`;
+    const subject = `${env.SKELETON_PREFIX}.${route.subject}`;
+    SkeletonController.prototype[name] = async (request, reply) => {
+      const actor = route.citizen ? await citizen(request.headers.authorization) : null;
+      const msg = await nc.request(subject, codec.encode({ pattern: route.subject, data: route.data(request, actor), id: randomUUID() }), { timeout: 10000 });
+      const answer = codec.decode(msg.data);
+      if (answer.err) throw problem(answer.err.status ?? 500, answer.err.code ?? 'COMMON.INTERNAL', answer.err.detail ?? String(answer.err));
+      if (route.raw) {
+        const { json, ...rest } = answer.response;
+        reply.type('application/json; charset=utf-8');
+        return `{"items":${json},${JSON.stringify(rest).slice(1)}`;
+      }
+      if (answer.response?.version !== undefined) reply.header('etag', `"${answer.response.version}"`);
+      return answer.response;
+    };
+    const method = route.method === 'GET' ? common.Get : common.Post;
+    decorateMethod(SkeletonController, name, [method(route.path), common.HttpCode(route.status)]);
+    common.Req()(SkeletonController.prototype, name, 0);
+    common.Res({ passthrough: true })(SkeletonController.prototype, name, 1);
+  });
+  common.Controller()(SkeletonController);
+  class SkeletonGatewayModule {}
+  common.Module({ controllers: [SkeletonController] })(SkeletonGatewayModule);
+
+  const app = await NestFactory.create(SkeletonGatewayModule, new FastifyAdapter({ keepAliveTimeout: 72000 }), { logger: ['error', 'warn'] });
+  await app.listen(0, '127.0.0.1');
+  onStop(async () => {
+    setTimeout(() => process.exit(0), 3000).unref();
+    await app.close().catch(() => undefined);
+    await nc.drain().catch(() => undefined);
+  });
+  process.send({ ready: true, port: app.getHttpServer().address().port });
+}
+
+/**
+ * Starts the skeleton from the benchmark `script` (which runs runService / runGateway for
+ * `--role=skeleton-service` / `--role=skeleton-gateway`): `{ service, gateway, url, pids, stop() }`.
+ * `events`: relay and consumer on or off. `env`: the twin's (BARE_DATABASE_URL, BARE_JWKS, …);
+ * `serviceEnv`: a service's environment from TestEnvironment (NATS and the events stream).
+ * `markBacklogSent`: first mark every unpublished outbox row sent (the bare twin has no relay and
+ * leaves its rows behind; the skeleton's relay would publish them inside its measured window).
+ * Only with the system stopped.
+ */
+async function start({ script, nodeFlags = () => [], env, serviceEnv, runId, events, markBacklogSent = false }) {
+  let backlogMarkedSent = 0;
+  if (markBacklogSent) {
+    const { Client } = require('pg');
+    const client = new Client({ connectionString: env.BARE_DATABASE_URL });
+    await client.connect();
+    try {
+      backlogMarkedSent = (await client.query('UPDATE outbox SET sent_at = clock_timestamp() WHERE sent_at IS NULL')).rowCount;
+    } finally {
+      await client.end();
+    }
+    if (backlogMarkedSent) console.log(`(${backlogMarkedSent} outbox rows nobody published, the bare twin's, marked sent before the skeleton starts)`);
+  }
+  const all = {
+    ...env,
+    NATS_URL: serviceEnv.NATS_URL,
+    EVENTS_STREAM: serviceEnv.EVENTS_STREAM,
+    EVENTS_SUBJECT_PREFIX: serviceEnv.EVENTS_SUBJECT_PREFIX,
+    SKELETON_PREFIX: `skel-${runId}`,
+    SKELETON_EVENTS: events ? '1' : '0',
+  };
+  const { bare: service } = await h.startBareTwin([...nodeFlags('skeleton-service'), script, '--role=skeleton-service'], all, 'skeleton-service');
+  const { bare: gateway, url } = await h.startBareTwin([...nodeFlags('skeleton-gateway'), script, '--role=skeleton-gateway'], all, 'skeleton-gateway');
+  const procs = [service, gateway];
+  return {
+    service,
+    gateway,
+    url,
+    backlogMarkedSent,
+    pids: { 'skeleton-gateway': gateway.child.pid, 'skeleton-service': service.child.pid },
+    failIfExited: () => procs.forEach(h.failIfExited),
+    /** Stops both (the service after its consumer caught up); resolves the events it consumed, or null. */
+    async stop() {
+      await h.stopChild(gateway);
+      await h.stopChild(service, 45000);
+      const line = service.output.find((l) => l.startsWith('skeleton service:'));
+      return line ? Number(/(\d+) events consumed/.exec(line)[1]) : null;
+    },
+  };
+}
+
+module.exports = { VERIFY_OPTIONS, runService, runGateway, start };
