@@ -9,7 +9,7 @@
  *                            [--duration=12] [--warmup=3] [--connections=50] [--read-connections=50] [--file-duration=15]
  *                            [--deep-page=50] [--attachment-every=10] [--only=TEXT] [--skip-reads] [--skip-filing] [--skip-bare]
  *                            [--skip-skeleton] [--skeleton-events=on|off]
- *                            [--rate=N] [--service-env=NAME=value] [--cpu-prof] [--out=bench/results]
+ *                            [--rate=N] [--read-rate=N] [--service-env=NAME=value] [--cpu-prof] [--out=bench/results]
  *
  * Needs a built tree (npx nx run-many -t build), PostgreSQL and NATS on 127.0.0.1. Run it alone:
  *   flock /tmp/smart-regency-bench.lock node bench/complaints.js
@@ -435,7 +435,7 @@ async function measure(label, load, pids, options, duration, connections = optio
   // `load.rate`: open-loop at that rate (h.paced) instead of as fast as the connections go.
   const run = (seconds) =>
     load.rate
-      ? h.paced({ url: load.url, headers: load.headers, rate: load.rate, duration: seconds, connections, unit: (send) => send(load.method, new URL(load.url).pathname, JSON.parse(load.body)) })
+      ? h.paced({ url: load.url, headers: load.headers, rate: load.rate, duration: seconds, connections, unit: (send) => send(load.method ?? 'GET', new URL(load.url).pathname + new URL(load.url).search, load.body === undefined ? undefined : JSON.parse(load.body)) })
       : h.autocannon({ ...load, connections, duration: seconds }).then(h.summarize);
   await run(options.warmup);
   const stopCpu = h.cpuWindow(pids);
@@ -514,6 +514,7 @@ function parseArgs(argv) {
     else if (key === 'connections') options.connections = number();
     else if (key === 'file-duration') options.fileDuration = number();
     else if (key === 'rate') options.rate = number();
+    else if (key === 'read-rate') options.readRate = number();
     else if (key === 'read-connections') options.readConnections = number();
     else if (key === 'deep-page') options.deepPage = number();
     else if (key === 'attachment-every') options.attachmentEvery = number();
@@ -545,6 +546,7 @@ function parseArgs(argv) {
   within('warmup', options.warmup, 0, 60);
   within('connections', options.connections, 1, 1000);
   if (options.rate !== undefined) within('rate', options.rate, 1, 100000);
+  if (options.readRate !== undefined) within('read-rate', options.readRate, 1, 100000);
   within('file-duration', options.fileDuration, 1, 300);
   options.readConnections ??= options.connections;
   within('read-connections', options.readConnections, 1, 1000);
@@ -651,7 +653,7 @@ async function main() {
     const probe = expect(`GET ${s.path}`, await h.http('GET', url, { token: s.token }), 200);
     const shape = Array.isArray(probe) ? `${probe.length} requests` : `total ${probe.total} (${probe.totalExact ? 'exact' : 'not exact'}), ${probe.items.length} items on page ${probe.page}`;
     console.log(`[${s.label}] ${shape}`);
-    const measured = await measure(s.label, { url, headers: s.token ? { authorization: `Bearer ${s.token}` } : {} }, pids, options, options.duration, options.readConnections);
+    const measured = await measure(s.label, { url, headers: s.token ? { authorization: `Bearer ${s.token}` } : {}, ...(options.readRate ? { rate: options.readRate } : {}) }, pids, options, options.duration, options.readConnections);
     procs.forEach(h.failIfExited);
     reads.push({ scenario: s.label, url: s.path, shape, ...measured, pass: measured.latencyMs.p99 <= GOAL_P99_MS && measured.non2xx === 0 });
   }
@@ -676,14 +678,14 @@ async function main() {
       const probe = expect(`skeleton GET ${r.url}`, await h.http('GET', url), 200);
       const shape = `total ${probe.total} (${probe.totalExact ? 'exact' : 'not exact'}), ${probe.items.length} items on page ${probe.page}`;
       if (shape !== r.shape) throw new Error(`the skeleton's page differs from the full path's: ${shape} vs ${r.shape}`);
-      const measured = await measure(`skeleton: ${r.scenario}`, { url }, skel.pids, options, options.duration, options.readConnections);
+      const measured = await measure(`skeleton: ${r.scenario}`, { url, ...(options.readRate ? { rate: options.readRate } : {}) }, skel.pids, options, options.duration, options.readConnections);
       skel.failIfExited();
       skeletonReads.push({ scenario: `skeleton: ${r.scenario}`, url: r.url, shape, ...measured, pass: measured.latencyMs.p99 <= GOAL_P99_MS && measured.non2xx === 0 });
       // The same page as JSON text from PostgreSQL, passed through without parsing.
       const leanUrl = `${skel.url}${r.url.replace(`${API}/`, `${API}/lean/`)}`;
       const lean = expect(`skeleton GET lean ${r.url}`, await h.http('GET', leanUrl), 200);
       if (JSON.stringify(lean.items.map((i) => i.id)) !== JSON.stringify(probe.items.map((i) => i.id)) || lean.total !== probe.total) throw new Error(`the lean skeleton's page differs from the skeleton's (${r.url})`);
-      const leanMeasured = await measure(`skeleton, JSON from PostgreSQL: ${r.scenario}`, { url: leanUrl }, skel.pids, options, options.duration, options.readConnections);
+      const leanMeasured = await measure(`skeleton, JSON from PostgreSQL: ${r.scenario}`, { url: leanUrl, ...(options.readRate ? { rate: options.readRate } : {}) }, skel.pids, options, options.duration, options.readConnections);
       skel.failIfExited();
       skeletonReads.push({ scenario: `skeleton, JSON from PostgreSQL: ${r.scenario}`, url: r.url, shape, ...leanMeasured, pass: leanMeasured.latencyMs.p99 <= GOAL_P99_MS && leanMeasured.non2xx === 0 });
     }

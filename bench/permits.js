@@ -8,7 +8,7 @@
  *   node bench/permits.js [--rows=1000000] [--batch=50000] [--citizen-rows=3000] [--agency=PUPR]
  *                         [--duration=12] [--warmup=3] [--connections=50] [--pair-duration=15]
  *                         [--deep-page=50] [--log-statements-ms=50] [--issuing-queue]
- *                         [--only=TEXT] [--skip-reads] [--skip-writes] [--skip-skeleton] [--skeleton-events=on|off] [--read-audit-rounds=0] [--rate=N] [--service-env=NAME=value] [--cpu-prof]
+ *                         [--only=TEXT] [--skip-reads] [--skip-writes] [--skip-skeleton] [--skeleton-events=on|off] [--read-audit-rounds=0] [--rate=N] [--read-rate=N] [--service-env=NAME=value] [--cpu-prof]
  *                         [--pg-log=/var/log/postgresql/postgresql-15-main.log] [--out=bench/results]
  *
  * Needs a built tree (npx nx run-many -t build), PostgreSQL and NATS on 127.0.0.1.
@@ -554,13 +554,21 @@ function slowStatements(logFile, fromOffset, database) {
 // ---------------------------------------------------------------------------------------------
 // Load.
 // ---------------------------------------------------------------------------------------------
-/** Warm-up (discarded), then the measured run with CPU and RSS of the named processes. */
+/**
+ * Warm-up (discarded), then the measured run with CPU and RSS of the named processes; with
+ * `--read-rate=N`, open-loop at N requests/s (h.paced) instead of as fast as the connections go.
+ */
 async function measureGet(label, url, token, pids, options) {
   const headers = { authorization: `Bearer ${token}` };
-  await h.autocannon({ url, headers, connections: options.connections, duration: options.warmup });
+  const { pathname, search } = new URL(url);
+  const run = (duration) =>
+    options.readRate
+      ? h.paced({ url, headers, rate: options.readRate, duration, connections: options.connections, unit: (send) => send('GET', pathname + search) })
+      : h.autocannon({ url, headers, connections: options.connections, duration }).then(h.summarize);
+  await run(options.warmup);
   const stopCpu = h.cpuWindow(pids);
   const stopRss = h.rssSampler(pids);
-  const result = h.summarize(await h.autocannon({ url, headers, connections: options.connections, duration: options.duration }));
+  const result = await run(options.duration);
   const cpu = stopCpu();
   const rss = stopRss();
   console.log(
@@ -744,6 +752,7 @@ function parseArgs(argv) {
     else if (key === 'connections') options.connections = number();
     else if (key === 'pair-duration') options.pairDuration = number();
     else if (key === 'rate') options.rate = number();
+    else if (key === 'read-rate') options.readRate = number();
     else if (key === 'deep-page') options.deepPage = number();
     else if (key === 'log-statements-ms') options.logStatementsMs = number();
     else if (key === 'pg-log') options.pgLog = value;
@@ -777,6 +786,7 @@ function parseArgs(argv) {
   within('connections', options.connections, 1, 1000);
   within('pair-duration', options.pairDuration, 1, 300);
   if (options.rate !== undefined) within('rate', options.rate, 1, 100000);
+  if (options.readRate !== undefined) within('read-rate', options.readRate, 1, 100000);
   within('deep-page', options.deepPage, 2, 10000);
   within('log-statements-ms', options.logStatementsMs, -1, 60000);
   within('read-audit-rounds', options.readAuditRounds, 0, 50);
