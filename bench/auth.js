@@ -17,7 +17,7 @@
 'use strict';
 
 const { spawn, execFileSync } = require('child_process');
-const { CLK_TCK, cpuOf, machineCpu } = require('./lib/harness');
+const { CLK_TCK, cpuOf, machineCpu, VERIFY_OPTIONS } = require('./lib/harness');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
@@ -29,15 +29,6 @@ const METRIC = 'auth_token_verification_seconds';
 const GOAL_SECONDS = 0.001; // ≤ 1 ms p99 added per request by token verification
 // The gateway's config refuses LOGIN_RATE_LIMIT_PER_MINUTE above 100000 (@Max in GatewayConfig).
 const LOGIN_RATE_LIMIT = '100000';
-// As the gateway verifies (services/gateway/src/auth/jwks.ts, constants from @smart-regency/contracts).
-const VERIFY_OPTIONS = {
-  algorithms: ['EdDSA'],
-  issuer: 'smart-regency-identity',
-  audience: 'smart-regency-api',
-  typ: 'at+jwt',
-  requiredClaims: ['sub', 'exp', 'iat'],
-  clockTolerance: 5,
-};
 
 // ---------------------------------------------------------------------------------------------
 // Measuring processes: CPU and RSS from /proc (as in walking-slice.js).

@@ -40,7 +40,6 @@ const FILING = {
   location: { lat: 2.578, lng: 99.618, district: 'Kualuh Hulu', village: 'Aek Kanopan' },
   visibility: 'public',
 };
-const { VERIFY_OPTIONS } = skeleton;
 
 // ---------------------------------------------------------------------------------------------
 // The bare twin: the same token check, transaction and outbox write as ComplaintsService.file().
@@ -166,22 +165,10 @@ async function makeTwin() {
   }
 
   // Verified tokens remembered until they expire, as the gateway does.
-  const verified = h.tokenMemory(keys, VERIFY_OPTIONS);
+  const verified = h.tokenMemory(keys, h.VERIFY_OPTIONS);
 
 
-  async function authenticate(authorization) {
-    const match = /^Bearer (.+)$/.exec(authorization ?? '');
-    if (!match) throw fail(401, 'COMMON.UNAUTHENTICATED', 'no access token');
-    let payload;
-    try {
-      payload = await verified(match[1]);
-    } catch (error) {
-      throw fail(401, 'COMMON.UNAUTHENTICATED', `invalid access token: ${error.message}`);
-    }
-    const roles = Array.isArray(payload.roles) ? payload.roles : [];
-    if (!roles.includes('citizen')) throw fail(403, 'COMMON.FORBIDDEN', 'for citizens');
-    return { id: String(payload.sub), role: roles[0] };
-  }
+  const authenticate = h.citizenCheck(verified, fail);
 
   return { pool, file, authenticate, fail };
 }
@@ -808,14 +795,8 @@ async function queryOnce(databaseUrl, sql, params = []) {
 module.exports = { SEED_SQL, seed };
 if (require.main !== module) {
   // required for its SQL: run nothing
-} else if (process.argv.includes('--role=bare') || process.argv.some((a) => a.startsWith('--role=skeleton-'))) {
-  const role = process.argv.find((a) => a.startsWith('--role=')).slice('--role='.length);
-  const run = { bare: runBare, 'skeleton-service': runSkeletonService, 'skeleton-gateway': runSkeletonGateway }[role];
-  if (!run) throw new Error(`unknown role ${role}`);
-  run().catch((error) => {
-    console.error(`${role} failed: ${error.stack ?? error}`);
-    process.exit(1);
-  });
+} else if (h.runRole({ bare: runBare, 'skeleton-service': runSkeletonService, 'skeleton-gateway': runSkeletonGateway })) {
+  // a child role of the benchmark: running
 } else {
   const fail = async (error) => {
     console.error(`\nbenchmark failed: ${error?.stack ?? error}`);

@@ -35,7 +35,6 @@ const LOGIN_RATE_LIMIT = '100000';
 const BENCH_TYPE = 'BENCH-PERMIT';
 const BENCH_FORM = { businessName: 'Warung Bench', businessAddress: 'Jl. Jenderal Sudirman No. 1, Aek Kanopan' };
 const OUTBOX_CHANNEL = 'outbox';
-const { VERIFY_OPTIONS } = skeleton;
 
 /*
  * The list SQL exactly as the service sends it: the service's own builder, from its build
@@ -211,22 +210,10 @@ async function makeTwin() {
   }
 
   // Verified tokens remembered until they expire, as the gateway does.
-  const verified = h.tokenMemory(keys, VERIFY_OPTIONS);
+  const verified = h.tokenMemory(keys, h.VERIFY_OPTIONS);
 
 
-  async function authenticate(authorization) {
-    const match = /^Bearer (.+)$/.exec(authorization ?? '');
-    if (!match) throw fail(401, 'COMMON.UNAUTHENTICATED', 'no access token');
-    let payload;
-    try {
-      payload = await verified(match[1]);
-    } catch (error) {
-      throw fail(401, 'COMMON.UNAUTHENTICATED', `invalid access token: ${error.message}`);
-    }
-    const roles = Array.isArray(payload.roles) ? payload.roles : [];
-    if (!roles.includes('citizen')) throw fail(403, 'COMMON.FORBIDDEN', 'for citizens');
-    return { id: String(payload.sub), role: roles[0] };
-  }
+  const authenticate = h.citizenCheck(verified, fail);
   return { pool, create, submit, authenticate, fail };
 }
 
@@ -1245,14 +1232,8 @@ function printPairs(r) {
 module.exports = { listSql, SEED_SQL, seed };
 if (require.main !== module) {
   // required for its SQL (e.g. to compare with captured statements): run nothing
-} else if (process.argv.includes('--role=bare') || process.argv.some((a) => a.startsWith('--role=skeleton-'))) {
-  const role = process.argv.find((a) => a.startsWith('--role=')).slice('--role='.length);
-  const run = { bare: runBare, 'skeleton-service': runSkeletonService, 'skeleton-gateway': runSkeletonGateway }[role];
-  if (!run) throw new Error(`unknown role ${role}`);
-  run().catch((error) => {
-    console.error(`${role} failed: ${error.stack ?? error}`);
-    process.exit(1);
-  });
+} else if (h.runRole({ bare: runBare, 'skeleton-service': runSkeletonService, 'skeleton-gateway': runSkeletonGateway })) {
+  // a child role of the benchmark: running
 } else {
   const fail = async (error) => {
     console.error(`\nbenchmark failed: ${error?.stack ?? error}`);

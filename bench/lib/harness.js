@@ -510,6 +510,52 @@ function tokenMemory(keys, options) {
   };
 }
 
+// As the gateway verifies access tokens (services/gateway/src/auth/jwks.ts, constants from @smart-regency/contracts).
+const VERIFY_OPTIONS = {
+  algorithms: ['EdDSA'],
+  issuer: 'smart-regency-identity',
+  audience: 'smart-regency-api',
+  typ: 'at+jwt',
+  requiredClaims: ['sub', 'exp', 'iat'],
+  clockTolerance: 5,
+};
+
+/**
+ * The twins' check of a citizen's `Authorization` header: `verified` is a tokenMemory(); errors are
+ * made by `fail(status, code, detail)`. Resolves the actor `{ id, role }`.
+ */
+function citizenCheck(verified, fail) {
+  return async (authorization) => {
+    const match = /^Bearer (.+)$/.exec(authorization ?? '');
+    if (!match) throw fail(401, 'COMMON.UNAUTHENTICATED', 'no access token');
+    let payload;
+    try {
+      payload = await verified(match[1]);
+    } catch (error) {
+      throw fail(401, 'COMMON.UNAUTHENTICATED', `invalid access token: ${error.message}`);
+    }
+    const roles = Array.isArray(payload.roles) ? payload.roles : [];
+    if (!roles.includes('citizen')) throw fail(403, 'COMMON.FORBIDDEN', 'for citizens');
+    return { id: String(payload.sub), role: roles[0] };
+  };
+}
+
+/**
+ * A benchmark file run as one of its child roles (`--role=NAME` on the command line): runs
+ * `roles[NAME]()` and returns true (the process exits 1 if it fails); false when there is no --role.
+ */
+function runRole(roles) {
+  const arg = process.argv.find((a) => a.startsWith('--role='));
+  if (!arg) return false;
+  const role = arg.slice('--role='.length);
+  if (!roles[role]) throw new Error(`unknown role ${role}`);
+  roles[role]().catch((error) => {
+    console.error(`${role} failed: ${error.stack ?? error}`);
+    process.exit(1);
+  });
+  return true;
+}
+
 /**
  * Starts a bare twin (`args`: node flags and script with `--role=bare`; it reports `{ port }` over IPC
  * once listening, see serveBare) and waits for it: `{ bare, url }`.
@@ -558,6 +604,9 @@ module.exports = {
   startBareTwin,
   numberBlocks,
   tokenMemory,
+  VERIFY_OPTIONS,
+  citizenCheck,
+  runRole,
   treeInfo,
   machineInfo,
 };

@@ -16,15 +16,6 @@
  */
 const h = require('./harness');
 
-const VERIFY_OPTIONS = {
-  algorithms: ['EdDSA'],
-  issuer: 'smart-regency-identity',
-  audience: 'smart-regency-api',
-  typ: 'at+jwt',
-  requiredClaims: ['sub', 'exp', 'iat'],
-  clockTolerance: 5,
-};
-
 /** Decorators applied by hand, as TypeScript emits them (the benchmarks are plain JavaScript). */
 function decorateMethod(cls, name, decorators) {
   const descriptor = Object.getOwnPropertyDescriptor(cls.prototype, name);
@@ -152,24 +143,12 @@ async function runGateway({ routes }) {
   const env = process.env;
   const keys = new Map();
   for (const jwk of JSON.parse(env.BARE_JWKS).keys) keys.set(jwk.kid, await importJWK(jwk, 'EdDSA'));
-  const verified = h.tokenMemory(keys, VERIFY_OPTIONS);
+  const verified = h.tokenMemory(keys, h.VERIFY_OPTIONS);
   const nc = await connect({ servers: env.NATS_URL, name: 'skeleton-gateway', noAsyncTraces: true });
   const codec = JSONCodec();
   const problem = (status, code, detail) => new common.HttpException({ type: 'about:blank', title: code, status, detail }, status);
 
-  const citizen = async (authorization) => {
-    const match = /^Bearer (.+)$/.exec(authorization ?? '');
-    if (!match) throw problem(401, 'COMMON.UNAUTHENTICATED', 'no access token');
-    let payload;
-    try {
-      payload = await verified(match[1]);
-    } catch (error) {
-      throw problem(401, 'COMMON.UNAUTHENTICATED', `invalid access token: ${error.message}`);
-    }
-    const roles = Array.isArray(payload.roles) ? payload.roles : [];
-    if (!roles.includes('citizen')) throw problem(403, 'COMMON.FORBIDDEN', 'for citizens');
-    return { id: String(payload.sub), role: roles[0] };
-  };
+  const citizen = h.citizenCheck(verified, problem);
 
   class SkeletonController {}
   routes.forEach((route, i) => {
@@ -257,4 +236,4 @@ async function start({ script, nodeFlags = () => [], env, serviceEnv, runId, eve
   };
 }
 
-module.exports = { VERIFY_OPTIONS, runService, runGateway, start };
+module.exports = { runService, runGateway, start };
