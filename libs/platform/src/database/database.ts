@@ -7,10 +7,13 @@ import { backoff, FatalStartupError, RetryLogger } from '../bootstrap/retry';
 import type { ServiceConfig } from '../config/config';
 import { createStartupLogger } from '../logging/logging';
 import { withEventTables } from '../events/event-tables.migration';
+import { timestamptzParser } from './timestamps';
 
 // A DATE column is a calendar day, not an instant: keep it as 'YYYY-MM-DD' instead of a Date at
 // the server's local midnight.
 types.setTypeParser(types.builtins.DATE, (value: string) => value);
+// Instants: the same Dates as pg's own parser, read ~4× faster (timestamps.ts).
+types.setTypeParser(types.builtins.TIMESTAMPTZ, timestamptzParser(types.getTypeParser(types.builtins.TIMESTAMPTZ) as (value: string) => unknown));
 
 // Errors that waiting will not fix: wrong password, role not allowed, no maintenance database.
 const FATAL_PG_CODES = new Set(['28P01', '28000', '3D000', '42501']);
