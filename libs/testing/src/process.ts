@@ -120,7 +120,10 @@ export class TestSystem {
     const system = new TestSystem();
     try {
       for (const name of [...DOMAIN_SERVICES, 'gateway'] as SystemProcess[]) {
-        const proc = await spawnService(name, system.env.serviceEnv(name, { LOG_LEVEL: 'info', ...extraEnv[name] }));
+        // The gateway waits longer for a service than in production (5 s): CI runs several suites'
+        // systems at once on two cores, and a first login there has waited past 5 s (2026-12-05).
+        const testDefaults: Record<string, string> = name === 'gateway' ? { LOG_LEVEL: 'info', RPC_TIMEOUT_MS: '15000' } : { LOG_LEVEL: 'info' };
+        const proc = await spawnService(name, system.env.serviceEnv(name, { ...testDefaults, ...extraEnv[name] }));
         system.processes.set(name, proc);
       }
       await Promise.all([...system.processes.values()].map((p) => p.start()));
@@ -139,7 +142,11 @@ export class TestSystem {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ identifier, password }),
     });
-    if (res.status !== 200) throw new Error(`login as ${identifier} failed: ${res.status} ${await res.text()}`);
+    if (res.status !== 200) {
+      // What identity printed last: where a refused or timed-out sign-in starts to be explained.
+      const identity = this.processes.get('identity')?.output.slice(-8).join('\n') ?? '';
+      throw new Error(`login as ${identifier} failed: ${res.status} ${await res.text()}\n--- identity:\n${identity}`);
+    }
     return ((await res.json()) as { accessToken: string }).accessToken;
   }
 
