@@ -460,31 +460,12 @@ async function serveBare(server, pool) {
 }
 
 /**
- * A bare twin's readable numbers as the services take them (`SequenceBlocks`): each `nextval` of
- * `sequence` reserves a block of the sequence's increment for this process. `take()` → decimal text.
+ * A bare twin's readable numbers, taken as the services take them: platform's own `SequenceBlocks`
+ * on the twin's pg Pool. `take()` → decimal text.
  */
 function numberBlocks(pool, sequence) {
-  let next = 0n;
-  let end = 0n;
-  let refill;
-  const fetch = async () => {
-    const { rows } = await pool.query({
-      name: `bare_blocks_${sequence}`,
-      text: 'SELECT nextval(s.seqrelid)::text AS first, s.seqincrement::text AS step FROM pg_sequence s WHERE s.seqrelid = $1::regclass',
-      values: [sequence],
-    });
-    next = BigInt(rows[0].first);
-    end = next + BigInt(rows[0].step);
-  };
-  return {
-    async take() {
-      while (next >= end) {
-        refill ??= fetch().finally(() => (refill = undefined));
-        await refill;
-      }
-      return String(next++);
-    },
-  };
+  const { SequenceBlocks } = require('@smart-regency/platform');
+  return new SequenceBlocks(pool, sequence);
 }
 
 /**
