@@ -120,10 +120,10 @@ export class TestSystem {
     const system = new TestSystem();
     try {
       for (const name of [...DOMAIN_SERVICES, 'gateway'] as SystemProcess[]) {
-        // The gateway waits longer for a service than in production (5 s): CI runs several suites'
-        // systems at once on two cores, and a first login there has waited past 5 s (2026-12-05).
-        const testDefaults: Record<string, string> = name === 'gateway' ? { LOG_LEVEL: 'info', RPC_TIMEOUT_MS: '15000' } : { LOG_LEVEL: 'info' };
-        const proc = await spawnService(name, system.env.serviceEnv(name, { ...testDefaults, ...extraEnv[name] }));
+        // The gateway waits longer for a service than in production (5 s): on the two-core CI machine
+        // a first login once waited past 5 s while other suites ran (2026-12-05).
+        const gateway: Record<string, string> = name === 'gateway' ? { RPC_TIMEOUT_MS: '15000' } : {};
+        const proc = await spawnService(name, system.env.serviceEnv(name, { LOG_LEVEL: 'info', ...gateway, ...extraEnv[name] }));
         system.processes.set(name, proc);
       }
       await Promise.all([...system.processes.values()].map((p) => p.start()));
@@ -144,8 +144,7 @@ export class TestSystem {
     });
     if (res.status !== 200) {
       // What identity printed last: where a refused or timed-out sign-in starts to be explained.
-      const identity = this.processes.get('identity')?.output.slice(-8).join('\n') ?? '';
-      throw new Error(`login as ${identifier} failed: ${res.status} ${await res.text()}\n--- identity:\n${identity}`);
+      throw new Error(`login as ${identifier} failed: ${res.status} ${await res.text()}\n${this.lastLines(['identity'])}`);
     }
     return ((await res.json()) as { accessToken: string }).accessToken;
   }
@@ -176,9 +175,13 @@ export class TestSystem {
       );
     } catch (error) {
       // What the gateway last said and what each process printed last: the place to start reading.
-      const outputs = [...this.processes.entries()].map(([name, p]) => `--- ${name}:\n${p.output.slice(-8).join('\n')}`);
-      throw new Error(`${(error as Error).message}; /health/ready last answered ${lastAnswer}\n${outputs.join('\n')}`);
+      throw new Error(`${(error as Error).message}; /health/ready last answered ${lastAnswer}\n${this.lastLines([...this.processes.keys()])}`);
     }
+  }
+
+  /** The last lines each of `names` printed, under its name. */
+  private lastLines(names: SystemProcess[]): string {
+    return names.map((name) => `--- ${name}:\n${this.processes.get(name)?.output.slice(-8).join('\n') ?? ''}`).join('\n');
   }
 
   async stop(): Promise<void> {

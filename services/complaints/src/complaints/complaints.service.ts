@@ -262,7 +262,7 @@ export class ComplaintsService {
       params,
     );
     const statement = `WITH ${FILE_SQL}, ${outbox.ctes} SELECT created_at AS "createdAt", updated_at AS "updatedAt", ${outbox.notify} FROM c`;
-    const stored = async (rows: Array<Pick<Complaint, 'createdAt' | 'updatedAt'>>) => {
+    const stored = (rows: Array<Pick<Complaint, 'createdAt' | 'updatedAt'>>) => {
       Object.assign(complaint, { createdAt: rows[0].createdAt, updatedAt: rows[0].updatedAt });
       return toComplaintResponse(complaint, actor);
     };
