@@ -5,7 +5,7 @@ import { request as httpRequest } from 'http';
 import { connect } from 'nats';
 import { Client } from 'pg';
 import request from 'supertest';
-import { People } from './support';
+import { People, workingDaysAgo } from './support';
 
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(700, 1)]);
 /** Larger than what rides inline in a NATS message: travels through the JetStream object store. */
@@ -162,10 +162,13 @@ describe('complaints', () => {
     expect((await api.post(`/api/v1/complaints/${c.id}/rating`).set('Authorization', bearer.ani).send({ score: 3 }).expect(409)).body.code).toBe('COMPLAINTS.NOT_RESOLVED');
     await act(c.id, 'pupr', 'resolve', { note: 'Ditangani.' }).expect(200);
     await api.post(`/api/v1/complaints/${c.id}/rating`).set('Authorization', bearer.ani).send({ score: 6 }).expect(400);
-    // Reopening works within 10 working days of the answer, not after.
+    // Reopening works within 10 working days of the answer (the 10th included), not after.
     expect((await act(c.id, 'ani', 'reopen').expect(200)).body.status).toBe('reopened');
     await act(c.id, 'pupr', 'resolve', { note: 'Ditangani lagi.' }).expect(200);
-    await complaintsDb(`UPDATE complaints SET resolved_at = now() - interval '30 days' WHERE id = $1`, [c.id]);
+    await complaintsDb(`UPDATE complaints SET resolved_at = $2 WHERE id = $1`, [c.id, await workingDaysAgo(api, 10)]);
+    expect((await act(c.id, 'ani', 'reopen').expect(200)).body.status).toBe('reopened');
+    await act(c.id, 'pupr', 'resolve', { note: 'Ditangani sekali lagi.' }).expect(200);
+    await complaintsDb(`UPDATE complaints SET resolved_at = $2 WHERE id = $1`, [c.id, await workingDaysAgo(api, 11)]);
     expect((await act(c.id, 'ani', 'reopen').expect(409)).body.code).toBe('COMPLAINTS.REOPEN_TOO_LATE');
     await api.get(`/api/v1/complaints/${randomUUID()}`).set('Authorization', bearer.admin).expect(404);
   });
@@ -252,7 +255,7 @@ describe('complaints', () => {
     expect((await api.get(`/api/v1/complaints/${c.id}`).set('Authorization', bearer.ani).expect(200)).body).toMatchObject({ status: 'resolved', version: resolved.version });
     expect((await complaintsDb(`SELECT rating FROM complaints WHERE id = $1`, [c.id])).rows[0].rating).toBeNull();
     // Reopen is possible up to the 10th working day after the answer; the coordinator closes.
-    await complaintsDb(`UPDATE complaints SET resolved_at = now() - interval '16 days' WHERE id = $1`, [c.id]);
+    await complaintsDb(`UPDATE complaints SET resolved_at = $2 WHERE id = $1`, [c.id, await workingDaysAgo(api, 11)]);
     expect((await act(c.id, 'ani', 'reopen').expect(409)).body.code).toBe('COMPLAINTS.REOPEN_TOO_LATE');
     expect((await act(c.id, 'admin', 'close').expect(200)).body.status).toBe('closed');
     expect((await act(c.id, 'ani', 'reopen').expect(409)).body.code).toBe('COMPLAINTS.INVALID_TRANSITION');

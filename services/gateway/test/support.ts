@@ -77,3 +77,35 @@ export async function submittedReklame(api: ReturnType<typeof request>, bearer: 
   }
   return (await api.post(`/api/v1/permit-applications/${draft.id}/submit`).set('Authorization', bearer).expect(200)).body;
 }
+
+const DAY_MS = 86_400_000;
+const JAKARTA_MS = 7 * 3_600_000;
+const jakartaIso = (ms: number) => new Date(ms + JAKARTA_MS).toISOString().slice(0, 10);
+
+/**
+ * An instant (noon, Jakarta time) on the day from which exactly `workingDays` working days have
+ * passed by today: Monday–Friday minus the holidays the system's own calendar holds (read through
+ * the public API), so an assertion on a working-day window holds whatever day the suite runs.
+ * Close to Jakarta midnight it first waits for the new day, so the test and the service count
+ * from the same date.
+ */
+export async function workingDaysAgo(api: ReturnType<typeof request>, workingDays: number): Promise<Date> {
+  const untilMidnight = DAY_MS - ((Date.now() + JAKARTA_MS) % DAY_MS);
+  if (untilMidnight < 10_000) await new Promise((resolve) => setTimeout(resolve, untilMidnight + 100));
+  const today = Date.now();
+  const holidays = new Set<string>();
+  const thisYear = Number(jakartaIso(today).slice(0, 4));
+  for (const year of [thisYear - 1, thisYear]) {
+    for (const h of (await api.get(`/api/v1/calendar/${year}`).expect(200)).body.holidays) holidays.add(h.date);
+  }
+  const working = (ms: number) => {
+    const weekday = new Date(ms + JAKARTA_MS).getUTCDay();
+    return weekday !== 0 && weekday !== 6 && !holidays.has(jakartaIso(ms));
+  };
+  // Counting starts the day after the answer: step back over `workingDays` working days, then over
+  // the days off before them, so the day found is itself a working day (an answer is given in office hours).
+  let day = today;
+  for (let left = workingDays; left > 0; day -= DAY_MS) if (working(day)) left--;
+  while (!working(day)) day -= DAY_MS;
+  return new Date(Date.parse(`${jakartaIso(day)}T12:00:00+07:00`));
+}

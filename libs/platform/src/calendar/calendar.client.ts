@@ -24,10 +24,13 @@ export class CalendarClient {
     return dates;
   }
 
-  /** A calendar covering `from` and the following year (enough for any SLA we have). */
+  /**
+   * A calendar covering the year before `from`, its year and the following one: deadlines run
+   * forward from now, and windows such as reopening count back into last year in January.
+   */
   async around(from: Date): Promise<HolidayCalendar> {
     const year = Number(jakartaDate(from).slice(0, 4));
-    const [a, b] = await Promise.all([this.year(year), this.year(year + 1)]);
-    return calendarOf([...a, ...b]);
+    const years = await Promise.all([this.year(year - 1), this.year(year), this.year(year + 1)]);
+    return calendarOf(years.flat());
   }
 }

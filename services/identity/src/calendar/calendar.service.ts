@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Actor, CalendarResponse, PutCalendarCommand } from '@smart-regency/contracts';
-import { auditChanges, AuditTrail, calendarOf, DomainError } from '@smart-regency/platform';
+import { auditChanges, AuditTrail, calendarOf, DomainError, jakartaDate } from '@smart-regency/platform';
 import { DataSource, EntityManager } from 'typeorm';
 import { CalendarYear, HolidayRow } from './holiday.entity';
 import { holidaysOf } from './holidays.seed';
@@ -17,10 +17,13 @@ export class CalendarService implements OnApplicationBootstrap {
     private readonly audit: AuditTrail,
   ) {}
 
-  /** Seeds this year and next from the shipped table, once per year; admins correct it later. */
+  /**
+   * Seeds last year, this year and next from the shipped table, once per year; admins correct it
+   * later. Last year too: windows that count back (reopening a complaint) cross New Year.
+   */
   async onApplicationBootstrap(): Promise<void> {
-    const year = new Date().getUTCFullYear();
-    for (const y of [year, year + 1]) await this.seed(y);
+    const year = Number(jakartaDate(new Date()).slice(0, 4));
+    for (const y of [year - 1, year, year + 1]) await this.seed(y);
   }
 
   async seed(year: number): Promise<boolean> {
