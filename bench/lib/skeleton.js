@@ -47,7 +47,7 @@ async function runService({ handlers, eventsFilter, pool }) {
   const { Controller, Module } = require('@nestjs/common');
   const { MessagePattern, Payload, RpcException } = require('@nestjs/microservices');
   const { connect, AckPolicy, DeliverPolicy } = require('nats');
-  const { RegencyNatsServer, OutboxRelay } = require('@smart-regency/platform');
+  const { RegencyNatsServer, OutboxRelay, CallerVerifier, DEVELOPMENT_ACTOR_SIGNING_KEY } = require('@smart-regency/platform');
   const env = process.env;
 
   class SkeletonHandlers {}
@@ -68,7 +68,9 @@ async function runService({ handlers, eventsFilter, pool }) {
   Module({ controllers: [SkeletonHandlers] })(SkeletonServiceModule);
 
   const nc = await connect({ servers: env.NATS_URL, name: 'skeleton-service', noAsyncTraces: true });
-  const server = new RegencyNatsServer({ connection: nc, prefix: env.SKELETON_PREFIX, queue: 'skeleton', graceMs: 2000 });
+  // The skeleton's gateway passes the caller in the data, not in signed headers: the verifier never has work.
+  const verifier = new CallerVerifier([DEVELOPMENT_ACTOR_SIGNING_KEY]);
+  const server = new RegencyNatsServer({ connection: nc, prefix: env.SKELETON_PREFIX, queue: 'skeleton', graceMs: 2000, verifier });
   const app = await NestFactory.createMicroservice(SkeletonServiceModule, { strategy: server, logger: ['error', 'warn'] });
   await app.listen();
 

@@ -26,6 +26,7 @@ export const COMMON_ERRORS = {
     title: { id: 'Idempotency-Key sudah dipakai untuk permintaan lain', en: 'Idempotency-Key was used for a different request' },
   },
   'COMMON.PAYLOAD_TOO_LARGE': { status: 413, title: { id: 'Ukuran data terlalu besar', en: 'Payload too large' } },
+  'COMMON.URI_TOO_LONG': { status: 414, title: { id: 'Alamat terlalu panjang', en: 'URI too long' } },
   'COMMON.UNSUPPORTED_MEDIA_TYPE': { status: 415, title: { id: 'Jenis media tidak didukung', en: 'Unsupported media type' } },
   'COMMON.RATE_LIMITED': { status: 429, title: { id: 'Terlalu banyak permintaan', en: 'Too many requests' } },
   'COMMON.INTERNAL': { status: 500, title: { id: 'Terjadi kesalahan pada server', en: 'Internal server error' } },

@@ -2,6 +2,7 @@ export * from './errors';
 export * from './subjects';
 export * from './common/page';
 export * from './common/transforms';
+export * from './common/omittable';
 export * from './common/health';
 export * from './identity/agency';
 export * from './identity/user';

@@ -24,6 +24,8 @@ import { AgencyResponse, CreateAgencyRequest, ListAgenciesRequest, UpdateAgencyC
 import {
   ChangePasswordRequest,
   CreateStaffRequest,
+  HolderNameRequest,
+  HolderNameResponse,
   ListUsersRequest,
   RegisterCitizenRequest,
   Revocation,
@@ -78,6 +80,8 @@ export const SUBJECTS = {
     changePassword: 'identity.me.password',
     listUsers: 'identity.user.list',
     getUser: 'identity.user.get',
+    /** Internal: permits, for a certificate's holder; no caller, NATS permissions decide who may ask. */
+    holderName: 'identity.user.holder-name',
     createStaff: 'identity.user.create',
     updateUser: 'identity.user.update',
     revocations: 'identity.revocation.list',
@@ -169,6 +173,7 @@ export interface RpcContract {
   'identity.me.password': [ChangePasswordRequest, Record<string, never>];
   'identity.user.list': [ListUsersRequest, Page<UserResponse>];
   'identity.user.get': [UserIdRequest, UserResponse];
+  'identity.user.holder-name': [HolderNameRequest, HolderNameResponse];
   'identity.user.create': [CreateStaffRequest, UserResponse];
   'identity.user.update': [UpdateUserCommand, UserResponse];
   'identity.revocation.list': [Record<string, never>, Revocation[]];

@@ -28,6 +28,8 @@ export class TestEnvironment {
   readonly eventsPrefix = `${this.runId}.events`;
   readonly deadLetterStream = `${this.runId}_DEADLETTER`;
   readonly deadLetterPrefix = `${this.runId}.deadletter`;
+  /** This run's ACTOR_SIGNING_KEY: its gateway signs callers with it and its services check them. */
+  readonly actorSigningKey = `${this.runId}-actor-signing-key-for-tests-only`;
   private readonly databases = new Set<string>();
 
   databaseUrl(service: string): string {
@@ -45,6 +47,7 @@ export class TestEnvironment {
       NATS_PREFIX: this.natsPrefix,
       LOG_LEVEL: 'warn',
       SHUTDOWN_GRACE_MS: '5000',
+      ACTOR_SIGNING_KEY: this.actorSigningKey,
       ...(service === 'identity' ? { ADMIN_EMAIL: TEST_ADMIN.email, ADMIN_PASSWORD: TEST_ADMIN.password, NIK_HASH_KEY: `${this.runId}-nik-hash-key-for-tests-only` } : {}),
       ...(service === 'gateway'
         ? {}

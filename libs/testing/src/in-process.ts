@@ -24,7 +24,7 @@ export async function startInProcess(
   const env = new TestEnvironment();
   const serviceEnv = env.serviceEnv(name, { LOG_LEVEL: 'error' });
   const service = await start(serviceEnv);
-  const rpc = await TestRpc.connect(env.natsPrefix);
+  const rpc = await TestRpc.connect(env.natsPrefix, env.actorSigningKey);
   const db = new Client({ connectionString: serviceEnv.DATABASE_URL });
   await db.connect();
   return {

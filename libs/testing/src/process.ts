@@ -113,16 +113,18 @@ export async function spawnService(name: SystemProcess, env: Record<string, stri
  * and a private NATS prefix, ready when the gateway's readiness says so.
  */
 export class TestSystem {
-  readonly env = new TestEnvironment();
   readonly processes = new Map<SystemProcess, ServiceProcess>();
 
-  static async start(extraEnv: Partial<Record<SystemProcess, Record<string, string>>> = {}): Promise<TestSystem> {
-    const system = new TestSystem();
+  private constructor(readonly env: TestEnvironment) {}
+
+  /** `env`: the run's databases, prefix and keys, when the test made them first (e.g. for its own nats-server). */
+  static async start(extraEnv: Partial<Record<SystemProcess, Record<string, string>>> = {}, env = new TestEnvironment()): Promise<TestSystem> {
+    const system = new TestSystem(env);
     try {
       for (const name of [...DOMAIN_SERVICES, 'gateway'] as SystemProcess[]) {
         // The gateway waits longer for a service than in production (5 s): on the two-core CI machine
         // a first login once waited past 5 s while other suites ran (2026-12-05).
-        const gateway: Record<string, string> = name === 'gateway' ? { RPC_TIMEOUT_MS: '15000' } : {};
+        const gateway: Record<string, string> = name === 'gateway' ? { RPC_TIMEOUT_MS: '15000', METRICS_PORT: String(await freePort()) } : {};
         const proc = await spawnService(name, system.env.serviceEnv(name, { LOG_LEVEL: 'info', ...gateway, ...extraEnv[name] }));
         system.processes.set(name, proc);
       }
@@ -151,6 +153,11 @@ export class TestSystem {
 
   get gatewayUrl(): string {
     return this.process('gateway').url;
+  }
+
+  /** The gateway's internal metrics port (the API port does not serve /metrics). */
+  get gatewayMetricsUrl(): string {
+    return `http://127.0.0.1:${this.process('gateway').env.METRICS_PORT}`;
   }
 
   process(name: SystemProcess): ServiceProcess {

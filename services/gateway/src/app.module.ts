@@ -1,8 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { TerminusModule } from '@nestjs/terminus';
 import {
+  CALLER_SIGNER,
+  CallerSigner,
   createValidationPipe,
   FileTransfer,
   loggingModule,
@@ -29,6 +31,7 @@ import { AuthGuard } from './auth/auth.guard';
 import { TokenVerifier } from './auth/jwks';
 import { JwksController } from './auth/jwks.controller';
 import { ProblemFilter } from './http/problem.filter';
+import { InputGuardInterceptor } from './http/input-guard.interceptor';
 import { PublicReportsController } from './reporting/public-reports.controller';
 import { ReportsController } from './reporting/reports.controller';
 import { AuditController } from './audit/audit.controller';
@@ -68,10 +71,13 @@ export class AppModule {
       providers: [
         { provide: Metrics, useValue: new Metrics('gateway') },
         { provide: RPC_TIMEOUT_MS, useValue: config.RPC_TIMEOUT_MS },
+        // Only the gateway speaks for callers: it signs who is calling on every request.
+        { provide: CALLER_SIGNER, useValue: new CallerSigner(config.ACTOR_SIGNING_KEY) },
         { provide: READINESS_TIMEOUT_MS, useValue: config.READINESS_TIMEOUT_MS },
         { provide: APP_PIPE, useFactory: createValidationPipe },
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_INTERCEPTOR, useClass: InputGuardInterceptor },
         TokenVerifier,
         Revocations,
         RpcClient,

@@ -26,6 +26,22 @@ export class GatewayConfig extends CommonConfig {
   @Expose() @toInt() @IsInt() @Min(1) @Max(100000)
   LOGIN_RATE_LIMIT_PER_MINUTE: number = 20;
 
+  /** Longest a client may take to send a whole request, headers and body; slower ones are cut (a 10 MiB upload needs ~1.4 Mbit/s at 60 s). */
+  @Expose() @toInt() @IsInt() @Min(5000) @Max(600000)
+  REQUEST_TIMEOUT_MS: number = 60000;
+
+  /** File uploads read at once: each holds up to 10 MiB of memory until it travels on (503 beyond). */
+  @Expose() @toInt() @IsInt() @Min(1) @Max(1000)
+  MAX_CONCURRENT_UPLOADS: number = 16;
+
+  /** File uploads read at once from one client address (429 beyond). */
+  @Expose() @toInt() @IsInt() @Min(1) @Max(1000)
+  MAX_CONCURRENT_UPLOADS_PER_CLIENT: number = 3;
+
+  /** Internal port of `GET /metrics` (Prometheus); never the API's port. 0 picks a free one. */
+  @Expose() @toInt() @IsInt() @Min(0) @Max(65535)
+  METRICS_PORT: number = 9464;
+
   /** Trust X-Forwarded-* from a reverse proxy in front of the gateway. */
   @Expose() @toBool() @IsBoolean({ message: 'TRUST_PROXY must be true or false' })
   TRUST_PROXY: boolean = false;

@@ -115,7 +115,9 @@ describe('walking skeleton, end to end', () => {
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['content-security-policy']).toContain(`default-src 'self'`);
 
-    const metrics = await api.get('/metrics').expect(200);
+    // Metrics are on the gateway's internal port only, never on the public API port.
+    expect((await api.get('/metrics').expect(404)).headers['content-type']).toContain('application/problem+json');
+    const metrics = await request(system.gatewayMetricsUrl).get('/metrics').expect(200);
     expect(metrics.text).toMatch(/http_request_duration_seconds_bucket\{[^}]*route="\/api\/v1\/agencies"/);
     expect(metrics.text).toMatch(/rpc_client_duration_seconds_count\{[^}]*subject="identity\.agency\.list"/);
     expect(metrics.text).toContain('process_resident_memory_bytes');

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { connectNats, runMain, runMigrations, withEventTables, createStartupLogger } from '@smart-regency/platform';
+import { connectNats, natsOptionsOf, runMain, runMigrations, withEventTables, createStartupLogger } from '@smart-regency/platform';
 import { SingleBar, Presets } from 'cli-progress';
 import { loadReportingConfig } from './config';
 import { rebuildReadModels } from './rebuild/rebuild';
@@ -13,7 +13,7 @@ void runMain('reporting rebuild', async () => {
   const config = loadReportingConfig();
   const logger = createStartupLogger('reporting-rebuild', config.LOG_LEVEL, config.LOG_FORMAT);
   await runMigrations(config, withEventTables(reportingSchema), logger);
-  const nc = await connectNats({ url: config.NATS_URL, name: 'reporting-rebuild' }, logger);
+  const nc = await connectNats(natsOptionsOf(config, 'reporting-rebuild'), logger);
   // Without a terminal (a job's log) the bar is printed every 5 s instead of redrawn.
   const bar = new SingleBar(
     { format: 'rebuild [{bar}] {percentage}% | stream {value}/{total} | {eta_formatted} left', etaBuffer: 50, noTTYOutput: true, notTTYSchedule: 5000 },

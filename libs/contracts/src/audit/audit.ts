@@ -1,6 +1,7 @@
+import { Omittable } from '../common/omittable';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsISO8601, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { PageQuery, PageResponse } from '../common/page';
 
 /** The services that keep an audit trail (each in its own database, each its own hash chain). */
@@ -17,27 +18,27 @@ export const SHA256_HEX = /^[0-9a-f]{64}$/;
 /** Filters of the audit trail, shared by the gateway route and each service's `audit.list`. */
 export class ListAuditRequest extends PageQuery {
   /** Only this service's trail (default: every audited service, merged by time). */
-  @ApiPropertyOptional({ enum: AUDITED_SERVICES }) @IsOptional() @IsIn(AUDITED_SERVICES)
+  @ApiPropertyOptional({ enum: AUDITED_SERVICES }) @Omittable() @IsIn(AUDITED_SERVICES)
   service?: AuditedService;
 
   /** Rows about this record (an application, complaint, user, permit type code, calendar year…). */
-  @ApiPropertyOptional({ example: '9f1e2a34-5b6c-4d7e-8f90-a1b2c3d4e5f6' }) @IsOptional() @IsString() @MaxLength(100)
+  @ApiPropertyOptional({ example: '9f1e2a34-5b6c-4d7e-8f90-a1b2c3d4e5f6' }) @Omittable() @IsString() @MaxLength(100)
   entityId?: string;
 
   /** Rows whose data subject (the citizen the record is about) is this user, and the list pages that showed their data. */
-  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID()
+  @ApiPropertyOptional({ format: 'uuid' }) @Omittable() @IsUUID()
   subjectId?: string;
 
   /** Rows written by this user. */
-  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID()
+  @ApiPropertyOptional({ format: 'uuid' }) @Omittable() @IsUUID()
   actorId?: string;
 
   /** From this instant (inclusive). */
-  @ApiPropertyOptional({ format: 'date-time' }) @IsOptional() @IsISO8601({ strict: true })
+  @ApiPropertyOptional({ format: 'date-time' }) @Omittable() @IsISO8601({ strict: true })
   from?: string;
 
   /** Before this instant (exclusive). */
-  @ApiPropertyOptional({ format: 'date-time' }) @IsOptional() @IsISO8601({ strict: true })
+  @ApiPropertyOptional({ format: 'date-time' }) @Omittable() @IsISO8601({ strict: true })
   to?: string;
 }
 
@@ -47,7 +48,7 @@ export class ListAuditRequest extends PageQuery {
  */
 export class AuditListQuery extends ListAuditRequest {
   /** Rows to return from the newest match on (overrides paging; at most 10 000). */
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(10_000)
+  @Omittable() @Type(() => Number) @IsInt() @Min(1) @Max(10_000)
   limit?: number;
 }
 
@@ -84,12 +85,12 @@ export class AuditHead {
   @ApiProperty({ enum: AUDITED_SERVICES }) @IsIn(AUDITED_SERVICES)
   service: AuditedService;
   /** 0 for an empty chain. */
-  @ApiProperty({ example: 42 }) @Type(() => Number) @IsInt() @Min(0)
+  @ApiProperty({ example: 42 }) @Type(() => Number) @IsInt() @Min(0) @Max(Number.MAX_SAFE_INTEGER)
   seq: number;
   /** 64 zeros for an empty chain. */
   @ApiProperty({ example: '0'.repeat(64) }) @IsString() @Matches(SHA256_HEX, { message: 'hash must be a lower-case hex SHA-256' })
   hash: string;
-  @ApiPropertyOptional({ format: 'date-time' }) @IsOptional() @IsISO8601({ strict: true })
+  @ApiPropertyOptional({ format: 'date-time' }) @Omittable() @IsISO8601({ strict: true })
   at?: string;
 }
 
@@ -108,12 +109,12 @@ export function parseAnchor(text: string): AuditHead | undefined {
 
 /** `GET /audit/verify?service&anchor=<service>:<seq>:<hash>` (anchors repeated or comma-separated). */
 export class VerifyAuditRequest {
-  @ApiPropertyOptional({ enum: AUDITED_SERVICES }) @IsOptional() @IsIn(AUDITED_SERVICES)
+  @ApiPropertyOptional({ enum: AUDITED_SERVICES }) @Omittable() @IsIn(AUDITED_SERVICES)
   service?: AuditedService;
 
   /** Exported heads to compare against, `<service>:<seq>:<hash>`; a chain rewritten since then fails. */
   @ApiPropertyOptional({ type: [String], example: ['identity:42:a3f1…'] })
-  @IsOptional()
+  @Omittable()
   @Transform(({ value }) => (typeof value === 'string' ? value.split(',') : value))
   @IsArray()
   @ArrayMaxSize(30)
@@ -130,13 +131,13 @@ export class VerifyAgainstHeadsRequest {
   @Type(() => AuditHead)
   heads: AuditHead[];
 
-  @ApiPropertyOptional({ format: 'date-time' }) @IsOptional() @IsISO8601({ strict: true })
+  @ApiPropertyOptional({ format: 'date-time' }) @Omittable() @IsISO8601({ strict: true })
   exportedAt?: string;
 }
 
 /** What a service is asked to verify: its chain, optionally against one exported head. */
 export class VerifyChainCommand {
-  @IsOptional() @ValidateNested() @Type(() => AuditHead)
+  @Omittable() @ValidateNested() @Type(() => AuditHead)
   anchor?: AuditHead;
 }
 

@@ -1,22 +1,29 @@
+import { Omittable } from './omittable';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsInt, Max, Min } from 'class-validator';
 
 export const MAX_PAGE_SIZE = 100;
+/**
+ * Deepest page: an offset costs the database a scan of every row before it, so a list is paged at
+ * most this far (a million rows at 100 a page); narrow it with its filters (dates) to go further.
+ */
+export const MAX_PAGE = 10_000;
 
 /** Paging shared by every list route: `?page=1&pageSize=20`. */
 export class PageQuery {
-  /** Page number, from 1. */
-  @ApiPropertyOptional({ minimum: 1, default: 1 })
-  @IsOptional()
+  /** Page number, from 1, at most 10,000. */
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE, default: 1 })
+  @Omittable()
   @Type(() => Number)
   @IsInt()
   @Min(1)
+  @Max(MAX_PAGE)
   page?: number = 1;
 
   /** Items per page, at most 100. */
   @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 20 })
-  @IsOptional()
+  @Omittable()
   @Type(() => Number)
   @IsInt()
   @Min(1)

@@ -1,5 +1,6 @@
+import { Omittable } from '../common/omittable';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBase64, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import { IsBase64, IsIn, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
 import { DOCUMENT_CONTENT_TYPES, DocumentContentType } from '../permits/application';
 
 /** Photos (JPEG, PNG) and PDF, the same kinds and 10 MiB limit as permit documents. */
@@ -21,7 +22,7 @@ export class AttachmentResponse {
 
 export class UploadAttachmentQuery {
   @ApiPropertyOptional({ maxLength: 100, example: 'jalan-rusak.jpg' })
-  @IsOptional()
+  @Omittable()
   @IsString()
   @MaxLength(100)
   @Matches(/^[\p{L}\p{N} ._()-]+$/u, { message: 'letters, digits, spaces and . _ ( ) - only' })
@@ -32,8 +33,8 @@ export class UploadAttachmentQuery {
 export class UploadAttachmentCommand extends UploadAttachmentQuery {
   @IsUUID() id: string;
   @IsIn(ATTACHMENT_CONTENT_TYPES) contentType: DocumentContentType;
-  @IsOptional() @IsString() @MaxLength(100) objectName?: string;
-  @IsOptional() @IsBase64() contentBase64?: string;
+  @Omittable() @IsString() @MaxLength(100) objectName?: string;
+  @Omittable() @IsBase64() contentBase64?: string;
 }
 
 export class AttachmentRequest {

@@ -1,5 +1,6 @@
+import { Omittable } from '../common/omittable';
 import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
-import { IsBoolean, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsBoolean, IsString, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
 import { PageQuery, PageResponse } from '../common/page';
 import { QueryBoolean } from '../common/transforms';
 
@@ -20,12 +21,12 @@ export class ComplaintCategoryResponse {
 
 export class ListComplaintCategoriesRequest extends PageQuery {
   @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
+  @Omittable()
   @IsUUID()
   agencyId?: string;
 
   @ApiPropertyOptional({ type: Boolean })
-  @IsOptional()
+  @Omittable()
   @QueryBoolean()
   @IsBoolean()
   active?: boolean;
@@ -61,7 +62,7 @@ export class CreateComplaintCategoryRequest {
 
   /** Open for new complaints. */
   @ApiPropertyOptional({ default: true })
-  @IsOptional() @IsBoolean()
+  @Omittable() @IsBoolean()
   active?: boolean;
 }
 
@@ -72,7 +73,7 @@ export class CreateComplaintCategoryRequest {
 export class UpdateComplaintCategoryRequest extends PartialType(OmitType(CreateComplaintCategoryRequest, ['code', 'active'] as const)) {
   /** Declared here, not inherited: the create body's `default: true` would tell clients that a PATCH without it reopens. */
   @ApiPropertyOptional({ description: 'Unchanged when absent.' })
-  @IsOptional() @IsBoolean()
+  @Omittable() @IsBoolean()
   active?: boolean;
 }
 

@@ -1,6 +1,7 @@
+import { Omittable } from '../common/omittable';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsLatitude, IsLongitude, IsObject, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength, ValidateIf, ValidateNested } from 'class-validator';
+import { IsIn, IsInt, IsISO8601, IsLatitude, IsLongitude, IsObject, IsString, IsUUID, Max, MaxLength, Min, MinLength, ValidateIf, ValidateNested } from 'class-validator';
 import { CountedPageResponse, PageQuery } from '../common/page';
 import { QueryBoolean } from '../common/transforms';
 import { AttachmentResponse } from './attachment';
@@ -18,11 +19,11 @@ export class ComplaintLocation {
   lat?: number;
   @ApiProperty({ example: 99.6321, required: false }) @ValidateIf(needsCoordinates) @IsLongitude()
   lng?: number;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(5) @MaxLength(300)
+  @ApiPropertyOptional() @Omittable() @IsString() @MinLength(5) @MaxLength(300)
   address?: string;
-  @ApiPropertyOptional({ example: 'Kualuh Hulu' }) @IsOptional() @IsString() @MaxLength(100)
+  @ApiPropertyOptional({ example: 'Kualuh Hulu' }) @Omittable() @IsString() @MaxLength(100)
   district?: string;
-  @ApiPropertyOptional({ example: 'Aek Kanopan' }) @IsOptional() @IsString() @MaxLength(100)
+  @ApiPropertyOptional({ example: 'Aek Kanopan' }) @Omittable() @IsString() @MaxLength(100)
   village?: string;
 }
 
@@ -92,16 +93,16 @@ export class PublicComplaintResponse {
 export class ComplaintActionRequest {
   @ApiProperty({ enum: COMPLAINT_ACTIONS }) @IsString() @MaxLength(40)
   action: string;
-  @ApiPropertyOptional({ maxLength: 5000 }) @IsOptional() @IsString() @MaxLength(5000)
+  @ApiPropertyOptional({ maxLength: 5000 }) @Omittable() @IsString() @MaxLength(5000)
   note?: string;
   /** For `dispose`: the agency that must follow up. */
-  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID()
+  @ApiPropertyOptional({ format: 'uuid' }) @Omittable() @IsUUID()
   agencyId?: string;
 }
 
 export class ComplaintActionCommand extends ComplaintActionRequest {
   @IsUUID() id: string;
-  @IsOptional() @IsInt() @Min(1) ifMatch?: number;
+  @Omittable() @IsInt() @Min(1) ifMatch?: number;
 }
 
 export class ComplaintIdRequest {
@@ -113,39 +114,39 @@ export class TrackingNumberRequest {
 }
 
 export class ListComplaintsRequest extends PageQuery {
-  @ApiPropertyOptional({ enum: COMPLAINT_STATUSES }) @IsOptional() @IsIn(COMPLAINT_STATUSES)
+  @ApiPropertyOptional({ enum: COMPLAINT_STATUSES }) @Omittable() @IsIn(COMPLAINT_STATUSES)
   status?: ComplaintStatus;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(40)
+  @ApiPropertyOptional() @Omittable() @IsString() @MaxLength(40)
   categoryCode?: string;
-  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID()
+  @ApiPropertyOptional({ format: 'uuid' }) @Omittable() @IsUUID()
   agencyId?: string;
-  @ApiPropertyOptional({ format: 'date-time' }) @IsOptional() @IsISO8601()
+  @ApiPropertyOptional({ format: 'date-time' }) @Omittable() @IsISO8601()
   from?: string;
-  @ApiPropertyOptional({ format: 'date-time' }) @IsOptional() @IsISO8601()
+  @ApiPropertyOptional({ format: 'date-time' }) @Omittable() @IsISO8601()
   to?: string;
-  @ApiPropertyOptional({ type: Boolean }) @IsOptional() @QueryBoolean() @IsIn([true, false])
+  @ApiPropertyOptional({ type: Boolean }) @Omittable() @QueryBoolean() @IsIn([true, false])
   overdue?: boolean;
 }
 
 export class ListPublicComplaintsRequest extends PageQuery {
   /** Tracking numbers, comma-separated (Open311 service_request_id). */
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2000)
+  @ApiPropertyOptional() @Omittable() @IsString() @MaxLength(2000)
   trackingNumbers?: string;
-  @ApiPropertyOptional({ format: 'date-time' }) @IsOptional() @IsISO8601()
+  @ApiPropertyOptional({ format: 'date-time' }) @Omittable() @IsISO8601()
   from?: string;
-  @ApiPropertyOptional({ format: 'date-time' }) @IsOptional() @IsISO8601()
+  @ApiPropertyOptional({ format: 'date-time' }) @Omittable() @IsISO8601()
   to?: string;
   /** Open311 status: open (not closed or rejected) or closed. */
-  @ApiPropertyOptional({ enum: ['open', 'closed'] }) @IsOptional() @IsIn(['open', 'closed'])
+  @ApiPropertyOptional({ enum: ['open', 'closed'] }) @Omittable() @IsIn(['open', 'closed'])
   state?: 'open' | 'closed';
-  @ApiPropertyOptional({ enum: COMPLAINT_STATUSES }) @IsOptional() @IsIn(COMPLAINT_STATUSES)
+  @ApiPropertyOptional({ enum: COMPLAINT_STATUSES }) @Omittable() @IsIn(COMPLAINT_STATUSES)
   status?: ComplaintStatus;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(40)
+  @ApiPropertyOptional() @Omittable() @IsString() @MaxLength(40)
   categoryCode?: string;
   /** Several categories, comma-separated (Open311 service_code). */
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2000)
+  @ApiPropertyOptional() @Omittable() @IsString() @MaxLength(2000)
   categoryCodes?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100)
+  @ApiPropertyOptional() @Omittable() @IsString() @MaxLength(100)
   district?: string;
 }
 
@@ -176,7 +177,7 @@ export class CommentResponse {
 export class RateComplaintRequest {
   @ApiProperty({ minimum: 1, maximum: 5 }) @IsInt() @Min(1) @Max(5)
   score: number;
-  @ApiPropertyOptional({ maxLength: 2000 }) @IsOptional() @IsString() @MaxLength(2000)
+  @ApiPropertyOptional({ maxLength: 2000 }) @Omittable() @IsString() @MaxLength(2000)
   comment?: string;
 }
 

@@ -1,19 +1,6 @@
+import { Omittable } from '../common/omittable';
 import { Type } from 'class-transformer';
-import {
-  IsArray,
-  IsIn,
-  IsInt,
-  IsISO8601,
-  IsLatitude,
-  IsLongitude,
-  IsOptional,
-  IsString,
-  IsUUID,
-  Max,
-  MaxLength,
-  Min,
-  ValidateNested,
-} from 'class-validator';
+import { IsArray, IsIn, IsInt, IsISO8601, IsLatitude, IsLongitude, IsString, IsUUID, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 
 /**
  * The v1 event catalogue (../shared/spec/EVENTS.md). Each class is the `data` of one CloudEvent
@@ -24,7 +11,7 @@ import {
 export class UserRegisteredV1 {
   @IsUUID() userId: string;
   @IsArray() @IsString({ each: true }) roles: string[];
-  @IsOptional() @IsUUID() agencyId?: string;
+  @Omittable() @IsUUID() agencyId?: string;
 }
 
 export class UserErasedV1 {
@@ -38,7 +25,7 @@ export class ApplicationSubmittedV1 {
   @IsUUID() agencyId: string;
   @IsISO8601() dueAt: string;
   /** Added in v1 (optional, additive): the agency that decides and issues (DPMPTSP by default). */
-  @IsOptional() @IsUUID() issuingAgencyId?: string;
+  @Omittable() @IsUUID() issuingAgencyId?: string;
 }
 
 export class ApplicationStatusChangedV1 {
@@ -50,20 +37,20 @@ export class ApplicationStatusChangedV1 {
   @IsISO8601() at: string;
   // Added in v1 (optional, additive) so that consumers such as reporting need not ask the API:
   /** The permit type of the application. */
-  @IsOptional() @IsString() @MaxLength(40) permitTypeCode?: string;
+  @Omittable() @IsString() @MaxLength(40) permitTypeCode?: string;
   /** The technical agency that verifies and recommends. */
-  @IsOptional() @IsUUID() agencyId?: string;
+  @Omittable() @IsUUID() agencyId?: string;
   /** The agency that decides and issues. */
-  @IsOptional() @IsUUID() issuingAgencyId?: string;
+  @Omittable() @IsUUID() issuingAgencyId?: string;
   /** The application's service-level deadline after this change (absent for drafts). */
-  @IsOptional() @IsISO8601() dueAt?: string;
+  @Omittable() @IsISO8601() dueAt?: string;
 }
 
 export class ApplicationIssuedV1 {
   @IsUUID() applicationId: string;
   @IsString() certificateNumber: string;
   @IsString() verificationCode: string;
-  @IsOptional() @IsISO8601() expiresAt?: string;
+  @Omittable() @IsISO8601() expiresAt?: string;
 }
 
 export class ApplicationOverdueV1 {
@@ -73,9 +60,9 @@ export class ApplicationOverdueV1 {
 }
 
 export class EventLocation {
-  @IsOptional() @IsLatitude() lat?: number;
-  @IsOptional() @IsLongitude() lng?: number;
-  @IsOptional() @IsString() @MaxLength(100) district?: string;
+  @Omittable() @IsLatitude() lat?: number;
+  @Omittable() @IsLongitude() lng?: number;
+  @Omittable() @IsString() @MaxLength(100) district?: string;
 }
 
 export class ComplaintReceivedV1 {
@@ -87,9 +74,9 @@ export class ComplaintReceivedV1 {
   @ValidateNested() @Type(() => EventLocation) location: EventLocation;
   // Added in v1 (optional, additive):
   /** Deadline for verification and disposition (3 working days). */
-  @IsOptional() @IsISO8601() dueAt?: string;
+  @Omittable() @IsISO8601() dueAt?: string;
   /** Nothing may stay open past this (60 days). */
-  @IsOptional() @IsISO8601() finalDueAt?: string;
+  @Omittable() @IsISO8601() finalDueAt?: string;
 }
 
 export class ComplaintStatusChangedV1 {
@@ -97,16 +84,16 @@ export class ComplaintStatusChangedV1 {
   @IsString() fromStatus: string;
   @IsString() toStatus: string;
   @IsString() action: string;
-  @IsOptional() @IsUUID() agencyId?: string;
+  @Omittable() @IsUUID() agencyId?: string;
   @IsISO8601() at: string;
   // Added in v1 (optional, additive) so that consumers such as reporting need not ask the API:
   /** The complaint's category. */
-  @IsOptional() @IsString() @MaxLength(40) categoryCode?: string;
-  @IsOptional() @IsIn(['public', 'anonymous', 'confidential']) visibility?: 'public' | 'anonymous' | 'confidential';
+  @Omittable() @IsString() @MaxLength(40) categoryCode?: string;
+  @Omittable() @IsIn(['public', 'anonymous', 'confidential']) visibility?: 'public' | 'anonymous' | 'confidential';
   /** The deadline of the stage this change ends (absent when none ran): met when `at` ≤ `stageDueAt`. */
-  @IsOptional() @IsISO8601() stageDueAt?: string;
+  @Omittable() @IsISO8601() stageDueAt?: string;
   /** The deadline of the stage this change starts (absent when the complaint is closed). */
-  @IsOptional() @IsISO8601() dueAt?: string;
+  @Omittable() @IsISO8601() dueAt?: string;
 }
 
 export class ComplaintEscalatedV1 {

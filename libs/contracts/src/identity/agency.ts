@@ -1,5 +1,6 @@
+import { Omittable } from '../common/omittable';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsIn, IsString, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
 import { PageQuery, PageResponse } from '../common/page';
 
 export const AGENCY_KINDS = ['dinas', 'badan', 'satuan', 'sekretariat', 'inspektorat', 'kecamatan', 'kantor'] as const;
@@ -21,13 +22,13 @@ export class AgencyResponse {
 export class ListAgenciesRequest extends PageQuery {
   /** Only agencies of this kind. */
   @ApiPropertyOptional({ enum: AGENCY_KINDS })
-  @IsOptional()
+  @Omittable()
   @IsIn(AGENCY_KINDS)
   kind?: AgencyKind;
 
   /** Case-insensitive match on code or name. */
   @ApiPropertyOptional({ maxLength: 100 })
-  @IsOptional()
+  @Omittable()
   @IsString()
   @MaxLength(100)
   q?: string;
@@ -54,11 +55,11 @@ export class CreateAgencyRequest {
 
 export class UpdateAgencyRequest {
   @ApiPropertyOptional()
-  @IsOptional() @IsString() @MinLength(3) @MaxLength(200)
+  @Omittable() @IsString() @MinLength(3) @MaxLength(200)
   name?: string;
 
   @ApiPropertyOptional({ enum: AGENCY_KINDS })
-  @IsOptional() @IsIn(AGENCY_KINDS)
+  @Omittable() @IsIn(AGENCY_KINDS)
   kind?: AgencyKind;
 }
 

@@ -1,5 +1,6 @@
+import { Omittable } from '../common/omittable';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsIn, IsString, MaxLength, MinLength } from 'class-validator';
 import type { Role } from './user';
 
 /** Who is calling, as the gateway established from the access token; travels in a NATS header. */
@@ -13,6 +14,12 @@ export interface Actor {
 
 export const ACTOR_HEADER = 'x-actor';
 export const CLIENT_IP_HEADER = 'x-client-ip';
+/**
+ * The gateway's signature over the subject and the caller headers of a request (`x-actor`,
+ * `x-client-ip`, `idempotency-key`, `x-request-id`): `v1.<issued at, ms>.<base64url HMAC-SHA256>`.
+ * A service trusts those headers only when it verifies; anyone else on NATS cannot make one.
+ */
+export const CALLER_SIGNATURE_HEADER = 'x-caller-signature';
 
 export class LoginRequest {
   /** Email, phone (+62… or 08…) or NIK. */
@@ -55,16 +62,16 @@ export class ClientCredentialsRequest {
   grant_type: 'client_credentials';
 
   @ApiPropertyOptional()
-  @IsOptional() @IsString() @MaxLength(100)
+  @Omittable() @IsString() @MaxLength(100)
   client_id?: string;
 
   @ApiPropertyOptional()
-  @IsOptional() @IsString() @MaxLength(200)
+  @Omittable() @IsString() @MaxLength(200)
   client_secret?: string;
 
   /** Space-separated subset of the account's scopes. */
   @ApiPropertyOptional()
-  @IsOptional() @IsString() @MaxLength(500)
+  @Omittable() @IsString() @MaxLength(500)
   scope?: string;
 }
 

@@ -1,20 +1,7 @@
+import { Omittable } from '../common/omittable';
 import { Transform } from 'class-transformer';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  IsArray,
-  IsBoolean,
-  IsEmail,
-  IsIn,
-  IsOptional,
-  IsString,
-  IsUUID,
-  Matches,
-  MaxLength,
-  MinLength,
-  ValidateIf,
-} from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsEmail, IsIn, IsString, IsUUID, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import { PageQuery, PageResponse } from '../common/page';
 import { QueryBoolean } from '../common/transforms';
 import { ConsentResponse } from '../privacy/privacy';
@@ -88,7 +75,7 @@ export class CreateStaffRequest {
   fullName: string;
 
   @ApiPropertyOptional({ example: '081234567890' })
-  @IsOptional() @trim() @IsString() @Matches(/^(\+?62|0)[0-9 -]{8,16}$/, { message: 'phone must be an Indonesian number (+62… or 08…)' })
+  @Omittable() @trim() @IsString() @Matches(/^(\+?62|0)[0-9 -]{8,16}$/, { message: 'phone must be an Indonesian number (+62… or 08…)' })
   phone?: string;
 
   /** `officer` and `agency_head` need an `agencyId`. */
@@ -97,7 +84,7 @@ export class CreateStaffRequest {
   roles: Array<(typeof STAFF_ROLES)[number]>;
 
   @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional() @IsUUID()
+  @Omittable() @IsUUID()
   agencyId?: string;
 
   @ApiProperty({ minLength: 10, maxLength: 128 })
@@ -108,20 +95,20 @@ export class CreateStaffRequest {
 /** What an admin may change on an account; `active: false` disables sign-in at once. */
 export class UpdateUserRequest {
   @ApiPropertyOptional()
-  @IsOptional() @trim() @IsString() @MinLength(2) @MaxLength(120)
+  @Omittable() @trim() @IsString() @MinLength(2) @MaxLength(120)
   fullName?: string;
 
   @ApiPropertyOptional({ enum: STAFF_ROLES, isArray: true })
-  @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(4) @IsIn(STAFF_ROLES, { each: true })
+  @Omittable() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(4) @IsIn(STAFF_ROLES, { each: true })
   roles?: Array<(typeof STAFF_ROLES)[number]>;
 
   /** null removes the agency. */
   @ApiPropertyOptional({ format: 'uuid', nullable: true })
-  @IsOptional() @ValidateIf((_, v) => v !== null) @IsUUID()
+  @Omittable() @ValidateIf((_, v) => v !== null) @IsUUID()
   agencyId?: string | null;
 
   @ApiPropertyOptional()
-  @IsOptional() @IsBoolean()
+  @Omittable() @IsBoolean()
   active?: boolean;
 }
 
@@ -135,22 +122,32 @@ export class UserIdRequest {
   id: string;
 }
 
+/** Permits asks for an applicant's name, as itself, when it issues their certificate. */
+export class HolderNameRequest {
+  @IsUUID()
+  userId: string;
+}
+
+export interface HolderNameResponse {
+  fullName: string;
+}
+
 export class ListUsersRequest extends PageQuery {
   @ApiPropertyOptional({ enum: ROLES })
-  @IsOptional() @IsIn(ROLES)
+  @Omittable() @IsIn(ROLES)
   role?: Role;
 
   @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional() @IsUUID()
+  @Omittable() @IsUUID()
   agencyId?: string;
 
   @ApiPropertyOptional({ type: Boolean })
-  @IsOptional() @QueryBoolean() @IsBoolean()
+  @Omittable() @QueryBoolean() @IsBoolean()
   active?: boolean;
 
   /** Matches name or email. */
   @ApiPropertyOptional()
-  @IsOptional() @IsString() @MaxLength(100)
+  @Omittable() @IsString() @MaxLength(100)
   q?: string;
 }
 
@@ -162,11 +159,11 @@ export class UserPage extends PageResponse {
 /** What a user may change about themself. */
 export class UpdateMeRequest {
   @ApiPropertyOptional()
-  @IsOptional() @trim() @IsString() @MinLength(2) @MaxLength(120)
+  @Omittable() @trim() @IsString() @MinLength(2) @MaxLength(120)
   fullName?: string;
 
   @ApiPropertyOptional({ example: '081234567890' })
-  @IsOptional() @trim() @IsString() @Matches(/^(\+?62|0)[0-9 -]{8,16}$/, { message: 'phone must be an Indonesian number (+62… or 08…)' })
+  @Omittable() @trim() @IsString() @Matches(/^(\+?62|0)[0-9 -]{8,16}$/, { message: 'phone must be an Indonesian number (+62… or 08…)' })
   phone?: string;
 }
 

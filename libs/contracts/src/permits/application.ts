@@ -1,6 +1,7 @@
+import { Omittable } from '../common/omittable';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsLatitude, IsLongitude, IsObject, IsOptional, IsString, IsUUID, MaxLength, Min, ValidateNested } from 'class-validator';
+import { IsIn, IsInt, IsISO8601, IsLatitude, IsLongitude, IsObject, IsString, IsUUID, MaxLength, Min, ValidateNested } from 'class-validator';
 import { CountedPageResponse, PageQuery } from '../common/page';
 import { QueryBoolean } from '../common/transforms';
 import { APPLICATION_ACTIONS, APPLICATION_STATUSES, ApplicationAction, ApplicationStatus } from './lifecycle';
@@ -13,7 +14,7 @@ export class ApplicationLocation {
   @IsLongitude()
   lng: number;
   @ApiPropertyOptional({ example: 'Jl. Jenderal Sudirman No. 1, Aek Kanopan' })
-  @IsOptional() @IsString() @MaxLength(300)
+  @Omittable() @IsString() @MaxLength(300)
   address?: string;
 }
 
@@ -29,7 +30,7 @@ export class CreateApplicationRequest {
   formData: Record<string, unknown>;
 
   @ApiPropertyOptional({ type: ApplicationLocation })
-  @IsOptional() @ValidateNested() @Type(() => ApplicationLocation)
+  @Omittable() @ValidateNested() @Type(() => ApplicationLocation)
   location?: ApplicationLocation;
 }
 
@@ -114,7 +115,7 @@ export class ApplicationActionRequest {
   action: string;
 
   @ApiPropertyOptional({ maxLength: 2000 })
-  @IsOptional() @IsString() @MaxLength(2000)
+  @Omittable() @IsString() @MaxLength(2000)
   note?: string;
 }
 
@@ -123,7 +124,7 @@ export class ApplicationActionCommand extends ApplicationActionRequest {
   id: string;
 
   /** The version from If-Match; a stale one is refused with 412. */
-  @IsOptional() @IsInt() @Min(1)
+  @Omittable() @IsInt() @Min(1)
   ifMatch?: number;
 }
 
@@ -131,41 +132,41 @@ export class SubmitApplicationCommand {
   @IsUUID()
   id: string;
 
-  @IsOptional() @IsInt() @Min(1)
+  @Omittable() @IsInt() @Min(1)
   ifMatch?: number;
 }
 
 export class ListApplicationsRequest extends PageQuery {
   @ApiPropertyOptional({ enum: APPLICATION_STATUSES })
-  @IsOptional() @IsIn(APPLICATION_STATUSES)
+  @Omittable() @IsIn(APPLICATION_STATUSES)
   status?: ApplicationStatus;
 
   @ApiPropertyOptional()
-  @IsOptional() @IsString() @MaxLength(40)
+  @Omittable() @IsString() @MaxLength(40)
   permitTypeCode?: string;
 
   @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional() @IsUUID()
+  @Omittable() @IsUUID()
   agencyId?: string;
 
   /** Created at or after. */
   @ApiPropertyOptional({ format: 'date-time' })
-  @IsOptional() @IsISO8601()
+  @Omittable() @IsISO8601()
   from?: string;
 
   /** Created before. */
   @ApiPropertyOptional({ format: 'date-time' })
-  @IsOptional() @IsISO8601()
+  @Omittable() @IsISO8601()
   to?: string;
 
   @ApiPropertyOptional({ type: Boolean })
-  @IsOptional() @QueryBoolean()
+  @Omittable() @QueryBoolean()
   @IsIn([true, false])
   overdue?: boolean;
 
   /** `dueAt` (the work queue's default for staff), `-createdAt` (default for citizens), … */
   @ApiPropertyOptional({ enum: ['dueAt', '-dueAt', 'createdAt', '-createdAt'] })
-  @IsOptional() @IsIn(['dueAt', '-dueAt', 'createdAt', '-createdAt'])
+  @Omittable() @IsIn(['dueAt', '-dueAt', 'createdAt', '-createdAt'])
   sort?: 'dueAt' | '-dueAt' | 'createdAt' | '-createdAt';
 }
 

@@ -1,6 +1,7 @@
+import { Omittable } from '../common/omittable';
 import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import { PageQuery, PageResponse } from '../common/page';
 import { QueryBoolean } from '../common/transforms';
 
@@ -34,7 +35,7 @@ export class FormField {
   required: boolean;
   /** Allowed values, for `select` fields. */
   @ApiPropertyOptional({ type: [String] })
-  @IsOptional() @IsArray() @ArrayMaxSize(100) @IsString({ each: true })
+  @Omittable() @IsArray() @ArrayMaxSize(100) @IsString({ each: true })
   options?: string[];
 }
 
@@ -72,20 +73,20 @@ export class PermitTypeResponse {
 export class ListPermitTypesRequest extends PageQuery {
   /** Only types reviewed by this technical agency. */
   @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
+  @Omittable()
   @IsUUID()
   agencyId?: string;
 
   /** Only active (true) or inactive (false) types. */
   @ApiPropertyOptional({ type: Boolean })
-  @IsOptional()
+  @Omittable()
   @QueryBoolean()
   @IsBoolean()
   active?: boolean;
 
   /** Case-insensitive match on code or name. */
   @ApiPropertyOptional({ maxLength: 100 })
-  @IsOptional()
+  @Omittable()
   @IsString()
   @MaxLength(100)
   q?: string;
@@ -107,7 +108,7 @@ export class CreatePermitTypeRequest {
   name: string;
 
   @ApiPropertyOptional()
-  @IsOptional() @IsString() @MaxLength(5000)
+  @Omittable() @IsString() @MaxLength(5000)
   description?: string;
 
   @ApiProperty({ format: 'uuid' })
@@ -116,7 +117,7 @@ export class CreatePermitTypeRequest {
 
   /** DPMPTSP unless set. */
   @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional() @IsUUID()
+  @Omittable() @IsUUID()
   issuingAgencyId?: string;
 
   @ApiProperty({ type: [RequiredDocument] })
@@ -140,7 +141,7 @@ export class CreatePermitTypeRequest {
   validityMonths: number;
 
   @ApiPropertyOptional({ default: true })
-  @IsOptional() @IsBoolean()
+  @Omittable() @IsBoolean()
   active?: boolean;
 }
 
@@ -148,7 +149,7 @@ export class CreatePermitTypeRequest {
 export class UpdatePermitTypeRequest extends PartialType(OmitType(CreatePermitTypeRequest, ['code', 'active'] as const)) {
   /** Declared here, not inherited: the create body's `default: true` would tell clients that a PATCH without it reopens. */
   @ApiPropertyOptional({ description: 'Unchanged when absent.' })
-  @IsOptional() @IsBoolean()
+  @Omittable() @IsBoolean()
   active?: boolean;
 }
 

@@ -1,5 +1,6 @@
+import { Omittable } from '../common/omittable';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsUUID, ValidateBy, ValidationArguments, ValidationOptions } from 'class-validator';
+import { IsIn, IsUUID, ValidateBy, ValidationArguments, ValidationOptions } from 'class-validator';
 
 /** Reports count Asia/Jakarta calendar days (UTC+7, no daylight saving). */
 export const REPORT_TIME_ZONE = 'Asia/Jakarta';
@@ -94,20 +95,20 @@ const NotTooManyPoints = (options?: ValidationOptions) =>
 export class ReportQuery {
   /** First Jakarta day counted (inclusive). */
   @ApiPropertyOptional({ example: '2026-11-01', format: 'date' })
-  @IsOptional()
+  @Omittable()
   @IsCalendarDate()
   from?: string;
 
   /** Last Jakarta day counted (inclusive), not before `from`. */
   @ApiPropertyOptional({ example: '2026-11-30', format: 'date' })
-  @IsOptional()
+  @Omittable()
   @IsCalendarDate()
   @NotBeforeFrom()
   to?: string;
 
   /** Only this agency (admin and auditor; an agency head always sees their own agency). */
   @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
+  @Omittable()
   @IsUUID()
   agencyId?: string;
 }
@@ -118,7 +119,7 @@ export class TimeseriesQuery extends ReportQuery {
   metric: ReportMetric;
 
   @ApiPropertyOptional({ enum: REPORT_INTERVALS, default: 'day' })
-  @IsOptional()
+  @Omittable()
   @IsIn(REPORT_INTERVALS as unknown as string[])
   @NotTooManyPoints()
   interval?: ReportInterval = 'day';

@@ -18,6 +18,7 @@ import { currentAuditContext } from './audit-context';
 import { AuditChainer } from './audit-chainer';
 import { AUDIT_OPTIONS, AUDIT_SERVICE, AuditOptions } from './audit-options';
 import { ReadAuditBatcher } from './read-audit-batcher';
+import { isDatabaseUnavailable } from '../errors/database-errors';
 import { PERSONAL_MARK } from './redact';
 
 export { AUDIT_OPTIONS, AUDIT_SERVICE } from './audit-options';
@@ -191,17 +192,20 @@ export class AuditTrail implements OnApplicationShutdown {
     };
   }
 
-  private async flushReads(rows: PendingAuditRow[]): Promise<void> {
+  private async flushReads(rows: PendingAuditRow[], retried = false): Promise<void> {
     this.readsConnection ??= this.db.createQueryRunner();
     try {
       // One statement outside an explicit transaction is one transaction: one commit (one WAL
       // flush) and one round trip for the whole batch; the chainer chains the rows afterwards.
       await this.readsConnection.query(auditPendingInsert(1, rows.length), rows.flatMap((r) => r.values));
     } catch (error) {
-      // The connection may be what failed: the next flush takes a fresh one.
+      // The connection may be what failed (PostgreSQL restarted since the last flush): drop it.
       const broken = this.readsConnection;
       this.readsConnection = undefined;
       await broken.release().catch(() => undefined);
+      // Once more on a fresh connection, so the first read after a restart succeeds instead of
+      // failing on the dead one (at worst a read whose reply was lost is logged twice).
+      if (!retried && isDatabaseUnavailable(error)) return this.flushReads(rows, true);
       throw error;
     }
   }

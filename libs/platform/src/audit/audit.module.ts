@@ -6,6 +6,7 @@ import { IsBoolean, IsInt, Max, Min } from 'class-validator';
 import { Actor, AUDIT_SUBJECTS, AuditedService, AuditListQuery, VerifyChainCommand } from '@smart-regency/contracts';
 import { CurrentActor } from '../auth/actor.decorator';
 import { requireRole } from '../auth/ownership';
+import { RpcRoles } from '../auth/rpc-access';
 import { loadConfig, toBool, toInt } from '../config/config';
 import { DomainError } from '../errors/domain-error';
 import { AuditContextInterceptor } from './audit-context';
@@ -57,12 +58,14 @@ function auditController(service: AuditedService): Type<unknown> {
     constructor(private readonly trail: AuditTrail) {}
 
     @MessagePattern(subjects.list)
+    @RpcRoles('admin', 'auditor')
     list(@Payload() query: AuditListQuery, @CurrentActor() actor: Actor) {
       requireAuditor(actor);
       return this.trail.list(query);
     }
 
     @MessagePattern(subjects.verify)
+    @RpcRoles('admin', 'auditor')
     verify(@Payload() command: VerifyChainCommand, @CurrentActor() actor: Actor) {
       requireAuditor(actor);
       if (command.anchor && command.anchor.service !== service) throw new DomainError('AUDIT.INVALID_ANCHOR', `that head belongs to ${command.anchor.service}`);
@@ -70,6 +73,7 @@ function auditController(service: AuditedService): Type<unknown> {
     }
 
     @MessagePattern(subjects.head)
+    @RpcRoles('admin', 'auditor')
     head(@CurrentActor() actor: Actor) {
       requireAuditor(actor);
       return this.trail.head();

@@ -9,7 +9,8 @@ import { ensureDatabase } from '../database/database';
 import { createFastifyAdapter, instrumentHttp } from '../http/fastify';
 import { createStartupLogger } from '../logging/logging';
 import { Metrics } from '../metrics/metrics';
-import { connectNats } from '../nats/connection';
+import { connectNats, natsOptionsOf } from '../nats/connection';
+import { CallerVerifier } from '../nats/caller-signature';
 import { RegencyNatsServer } from '../nats/regency-nats.server';
 import { backoff, FatalStartupError } from './retry';
 import { ensureEventStreams } from '../events/streams';
@@ -40,7 +41,7 @@ export async function bootstrapService<C extends ServiceConfig>(options: Service
   const { service, config } = options;
   const startup = createStartupLogger(service, config.LOG_LEVEL, config.LOG_FORMAT);
   await ensureDatabase(config.DATABASE_URL, startup);
-  const connection = await connectNats({ url: config.NATS_URL, name: service }, startup);
+  const connection = await connectNats(natsOptionsOf(config, service), startup);
   const jsm = await connection.jetstreamManager();
   await backoff('JetStream', () => ensureEventStreams(jsm, config), startup);
 
@@ -58,6 +59,7 @@ export async function bootstrapService<C extends ServiceConfig>(options: Service
         prefix: config.NATS_PREFIX,
         queue: service,
         graceMs: config.SHUTDOWN_GRACE_MS,
+        verifier: new CallerVerifier([config.ACTOR_SIGNING_KEY, config.ACTOR_SIGNING_KEY_PREVIOUS]),
       }),
     },
     { inheritAppConfig: true },
@@ -71,8 +73,16 @@ export async function bootstrapService<C extends ServiceConfig>(options: Service
   return { app, url: `http://127.0.0.1:${port}`, close: () => app.close() };
 }
 
-/** For main.ts: turns configuration and startup failures into one clear line and exit code 1. */
+/**
+ * For main.ts: turns configuration and startup failures into one clear line and exit code 1.
+ * A promise rejected where nobody waits for it is logged and the process keeps serving: one
+ * request's fault must never end every other request's service (Node's default is to exit).
+ */
 export async function runMain(name: string, start: () => Promise<unknown>): Promise<void> {
+  process.on('unhandledRejection', (reason) => {
+    const err = reason instanceof Error ? reason.stack ?? reason.message : String(reason);
+    process.stderr.write(`${JSON.stringify({ level: 'error', time: new Date().toISOString(), service: name, msg: 'unhandled promise rejection; still running', err })}\n`);
+  });
   try {
     await start();
   } catch (error) {

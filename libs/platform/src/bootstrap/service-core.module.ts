@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE, DiscoveryModule } from '@nestjs/core';
+import { RpcAccessCheck, RpcAccessGuard } from '../auth/rpc-access';
 import { ServiceName } from '@smart-regency/contracts';
 import { NatsConnection } from 'nats';
 import type { ServiceConfig } from '../config/config';
@@ -33,6 +34,7 @@ export class ServiceCoreModule {
       module: ServiceCoreModule,
       global: true,
       imports: [
+        DiscoveryModule,
         loggingModule(service, config.LOG_LEVEL, config.LOG_FORMAT),
         NatsModule.forConnection(connection, config.NATS_PREFIX),
         databaseModule(config, withEventTables(schema)),
@@ -53,6 +55,9 @@ export class ServiceCoreModule {
         // is already initialised when connected, too late for useGlobal*).
         { provide: APP_PIPE, useFactory: createValidationPipe },
         { provide: APP_FILTER, useClass: RpcErrorFilter },
+        // Who may ask what, checked here as well as in the gateway: deny by default.
+        { provide: APP_GUARD, useClass: RpcAccessGuard },
+        RpcAccessCheck,
         {
           provide: APP_INTERCEPTOR,
           useFactory: (metrics: Metrics) => new NatsContextInterceptor(metrics, config.NATS_PREFIX),

@@ -1,5 +1,6 @@
 import { Expose, plainToInstance, Transform } from 'class-transformer';
-import { IsIn, IsInt, IsString, Matches, Max, Min, ValidationError, validateSync } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, ValidateBy, ValidateIf, ValidationError, validateSync } from 'class-validator';
+import { DEVELOPMENT_ACTOR_SIGNING_KEY } from '../nats/caller-signature';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -51,6 +52,50 @@ export class CommonConfig {
 
   @Expose() @IsIn(['development', 'production', 'test'], { message: 'NODE_ENV must be development, production or test' })
   NODE_ENV: 'development' | 'production' | 'test' = 'development';
+
+  /**
+   * Secret the gateway signs each request's caller with (HMAC-SHA256), and services check it with:
+   * the same value in every process. Required in production; a development value otherwise.
+   */
+  @Expose() @IsString() @MinLength(32, { message: 'ACTOR_SIGNING_KEY must be at least 32 characters' })
+  @NotInProduction(DEVELOPMENT_ACTOR_SIGNING_KEY, 'ACTOR_SIGNING_KEY must be set in production (the development value is public)')
+  ACTOR_SIGNING_KEY: string = DEVELOPMENT_ACTOR_SIGNING_KEY;
+
+  /** The key before the last rotation: still accepted by services while every gateway moves to the new one. */
+  @Expose() @IsOptional() @IsString() @MinLength(32, { message: 'ACTOR_SIGNING_KEY_PREVIOUS must be at least 32 characters' })
+  ACTOR_SIGNING_KEY_PREVIOUS?: string;
+
+  /** This process's NATS user and password; required in production, where NATS has users and permissions. */
+  @Expose() @ValidateIf((c: CommonConfig) => c.NODE_ENV === 'production' || c.NATS_USER !== undefined || c.NATS_PASSWORD !== undefined)
+  @IsString({ message: 'NATS_USER is required in production and with NATS_PASSWORD' })
+  @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'NATS_USER must be letters, digits, "_" or "-"' })
+  NATS_USER?: string;
+
+  @Expose() @ValidateIf((c: CommonConfig) => c.NODE_ENV === 'production' || c.NATS_USER !== undefined || c.NATS_PASSWORD !== undefined)
+  @IsString({ message: 'NATS_PASSWORD is required in production and with NATS_USER' })
+  @MinLength(16, { message: 'NATS_PASSWORD must be at least 16 characters' })
+  NATS_PASSWORD?: string;
+
+  /** TLS to NATS: the CA that signed the server's certificate, and this client's certificate and key (mutual TLS). */
+  @Expose() @IsOptional() @IsString()
+  NATS_TLS_CA_FILE?: string;
+
+  @Expose() @IsOptional() @IsString()
+  NATS_TLS_CERT_FILE?: string;
+
+  @Expose() @IsOptional() @IsString()
+  NATS_TLS_KEY_FILE?: string;
+}
+
+/** Refuses `forbidden` (a public development value) when NODE_ENV is production. */
+export function NotInProduction(forbidden: string, message: string) {
+  return ValidateBy({
+    name: 'notInProduction',
+    validator: {
+      validate: (value, args) => (args?.object as CommonConfig).NODE_ENV !== 'production' || value !== forbidden,
+      defaultMessage: () => message,
+    },
+  });
 }
 
 /** A domain service: common settings plus its own PostgreSQL database. */

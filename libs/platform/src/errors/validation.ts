@@ -1,5 +1,6 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
 import { FieldError } from '@smart-regency/contracts';
+import { capFieldErrors } from '../common/input-guard';
 import { DomainError } from './domain-error';
 
 /** Flattens class-validator's tree into one entry per invalid field (`location.lat`, `items[0].code`). */
@@ -20,7 +21,7 @@ export function createValidationPipe(): ValidationPipe {
     // One message per field: the first rule it breaks.
     stopAtFirstError: true,
     validationError: { target: false, value: false },
-    exceptionFactory: (errors) =>
-      new DomainError('COMMON.VALIDATION', 'Validation failed', flattenValidationErrors(errors)),
+    // A short list: a body of thousands of unknown keys must not make an answer of thousands of errors.
+    exceptionFactory: (errors) => new DomainError('COMMON.VALIDATION', 'Validation failed', capFieldErrors(flattenValidationErrors(errors))),
   });
 }

@@ -4,6 +4,7 @@ import { HealthCheckService, TerminusModule, TypeOrmHealthIndicator } from '@nes
 import { ServiceHealthResponse, ServiceName, SUBJECTS } from '@smart-regency/contracts';
 import type { FastifyReply } from 'fastify';
 import { DataSource } from 'typeorm';
+import { RpcPublic } from '../auth/rpc-access';
 import { Metrics } from '../metrics/metrics';
 import { NatsHealthIndicator } from './nats.health';
 import { asHealthResponse } from './readiness';
@@ -72,6 +73,7 @@ function healthControllers(service: ServiceName) {
     constructor(private readonly health: ServiceHealth) {}
 
     @MessagePattern(SUBJECTS[service].health)
+  @RpcPublic()
     check() {
       return this.health.report(service);
     }

@@ -1,6 +1,6 @@
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { randomUUID } from 'crypto';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'http';
 import type { Logger } from 'pino';
 import { Metrics } from '../metrics/metrics';
@@ -19,6 +19,10 @@ export function requestIdOf(req: IncomingMessage): string {
 export interface HttpOptions {
   bodyLimit?: number;
   trustProxy?: boolean;
+  /** Longest a client may take to send a whole request (headers and body); slower ones are cut. */
+  requestTimeoutMs?: number;
+  /** Answers the errors Fastify raises before any route runs (a malformed or over-long URL). */
+  frameworkErrors?: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => void;
 }
 
 export function createFastifyAdapter(options: HttpOptions = {}): FastifyAdapter {
@@ -29,10 +33,18 @@ export function createFastifyAdapter(options: HttpOptions = {}): FastifyAdapter 
     return503OnClosing: true,
     // Keep-alive sockets would otherwise hold a graceful shutdown open.
     forceCloseConnections: 'idle',
+    ...(options.requestTimeoutMs ? { requestTimeout: options.requestTimeoutMs } : {}),
+    ...(options.frameworkErrors ? { frameworkErrors: options.frameworkErrors } : {}),
   });
 }
 
 const QUIET_ROUTES = /^\/(health|metrics)(\/|$|\?)/;
+const SECRET_PARAMS = /([?&](?:api_key|apikey|access_token|refresh_token|token|password|client_secret)=)[^&#]*/gi;
+
+/** A URL for the log: credentials in its query (Open311's `api_key`) replaced. */
+export function redactUrl(url: string): string {
+  return url.replace(SECRET_PARAMS, '$1[redacted]');
+}
 
 /**
  * Echoes the request id, records every response in the HTTP metrics by route template, and writes
@@ -56,7 +68,7 @@ export function instrumentHttp(fastify: FastifyInstance, metrics: Metrics, logge
         {
           requestId: request.id,
           method: request.method,
-          url: request.url,
+          url: redactUrl(request.url),
           statusCode: status,
           durationMs: Math.round(reply.elapsedTime * 10) / 10,
           remoteAddress: request.ip,

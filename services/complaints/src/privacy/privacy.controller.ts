@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern } from '@nestjs/microservices';
 import { Actor, SUBJECTS } from '@smart-regency/contracts';
-import { CurrentActor } from '@smart-regency/platform';
+import { CurrentActor, RpcRoles } from '@smart-regency/platform';
 import { PrivacyService } from './privacy.service';
 
 @Controller()
@@ -9,6 +9,7 @@ export class PrivacyController {
   constructor(private readonly privacy: PrivacyService) {}
 
   @MessagePattern(SUBJECTS.complaints.exportMyData)
+  @RpcRoles('citizen')
   export(@CurrentActor() actor: Actor) {
     return this.privacy.export(actor);
   }

@@ -28,11 +28,11 @@ import { ApiProblems } from '../http/openapi';
 export class AgenciesController {
   constructor(private readonly rpc: RpcClient) {}
 
+  @Public()
   @Get()
-  @ApiBearerAuth()
-  @ApiOperation({ summary: 'List the regency agencies (OPD); any signed-in user' })
+  @ApiOperation({ summary: 'The directory of the regency agencies (OPD), public: front ends show it before sign-in' })
   @ApiOkResponse({ type: AgencyPage })
-  @ApiProblems(400, 401, 503)
+  @ApiProblems(400, 503)
   list(@Query() query: ListAgenciesRequest, @Call() call: CallContext) {
     return this.rpc.send(SUBJECTS.identity.listAgencies, query, call);
   }

@@ -2,7 +2,7 @@ import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { SERVICES, ServiceName, SUBJECTS } from '@smart-regency/contracts';
-import { asHealthResponse, Metrics, NatsHealthIndicator, RpcClient } from '@smart-regency/platform';
+import { asHealthResponse, NatsHealthIndicator, RpcClient } from '@smart-regency/platform';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../auth/auth.guard';
 
@@ -17,7 +17,6 @@ export class HealthController {
     private readonly indicator: HealthIndicatorService,
     private readonly nats: NatsHealthIndicator,
     private readonly rpc: RpcClient,
-    private readonly metrics: Metrics,
     @Inject(READINESS_TIMEOUT_MS) private readonly timeoutMs: number,
   ) {}
 
@@ -46,12 +45,5 @@ export class HealthController {
     } catch (error) {
       return session.down({ message: (error as Error).message });
     }
-  }
-
-  @Get('metrics')
-  @Header('Cache-Control', 'no-store')
-  async scrape(@Res({ passthrough: true }) reply: FastifyReply) {
-    reply.header('Content-Type', this.metrics.contentType);
-    return this.metrics.render();
   }
 }

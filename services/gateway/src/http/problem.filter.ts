@@ -33,6 +33,7 @@ const BY_STATUS: Record<number, ErrorCode> = {
   409: 'COMMON.CONFLICT',
   412: 'COMMON.PRECONDITION_FAILED',
   413: 'COMMON.PAYLOAD_TOO_LARGE',
+  414: 'COMMON.URI_TOO_LONG',
   415: 'COMMON.UNSUPPORTED_MEDIA_TYPE',
   429: 'COMMON.RATE_LIMITED',
   503: 'COMMON.SERVICE_UNAVAILABLE',
@@ -87,24 +88,26 @@ export function toProblem(exception: unknown, requestId: string, lang: Lang): Pr
   };
 }
 
+const logger = new Logger('ProblemFilter');
+
+/** Answers `exception` as problem+json in the caller's language, with Retry-After on 429 and 503. */
+export function sendProblem(request: FastifyRequest, reply: FastifyReply, exception: unknown): void {
+  const problem = toProblem(exception, String(request.id), languageOf(request.headers['accept-language']));
+  if (problem.status >= 500 && problem.code === 'COMMON.INTERNAL') {
+    logger.error({ err: exception, requestId: request.id }, 'unhandled error');
+  }
+  if (problem.status === 503 || problem.status === 429) {
+    const given = exception instanceof DomainError ? exception.retryAfter : undefined;
+    reply.header('Retry-After', String(given ?? (problem.status === 503 ? 5 : 60)));
+  }
+  void reply.status(problem.status).header('Content-Type', PROBLEM_CONTENT_TYPE).send(problem);
+}
+
 /** Every error the gateway answers is RFC 9457 problem+json, in the caller's language. */
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
-  private readonly logger = new Logger('ProblemFilter');
-
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const request = http.getRequest<FastifyRequest>();
-    const reply = http.getResponse<FastifyReply>();
-    const problem = toProblem(exception, String(request.id), languageOf(request.headers['accept-language']));
-    if (problem.status >= 500 && problem.code === 'COMMON.INTERNAL') {
-      this.logger.error({ err: exception, requestId: request.id }, 'unhandled error');
-    }
-    if (problem.status === 503) reply.header('Retry-After', '5');
-    if (problem.status === 429) {
-      const seconds = exception instanceof DomainError && exception.retryAfter ? exception.retryAfter : 60;
-      reply.header('Retry-After', String(seconds));
-    }
-    void reply.status(problem.status).header('Content-Type', PROBLEM_CONTENT_TYPE).send(problem);
+    sendProblem(http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>(), exception);
   }
 }

@@ -1,6 +1,6 @@
-import { ArgumentsHost, Body, Catch, Controller, ExceptionFilter, Get, HttpException, Param, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
+import { ArgumentsHost, Body, Catch, Controller, ExceptionFilter, Get, HttpException, Logger, Param, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { AgencyResponse, ComplaintCategoryResponse, ListPublicComplaintsRequest, PublicComplaintResponse, SUBJECTS } from '@smart-regency/contracts';
+import { AgencyResponse, ComplaintCategoryResponse, errorSpec, ListPublicComplaintsRequest, PublicComplaintResponse, SUBJECTS } from '@smart-regency/contracts';
 import { CallContext, DomainError, RpcClient } from '@smart-regency/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../auth/auth.guard';
@@ -10,6 +10,8 @@ import { Format, Open311Error, render, splitFormat } from './open311';
 /** Errors on this face are GeoReport's `[{ code, description }]`, in the requested format. */
 @Catch()
 class Open311Filter implements ExceptionFilter {
+  private readonly logger = new Logger('Open311Filter');
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const request = host.switchToHttp().getRequest<FastifyRequest>();
     const reply = host.switchToHttp().getResponse<FastifyReply>();
@@ -18,13 +20,15 @@ class Open311Filter implements ExceptionFilter {
     let description = 'internal error';
     if (exception instanceof Open311Error) ({ status, description } = exception);
     else if (exception instanceof DomainError) {
-      const byCode: Record<string, number> = { 'IDENTITY.INVALID_CLIENT': 403, 'COMMON.VALIDATION': 400, 'COMPLAINTS.CATEGORY_NOT_FOUND': 404, 'COMPLAINTS.COMPLAINT_NOT_FOUND': 404, 'COMMON.SERVICE_UNAVAILABLE': 503, 'COMMON.TIMEOUT': 503 };
-      status = byCode[exception.code] ?? (exception.code.endsWith('NOT_FOUND') ? 404 : 500);
+      // GeoReport answers a bad api_key with 403; every other code keeps the status of the one error table.
+      status = exception.code === 'IDENTITY.INVALID_CLIENT' ? 403 : errorSpec(exception.code).status;
       description = exception.details?.length ? exception.details.map((d) => `${d.field}: ${d.message}`).join('; ') : exception.message;
+      if (status === 429 || status === 503) void reply.header('Retry-After', String(exception.retryAfter ?? (status === 503 ? 5 : 60)));
     } else if (exception instanceof HttpException && exception.getStatus() < 500) {
       status = exception.getStatus();
       description = exception.message;
     }
+    if (status === 500) this.logger.error({ err: exception, requestId: request.id }, 'unhandled error (Open311)');
     const { type, text } = render(format, 'errors', 'error', [{ code: status, description }]);
     void reply.status(status).header('Content-Type', type).send(text);
   }
@@ -83,7 +87,7 @@ export class Open311Controller {
 
   private async agencies(call: CallContext): Promise<Map<string, string>> {
     if (this.agencyNames && Date.now() - this.agencyNames.at < 300_000) return this.agencyNames.names;
-    const items = await everyPage((page) => this.rpc.send(SUBJECTS.identity.listAgencies, { page, pageSize: 100 }, { ...call, actor: { id: 'open311', roles: ['auditor'] } }));
+    const items = await everyPage((page) => this.rpc.send(SUBJECTS.identity.listAgencies, { page, pageSize: 100 }, call));
     const names = new Map(items.map((a: AgencyResponse) => [a.id, a.name]));
     this.agencyNames = { at: Date.now(), names };
     return names;

@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { Actor, ApiKeyRequest, ClientCredentialsRequest, CreateServiceAccountRequest, SUBJECTS } from '@smart-regency/contracts';
-import { CurrentActor } from '@smart-regency/platform';
+import { CurrentActor, RpcInternal, RpcPublic, RpcRoles } from '@smart-regency/platform';
 import { ServiceAccountsService } from './service-accounts.service';
 
 @Controller()
@@ -9,16 +9,19 @@ export class ServiceAccountsController {
   constructor(private readonly accounts: ServiceAccountsService) {}
 
   @MessagePattern(SUBJECTS.identity.createServiceAccount)
+  @RpcRoles('admin')
   create(@Payload() request: CreateServiceAccountRequest, @CurrentActor() actor: Actor) {
     return this.accounts.create(request, actor);
   }
 
   @MessagePattern(SUBJECTS.identity.authenticateApiKey)
+  @RpcInternal()
   authenticate(@Payload() request: ApiKeyRequest) {
     return this.accounts.authenticateApiKey(request.apiKey);
   }
 
   @MessagePattern(SUBJECTS.identity.clientToken)
+  @RpcPublic()
   token(@Payload() request: ClientCredentialsRequest) {
     return this.accounts.token(request);
   }

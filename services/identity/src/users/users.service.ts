@@ -4,6 +4,7 @@ import {
   Actor,
   ChangePasswordRequest,
   CreateStaffRequest,
+  HolderNameResponse,
   ErrorCode,
   ListUsersRequest,
   Page,
@@ -223,6 +224,13 @@ export class UsersService {
     // Someone looked at another person's account: part of the trail.
     if (currentAuditContext().actor?.id !== id) await this.audit.recordRead(userAudit(user));
     return toUserResponse(user);
+  }
+
+  /** A permit holder's name for their certificate (asked by permits as itself); the read is audited. */
+  async holderName(id: string): Promise<HolderNameResponse> {
+    const user = await this.userOr404(this.db.manager, id);
+    await this.audit.recordRead({ ...userAudit(user), action: 'user.holder_name.read' });
+    return { fullName: user.fullName };
   }
 
   async updateMe(actor: Actor, changes: UpdateMeRequest): Promise<UserResponse> {

@@ -376,12 +376,11 @@ export class ApplicationsService {
     });
   }
 
-  /** The applicant's name from identity, for the certificate (asked with the system's authority). */
+  /** The applicant's name from identity, for the certificate: asked by permits as itself, never as an invented admin. */
   private async holderName(id: string): Promise<string | null> {
     const app = await this.db.getRepository(Application).findOne({ where: { id }, select: { id: true, applicantId: true } });
     if (!app) return null;
-    const user = await this.rpc.send(SUBJECTS.identity.getUser, { id: app.applicantId }, { actor: { id: 'permits', roles: ['admin'] } });
-    return user.fullName;
+    return (await this.rpc.send(SUBJECTS.identity.holderName, { userId: app.applicantId })).fullName;
   }
 
   /** Public check of a certificate by its verification code; the holder's name is reduced to initials. */

@@ -26,7 +26,8 @@ export class CertificatesService {
     if (!app || !canSeeApplication(actor, app)) throw new DomainError('PERMITS.APPLICATION_NOT_FOUND', 'application not found');
     if (!CERTIFIED.includes(app.status) || !app.certificateNumber || !app.issuedAt) throw new DomainError('PERMITS.NOT_ISSUED', `the application is ${app.status}`);
     const type = await this.db.getRepository(PermitType).findOne({ where: { code: app.permitTypeCode } });
-    const agencies = await this.rpc.send(SUBJECTS.identity.listAgencies, { pageSize: 100 }, { actor });
+    // The agency directory is public: asked without a caller (services never speak for one).
+    const agencies = await this.rpc.send(SUBJECTS.identity.listAgencies, { pageSize: 100 });
     const issuing = agencies.items.find((a) => a.id === app.issuingAgencyId);
     const fields = new Map((type?.formFields ?? []).map((f) => [f.code, f.label]));
     const pdf = await renderCertificate({
