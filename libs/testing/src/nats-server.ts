@@ -1,0 +1,104 @@
+import { BusLayout, BusUser, BUS_USERS, renderNatsConfig } from '@smart-regency/platform';
+import { ChildProcess, spawn } from 'child_process';
+import { randomBytes } from 'crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { connect as tcpConnect } from 'net';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { freePort, TestEnvironment } from './env';
+import { waitFor } from './process';
+
+export const NATS_SERVER_BINARY = process.env.NATS_SERVER_BINARY ?? '/usr/sbin/nats-server';
+
+/** The layout of a test run's streams and subjects, for its NATS permissions. */
+export function busLayoutOf(env: TestEnvironment): BusLayout {
+  return {
+    prefix: env.natsPrefix,
+    eventsStream: env.eventsStream,
+    eventsPrefix: env.eventsPrefix,
+    deadLetterStream: env.deadLetterStream,
+    deadLetterPrefix: env.deadLetterPrefix,
+  };
+}
+
+/**
+ * A nats-server of a test's own, on a free port with its own store, never the machine's. With a
+ * layout it runs the production permissions (deploy/nats) for that layout, one user per process
+ * with a random password; `output` keeps what it logs (permission violations among it).
+ */
+export class PrivateNatsServer {
+  readonly output: string[] = [];
+  private child?: ChildProcess;
+
+  private constructor(
+    readonly port: number,
+    readonly passwords: Record<BusUser, string>,
+    private readonly config: string,
+    private readonly dir: string,
+  ) {}
+
+  static async start(layout: BusLayout): Promise<PrivateNatsServer> {
+    const passwords = Object.fromEntries(BUS_USERS.map((u) => [u, randomBytes(18).toString('base64url')])) as Record<BusUser, string>;
+    const port = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), 'regency-nats-'));
+    const config = renderNatsConfig({ layout, port, host: '127.0.0.1', storeDir: join(dir, 'js'), passwords });
+    const server = new PrivateNatsServer(port, passwords, config, dir);
+    await server.run();
+    return server;
+  }
+
+  get url(): string {
+    return `nats://127.0.0.1:${this.port}`;
+  }
+
+  /** NATS_URL, NATS_USER and NATS_PASSWORD of one process. */
+  envFor(user: BusUser): Record<string, string> {
+    return { NATS_URL: this.url, NATS_USER: user, NATS_PASSWORD: this.passwords[user] };
+  }
+
+  /** Starts (or restarts, on the same port and store) the server. */
+  async run(): Promise<void> {
+    const file = join(this.dir, 'nats.conf');
+    writeFileSync(file, this.config);
+    const child = spawn(NATS_SERVER_BINARY, ['-c', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = child;
+    const collect = (chunk: Buffer) => this.output.push(...chunk.toString().split('\n').filter(Boolean));
+    child.stdout?.on('data', collect);
+    child.stderr?.on('data', collect);
+    await waitFor(`nats-server on :${this.port}`, async () => {
+      if (child.exitCode !== null) throw new Error(`nats-server exited:\n${this.output.slice(-10).join('\n')}`);
+      return (await portOpen(this.port)) ? true : undefined;
+    });
+  }
+
+  /** Lines where the server refused a publish or subscribe for lack of permission. */
+  violations(): string[] {
+    return this.output.filter((line) => /Violation/i.test(line));
+  }
+
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (child && child.exitCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  }
+
+  async destroy(): Promise<void> {
+    await this.stop();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = tcpConnect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
