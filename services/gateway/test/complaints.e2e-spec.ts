@@ -195,6 +195,11 @@ describe('complaints', () => {
     expect((await api.get(`/api/v1/complaints/${anon.id}`).set('Authorization', bearer.admin).expect(200)).body.reporterId).toBe(ids.ani);
     expect((await api.get(`/api/v1/complaints/${anon.id}`).set('Authorization', bearer.inspektur).expect(200)).body).not.toHaveProperty('reporterId');
 
+    // Its event places it as the public list does (~110 m), never at the exact point.
+    const [anonReceived] = await eventsFor(anon.id);
+    expect(anonReceived.data).toMatchObject({ visibility: 'anonymous', location: { lat: listedAnon.lat, lng: listedAnon.lng, district: 'Kualuh Hulu' } });
+    expect(JSON.stringify(anonReceived)).not.toMatch(/2\.57812|99\.61849|Jl\. Pasar/);
+
     const [received] = await eventsFor(secret.id);
     expect(received.type).toBe('complaints.complaint.received.v1');
     expect(received.data).toMatchObject({ visibility: 'confidential', location: { district: 'Kualuh Hulu' } });

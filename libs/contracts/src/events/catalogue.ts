@@ -73,7 +73,9 @@ export class ApplicationOverdueV1 {
 }
 
 export class EventLocation {
+  /** Exact for public complaints, rounded to three decimals (~110 m) for anonymous ones, absent for confidential ones. */
   @IsOptional() @IsLatitude() lat?: number;
+  /** As `lat`. */
   @IsOptional() @IsLongitude() lng?: number;
   @IsOptional() @IsString() @MaxLength(100) district?: string;
 }

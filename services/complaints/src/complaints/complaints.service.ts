@@ -50,6 +50,7 @@ import { publicAttachments } from '../attachments/attachments.service';
 import { CategoryCatalogue } from '../categories/category-catalogue';
 import { Complaint, ComplaintComment } from './complaint.entity';
 import { COMPLAINT_LIST_COLUMNS, ComplaintListScope, complaintListStatements, ListedFiles } from './complaint-list';
+import { eventPlace, publicPoint } from './place';
 
 /** The columns a response is made of (COMPLAINT_LIST_COLUMNS). */
 export type ListedComplaint = Pick<Complaint, (typeof COMPLAINT_LIST_COLUMNS)[number][1]>;
@@ -136,16 +137,11 @@ export function toComplaintResponse(c: ListedComplaint, actor: Actor): Complaint
   };
 }
 
-/** For anonymous complaints the place is coarsened (~100 m, no street address): it could point to the reporter. */
-const coarse = (degrees: number) => Math.round(degrees * 1000) / 1000;
-
 export function toPublicComplaint(c: ListedComplaint): PublicComplaintResponse {
   const anonymous = c.visibility === 'anonymous';
   return {
     trackingNumber: c.trackingNumber,
-    ...(c.location.lat !== undefined && c.location.lng !== undefined
-      ? { lat: anonymous ? coarse(c.location.lat) : c.location.lat, lng: anonymous ? coarse(c.location.lng) : c.location.lng }
-      : {}),
+    ...publicPoint(c.location, c.visibility),
     ...(c.location.address && !anonymous ? { address: c.location.address } : {}),
     categoryCode: c.categoryCode,
     title: c.title,
@@ -239,7 +235,6 @@ export class ComplaintsService {
       complaint.finalDueAt,
       actor.roles[0] ?? 'system',
     ];
-    const { lat, lng, district } = complaint.location;
     const audited = this.audit.pending({ action: 'complaint.file', ...auditOf(complaint, actor), changes: auditChanges(null, complaint, { only: AUDITED_FIELDS }) });
     const outbox = this.events.statementParts(
       [
@@ -251,8 +246,7 @@ export class ComplaintsService {
             categoryCode: complaint.categoryCode,
             agencyId: category.agencyId,
             visibility: complaint.visibility,
-            // Confidential complaints reveal no place finer than the district.
-            location: complaint.visibility === 'confidential' ? { ...(district ? { district } : {}) } : { lat, lng, ...(district ? { district } : {}) },
+            location: eventPlace(complaint.location, complaint.visibility),
             dueAt: complaint.dueAt!.toISOString(),
             finalDueAt: complaint.finalDueAt.toISOString(),
           },

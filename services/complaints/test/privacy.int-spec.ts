@@ -1,0 +1,64 @@
+import { Actor, ComplaintResponse, SUBJECTS } from '@smart-regency/contracts';
+import { prefixed } from '@smart-regency/platform';
+import { InProcessService, startInProcess } from '@smart-regency/testing';
+import { randomUUID } from 'crypto';
+import { JSONCodec, Subscription } from 'nats';
+import { startComplaints } from '../src/app';
+import { loadComplaintsConfig } from '../src/config';
+
+/*
+ * What complaints lets out about a reporter: the `received` event places an anonymous complaint no
+ * finer than the public API does.
+ */
+const PLACE = { lat: 2.5781234, lng: 99.6184987, district: 'Kualuh Hulu', village: 'Aek Kanopan', address: 'Jl. Pasar No. 3' };
+
+const citizen = (): Actor => ({ id: randomUUID(), roles: ['citizen'] });
+
+describe('complaints: what it lets out about a reporter', () => {
+  let t: InProcessService;
+  let calendar: Subscription;
+
+  beforeAll(async () => {
+    t = await startInProcess('complaints', (env) => startComplaints(loadComplaintsConfig(env)));
+    const codec = JSONCodec<{ data: { year: number }; id: string }>();
+    calendar = t.rpc.connection.subscribe(prefixed(t.env.natsPrefix, SUBJECTS.identity.getCalendar), {
+      callback: (_err, msg) => {
+        const { data, id } = codec.decode(msg.data);
+        msg.respond(JSONCodec().encode({ response: { year: data.year, holidays: [] }, isDisposed: true, id }));
+      },
+    });
+  });
+
+  afterAll(async () => {
+    calendar?.unsubscribe();
+    await t?.close();
+  });
+
+  const file = (actor: Actor, visibility: 'public' | 'anonymous' | 'confidential' = 'public') =>
+    t.rpc.send(
+      SUBJECTS.complaints.file,
+      { categoryCode: 'roads-bridges', title: 'Jalan berlubang', description: 'Jalan berlubang di depan sekolah.', location: PLACE, visibility },
+      { actor },
+    );
+  const receivedEvent = async (c: ComplaintResponse) => {
+    const { rows } = await t.db.query(`SELECT event -> 'data' AS data FROM outbox WHERE record_id = $1 AND type = 'complaints.complaint.received.v1'`, [c.id]);
+    expect(rows).toHaveLength(1);
+    return rows[0].data;
+  };
+
+  it('places an anonymous complaint in its event exactly as the public API does, never finer', async () => {
+    const reporter = citizen();
+    const anonymous = await file(reporter, 'anonymous');
+    const listed = await t.rpc.send(SUBJECTS.complaints.getPublic, { trackingNumber: anonymous.trackingNumber });
+    expect(listed).toMatchObject({ lat: 2.578, lng: 99.618, district: 'Kualuh Hulu' });
+    const event = await receivedEvent(anonymous);
+    expect(event.location).toEqual({ lat: listed.lat, lng: listed.lng, district: 'Kualuh Hulu' });
+    expect(JSON.stringify(event)).not.toMatch(/2\.5781234|99\.6184987|Pasar/);
+
+    // Public complaints show (and tell) the exact point; confidential ones the district only.
+    const open = await file(reporter, 'public');
+    expect((await receivedEvent(open)).location).toEqual({ lat: 2.5781234, lng: 99.6184987, district: 'Kualuh Hulu' });
+    expect(await t.rpc.send(SUBJECTS.complaints.getPublic, { trackingNumber: open.trackingNumber })).toMatchObject({ lat: 2.5781234, lng: 99.6184987 });
+    expect((await receivedEvent(await file(reporter, 'confidential'))).location).toEqual({ district: 'Kualuh Hulu' });
+  });
+});
