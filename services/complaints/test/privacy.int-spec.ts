@@ -3,15 +3,18 @@ import { prefixed } from '@smart-regency/platform';
 import { InProcessService, startInProcess } from '@smart-regency/testing';
 import { randomUUID } from 'crypto';
 import { JSONCodec, Subscription } from 'nats';
+import { DataSource } from 'typeorm';
 import { startComplaints } from '../src/app';
 import { loadComplaintsConfig } from '../src/config';
+import { PrivacyService } from '../src/privacy/privacy.service';
 
 /*
  * What complaints lets out about a reporter: the `received` event places an anonymous complaint no
- * finer than the public API does.
+ * finer than the public API does; erasure takes every file the citizen uploaded, bytes included.
  */
 const PLACE = { lat: 2.5781234, lng: 99.6184987, district: 'Kualuh Hulu', village: 'Aek Kanopan', address: 'Jl. Pasar No. 3' };
 
+const jpeg = (marker: string) => Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe1]), Buffer.from(marker), Buffer.alloc(256, 3)]);
 const citizen = (): Actor => ({ id: randomUUID(), roles: ['citizen'] });
 
 describe('complaints: what it lets out about a reporter', () => {
@@ -40,11 +43,15 @@ describe('complaints: what it lets out about a reporter', () => {
       { categoryCode: 'roads-bridges', title: 'Jalan berlubang', description: 'Jalan berlubang di depan sekolah.', location: PLACE, visibility },
       { actor },
     );
+  const attach = (actor: Actor, id: string, bytes: Buffer) =>
+    t.rpc.send(SUBJECTS.complaints.uploadAttachment, { id, contentType: 'image/jpeg', contentBase64: bytes.toString('base64') }, { actor });
   const receivedEvent = async (c: ComplaintResponse) => {
     const { rows } = await t.db.query(`SELECT event -> 'data' AS data FROM outbox WHERE record_id = $1 AND type = 'complaints.complaint.received.v1'`, [c.id]);
     expect(rows).toHaveLength(1);
     return rows[0].data;
   };
+  const copiesOf = async (marker: string) =>
+    (await t.db.query(`SELECT count(*)::int AS n FROM complaint_blobs WHERE position(convert_to($1, 'UTF8') IN content) > 0`, [marker])).rows[0].n;
 
   it('places an anonymous complaint in its event exactly as the public API does, never finer', async () => {
     const reporter = citizen();
@@ -60,5 +67,26 @@ describe('complaints: what it lets out about a reporter', () => {
     expect((await receivedEvent(open)).location).toEqual({ lat: 2.5781234, lng: 99.6184987, district: 'Kualuh Hulu' });
     expect(await t.rpc.send(SUBJECTS.complaints.getPublic, { trackingNumber: open.trackingNumber })).toMatchObject({ lat: 2.5781234, lng: 99.6184987 });
     expect((await receivedEvent(await file(reporter, 'confidential'))).location).toEqual({ district: 'Kualuh Hulu' });
+  });
+
+  it("erases every file the citizen uploaded, rows and bytes, and keeps the staff's", async () => {
+    const rina = citizen();
+    const c = await file(rina);
+    const officer: Actor = { id: randomUUID(), roles: ['officer'], agencyId: c.agencyId };
+    await attach(rina, c.id, jpeg('RINA-FOTO-1'));
+    await attach(rina, c.id, jpeg('RINA-FOTO-2'));
+    await attach(officer, c.id, jpeg('PETUGAS-FOTO'));
+    expect(await copiesOf('RINA-FOTO-1')).toBe(1);
+
+    const db = t.service.app.get(DataSource);
+    await db.transaction((m) => t.service.app.get(PrivacyService).erase(m, rina.id));
+
+    expect(await copiesOf('RINA-FOTO-1')).toBe(0);
+    expect(await copiesOf('RINA-FOTO-2')).toBe(0);
+    expect(await copiesOf('PETUGAS-FOTO')).toBe(1);
+    const files = await t.rpc.send(SUBJECTS.complaints.listAttachments, { id: c.id }, { actor: officer });
+    expect(files.map((f) => f.uploaderRole)).toEqual(['officer']);
+    const { rows } = await t.db.query(`SELECT count(*)::int AS n FROM complaint_blobs b WHERE NOT EXISTS (SELECT 1 FROM complaint_attachments a WHERE a.storage_key = b.key)`);
+    expect(rows[0].n).toBe(0);
   });
 });

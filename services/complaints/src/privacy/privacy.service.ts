@@ -74,11 +74,14 @@ export class PrivacyService implements OnModuleInit {
     await m.query(`UPDATE complaint_comments SET body = $2 WHERE author_id = $1 AND body <> $2`, [userId, ERASED_TEXT]);
     await m.query(`UPDATE complaint_history SET note = NULL WHERE actor_id = $1 AND note IS NOT NULL`, [userId]);
     await m.query(`DELETE FROM idempotency_keys WHERE actor_id = $1`, [userId]);
-    // The files they uploaded (photos can show who took them); bytes shared with a staff upload of the same file stay.
+    // The files they uploaded (photos can show who took them), rows and bytes. A citizen uploads only
+    // to their own complaints, locked above, so no upload can start referring to these bytes meanwhile;
+    // bytes a staff member attached too (the same file, the same key) stay with the staff's record.
     const files = await m.getRepository(ComplaintAttachment).find({ where: { uploadedBy: userId } });
     if (files.length) await m.getRepository(ComplaintAttachment).delete(files.map((f) => f.id));
-    for (const key of new Set(files.map((f) => f.storageKey))) {
-      if (!(await m.getRepository(ComplaintAttachment).exists({ where: { storageKey: key } }))) await this.storage.delete(m, key);
+    const keys = new Map(files.map((f) => [f.storageKey, f.complaintId]));
+    for (const [storageKey, complaintId] of keys) {
+      if (!(await m.getRepository(ComplaintAttachment).exists({ where: { complaintId, storageKey } }))) await this.storage.delete(m, storageKey);
     }
   }
 }
