@@ -1,5 +1,5 @@
 import { Actor, ComplaintResponse, SUBJECTS } from '@smart-regency/contracts';
-import { prefixed } from '@smart-regency/platform';
+import { DomainError, prefixed, secondsUntilJakartaMidnight } from '@smart-regency/platform';
 import { InProcessService, startInProcess } from '@smart-regency/testing';
 import { randomUUID } from 'crypto';
 import { JSONCodec, Subscription } from 'nats';
@@ -10,19 +10,21 @@ import { PrivacyService } from '../src/privacy/privacy.service';
 
 /*
  * What complaints lets out about a reporter: the `received` event places an anonymous complaint no
- * finer than the public API does; erasure takes every file the citizen uploaded, bytes included.
+ * finer than the public API does; erasure takes every file the citizen uploaded, bytes included;
+ * and a citizen's filings and uploads per day are limited, staff and integrators' are not.
  */
+const LIMITS = { CITIZEN_FILINGS_PER_DAY: '4', CITIZEN_UPLOADS_PER_DAY: '3' };
 const PLACE = { lat: 2.5781234, lng: 99.6184987, district: 'Kualuh Hulu', village: 'Aek Kanopan', address: 'Jl. Pasar No. 3' };
 
 const jpeg = (marker: string) => Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe1]), Buffer.from(marker), Buffer.alloc(256, 3)]);
 const citizen = (): Actor => ({ id: randomUUID(), roles: ['citizen'] });
 
-describe('complaints: what it lets out about a reporter', () => {
+describe('complaints: places in events, erasure of files, daily limits', () => {
   let t: InProcessService;
   let calendar: Subscription;
 
   beforeAll(async () => {
-    t = await startInProcess('complaints', (env) => startComplaints(loadComplaintsConfig(env)));
+    t = await startInProcess('complaints', (env) => startComplaints(loadComplaintsConfig({ ...env, ...LIMITS })));
     const codec = JSONCodec<{ data: { year: number }; id: string }>();
     calendar = t.rpc.connection.subscribe(prefixed(t.env.natsPrefix, SUBJECTS.identity.getCalendar), {
       callback: (_err, msg) => {
@@ -45,6 +47,13 @@ describe('complaints: what it lets out about a reporter', () => {
     );
   const attach = (actor: Actor, id: string, bytes: Buffer) =>
     t.rpc.send(SUBJECTS.complaints.uploadAttachment, { id, contentType: 'image/jpeg', contentBase64: bytes.toString('base64') }, { actor });
+  const refusal = (promise: Promise<unknown>) =>
+    promise.then(
+      () => {
+        throw new Error('expected a refusal');
+      },
+      (error: DomainError) => error,
+    );
   const receivedEvent = async (c: ComplaintResponse) => {
     const { rows } = await t.db.query(`SELECT event -> 'data' AS data FROM outbox WHERE record_id = $1 AND type = 'complaints.complaint.received.v1'`, [c.id]);
     expect(rows).toHaveLength(1);
@@ -88,5 +97,40 @@ describe('complaints: what it lets out about a reporter', () => {
     expect(files.map((f) => f.uploaderRole)).toEqual(['officer']);
     const { rows } = await t.db.query(`SELECT count(*)::int AS n FROM complaint_blobs b WHERE NOT EXISTS (SELECT 1 FROM complaint_attachments a WHERE a.storage_key = b.key)`);
     expect(rows[0].n).toBe(0);
+    expect((await t.db.query(`SELECT count(*)::int AS n FROM daily_usage WHERE actor_id = $1`, [rina.id])).rows[0].n).toBe(0);
+  });
+
+  it("limits a citizen's filings per day, even when they arrive at once; integrators and staff are not limited", async () => {
+    const budi = citizen();
+    const results = await Promise.allSettled(Array.from({ length: 9 }, () => file(budi)));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(4);
+    const refused = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as DomainError] : []));
+    expect(refused).toHaveLength(5);
+    for (const error of refused) {
+      expect(error.code).toBe('COMPLAINTS.DAILY_FILING_LIMIT');
+      expect(Math.abs(error.retryAfter! - secondsUntilJakartaMidnight())).toBeLessThanOrEqual(5);
+    }
+    // Nothing of the refused ones was written: no complaint, no event, no audit row.
+    const { rows } = await t.db.query(
+      `SELECT (SELECT count(*)::int FROM complaints WHERE reporter_id = $1) AS complaints,
+              (SELECT count(*)::int FROM outbox o JOIN complaints c ON o.record_id = c.id::text WHERE c.reporter_id = $1) AS events`,
+      [budi.id],
+    );
+    expect(rows[0]).toEqual({ complaints: 4, events: 4 });
+
+    const integrator: Actor = { id: randomUUID(), roles: ['integrator'] };
+    for (let i = 0; i < 6; i++) await file(integrator);
+    await file(citizen());
+  });
+
+  it("limits a citizen's uploads per day; the handling staff's are not", async () => {
+    const cici = citizen();
+    const c = await file(cici);
+    for (let i = 0; i < 3; i++) await attach(cici, c.id, jpeg(`CICI-${i}`));
+    expect(await refusal(attach(cici, c.id, jpeg('CICI-3')))).toMatchObject({ code: 'COMPLAINTS.DAILY_UPLOAD_LIMIT', retryAfter: expect.any(Number) });
+    expect(await copiesOf('CICI-3')).toBe(0);
+    const officer: Actor = { id: randomUUID(), roles: ['officer'], agencyId: c.agencyId };
+    for (let i = 0; i < 4; i++) await attach(officer, c.id, jpeg(`PETUGAS-${i}`));
+    expect(await t.rpc.send(SUBJECTS.complaints.listAttachments, { id: c.id }, { actor: cici })).toHaveLength(7);
   });
 });

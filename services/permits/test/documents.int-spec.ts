@@ -1,5 +1,5 @@
 import { Actor, ApplicationResponse, SUBJECTS } from '@smart-regency/contracts';
-import { DomainError, FileTransfer, sha256Hex } from '@smart-regency/platform';
+import { DomainError, FileTransfer, RunningService, secondsUntilJakartaMidnight, sha256Hex } from '@smart-regency/platform';
 import { InProcessService, startInProcess } from '@smart-regency/testing';
 import { randomUUID } from 'crypto';
 import { DataSource } from 'typeorm';
@@ -10,8 +10,9 @@ import { PrivacyService } from '../src/privacy/privacy.service';
 /*
  * Every version of a citizen's documents: a replaced version's bytes go at once, erasure leaves no
  * version of any document (not even one an older release left behind), the permit record and its
- * certificate stay.
+ * certificate stay; and the daily limits on drafts and uploads, on two replicas of one database.
  */
+const LIMITS = { CITIZEN_DRAFTS_PER_DAY: '3', CITIZEN_UPLOADS_PER_DAY: '6' };
 const REKLAME = { billboardType: 'Baliho', widthMeters: 4, heightMeters: 3, address: 'Jl. Sudirman, Aek Kanopan' };
 
 /** A PDF whose bytes carry `marker`, so that any copy of it can be found in the database. */
@@ -20,21 +21,26 @@ const png = (marker: string) => Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x
 
 const citizen = (): Actor => ({ id: randomUUID(), roles: ['citizen'] });
 
-describe('document versions and erasure in permits', () => {
+describe('document versions, erasure and daily limits in permits', () => {
   let t: InProcessService;
+  let replica: RunningService;
   let transfer: FileTransfer;
 
   beforeAll(async () => {
-    t = await startInProcess('permits', (env) => startPermits(loadPermitsConfig(env)));
+    t = await startInProcess('permits', (env) => startPermits(loadPermitsConfig({ ...env, ...LIMITS })));
+    // A second process on the same database and subjects, as a second replica is.
+    replica = await startPermits(loadPermitsConfig(t.env.serviceEnv('permits', { LOG_LEVEL: 'error', ...LIMITS })));
     transfer = new FileTransfer(t.rpc.connection, t.env.natsPrefix);
   });
 
   afterAll(async () => {
+    await replica?.close();
     await t?.rpc.connection.jetstreamManager().then((jsm) => jsm.streams.delete(`OBJ_${t.env.natsPrefix}_transfer`)).catch(() => undefined);
     await t?.close();
   });
 
-  const draft = (actor: Actor) => t.rpc.send(SUBJECTS.permits.createApplication, { permitTypeCode: 'REKLAME', formData: REKLAME }, { actor });
+  const draft = (actor: Actor, key?: string) =>
+    t.rpc.send(SUBJECTS.permits.createApplication, { permitTypeCode: 'REKLAME', formData: REKLAME }, { actor, ...(key ? { idempotencyKey: key } : {}) });
   const upload = async (actor: Actor, id: string, documentCode: string, bytes: Buffer, contentType: 'application/pdf' | 'image/png' = 'application/pdf') =>
     t.rpc.send(SUBJECTS.permits.uploadDocument, { id, documentCode, contentType, objectName: await transfer.put(bytes) }, { actor });
   const download = async (actor: Actor, id: string, documentCode: string) => {
@@ -165,5 +171,48 @@ describe('document versions and erasure in permits', () => {
     // Every remaining blob is a document's.
     const { rows } = await t.db.query(`SELECT count(*)::int AS n FROM document_blobs b WHERE NOT EXISTS (SELECT 1 FROM application_documents d WHERE d.storage_key = b.key)`);
     expect(rows[0].n).toBe(0);
+  });
+
+  it("limits a citizen's drafts per day across replicas, even when they arrive at once", async () => {
+    const budi = citizen();
+    const results = await Promise.allSettled(Array.from({ length: 10 }, () => draft(budi)));
+    const created = results.filter((r) => r.status === 'fulfilled');
+    const refused = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as DomainError] : []));
+    expect(created).toHaveLength(3);
+    expect(refused).toHaveLength(7);
+    const wait = secondsUntilJakartaMidnight();
+    for (const error of refused) {
+      expect(error.code).toBe('PERMITS.DAILY_DRAFT_LIMIT');
+      // Until midnight in Jakarta, as the database's clock sees it.
+      expect(Math.abs(error.retryAfter! - wait)).toBeLessThanOrEqual(5);
+    }
+    const { rows } = await t.db.query(`SELECT count(*)::int AS n FROM applications WHERE applicant_id = $1`, [budi.id]);
+    expect(rows[0].n).toBe(3);
+    // A retry of a draft that was made is answered from its Idempotency-Key, beyond the limit too.
+    const ani = citizen();
+    const first = await draft(ani, 'draft-1');
+    await draft(ani);
+    await draft(ani);
+    expect((await draft(ani, 'draft-1')).id).toBe(first.id);
+    expect((await refusal(draft(ani, 'draft-2'))).code).toBe('PERMITS.DAILY_DRAFT_LIMIT');
+    // Another citizen is not affected; the next day counts afresh.
+    await draft(citizen());
+    await t.db.query(`UPDATE daily_usage SET day = day - 1 WHERE actor_id = $1`, [budi.id]);
+    await draft(budi);
+  });
+
+  it("limits a citizen's uploads per day (replacements count; refused uploads do not) and forgets the count at erasure", async () => {
+    const cici = citizen();
+    const app = await draft(cici);
+    expect((await refusal(upload(cici, app.id, 'PASPOR', pdf('X')))).code).toBe('PERMITS.UNKNOWN_DOCUMENT');
+    for (let i = 0; i < 6; i++) await upload(cici, app.id, 'KTP', pdf(`CICI-${i}`));
+    const refused = await refusal(upload(cici, app.id, 'KTP', pdf('CICI-6')));
+    expect(refused).toMatchObject({ code: 'PERMITS.DAILY_UPLOAD_LIMIT', retryAfter: expect.any(Number) });
+    expect((await download(cici, app.id, 'KTP')).includes('CICI-5')).toBe(true);
+    expect(await copiesOf('CICI-6')).toEqual([]);
+
+    const db = t.service.app.get(DataSource);
+    await db.transaction((m) => t.service.app.get(PrivacyService).erase(m, cici.id));
+    expect((await t.db.query(`SELECT count(*)::int AS n FROM daily_usage WHERE actor_id = $1`, [cici.id])).rows[0].n).toBe(0);
   });
 });

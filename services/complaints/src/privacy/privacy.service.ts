@@ -74,6 +74,7 @@ export class PrivacyService implements OnModuleInit {
     await m.query(`UPDATE complaint_comments SET body = $2 WHERE author_id = $1 AND body <> $2`, [userId, ERASED_TEXT]);
     await m.query(`UPDATE complaint_history SET note = NULL WHERE actor_id = $1 AND note IS NOT NULL`, [userId]);
     await m.query(`DELETE FROM idempotency_keys WHERE actor_id = $1`, [userId]);
+    await m.query(`DELETE FROM daily_usage WHERE actor_id = $1`, [userId]);
     // The files they uploaded (photos can show who took them), rows and bytes. A citizen uploads only
     // to their own complaints, locked above, so no upload can start referring to these bytes meanwhile;
     // bytes a staff member attached too (the same file, the same key) stay with the staff's record.

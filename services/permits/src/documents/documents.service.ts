@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Actor, DocumentDownload, DocumentRequest, DocumentResponse, UploadDocumentCommand } from '@smart-regency/contracts';
-import { AuditTrail, checkFile, DomainError, FileTransfer, fromFilePayload } from '@smart-regency/platform';
+import { AuditTrail, checkFile, DailyLimit, DomainError, FileTransfer, fromFilePayload } from '@smart-regency/platform';
 import { DataSource } from 'typeorm';
 import { Application } from '../applications/application.entity';
 import { canSeeApplication } from '../applications/applications.service';
 import { DocumentsRepository } from '../applications/documents.repository';
+import { PermitsConfig } from '../config';
 import { PermitType } from '../permit-types/permit-type.entity';
 import { documentKey, DocumentStorage } from './document-storage';
 
@@ -19,7 +20,13 @@ export class DocumentsService {
     private readonly storage: DocumentStorage,
     private readonly documents: DocumentsRepository,
     private readonly audit: AuditTrail,
-  ) {}
+    config: PermitsConfig,
+  ) {
+    this.uploads = new DailyLimit('upload', config.CITIZEN_UPLOADS_PER_DAY, 'PERMITS.DAILY_UPLOAD_LIMIT');
+  }
+
+  /** Uploads per citizen per day (replacements count: each one is written). */
+  private readonly uploads: DailyLimit;
 
   /**
    * The owner uploads a required document while the application is a draft or under revision. A
@@ -37,6 +44,7 @@ export class DocumentsService {
       if (!type?.requiredDocuments.some((d) => d.code === command.documentCode)) {
         throw new DomainError('PERMITS.UNKNOWN_DOCUMENT', `${app.permitTypeCode} has no document ${command.documentCode}`);
       }
+      await this.uploads.take(m, actor);
       const { bytes: buffer, sha256 } = file;
       const key = documentKey(app.id, command.documentCode, sha256);
       const replaced = await this.documents.find(m, app.id, command.documentCode);

@@ -89,5 +89,6 @@ export class PrivacyService implements OnModuleInit {
     for (const id of ids) await this.storage.deleteUnder(m, applicationBlobPrefix(id));
     await m.query(`UPDATE application_documents SET storage_key = $2 WHERE application_id = ANY($1) AND storage_key <> $2`, [ids, ERASED_STORAGE_KEY]);
     await m.query(`DELETE FROM idempotency_keys WHERE actor_id = $1`, [userId]);
+    await m.query(`DELETE FROM daily_usage WHERE actor_id = $1`, [userId]);
   }
 }
