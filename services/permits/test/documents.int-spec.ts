@@ -5,6 +5,7 @@ import { randomUUID } from 'crypto';
 import { DataSource } from 'typeorm';
 import { startPermits } from '../src/app';
 import { loadPermitsConfig } from '../src/config';
+import { DocumentBlobVersions1766610000000 } from '../src/migrations/1766610000000-DocumentBlobVersions';
 import { PrivacyService } from '../src/privacy/privacy.service';
 
 /*
@@ -152,18 +153,27 @@ describe('document versions, erasure and daily limits in permits', () => {
     const dewi = citizen();
     const app = await draft(dewi);
     await upload(dewi, app.id, 'KTP', pdf('DEWI-KTP'));
-    const db = t.service.app.get(DataSource);
-    await db.undoLastMigration({ transaction: 'each' });
-    expect((await t.db.query(`SELECT count(*)::int AS n FROM pg_indexes WHERE indexname = 'ix_document_blobs_key_prefix'`)).rows[0].n).toBe(0);
-    // Replaced versions as the earlier release left them, of this application and of one whose rows are gone.
-    await t.db.query(`INSERT INTO document_blobs (key, content) VALUES ($1, $2), ($3, $4)`, [
-      `applications/${app.id}/KTP/${'1'.repeat(64)}`,
-      pdf('DEWI-KTP-OLD'),
-      `applications/${randomUUID()}/KTP/${'2'.repeat(64)}`,
-      pdf('GONE-KTP'),
-    ]);
-    const before = Number((await t.db.query(`SELECT count(*) AS n FROM document_blobs`)).rows[0].n);
-    expect(await db.runMigrations({ transaction: 'each' })).toEqual([expect.objectContaining({ name: 'DocumentBlobVersions1766610000000' })]);
+    // The migration's down, then its up, on the service's own database (whatever migrations follow it).
+    const runner = t.service.app.get(DataSource).createQueryRunner();
+    const migration = new DocumentBlobVersions1766610000000();
+    let before: number;
+    try {
+      await migration.down(runner);
+      expect((await t.db.query(`SELECT count(*)::int AS n FROM pg_indexes WHERE indexname = 'ix_document_blobs_key_prefix'`)).rows[0].n).toBe(0);
+      // Replaced versions as the earlier release left them, of this application and of one whose rows are gone.
+      await t.db.query(`INSERT INTO document_blobs (key, content) VALUES ($1, $2), ($3, $4)`, [
+        `applications/${app.id}/KTP/${'1'.repeat(64)}`,
+        pdf('DEWI-KTP-OLD'),
+        `applications/${randomUUID()}/KTP/${'2'.repeat(64)}`,
+        pdf('GONE-KTP'),
+      ]);
+      before = Number((await t.db.query(`SELECT count(*) AS n FROM document_blobs`)).rows[0].n);
+      await runner.startTransaction();
+      await migration.up(runner);
+      await runner.commitTransaction();
+    } finally {
+      await runner.release();
+    }
     expect(Number((await t.db.query(`SELECT count(*) AS n FROM document_blobs`)).rows[0].n)).toBe(before - 2);
     expect(await copiesOf('DEWI-KTP-OLD')).toEqual([]);
     expect(await copiesOf('GONE-KTP')).toEqual([]);
