@@ -62,7 +62,7 @@ async function main() {
 
   const ports = {};
   for (const name of names) ports[name] = await freePort();
-  const env = (name, extra = {}) => environment.serviceEnv(name, { LOG_LEVEL: 'warn', PORT: String(ports[name]), ...extra });
+  const env = (name, extra = {}) => environment.serviceEnv(name, { ...h.UNLIMITED_CITIZEN, LOG_LEVEL: 'warn', PORT: String(ports[name]), ...extra });
   const system = {};
   for (const name of names) system[name] = h.startChild(name, [entrypoint(name)], env(name));
   const gatewayUrl = `http://127.0.0.1:${ports.gateway}`;

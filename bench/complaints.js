@@ -569,7 +569,7 @@ async function main() {
   const system = {};
   const spawnedAt = performance.now();
   for (const name of names) {
-    const extra = { ...options.serviceEnv, LOG_LEVEL: 'warn', PORT: String(ports[name]) };
+    const extra = { ...h.UNLIMITED_CITIZEN, ...options.serviceEnv, LOG_LEVEL: 'warn', PORT: String(ports[name]) };
     if (name === 'gateway') extra.LOGIN_RATE_LIMIT_PER_MINUTE = LOGIN_RATE_LIMIT;
     system[name] = h.startChild(name, [...nodeFlags(name), entrypoints[name]], environment.serviceEnv(name, extra));
   }

@@ -831,7 +831,7 @@ async function main() {
   const system = {};
   const spawnedAt = performance.now();
   const envOf = (name, more = {}) => {
-    const extra = { ...options.serviceEnv, LOG_LEVEL: 'warn', PORT: String(ports[name]), ...more };
+    const extra = { ...h.UNLIMITED_CITIZEN, ...options.serviceEnv, LOG_LEVEL: 'warn', PORT: String(ports[name]), ...more };
     if (name === 'gateway') extra.LOGIN_RATE_LIMIT_PER_MINUTE = LOGIN_RATE_LIMIT;
     if (name === 'permits' && options.logStatementsMs >= 0) extra.PGOPTIONS = `-c log_min_duration_statement=${options.logStatementsMs}`;
     return environment.serviceEnv(name, extra);

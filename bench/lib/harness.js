@@ -555,8 +555,15 @@ async function startBareTwin(args, env, name = 'bare') {
   return { bare, url: `http://127.0.0.1:${ready.port}` };
 }
 
+/**
+ * Per-citizen daily limits out of the way: one bench citizen files and uploads far more than any
+ * person does in a day, and the benchmarks measure throughput, not the limits' refusals.
+ */
+const UNLIMITED_CITIZEN = { CITIZEN_FILINGS_PER_DAY: '1000000', CITIZEN_DRAFTS_PER_DAY: '1000000', CITIZEN_UPLOADS_PER_DAY: '1000000' };
+
 module.exports = {
   ROOT,
+  UNLIMITED_CITIZEN,
   CLK_TCK,
   serverPids,
   sleep,

@@ -71,6 +71,8 @@ export const PERMITS_ERRORS = {
   'PERMITS.NOT_ISSUED': { status: 409, title: { id: 'Izin belum diterbitkan', en: 'The permit has not been issued' } },
   'PERMITS.PERMIT_NOT_FOUND': { status: 404, title: { id: 'Izin dengan kode ini tidak ada', en: 'No permit with this code' } },
   'PERMITS.VERSION_MISMATCH': { status: 412, title: { id: 'Permohonan telah berubah, muat ulang', en: 'The application has changed; reload it' } },
+  'PERMITS.DAILY_DRAFT_LIMIT': { status: 429, title: { id: 'Batas permohonan baru hari ini sudah tercapai, coba lagi besok', en: 'Daily limit of new applications reached; try again tomorrow' } },
+  'PERMITS.DAILY_UPLOAD_LIMIT': { status: 429, title: { id: 'Batas unggahan dokumen hari ini sudah tercapai, coba lagi besok', en: 'Daily limit of document uploads reached; try again tomorrow' } },
 } satisfies Record<string, ErrorSpec>;
 
 export const COMPLAINTS_ERRORS = {
@@ -90,6 +92,8 @@ export const COMPLAINTS_ERRORS = {
   'COMPLAINTS.ATTACHMENT_NOT_FOUND': { status: 404, title: { id: 'Lampiran tidak ditemukan', en: 'Attachment not found' } },
   'COMPLAINTS.TOO_MANY_ATTACHMENTS': { status: 409, title: { id: 'Jumlah lampiran sudah maksimal', en: 'The complaint has the most attachments allowed' } },
   'COMPLAINTS.ATTACHMENTS_LOCKED': { status: 409, title: { id: 'Lampiran tidak dapat ditambah pada pengaduan yang sudah ditutup', en: 'No attachments can be added to a closed complaint' } },
+  'COMPLAINTS.DAILY_FILING_LIMIT': { status: 429, title: { id: 'Batas pengaduan hari ini sudah tercapai, coba lagi besok', en: 'Daily limit of complaints reached; try again tomorrow' } },
+  'COMPLAINTS.DAILY_UPLOAD_LIMIT': { status: 429, title: { id: 'Batas unggahan lampiran hari ini sudah tercapai, coba lagi besok', en: 'Daily limit of attachment uploads reached; try again tomorrow' } },
 } satisfies Record<string, ErrorSpec>;
 
 export const REPORTING_ERRORS = {

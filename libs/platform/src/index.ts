@@ -42,6 +42,7 @@ export * from './bootstrap/scheduled-job';
 export * from './files/sniff';
 export * from './files/checked-file';
 export * from './files/blob-storage';
+export * from './limits/daily-limit';
 export * from './audit';
 export * from './common/group-by';
 export * from './common/ttl-cache';

@@ -24,6 +24,7 @@ describe('complaints over NATS, on its own database', () => {
       'complaint_comments',
       'complaint_history',
       'complaints',
+      'daily_usage',
       'idempotency_keys',
       'migrations',
       'outbox',

@@ -1,4 +1,5 @@
 import { makeNik, TEST_ADMIN, TestSystem, waitFor } from '@smart-regency/testing';
+import { randomBytes } from 'crypto';
 import { Client } from 'pg';
 import request from 'supertest';
 
@@ -23,8 +24,15 @@ describe('data rights: export and erasure', () => {
     password: 'Sandi-Rina-9101-Labura',
   };
   const tono = { nik: makeNik({ sequence: 9102 }), fullName: 'Tono Hasibuan', email: 'tono.h@example.id', phone: '081277009102', password: 'Sandi-Tono-9102-Labura' };
-  // A "KTP scan" that carries the person's data inside the file, as real uploads do.
-  const ktp = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.from(`NIK ${rina.nik} NAMA ${rina.fullName.toUpperCase()} ${rina.fullName}\n`), Buffer.alloc(1024, 0x20), Buffer.from('\n%%EOF\n')]);
+  // A "KTP scan" that carries the person's data inside the file, as real uploads do; the random
+  // rest keeps PostgreSQL from compressing it, so its bytes are on disk as they were sent.
+  const ktp = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.from(`NIK ${rina.nik} NAMA ${rina.fullName.toUpperCase()} ${rina.fullName}\n`), randomBytes(4096), Buffer.from('\n%%EOF\n')]);
+  // The scan she uploaded first and then replaced.
+  const REPLACED = `KTP-BURAM-${rina.nik}`;
+  const ktpReplaced = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.from(`${REPLACED}\n`), randomBytes(4096), Buffer.from('\n%%EOF\n')]);
+  // Tono's document, kept: small enough to stay in the table's own pages.
+  const TONO_FILE = 'KTP-TONO-HASIBUAN-ASLI';
+  const tonoKtp = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.from(`${TONO_FILE}\n`), randomBytes(300), Buffer.from('\n%%EOF\n')]);
   const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(256, 1)]);
   const jpeg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(256, 2)]);
 
@@ -81,11 +89,20 @@ describe('data rights: export and erasure', () => {
     }
     return hits;
   };
+  /** supertest: the body as a Buffer, whatever its type. */
+  const binary = (res: import('superagent').Response, done: (error: Error | null, body: Buffer) => void) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (chunk: Buffer) => chunks.push(chunk));
+    res.on('end', () => done(null, Buffer.concat(chunks)));
+  };
   const personalOf = (p: typeof rina) => [p.nik, p.fullName, p.email, p.phone, p.normalizedPhone.slice(1), p.normalizedPhone.slice(3)];
 
   let application: { id: string; number: string };
   let complaint: { id: string; trackingNumber: string };
   let tonoComplaint: { id: string };
+  let tonoApplication: { id: string };
+  let photoId: string;
+  let replacedFoundBefore: string[];
 
   beforeAll(async () => {
     system = await TestSystem.start({ permits: { JOB_INTERVAL_MS: '500' }, complaints: { JOB_INTERVAL_MS: '500' } });
@@ -109,6 +126,8 @@ describe('data rights: export and erasure', () => {
     ).body;
     const put = (code: string, type: string, body: Buffer) =>
       api.put(`/api/v1/permit-applications/${application.id}/documents/${code}`).set('Authorization', bearer.rina).set('Content-Type', type).send(body).expect(200);
+    await put('KTP', 'application/pdf', ktpReplaced);
+    replacedFoundBefore = await findEverywhere([REPLACED]);
     await put('KTP', 'application/pdf', ktp);
     await put('DESAIN_REKLAME', 'image/png', png);
     await put('FOTO_LOKASI', 'image/jpeg', jpeg);
@@ -129,8 +148,10 @@ describe('data rights: export and erasure', () => {
         .expect(201)
     ).body;
     // A "photo" whose metadata carries her name, as phone cameras' EXIF owner fields do.
-    const photo = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe1]), Buffer.from(`Exif Owner ${rina.fullName} ${rina.phone}`), Buffer.alloc(256, 3)]);
-    await api.post(`/api/v1/complaints/${complaint.id}/attachments?fileName=depan-rumah.jpg`).set('Authorization', bearer.rina).set('Content-Type', 'image/jpeg').send(photo).expect(201);
+    const photo = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe1]), Buffer.from(`Exif Owner ${rina.fullName} ${rina.phone}`), randomBytes(4096)]);
+    photoId = (
+      await api.post(`/api/v1/complaints/${complaint.id}/attachments?fileName=depan-rumah.jpg`).set('Authorization', bearer.rina).set('Content-Type', 'image/jpeg').send(photo).expect(201)
+    ).body.id;
     await api.post(`/api/v1/complaints/${complaint.id}/actions`).set('Authorization', bearer.admin).send({ action: 'verify' }).expect(200);
     await api.post(`/api/v1/complaints/${complaint.id}/actions`).set('Authorization', bearer.admin).send({ action: 'dispose', agencyId: agencies.DLH }).expect(200);
     await api.post(`/api/v1/complaints/${complaint.id}/comments`).set('Authorization', bearer.rina).send({ body: `Saya ${rina.fullName}, tetangga juga mengeluh.` }).expect(201);
@@ -146,6 +167,10 @@ describe('data rights: export and erasure', () => {
         .send({ categoryCode: 'roads-bridges', title: 'Jalan berlubang', description: `Lapor dari ${tono.fullName}`, location: { lat: 2.6, lng: 99.7, district: 'Aek Natas' }, visibility: 'public' })
         .expect(201)
     ).body;
+    tonoApplication = (
+      await api.post('/api/v1/permit-applications').set('Authorization', bearer.tono).send({ permitTypeCode: 'REKLAME', formData: { billboardType: 'Papan nama', widthMeters: 1, heightMeters: 1 } }).expect(201)
+    ).body;
+    await api.put(`/api/v1/permit-applications/${tonoApplication.id}/documents/KTP`).set('Authorization', bearer.tono).set('Content-Type', 'application/pdf').send(tonoKtp).expect(200);
   }, 180000);
 
   afterAll(() => system?.stop());
@@ -203,6 +228,13 @@ describe('data rights: export and erasure', () => {
     await reportingCaughtUp();
     const reportBefore = (await api.get('/api/v1/public/reports/summary').expect(200)).body;
     expect(await findEverywhere(personalOf(rina))).not.toEqual([]); // the search finds what is there
+    // The scan she replaced was there while it was current, and went when she replaced it.
+    expect(replacedFoundBefore).toEqual([`permits.document_blobs.content (bytes) has ${REPLACED}`]);
+    expect(await findEverywhere([REPLACED])).toEqual([]);
+    // Her files can be read before: the document by staff, the photo of her public complaint by anyone.
+    const before = await api.get(`/api/v1/permit-applications/${application.id}/documents/KTP`).set('Authorization', bearer.admin).buffer(true).parse(binary).expect(200);
+    expect(Buffer.compare(before.body, ktp)).toBe(0);
+    await api.get(`/api/v1/public/complaints/${complaint.trackingNumber}/attachments/${photoId}`).expect(200);
 
     const missing = await api.delete('/api/v1/me').set('Authorization', bearer.rina).send({}).expect(400);
     expect(missing.body.errors.map((e: { field: string }) => e.field)).toContain('password');
@@ -250,7 +282,36 @@ describe('data rights: export and erasure', () => {
     expect(app).toMatchObject({ status: 'submitted', number: application.number, form_data: { widthMeters: 4, heightMeters: 3 }, location: { lat: 2.5791234, lng: 99.6184321 } });
     const docs = await db<{ code: string; sha256: string }>('permits', `SELECT code, sha256 FROM application_documents WHERE application_id = $1 ORDER BY code`, [application.id]);
     expect(docs.map((d) => d.code)).toEqual(['DESAIN_REKLAME', 'FOTO_LOKASI', 'KTP']);
-    expect((await db('permits', `SELECT 1 FROM document_blobs`)).length).toBe(0);
+    expect(await db('permits', `SELECT key FROM document_blobs WHERE key LIKE $1`, [`applications/${application.id}/%`])).toEqual([]);
+
+    // Through the API no version of her files can be read any more, by staff or by the public; Tono's can.
+    for (const code of ['KTP', 'DESAIN_REKLAME', 'FOTO_LOKASI']) {
+      const gone = await api.get(`/api/v1/permit-applications/${application.id}/documents/${code}`).set('Authorization', bearer.admin).expect(404);
+      expect(gone.body.code).toBe('PERMITS.DOCUMENT_NOT_FOUND');
+    }
+    await api.get(`/api/v1/complaints/${complaint.id}/attachments/${photoId}`).set('Authorization', bearer.dlh).expect(404);
+    await api.get(`/api/v1/public/complaints/${complaint.trackingNumber}/attachments/${photoId}`).expect(404);
+    expect((await api.get(`/api/v1/complaints/${complaint.id}/attachments`).set('Authorization', bearer.dlh).expect(200)).body).toEqual([]);
+    const tonos = await api.get(`/api/v1/permit-applications/${tonoApplication.id}/documents/KTP`).set('Authorization', bearer.admin).buffer(true).parse(binary).expect(200);
+    expect(Buffer.compare(tonos.body, tonoKtp)).toBe(0);
+
+    // On disk: once the tables are rewritten (VACUUM FULL; a plain VACUUM only marks the space free,
+    // see docs/privacy.md) their files hold none of her bytes, while Tono's are found where they are.
+    const onDisk = async (service: 'permits' | 'complaints', table: string, needle: string) => {
+      const [found] = await db<{ heap: number; toast: number }>(
+        service,
+        `SELECT position(convert_to($2, 'UTF8') IN pg_read_binary_file(pg_relation_filepath(oid))) AS heap,
+                position(convert_to($2, 'UTF8') IN pg_read_binary_file(pg_relation_filepath(reltoastrelid))) AS toast
+           FROM pg_class WHERE oid = $1::regclass`,
+        [table, needle],
+      );
+      return found.heap > 0 || found.toast > 0;
+    };
+    await db('permits', 'VACUUM FULL document_blobs');
+    await db('complaints', 'VACUUM FULL complaint_blobs');
+    expect(await onDisk('permits', 'document_blobs', TONO_FILE)).toBe(true);
+    for (const needle of [REPLACED, rina.nik, rina.fullName]) expect(await onDisk('permits', 'document_blobs', needle)).toBe(false);
+    for (const needle of [rina.fullName, rina.phone]) expect(await onDisk('complaints', 'complaint_blobs', needle)).toBe(false);
     const [kept] = await db<{ status: string; rating: number; location: Record<string, unknown>; answer: string }>(
       'complaints',
       `SELECT status, rating, location, answer FROM complaints WHERE id = $1`,

@@ -13,6 +13,14 @@ export class PermitsConfig extends ServiceConfig {
 
   @Expose() @IsString() @MinLength(3)
   REGENCY_NAME: string = 'Pemerintah Kabupaten Labuhanbatu Utara';
+
+  /** Permit drafts a citizen may start per day (Jakarta time); staff are not limited. */
+  @Expose() @toInt() @IsInt() @Min(1) @Max(1_000_000)
+  CITIZEN_DRAFTS_PER_DAY: number = 20;
+
+  /** Documents a citizen may upload (or replace) per day; staff are not limited. */
+  @Expose() @toInt() @IsInt() @Min(1) @Max(1_000_000)
+  CITIZEN_UPLOADS_PER_DAY: number = 100;
 }
 
 export function loadPermitsConfig(env: Record<string, string | undefined> = process.env): PermitsConfig {

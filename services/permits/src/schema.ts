@@ -1,4 +1,4 @@
-import { AUDIT_MIGRATIONS, DatabaseSchema } from '@smart-regency/platform';
+import { AUDIT_MIGRATIONS, DAILY_LIMIT_MIGRATIONS, DatabaseSchema } from '@smart-regency/platform';
 import { CreatePermitTypes1764300000000 } from './migrations/1764300000000-CreatePermitTypes';
 import { PermitType } from './permit-types/permit-type.entity';
 import { Application, ApplicationHistory } from './applications/application.entity';
@@ -7,9 +7,10 @@ import { CreateDocuments1764600000000 } from './migrations/1764600000000-CreateD
 import { AddHolderName1764700000000 } from './migrations/1764700000000-AddHolderName';
 import { ListIndexes1764800000000 } from './migrations/1764800000000-ListIndexes';
 import { ApplicationNumberBlocks1766400000000 } from './migrations/1766400000000-ApplicationNumberBlocks';
+import { DocumentBlobVersions1766610000000 } from './migrations/1766610000000-DocumentBlobVersions';
 
 /** Permits' tables and the migrations that build them, in order. */
 export const permitsSchema: DatabaseSchema = {
   entities: [PermitType, Application, ApplicationHistory],
-  migrations: [CreatePermitTypes1764300000000, CreateApplications1764500000000, CreateDocuments1764600000000, AddHolderName1764700000000, ListIndexes1764800000000, ...AUDIT_MIGRATIONS, ApplicationNumberBlocks1766400000000],
+  migrations: [CreatePermitTypes1764300000000, CreateApplications1764500000000, CreateDocuments1764600000000, AddHolderName1764700000000, ListIndexes1764800000000, ...AUDIT_MIGRATIONS, ApplicationNumberBlocks1766400000000, ...DAILY_LIMIT_MIGRATIONS, DocumentBlobVersions1766610000000],
 };

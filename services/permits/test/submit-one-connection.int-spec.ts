@@ -19,7 +19,8 @@ describe('writes on a pool of one database connection', () => {
   const citizen = { id: randomUUID(), roles: ['citizen'] } as Actor;
 
   beforeAll(async () => {
-    t = await startInProcess('permits', (env) => startPermits(loadPermitsConfig({ ...env, DB_POOL_SIZE: '1' })));
+    // One citizen starts 40 drafts here, beyond the daily limit (documents.int-spec tests it).
+    t = await startInProcess('permits', (env) => startPermits(loadPermitsConfig({ ...env, DB_POOL_SIZE: '1', CITIZEN_DRAFTS_PER_DAY: '1000' })));
     // identity's calendar (the deadline of a submission): no holidays.
     identity = t.rpc.connection.subscribe(prefixed(t.env.natsPrefix, SUBJECTS.identity.getCalendar), {
       callback: (_error, msg) => msg.respond(JSONCodec().encode({ response: { year: 2026, holidays: [] }, id: codec.decode(msg.data).id })),

@@ -15,7 +15,7 @@ const DESCRIPTIONS: Record<EventType, string> = {
   'permits.application.issued.v1': 'A permit was issued, with its certificate number and public verification code.',
   'permits.application.overdue.v1': 'An application passed its deadline without a decision (sent once).',
   'complaints.complaint.received.v1':
-    'A complaint was filed. Confidential complaints carry the district only as location; no event names a reporter.',
+    'A complaint was filed. `location`: exact for public complaints, rounded to ~110 m (three decimals) for anonymous ones as the public API shows them, the district only for confidential ones; no event names a reporter.',
   'complaints.complaint.status_changed.v1': 'A complaint moved through its lifecycle (verify, dispose, start, resolve, close, …).',
   'complaints.complaint.escalated.v1': 'A complaint missed the deadline of a stage (verification, follow-up, …).',
   'complaints.complaint.rated.v1': 'The reporter rated the answer (1–5).',

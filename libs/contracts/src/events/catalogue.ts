@@ -60,7 +60,9 @@ export class ApplicationOverdueV1 {
 }
 
 export class EventLocation {
+  /** Exact for public complaints, rounded to three decimals (~110 m) for anonymous ones, absent for confidential ones. */
   @Omittable() @IsLatitude() lat?: number;
+  /** As `lat`. */
   @Omittable() @IsLongitude() lng?: number;
   @Omittable() @IsString() @MaxLength(100) district?: string;
 }

@@ -9,9 +9,10 @@ import {
   PublicAttachmentRequest,
   UploadAttachmentCommand,
 } from '@smart-regency/contracts';
-import { AuditTrail, checkFile, groupBy, DomainError, FileTransfer, fromFilePayload, hasRole, STAFF_ROLES, toFilePayload } from '@smart-regency/platform';
+import { AuditTrail, checkFile, DailyLimit, groupBy, DomainError, FileTransfer, fromFilePayload, hasRole, STAFF_ROLES, toFilePayload } from '@smart-regency/platform';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { Complaint } from '../complaints/complaint.entity';
+import { ComplaintsConfig } from '../config';
 import { auditOf, canSeeComplaint } from '../complaints/complaints.service';
 import { ComplaintAttachment } from './attachment.entity';
 import { AttachmentStorage } from './attachment-storage';
@@ -51,7 +52,13 @@ export class AttachmentsService {
     private readonly transfer: FileTransfer,
     private readonly storage: AttachmentStorage,
     private readonly audit: AuditTrail,
-  ) {}
+    config: ComplaintsConfig,
+  ) {
+    this.uploads = new DailyLimit('upload', config.CITIZEN_UPLOADS_PER_DAY, 'COMPLAINTS.DAILY_UPLOAD_LIMIT');
+  }
+
+  /** Files a citizen may upload per day. */
+  private readonly uploads: DailyLimit;
 
   /** Photos and PDFs: content sniffed (the header is only a claim), 10 MiB at most, sha256 kept. */
   async upload(actor: Actor, command: UploadAttachmentCommand): Promise<AttachmentResponse> {
@@ -63,6 +70,7 @@ export class AttachmentsService {
       if (c.status === 'closed' || c.status === 'rejected') throw new DomainError('COMPLAINTS.ATTACHMENTS_LOCKED', `the complaint is ${c.status}`);
       const count = await m.getRepository(ComplaintAttachment).count({ where: { complaintId: c.id } });
       if (count >= MAX_ATTACHMENTS_PER_COMPLAINT) throw new DomainError('COMPLAINTS.TOO_MANY_ATTACHMENTS', `at most ${MAX_ATTACHMENTS_PER_COMPLAINT} files per complaint`);
+      await this.uploads.take(m, actor);
       const key = `complaints/${c.id}/${file.sha256}`;
       await this.storage.put(m, key, file.bytes);
       const row = await m.getRepository(ComplaintAttachment).save(

@@ -32,6 +32,7 @@ import {
   AuditTrail,
   CalendarClient,
   countWorkingDays,
+  DailyLimit,
   DomainError,
   EventRecorder,
   hasRole,
@@ -48,8 +49,10 @@ import {
 import { DataSource, EntityManager } from 'typeorm';
 import { publicAttachments } from '../attachments/attachments.service';
 import { CategoryCatalogue } from '../categories/category-catalogue';
+import { ComplaintsConfig } from '../config';
 import { Complaint, ComplaintComment } from './complaint.entity';
 import { COMPLAINT_LIST_COLUMNS, ComplaintListScope, complaintListStatements, ListedFiles } from './complaint-list';
+import { eventPlace, publicPoint } from './place';
 
 /** The columns a response is made of (COMPLAINT_LIST_COLUMNS). */
 export type ListedComplaint = Pick<Complaint, (typeof COMPLAINT_LIST_COLUMNS)[number][1]>;
@@ -70,11 +73,13 @@ const ACT_SQL = `
 /**
  * Filing's first `WITH` parts: the complaint and its first history row. $1 id, $2 tracking number,
  * $3..$12 the complaint, $13 the filer's role; the outbox and audit rows follow (EventRecorder).
+ * `allowed` takes one of the citizen's filings for the day (DailyLimit), or fails the statement.
  */
-const FILE_SQL = `
+const fileSql = (allowed: string) => `
   c AS (
     INSERT INTO complaints (id, tracking_number, category_code, reporter_id, title, description, location, district, visibility, status, agency_id, due_at, final_due_at, version)
-    VALUES ($1::uuid, $2, $3, $4::uuid, $5, $6, $7::jsonb, $8, $9, 'received', $10::uuid, $11::timestamptz, $12::timestamptz, 1)
+    SELECT $1::uuid, $2, $3, $4::uuid, $5, $6, $7::jsonb, $8, $9, 'received', $10::uuid, $11::timestamptz, $12::timestamptz, 1
+    WHERE ${allowed}
     RETURNING id, status, reporter_id, created_at, updated_at),
   h AS (
     INSERT INTO complaint_history (complaint_id, action, from_status, to_status, actor_id, actor_role, note)
@@ -136,16 +141,11 @@ export function toComplaintResponse(c: ListedComplaint, actor: Actor): Complaint
   };
 }
 
-/** For anonymous complaints the place is coarsened (~100 m, no street address): it could point to the reporter. */
-const coarse = (degrees: number) => Math.round(degrees * 1000) / 1000;
-
 export function toPublicComplaint(c: ListedComplaint): PublicComplaintResponse {
   const anonymous = c.visibility === 'anonymous';
   return {
     trackingNumber: c.trackingNumber,
-    ...(c.location.lat !== undefined && c.location.lng !== undefined
-      ? { lat: anonymous ? coarse(c.location.lat) : c.location.lat, lng: anonymous ? coarse(c.location.lng) : c.location.lng }
-      : {}),
+    ...publicPoint(c.location, c.visibility),
     ...(c.location.address && !anonymous ? { address: c.location.address } : {}),
     categoryCode: c.categoryCode,
     title: c.title,
@@ -183,9 +183,14 @@ export class ComplaintsService {
     private readonly idempotency: IdempotentWrites,
     private readonly audit: AuditTrail,
     private readonly categories: CategoryCatalogue,
+    config: ComplaintsConfig,
   ) {
     this.numbers = new SequenceBlocks(db, 'complaint_number_seq');
+    this.filings = new DailyLimit('filing', config.CITIZEN_FILINGS_PER_DAY, 'COMPLAINTS.DAILY_FILING_LIMIT');
   }
+
+  /** Complaints a citizen may file per day. */
+  private readonly filings: DailyLimit;
 
   /** Tracking numbers, a block of the sequence's increment at a time. */
   private readonly numbers: SequenceBlocks;
@@ -239,7 +244,7 @@ export class ComplaintsService {
       complaint.finalDueAt,
       actor.roles[0] ?? 'system',
     ];
-    const { lat, lng, district } = complaint.location;
+    const allowed = this.filings.condition(actor, '$4', params);
     const audited = this.audit.pending({ action: 'complaint.file', ...auditOf(complaint, actor), changes: auditChanges(null, complaint, { only: AUDITED_FIELDS }) });
     const outbox = this.events.statementParts(
       [
@@ -251,8 +256,7 @@ export class ComplaintsService {
             categoryCode: complaint.categoryCode,
             agencyId: category.agencyId,
             visibility: complaint.visibility,
-            // Confidential complaints reveal no place finer than the district.
-            location: complaint.visibility === 'confidential' ? { ...(district ? { district } : {}) } : { lat, lng, ...(district ? { district } : {}) },
+            location: eventPlace(complaint.location, complaint.visibility),
             dueAt: complaint.dueAt!.toISOString(),
             finalDueAt: complaint.finalDueAt.toISOString(),
           },
@@ -261,13 +265,14 @@ export class ComplaintsService {
       audited,
       params,
     );
-    const statement = `WITH ${FILE_SQL}, ${outbox.ctes} SELECT created_at AS "createdAt", updated_at AS "updatedAt", ${outbox.notify} FROM c`;
+    const statement = `WITH ${fileSql(allowed)}, ${outbox.ctes} SELECT created_at AS "createdAt", updated_at AS "updatedAt", ${outbox.notify} FROM c`;
     const stored = (rows: Array<Pick<Complaint, 'createdAt' | 'updatedAt'>>) => {
       Object.assign(complaint, { createdAt: rows[0].createdAt, updatedAt: rows[0].updatedAt });
       return toComplaintResponse(complaint, actor);
     };
-    if (!idempotencyKey) return stored(await queryRows(this.db, statement, params));
-    return this.idempotency.run('complaints.complaint.file', actor.id, idempotencyKey, request, async (m) => stored(await m.query(statement, params)));
+    if (!idempotencyKey) return stored(await this.filings.guard(() => queryRows(this.db, statement, params)));
+    // A retry answered from its key takes nothing more.
+    return this.filings.guard(() => this.idempotency.run('complaints.complaint.file', actor.id, idempotencyKey, request, async (m) => stored(await m.query(statement, params))));
   }
 
   async act(actor: Actor | null, command: ComplaintActionCommand): Promise<ComplaintResponse> {

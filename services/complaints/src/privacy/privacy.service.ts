@@ -8,12 +8,10 @@ import { toAttachmentResponse } from '../attachments/attachments.service';
 import { AttachmentStorage } from '../attachments/attachment-storage';
 import { Complaint, ComplaintComment, ComplaintHistory } from '../complaints/complaint.entity';
 import { toComplaintResponse } from '../complaints/complaints.service';
+import { coarsePoint } from '../complaints/place';
 
 /** What replaces free text the citizen wrote, once erased. */
 export const ERASED_TEXT = '[dihapus atas permintaan pelapor]';
-
-/** ~110 m: enough to keep the place of a broken road on the map, not enough to point at a house. */
-const coarse = (x: number) => Math.round(x * 1000) / 1000;
 
 /**
  * Citizens' data rights in complaints. The export holds every complaint the caller filed with its
@@ -68,19 +66,23 @@ export class PrivacyService implements OnModuleInit {
     const rows = await m.getRepository(Complaint).find({ where: { reporterId: userId }, lock: { mode: 'pessimistic_write' } });
     await this.audit.record(m, { action: 'user.erase', entityType: 'user', entityId: userId, subjectId: userId, actor: SYSTEM_ACTOR, changes: { records: rows.length } });
     for (const c of rows) {
-      const { lat, lng, district } = c.location;
+      const { district } = c.location;
       // A complaint placed by an address alone keeps only its district.
-      const location = { ...(lat !== undefined && lng !== undefined ? { lat: coarse(lat), lng: coarse(lng) } : {}), ...(district ? { district } : {}) };
+      const location = { ...coarsePoint(c.location), ...(district ? { district } : {}) };
       await m.query(`UPDATE complaints SET title = $2::varchar, description = $2::text, location = $3, rating_comment = NULL WHERE id = $1`, [c.id, ERASED_TEXT, location]);
     }
     await m.query(`UPDATE complaint_comments SET body = $2 WHERE author_id = $1 AND body <> $2`, [userId, ERASED_TEXT]);
     await m.query(`UPDATE complaint_history SET note = NULL WHERE actor_id = $1 AND note IS NOT NULL`, [userId]);
     await m.query(`DELETE FROM idempotency_keys WHERE actor_id = $1`, [userId]);
-    // The files they uploaded (photos can show who took them); bytes shared with a staff upload of the same file stay.
+    await m.query(`DELETE FROM daily_usage WHERE actor_id = $1`, [userId]);
+    // The files they uploaded (photos can show who took them), rows and bytes. A citizen uploads only
+    // to their own complaints, locked above, so no upload can start referring to these bytes meanwhile;
+    // bytes a staff member attached too (the same file, the same key) stay with the staff's record.
     const files = await m.getRepository(ComplaintAttachment).find({ where: { uploadedBy: userId } });
     if (files.length) await m.getRepository(ComplaintAttachment).delete(files.map((f) => f.id));
-    for (const key of new Set(files.map((f) => f.storageKey))) {
-      if (!(await m.getRepository(ComplaintAttachment).exists({ where: { storageKey: key } }))) await this.storage.delete(m, key);
+    const keys = new Map(files.map((f) => [f.storageKey, f.complaintId]));
+    for (const [storageKey, complaintId] of keys) {
+      if (!(await m.getRepository(ComplaintAttachment).exists({ where: { complaintId, storageKey } }))) await this.storage.delete(m, storageKey);
     }
   }
 }

@@ -42,9 +42,9 @@ export class ComplaintsController {
   @Roles('citizen')
   @HttpCode(201)
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A retry with the same key and body returns the first answer and creates nothing' })
-  @ApiOperation({ summary: 'File a complaint (public, anonymous or confidential)' })
+  @ApiOperation({ summary: 'File a complaint (public, anonymous or confidential); a citizen files at most CITIZEN_FILINGS_PER_DAY a day (429 with Retry-After beyond)' })
   @ApiCreatedResponse({ type: ComplaintResponse })
-  @ApiProblems(400, 401, 403, 404, 503)
+  @ApiProblems(400, 401, 403, 404, 429, 503)
   @ApiBody({ type: FileComplaintRequest })
   async file(@ForwardedBody() body: FileComplaintRequest, @Call() call: CallContext, @Res({ passthrough: true }) reply: FastifyReply) {
     const complaint = await this.rpc.send(SUBJECTS.complaints.file, body, call);
@@ -125,9 +125,9 @@ export class ComplaintsController {
   @HttpCode(201)
   @ApiConsumes(...ATTACHMENT_CONTENT_TYPES)
   @ApiBody({ schema: { type: 'string', format: 'binary' } })
-  @ApiOperation({ summary: 'Attach a photo (JPEG, PNG) or PDF, at most 10 MiB, as the raw body; the reporter or the handling staff; the content is checked, not the header' })
+  @ApiOperation({ summary: 'Attach a photo (JPEG, PNG) or PDF, at most 10 MiB, as the raw body; the reporter or the handling staff; the content is checked, not the header; a citizen uploads at most CITIZEN_UPLOADS_PER_DAY a day (429 beyond)' })
   @ApiCreatedResponse({ type: AttachmentResponse })
-  @ApiProblems(400, 401, 403, 404, 409, 413, 415, 503)
+  @ApiProblems(400, 401, 403, 404, 409, 413, 415, 429, 503)
   async upload(@Param('id', new ParseUUIDPipe()) id: string, @Query() query: UploadAttachmentQuery, @Req() request: FastifyRequest, @Call() call: CallContext) {
     const { contentType, bytes } = uploadedFile(request);
     return this.rpc.send(SUBJECTS.complaints.uploadAttachment, { ...query, id, contentType, ...(await toFilePayload(this.transfer, bytes)) }, call);

@@ -36,9 +36,9 @@ export class ApplicationsController {
   @Roles('citizen')
   @HttpCode(201)
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A retry with the same key and body returns the first answer and creates nothing' })
-  @ApiOperation({ summary: 'Start an application (a draft)' })
+  @ApiOperation({ summary: 'Start an application (a draft); a citizen starts at most CITIZEN_DRAFTS_PER_DAY a day (429 with Retry-After beyond)' })
   @ApiCreatedResponse({ type: ApplicationResponse })
-  @ApiProblems(400, 401, 403, 404, 409, 503)
+  @ApiProblems(400, 401, 403, 404, 409, 429, 503)
   @ApiBody({ type: CreateApplicationRequest })
   async create(@ForwardedBody() body: CreateApplicationRequest, @Call() call: CallContext, @Res({ passthrough: true }) reply: FastifyReply) {
     const app = await this.rpc.send(SUBJECTS.permits.createApplication, body, call);
@@ -121,9 +121,9 @@ export class ApplicationsController {
   @Roles('citizen')
   @ApiConsumes(...DOCUMENT_CONTENT_TYPES)
   @ApiBody({ schema: { type: 'string', format: 'binary' } })
-  @ApiOperation({ summary: 'Upload a required document (PDF, JPEG or PNG, at most 10 MiB); the content is checked, not the header' })
+  @ApiOperation({ summary: 'Upload or replace a required document (PDF, JPEG or PNG, at most 10 MiB); the content is checked, not the header; the replaced version is deleted; CITIZEN_UPLOADS_PER_DAY a day (429 beyond)' })
   @ApiOkResponse({ type: DocumentResponse })
-  @ApiProblems(400, 401, 404, 409, 503)
+  @ApiProblems(400, 401, 404, 409, 429, 503)
   async upload(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Param('documentCode') documentCode: string,

@@ -24,6 +24,7 @@ import {
   AuditTrail,
   CalendarClient,
   canSee,
+  DailyLimit,
   DomainError,
   EventRecorder,
   hasRole,
@@ -40,6 +41,7 @@ import {
 } from '@smart-regency/platform';
 import { randomBytes, randomUUID } from 'crypto';
 import { DataSource, EntityManager } from 'typeorm';
+import { PermitsConfig } from '../config';
 import { PermitType } from '../permit-types/permit-type.entity';
 import { PermitTypeCatalogue } from '../permit-types/permit-type-catalogue';
 import { Application, ApplicationHistory } from './application.entity';
@@ -138,11 +140,13 @@ const RETURNED = LIST_COLUMNS.map(([name, property]) => (name === property ? nam
 /**
  * A draft and its first history row, as the first `WITH` parts of creation's one statement (the
  * audit row follows). The number comes from a block of the sequence (SequenceBlocks) beforehand.
+ * `allowed` takes one of the citizen's drafts for the day (DailyLimit), or fails the statement.
  */
-const INSERT_DRAFT_SQL = `
+const insertDraftSql = (allowed: string) => `
   app AS (
     INSERT INTO applications (id, number, permit_type_code, agency_id, issuing_agency_id, applicant_id, status, form_data, location, fee, sla_working_days, validity_months)
-    VALUES ($1, $2, $3, $4, $5, $6, 'draft', $7, $8, $9, $10, $11)
+    SELECT $1::uuid, $2, $3, $4::uuid, $5::uuid, $6::uuid, 'draft', $7::jsonb, $8::jsonb, $9::bigint, $10::int, $11::int
+    WHERE ${allowed}
     RETURNING created_at, updated_at
   ), history AS (
     INSERT INTO application_history (application_id, action, from_status, to_status, actor_id, actor_role)
@@ -176,9 +180,14 @@ export class ApplicationsService {
     private readonly idempotency: IdempotentWrites,
     private readonly catalogue: PermitTypeCatalogue,
     private readonly audit: AuditTrail,
+    config: PermitsConfig,
   ) {
     this.numbers = new SequenceBlocks(db, 'application_number_seq');
+    this.drafts = new DailyLimit('draft', config.CITIZEN_DRAFTS_PER_DAY, 'PERMITS.DAILY_DRAFT_LIMIT');
   }
+
+  /** Drafts a citizen may start per day. */
+  private readonly drafts: DailyLimit;
 
   /** Application numbers, a block of the sequence's increment at a time. */
   private readonly numbers: SequenceBlocks;
@@ -234,16 +243,18 @@ export class ApplicationsService {
       type.validityMonths,
       actorRole,
     ];
+    const allowed = this.drafts.condition(actor, '$6', params);
     const audited = this.audit.pending({ action: 'application.create', entityType: 'application', entityId: app.id, subjectId: actor.id, changes: auditChanges(null, toApplicationResponse(app), { only: AUDITED_FIELDS }) });
     const auditCte = auditPendingCte(audited, params);
-    const statement = `WITH ${INSERT_DRAFT_SQL}${auditCte ? `, ${auditCte}` : ''} SELECT app.created_at AS "createdAt", app.updated_at AS "updatedAt", history.at AS "historyAt" FROM app, history`;
+    const statement = `WITH ${insertDraftSql(allowed)}${auditCte ? `, ${auditCte}` : ''} SELECT app.created_at AS "createdAt", app.updated_at AS "updatedAt", history.at AS "historyAt" FROM app, history`;
     const stored = (rows: Array<{ createdAt: Date; updatedAt: Date; historyAt: Date }>) => {
       const [{ historyAt, ...times }] = rows;
       const history = { action: 'create', fromStatus: null, toStatus: 'draft', actorId: actor.id, actorRole, note: null, at: historyAt };
       return toApplicationResponse({ ...app, ...times }, [history]);
     };
-    if (!idempotencyKey) return stored(await queryRows(this.db, statement, params));
-    return this.idempotency.run('permits.application.create', actor.id, idempotencyKey, request, async (m) => stored(await m.query(statement, params)));
+    if (!idempotencyKey) return stored(await this.drafts.guard(() => queryRows(this.db, statement, params)));
+    // A retry answered from its key takes nothing more.
+    return this.drafts.guard(() => this.idempotency.run('permits.application.create', actor.id, idempotencyKey, request, async (m) => stored(await m.query(statement, params))));
   }
 
   /** One step of the lifecycle, checked against the transition table, in one transaction with its events. */

@@ -47,6 +47,12 @@ export class DocumentsRepository {
     return rows[0] ?? null;
   }
 
+  /** Whether a document of the application still refers to `storageKey` (keys are per application). */
+  async references(m: EntityManager, applicationId: string, storageKey: string): Promise<boolean> {
+    const rows = await m.query(`SELECT 1 FROM application_documents WHERE application_id = $1 AND storage_key = $2 LIMIT 1`, [applicationId, storageKey]);
+    return rows.length > 0;
+  }
+
   async upsert(m: EntityManager, row: Omit<DocumentRow, 'uploaded_at'> & { application_id: string; uploaded_by: string }): Promise<DocumentResponse> {
     const [saved]: DocumentRow[] = await m.query(
       `INSERT INTO application_documents (application_id, code, content_type, size, sha256, storage_key, uploaded_by)

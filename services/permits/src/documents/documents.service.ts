@@ -1,13 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Actor, DocumentDownload, DocumentRequest, DocumentResponse, UploadDocumentCommand } from '@smart-regency/contracts';
-import { AuditTrail, checkFile, DomainError, FileTransfer, fromFilePayload } from '@smart-regency/platform';
+import { AuditTrail, checkFile, DailyLimit, DomainError, FileTransfer, fromFilePayload } from '@smart-regency/platform';
 import { DataSource } from 'typeorm';
 import { Application } from '../applications/application.entity';
 import { canSeeApplication } from '../applications/applications.service';
 import { DocumentsRepository } from '../applications/documents.repository';
+import { PermitsConfig } from '../config';
 import { PermitType } from '../permit-types/permit-type.entity';
-import { DocumentStorage } from './document-storage';
+import { documentKey, DocumentStorage } from './document-storage';
 
 const notFound = () => new DomainError('PERMITS.APPLICATION_NOT_FOUND', 'application not found');
 
@@ -19,9 +20,19 @@ export class DocumentsService {
     private readonly storage: DocumentStorage,
     private readonly documents: DocumentsRepository,
     private readonly audit: AuditTrail,
-  ) {}
+    config: PermitsConfig,
+  ) {
+    this.uploads = new DailyLimit('upload', config.CITIZEN_UPLOADS_PER_DAY, 'PERMITS.DAILY_UPLOAD_LIMIT');
+  }
 
-  /** The owner uploads a required document while the application is a draft or under revision. */
+  /** Uploads per citizen per day (replacements count: each one is written). */
+  private readonly uploads: DailyLimit;
+
+  /**
+   * The owner uploads a required document while the application is a draft or under revision. A
+   * document that replaces another deletes the earlier version's bytes in the same transaction,
+   * under the application's lock (every writer of its documents holds it), so nothing keeps them.
+   */
   async upload(actor: Actor, command: UploadDocumentCommand): Promise<DocumentResponse> {
     const file = checkFile(await fromFilePayload(this.transfer, { objectName: command.objectName }), command.contentType, 'PERMITS.CONTENT_MISMATCH');
     return this.db.transaction(async (m) => {
@@ -33,8 +44,10 @@ export class DocumentsService {
       if (!type?.requiredDocuments.some((d) => d.code === command.documentCode)) {
         throw new DomainError('PERMITS.UNKNOWN_DOCUMENT', `${app.permitTypeCode} has no document ${command.documentCode}`);
       }
+      await this.uploads.take(m, actor);
       const { bytes: buffer, sha256 } = file;
-      const key = `applications/${app.id}/${command.documentCode}/${sha256}`;
+      const key = documentKey(app.id, command.documentCode, sha256);
+      const replaced = await this.documents.find(m, app.id, command.documentCode);
       await this.storage.put(m, key, buffer);
       const saved = await this.documents.upsert(m, {
         application_id: app.id,
@@ -45,6 +58,9 @@ export class DocumentsService {
         storage_key: key,
         uploaded_by: actor.id,
       });
+      if (replaced && replaced.storage_key !== key && !(await this.documents.references(m, app.id, replaced.storage_key))) {
+        await this.storage.delete(m, replaced.storage_key);
+      }
       const after = { documentCode: command.documentCode, contentType: command.contentType, size: buffer.length, sha256 };
       await this.audit.record(m, { action: 'document.upload', entityType: 'application', entityId: app.id, subjectId: app.applicantId, changes: { after } });
       return saved;

@@ -6,7 +6,7 @@ import { DataSource, EntityManager, In } from 'typeorm';
 import { Application, ApplicationHistory } from '../applications/application.entity';
 import { toApplicationResponse } from '../applications/applications.service';
 import { DocumentsRepository } from '../applications/documents.repository';
-import { DocumentStorage } from '../documents/document-storage';
+import { applicationBlobPrefix, DocumentStorage } from '../documents/document-storage';
 import { PermitType } from '../permit-types/permit-type.entity';
 
 /** What replaces free text the citizen wrote, once erased. */
@@ -21,8 +21,9 @@ const FREE_TEXT_FIELDS = new Set(['text', 'textarea']);
  * records (numbers, types, statuses, dates, certificates), so they stay, tied to the erased
  * account's id (a pseudonym once identity has forgotten the person), while what names or describes
  * the person goes: free-text form fields, the address, the holder's name on certificates, notes the
- * citizen wrote in the history, and the bytes of every uploaded document (their code, size and
- * sha256 remain as the record of what was submitted). Idempotent: running it twice changes nothing
+ * citizen wrote in the history, and the bytes of every version of every uploaded document, deleted
+ * (their code, size and sha256 remain as the record of what was submitted). Issued certificates
+ * and the decisions on them are public records (archives law) and stay. Idempotent: running it twice changes nothing
  * more, and the durable consumer catches up after an outage.
  */
 @Injectable()
@@ -83,12 +84,11 @@ export class PrivacyService implements OnModuleInit {
     if (!apps.length) return;
     const ids = apps.map((a) => a.id);
     await m.query(`UPDATE application_history SET note = NULL WHERE application_id = ANY($1) AND actor_id = $2 AND note IS NOT NULL`, [ids, userId]);
-    const docs: Array<{ storage_key: string }> = await m.query(
-      `SELECT storage_key FROM application_documents WHERE application_id = ANY($1) AND storage_key <> $2`,
-      [ids, ERASED_STORAGE_KEY],
-    );
-    for (const doc of docs) await this.storage.delete(m, doc.storage_key);
-    await m.query(`UPDATE application_documents SET storage_key = $2 WHERE application_id = ANY($1)`, [ids, ERASED_STORAGE_KEY]);
+    // Every version of every file, by the application's key prefix: not only what the rows point at
+    // now (versions replaced before uploads deleted them, or by a replica of an older release).
+    for (const id of ids) await this.storage.deleteUnder(m, applicationBlobPrefix(id));
+    await m.query(`UPDATE application_documents SET storage_key = $2 WHERE application_id = ANY($1) AND storage_key <> $2`, [ids, ERASED_STORAGE_KEY]);
     await m.query(`DELETE FROM idempotency_keys WHERE actor_id = $1`, [userId]);
+    await m.query(`DELETE FROM daily_usage WHERE actor_id = $1`, [userId]);
   }
 }
