@@ -1,8 +1,28 @@
 import { makeNik, TEST_ADMIN, TestSystem } from '@smart-regency/testing';
-import { createHmac, randomUUID } from 'crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, randomUUID } from 'crypto';
 import { base64url, exportJWK, generateKeyPair, importJWK, JWK, SignJWT } from 'jose';
 import { Client } from 'pg';
 import request from 'supertest';
+
+// The key identity encrypts its private signing keys with, given to it below: the tests that forge
+// tokens with the real key open it as docs/auth.md describes (AES-256-GCM, HKDF-SHA256, kid as AAD).
+const SIGNING_KEY_ENCRYPTION_KEY = 'e2e-signing-key-encryption-key-0123456789';
+const aesKey = () => Buffer.from(hkdfSync('sha256', Buffer.from(SIGNING_KEY_ENCRYPTION_KEY), 'smart-regency', 'signing-key-encryption/v1', 32));
+function openSealed(kid: string, sealed: string): JWK {
+  const [format, , iv, body, tag] = sealed.split('.');
+  expect(format).toBe('v1');
+  const decipher = createDecipheriv('aes-256-gcm', aesKey(), Buffer.from(iv, 'base64url'));
+  decipher.setAAD(Buffer.from(kid));
+  decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+  return JSON.parse(Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString());
+}
+function seal(kid: string, jwk: JWK, fingerprint: string): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', aesKey(), iv);
+  cipher.setAAD(Buffer.from(kid));
+  const body = Buffer.concat([cipher.update(JSON.stringify(jwk)), cipher.final()]);
+  return ['v1', fingerprint, iv.toString('base64url'), body.toString('base64url'), cipher.getAuthTag().toString('base64url')].join('.');
+}
 
 /** Sign-in, tokens and the gateway's guard, end to end. */
 describe('authentication and authorization', () => {
@@ -28,9 +48,13 @@ describe('authentication and authorization', () => {
   };
   const login = (identifier: string, password: string, from = ip()) =>
     api.post('/api/v1/auth/login').set('X-Forwarded-For', from).send({ identifier, password });
+  const refresh = (refreshToken: string) => api.post('/api/v1/auth/refresh').set('X-Forwarded-For', ip()).send({ refreshToken });
 
   beforeAll(async () => {
-    system = await TestSystem.start({ gateway: { TRUST_PROXY: 'true', LOGIN_RATE_LIMIT_PER_MINUTE: '10' } });
+    system = await TestSystem.start({
+      gateway: { TRUST_PROXY: 'true', LOGIN_RATE_LIMIT_PER_MINUTE: '10' },
+      identity: { SIGNING_KEY_ENCRYPTION_KEY },
+    });
     api = request(system.gatewayUrl);
     identityDb = new Client({ connectionString: system.process('identity').env.DATABASE_URL });
     await identityDb.connect();
@@ -91,17 +115,17 @@ describe('authentication and authorization', () => {
   it('rotates refresh tokens; a reused one revokes the whole family', async () => {
     const c = await citizen();
     const first = (await login(c.email, c.password).expect(200)).body;
-    const second = (await api.post('/api/v1/auth/refresh').set('X-Forwarded-For', ip()).send({ refreshToken: first.refreshToken }).expect(200)).body;
+    const second = (await refresh(first.refreshToken).expect(200)).body;
     expect(second.refreshToken).not.toBe(first.refreshToken);
     await api.get('/api/v1/me').set('Authorization', `Bearer ${second.accessToken}`).expect(200);
 
-    const reuse = await api.post('/api/v1/auth/refresh').set('X-Forwarded-For', ip()).send({ refreshToken: first.refreshToken }).expect(401);
+    const reuse = await refresh(first.refreshToken).expect(401);
     expect(reuse.body.code).toBe('IDENTITY.INVALID_REFRESH_TOKEN');
     // The thief's replay also ended the legitimate session descended from the same login.
-    await api.post('/api/v1/auth/refresh').set('X-Forwarded-For', ip()).send({ refreshToken: second.refreshToken }).expect(401);
+    await refresh(second.refreshToken).expect(401);
     // Another login is a separate family and still works.
     const other = (await login(c.email, c.password).expect(200)).body;
-    await api.post('/api/v1/auth/refresh').set('X-Forwarded-For', ip()).send({ refreshToken: other.refreshToken }).expect(200);
+    await refresh(other.refreshToken).expect(200);
   });
 
   it('logs out: the refresh token stops working', async () => {
@@ -109,7 +133,7 @@ describe('authentication and authorization', () => {
     const tokens = (await login(c.email, c.password).expect(200)).body;
     await api.post('/api/v1/auth/logout').send({ refreshToken: tokens.refreshToken }).expect(204);
     await api.post('/api/v1/auth/logout').send({ refreshToken: tokens.refreshToken }).expect(204);
-    await api.post('/api/v1/auth/refresh').set('X-Forwarded-For', ip()).send({ refreshToken: tokens.refreshToken }).expect(401);
+    await refresh(tokens.refreshToken).expect(401);
   });
 
   describe('access tokens the gateway refuses', () => {
@@ -118,12 +142,17 @@ describe('authentication and authorization', () => {
     let privateKey: Awaited<ReturnType<typeof importJWK>>;
     let publicJwk: JWK;
 
+    let fingerprint: string;
+
     beforeAll(async () => {
       c = await citizen();
       await login(c.email, c.password).expect(200); // makes sure a key exists
-      const { rows } = await identityDb.query('SELECT kid, private_jwk, public_jwk FROM signing_keys ORDER BY created_at DESC LIMIT 1');
+      const { rows } = await identityDb.query('SELECT kid, private_jwk, private_key_sealed, public_jwk FROM signing_keys ORDER BY created_at DESC LIMIT 1');
+      // At rest the private key is sealed: what a copy of the database gives away is no signing key.
+      expect(rows[0].private_jwk).toBeNull();
       kid = rows[0].kid;
-      privateKey = await importJWK(rows[0].private_jwk, 'EdDSA');
+      fingerprint = rows[0].private_key_sealed.split('.')[1];
+      privateKey = await importJWK(openSealed(kid, rows[0].private_key_sealed), 'EdDSA');
       publicJwk = rows[0].public_jwk;
     });
 
@@ -202,10 +231,10 @@ describe('authentication and authorization', () => {
     it('picks up a rotated key: a token with a new kid makes the gateway refresh the JWKS', async () => {
       const { publicKey, privateKey: next } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
       const newKid = randomUUID();
-      await identityDb.query(`INSERT INTO signing_keys (kid, alg, public_jwk, private_jwk, created_at) VALUES ($1, 'EdDSA', $2, $3, now() + interval '1 second')`, [
+      await identityDb.query(`INSERT INTO signing_keys (kid, alg, public_jwk, private_key_sealed, created_at) VALUES ($1, 'EdDSA', $2, $3, now() + interval '1 second')`, [
         newKid,
         { ...(await exportJWK(publicKey)), kid: newKid, alg: 'EdDSA', use: 'sig' },
-        { ...(await exportJWK(next)), kid: newKid, alg: 'EdDSA' },
+        seal(newKid, { ...(await exportJWK(next)), kid: newKid, alg: 'EdDSA' }, fingerprint),
       ]);
       await new Promise((r) => setTimeout(r, 5100)); // the gateway refreshes on an unknown kid at most every 5 s
       await me(await sign({}, { key: next, kid: newKid })).expect(200);
@@ -323,7 +352,7 @@ describe('authentication and authorization', () => {
     const wrong = await api.post('/api/v1/me/password').set('Authorization', bearer).send({ currentPassword: 'nope', newPassword: 'Sandi-Baru-2026' }).expect(400);
     expect(wrong.body.code).toBe('IDENTITY.WRONG_PASSWORD');
     await api.post('/api/v1/me/password').set('Authorization', bearer).send({ currentPassword: c.password, newPassword: 'Sandi-Baru-2026' }).expect(204);
-    await api.post('/api/v1/auth/refresh').set('X-Forwarded-For', ip()).send({ refreshToken: tokens.refreshToken }).expect(401);
+    await refresh(tokens.refreshToken).expect(401);
     await login(c.email, c.password).expect(401);
     await login(c.email, 'Sandi-Baru-2026').expect(200);
   });
