@@ -186,6 +186,31 @@ describe('authentication and authorization', () => {
       await me(shortLived).expect(401);
     });
 
+    /** A token with exactly these iat and exp (or none), signed with the real key. */
+    const timed = (times: { iat?: number; exp?: number }) =>
+      new SignJWT({ roles: ['citizen'], sub: c.id, iss: 'smart-regency-identity', aud: 'smart-regency-api', ...times })
+        .setProtectedHeader({ alg: 'EdDSA', kid, typ: 'at+jwt' })
+        .sign(privateKey);
+    const now = () => Math.floor(Date.now() / 1000);
+
+    it('refuses a token that lives longer than 900 s (a year-long one was accepted before)', async () => {
+      const refused = await me(await timed({ iat: now(), exp: now() + 365 * 86400 })).expect(401);
+      expect(refused.body.code).toBe('COMMON.UNAUTHENTICATED');
+      await me(await timed({ iat: now(), exp: now() + 901 })).expect(401);
+      await me(await timed({ iat: now(), exp: now() + 900 })).expect(200);
+    });
+
+    it('refuses a token issued in the future beyond 30 s of clock skew (it would escape revocation)', async () => {
+      await me(await timed({ iat: now() + 120, exp: now() + 420 })).expect(401);
+      await me(await timed({ iat: now() + 3600, exp: now() + 3900 })).expect(401);
+      await me(await timed({ iat: now() + 20, exp: now() + 320 })).expect(200);
+    });
+
+    it('refuses a token without iat or exp', async () => {
+      await me(await timed({ exp: now() + 300 })).expect(401);
+      await me(await timed({ iat: now() })).expect(401);
+    });
+
     it('refuses an expired token', async () => {
       await me(await sign({}, { exp: Math.floor(Date.now() / 1000) - 60 })).expect(401);
     });
