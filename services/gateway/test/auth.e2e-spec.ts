@@ -1,6 +1,6 @@
-import { makeNik, TEST_ADMIN, TestSystem } from '@smart-regency/testing';
+import { makeNik, ServiceProcess, spawnService, TEST_ADMIN, TestSystem } from '@smart-regency/testing';
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, randomUUID } from 'crypto';
-import { base64url, exportJWK, generateKeyPair, importJWK, JWK, SignJWT } from 'jose';
+import { base64url, decodeJwt, exportJWK, generateKeyPair, importJWK, JWK, SignJWT } from 'jose';
 import { Client } from 'pg';
 import request from 'supertest';
 
@@ -117,6 +117,7 @@ describe('authentication and authorization', () => {
     const first = (await login(c.email, c.password).expect(200)).body;
     const second = (await refresh(first.refreshToken).expect(200)).body;
     expect(second.refreshToken).not.toBe(first.refreshToken);
+    expect(decodeJwt(second.accessToken).sid).toBe(decodeJwt(first.accessToken).sid);
     await api.get('/api/v1/me').set('Authorization', `Bearer ${second.accessToken}`).expect(200);
 
     const reuse = await refresh(first.refreshToken).expect(401);
@@ -134,6 +135,71 @@ describe('authentication and authorization', () => {
     await api.post('/api/v1/auth/logout').send({ refreshToken: tokens.refreshToken }).expect(204);
     await api.post('/api/v1/auth/logout').send({ refreshToken: tokens.refreshToken }).expect(204);
     await refresh(tokens.refreshToken).expect(401);
+  });
+
+  describe('ended sessions: access tokens stop at once, on every gateway replica', () => {
+    let replica: ServiceProcess;
+    const gateways = () => [system.gatewayUrl, replica.url];
+    const statusOn = async (url: string, token: string) => (await request(url).get('/api/v1/me').set('Authorization', `Bearer ${token}`)).status;
+    /** The status on every gateway once the broadcast had a moment to arrive (it is asynchronous, NATS). */
+    const everywhere = async (token: string, expected: number) => {
+      const statuses: number[] = [];
+      for (const url of gateways()) {
+        let status = await statusOn(url, token);
+        for (let i = 0; i < 20 && status !== expected; i++) {
+          await new Promise((r) => setTimeout(r, 50));
+          status = await statusOn(url, token);
+        }
+        statuses.push(status);
+      }
+      return statuses;
+    };
+
+    beforeAll(async () => {
+      replica = await spawnService('gateway', system.env.serviceEnv('gateway', { LOG_LEVEL: 'warn', TRUST_PROXY: 'true', RPC_TIMEOUT_MS: '15000' }));
+      await replica.start();
+    }, 60000);
+    afterAll(() => replica?.stop());
+
+    it('logout ends that session and no other', async () => {
+      const c = await citizen();
+      const [ending, staying] = [(await login(c.email, c.password).expect(200)).body, (await login(c.email, c.password).expect(200)).body];
+      expect(await everywhere(ending.accessToken, 200)).toEqual([200, 200]);
+      await api.post('/api/v1/auth/logout').send({ refreshToken: ending.refreshToken }).expect(204);
+      // Before: 200 for up to 15 more minutes.
+      expect(await everywhere(ending.accessToken, 401)).toEqual([401, 401]);
+      expect(await everywhere(staying.accessToken, 200)).toEqual([200, 200]);
+    });
+
+    it("a replayed refresh token ends the session: the thief's and the owner's access tokens alike", async () => {
+      const c = await citizen();
+      const stolen = (await login(c.email, c.password).expect(200)).body;
+      const owners = (await refresh(stolen.refreshToken).expect(200)).body;
+      await refresh(stolen.refreshToken).expect(401);
+      for (const token of [stolen.accessToken, owners.accessToken]) expect(await everywhere(token, 401)).toEqual([401, 401]);
+    });
+
+    it('a password change ends every other session and keeps the one that made it', async () => {
+      const c = await citizen();
+      const mine = (await login(c.email, c.password).expect(200)).body;
+      const other = (await login(c.email, c.password).expect(200)).body;
+      await api.post('/api/v1/me/password').set('Authorization', `Bearer ${mine.accessToken}`).send({ currentPassword: c.password, newPassword: 'Sandi-Baru-2026-z' }).expect(204);
+      expect(await everywhere(other.accessToken, 401)).toEqual([401, 401]);
+      await refresh(other.refreshToken).expect(401);
+      expect(await everywhere(mine.accessToken, 200)).toEqual([200, 200]);
+      await refresh(mine.refreshToken).expect(200);
+
+      // A replica that starts afterwards loads what ended from identity.
+      await replica.stop();
+      await replica.start();
+      let status = 0;
+      for (let i = 0; i < 40 && status !== 401; i++) {
+        status = await statusOn(replica.url, other.accessToken);
+        if (status !== 401) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(status).toBe(401);
+      expect(await statusOn(replica.url, mine.accessToken)).toBe(200);
+    });
   });
 
   describe('access tokens the gateway refuses', () => {
@@ -377,7 +443,6 @@ describe('authentication and authorization', () => {
     const wrong = await api.post('/api/v1/me/password').set('Authorization', bearer).send({ currentPassword: 'nope', newPassword: 'Sandi-Baru-2026' }).expect(400);
     expect(wrong.body.code).toBe('IDENTITY.WRONG_PASSWORD');
     await api.post('/api/v1/me/password').set('Authorization', bearer).send({ currentPassword: c.password, newPassword: 'Sandi-Baru-2026' }).expect(204);
-    await refresh(tokens.refreshToken).expect(401);
     await login(c.email, c.password).expect(401);
     await login(c.email, 'Sandi-Baru-2026').expect(200);
   });

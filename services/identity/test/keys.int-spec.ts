@@ -2,7 +2,7 @@ import { SUBJECTS } from '@smart-regency/contracts';
 import { RunningService } from '@smart-regency/platform';
 import { InProcessService, startInProcess, TEST_ADMIN, TestEnvironment, TestRpc } from '@smart-regency/testing';
 import { randomUUID } from 'crypto';
-import { decodeProtectedHeader, exportJWK, generateKeyPair, importJWK, jwtVerify } from 'jose';
+import { decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, importJWK, jwtVerify } from 'jose';
 import { Client } from 'pg';
 import { startIdentity } from '../src/app';
 import { loadIdentityConfig } from '../src/config';
@@ -38,6 +38,13 @@ describe('signing keys', () => {
     expect(decodeProtectedHeader(token)).toMatchObject({ alg: 'EdDSA', kid: rotated.kid, typ: 'at+jwt' });
   });
 
+  it('signs access tokens that live exactly ACCESS_TOKEN_TTL_SECONDS and name their session', async () => {
+    const tokens = await t.rpc.send(SUBJECTS.identity.login, { identifier: TEST_ADMIN.email, password: TEST_ADMIN.password });
+    const claims = decodeJwt(tokens.accessToken);
+    expect(claims.exp! - claims.iat!).toBe(900);
+    const { rows } = await t.db.query(`SELECT family_id FROM refresh_tokens WHERE token_hash = encode(sha256($1::bytea), 'hex')`, [tokens.refreshToken]);
+    expect(claims.sid).toBe(rows[0].family_id);
+  });
 });
 
 /**

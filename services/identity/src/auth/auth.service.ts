@@ -15,9 +15,16 @@ import { LoginEvent, RefreshToken } from './refresh-token.entity';
 
 const DAY_MS = 24 * 3600 * 1000;
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+// Two-key advisory locks: one session (refresh-token family) at a time, apart from the one-key locks.
+const SESSION_LOCK_CLASS = 0x73657373;
 
 const invalidCredentials = () => new DomainError('IDENTITY.INVALID_CREDENTIALS', 'wrong identifier or password');
 const invalidRefresh = () => new DomainError('IDENTITY.INVALID_REFRESH_TOKEN', 'refresh token is not valid');
+
+/** Serialises everything that creates or ends tokens of one session. */
+export async function lockSession(m: EntityManager, familyId: string): Promise<void> {
+  await m.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [SESSION_LOCK_CLASS, familyId]);
+}
 
 @Injectable()
 export class AuthService {
@@ -85,6 +92,7 @@ export class AuthService {
     await this.db.getRepository(LoginEvent).insert({ userId, success, ip: ip?.slice(0, 64) ?? null, reason });
   }
 
+  /** A refresh token and an access token of the session `familyId` (the access token's `sid`). */
   private async issue(m: EntityManager, user: User, familyId: string): Promise<TokenResponse> {
     const refreshToken = randomBytes(32).toString('base64url');
     await m.getRepository(RefreshToken).insert({
@@ -93,42 +101,52 @@ export class AuthService {
       tokenHash: sha256(refreshToken),
       expiresAt: new Date(Date.now() + this.config.REFRESH_TOKEN_TTL_DAYS * DAY_MS),
     });
-    const { token, expiresIn } = await this.keys.signAccessToken({ sub: user.id, roles: user.roles, agency: user.agencyId ?? undefined });
+    const { token, expiresIn } = await this.keys.signAccessToken({ sub: user.id, roles: user.roles, agency: user.agencyId ?? undefined, sid: familyId });
     return { accessToken: token, refreshToken, tokenType: 'Bearer', expiresIn };
   }
 
-  /** Rotates a refresh token: the old one stops working; presenting a used one revokes its family. */
+  /**
+   * Rotates a refresh token: the old one stops working; presenting a used one (a sign of theft)
+   * ends its session, access tokens included. Locks in the order session → user → token, as
+   * logout (session) and the user's own changes (user → tokens) do, so that no token is issued
+   * into a session or to a user whose sessions are being ended.
+   */
   async refresh(refreshToken: string): Promise<TokenResponse> {
     const result = await this.db.transaction(async (m) => {
       const tokens = m.getRepository(RefreshToken);
-      const stored = await tokens.findOne({ where: { tokenHash: sha256(refreshToken) }, lock: { mode: 'pessimistic_write' } });
+      const found = await tokens.findOne({ where: { tokenHash: sha256(refreshToken) } });
+      if (!found) return null;
+      await lockSession(m, found.familyId);
+      const user = await m.getRepository(User).findOne({ where: { id: found.userId }, lock: { mode: 'pessimistic_read' } });
+      const stored = await tokens.findOne({ where: { id: found.id }, lock: { mode: 'pessimistic_write' } });
       if (!stored || stored.revokedAt || stored.expiresAt <= new Date()) return null;
       if (stored.usedAt) {
-        // Someone replayed a token that was already exchanged: end every session of that login.
-        await tokens.update({ familyId: stored.familyId, revokedAt: IsNull() }, { revokedAt: new Date() });
-        return 'reuse' as const;
+        // Someone replayed a token that was already exchanged: end every token of that sign-in.
+        const at = new Date();
+        await tokens.update({ familyId: stored.familyId, revokedAt: IsNull() }, { revokedAt: at });
+        return { reused: { userId: stored.userId, at: at.toISOString(), sessionIds: [stored.familyId] } };
       }
-      const user = await m.getRepository(User).findOne({ where: { id: stored.userId } });
       if (!user?.active) return null;
       await tokens.update(stored.id, { usedAt: new Date() });
-      return this.issue(m, user, stored.familyId);
+      return { issued: await this.issue(m, user, stored.familyId) };
     });
-    if (!result || result === 'reuse') throw invalidRefresh();
-    return result;
+    if (result?.reused) this.users.broadcastRevocation(result.reused);
+    if (!result?.issued) throw invalidRefresh();
+    return result.issued;
   }
 
-  /** Ends the session the refresh token belongs to. Unknown tokens are ignored (logout is idempotent). */
+  /** Ends the session the refresh token belongs to, its access tokens at once. Unknown tokens are ignored (logout is idempotent). */
   async logout(refreshToken: string): Promise<Record<string, never>> {
     const stored = await this.db.getRepository(RefreshToken).findOne({ where: { tokenHash: sha256(refreshToken) } });
-    if (stored) await this.revokeFamily(stored.familyId);
+    if (!stored) return {};
+    const at = new Date();
+    await this.db.transaction(async (m) => {
+      await lockSession(m, stored.familyId);
+      // The user's row before the tokens, as every other writer of refresh_tokens: no deadlock with a password change.
+      await m.getRepository(User).findOne({ where: { id: stored.userId }, lock: { mode: 'pessimistic_read' } });
+      await m.getRepository(RefreshToken).update({ familyId: stored.familyId, revokedAt: IsNull() }, { revokedAt: at });
+    });
+    this.users.broadcastRevocation({ userId: stored.userId, at: at.toISOString(), sessionIds: [stored.familyId] });
     return {};
-  }
-
-  async revokeFamily(familyId: string): Promise<void> {
-    await this.db.getRepository(RefreshToken).update({ familyId, revokedAt: IsNull() }, { revokedAt: new Date() });
-  }
-
-  async revokeAllOf(userId: string, m: EntityManager = this.db.manager): Promise<void> {
-    await m.getRepository(RefreshToken).update({ userId, revokedAt: IsNull() }, { revokedAt: new Date() });
   }
 }

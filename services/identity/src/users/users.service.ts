@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
+  ACCESS_TOKEN_MAX_TTL_SECONDS,
   Actor,
   ChangePasswordRequest,
   CreateStaffRequest,
@@ -56,6 +57,12 @@ const AUDITED_FIELDS = ['nikMasked', 'fullName', 'email', 'phone', 'roles', 'age
 const userAudit = (user: User) => ({ entityType: 'user', entityId: user.id, subjectId: user.id });
 
 const invalid = (code: ErrorCode, field: string, message: string) => new DomainError(code, message, [{ field, message, rule: code }]);
+
+// Older than an access token can live (exp − iat ≤ 900 s, plus the gateway's clock skew): no longer worth telling a gateway.
+const REVOCATION_HORIZON_MS = (ACCESS_TOKEN_MAX_TTL_SECONDS + 60) * 1000;
+// Keeps the revocation list inside one NATS message (~110 bytes a session); more than this many
+// sessions ending within 16 minutes would be news, and the live broadcasts still carry every one.
+const MAX_LISTED_SESSIONS = 5000;
 
 @Injectable()
 export class UsersService {
@@ -241,7 +248,10 @@ export class UsersService {
     });
   }
 
-  /** Changes the password after checking the current one; every other session ends. */
+  /**
+   * Changes the password after checking the current one. Every other session ends at once,
+   * access tokens included; the session that made the change goes on.
+   */
   async changePassword(actor: Actor, request: ChangePasswordRequest): Promise<Record<string, never>> {
     const user = await this.userOr404(this.db.manager, actor.id);
     if (!(await verifyPassword(user.passwordHash, request.currentPassword))) {
@@ -250,11 +260,19 @@ export class UsersService {
     const weak = passwordProblem(request.newPassword, [user.email, user.email.split('@')[0], ...(user.phone ? [user.phone.slice(3)] : [])]);
     if (weak) throw invalid('IDENTITY.WEAK_PASSWORD', 'newPassword', weak);
     const passwordHash = await hashPassword(request.newPassword);
-    await this.db.transaction(async (m) => {
+    const at = new Date();
+    const ended = await this.db.transaction(async (m) => {
       await m.getRepository(User).update(user.id, { passwordHash });
-      await this.revokeRefreshTokens(m, user.id);
+      const rows: Array<{ family_id: string }> = await m.query(
+        `WITH ended AS (
+           UPDATE refresh_tokens SET revoked_at = $3 WHERE user_id = $1 AND revoked_at IS NULL AND family_id IS DISTINCT FROM $2 RETURNING family_id
+         ) SELECT DISTINCT family_id FROM ended`,
+        [user.id, actor.sessionId ?? null, at],
+      );
       await this.audit.record(m, { action: 'user.password_change', ...userAudit(user) });
+      return rows.map((r) => r.family_id);
     });
+    if (ended.length) this.broadcastRevocation({ userId: user.id, at: at.toISOString(), sessionIds: ended });
     return {};
   }
 
@@ -266,14 +284,28 @@ export class UsersService {
     this.nc.publish(prefixed(this.prefix, REVOCATION_SUBJECT), JSONCodec().encode(revocation));
   }
 
-  /** Revocations young enough to matter: an access token lives at most ACCESS_TOKEN_TTL_SECONDS. */
+  /**
+   * Revocations young enough to matter, for a gateway that starts: users whose sessions all ended
+   * (users.sessions_revoked_at), and single sessions that ended (refresh-token families revoked).
+   */
   async recentRevocations(): Promise<Revocation[]> {
-    const horizon = new Date(Date.now() - (this.config.ACCESS_TOKEN_TTL_SECONDS + 60) * 1000);
-    const rows = await this.db.getRepository(User).find({
+    const horizon = new Date(Date.now() - REVOCATION_HORIZON_MS);
+    const users = await this.db.getRepository(User).find({
       select: { id: true, sessionsRevokedAt: true },
       where: { sessionsRevokedAt: MoreThan(horizon) },
     });
-    return rows.map((u) => ({ userId: u.id, at: u.sessionsRevokedAt!.toISOString() }));
+    const sessions: Array<{ user_id: string; family_id: string; at: Date }> = await this.db.query(
+      `SELECT user_id, family_id, max(revoked_at) AS at FROM refresh_tokens WHERE revoked_at > $1
+        GROUP BY user_id, family_id ORDER BY at DESC LIMIT $2`,
+      [horizon, MAX_LISTED_SESSIONS],
+    );
+    const byUser = new Map<string, Revocation & { sessionIds: string[] }>();
+    for (const s of sessions) {
+      const entry = byUser.get(s.user_id) ?? { userId: s.user_id, at: s.at.toISOString(), sessionIds: [] };
+      entry.sessionIds.push(s.family_id);
+      byUser.set(s.user_id, entry);
+    }
+    return [...users.map((u) => ({ userId: u.id, at: u.sessionsRevokedAt!.toISOString() })), ...byUser.values()];
   }
 
   nikHash(nik: string): string {
