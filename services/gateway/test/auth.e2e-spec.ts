@@ -43,7 +43,7 @@ describe('authentication and authorization', () => {
       phone: `08126600${String(1000 + n)}`,
       password: `Rahasia-Labura-${n}x`,
     };
-    const res = await api.post('/api/v1/auth/register').send(body).expect(201);
+    const res = await api.post('/api/v1/auth/register').set('X-Forwarded-For', ip()).send(body).expect(201);
     return { ...body, id: res.body.id as string };
   };
   const login = (identifier: string, password: string, from = ip()) =>
@@ -53,7 +53,7 @@ describe('authentication and authorization', () => {
   beforeAll(async () => {
     system = await TestSystem.start({
       gateway: { TRUST_PROXY: 'true', LOGIN_RATE_LIMIT_PER_MINUTE: '10' },
-      identity: { SIGNING_KEY_ENCRYPTION_KEY },
+      identity: { SIGNING_KEY_ENCRYPTION_KEY, REGISTRATIONS_PER_ADDRESS_PER_HOUR: '5' },
     });
     api = request(system.gatewayUrl);
     identityDb = new Client({ connectionString: system.process('identity').env.DATABASE_URL });
@@ -76,28 +76,29 @@ describe('authentication and authorization', () => {
     }
   });
 
-  it('answers a wrong password and an unknown user with the same 401', async () => {
+  it('answers a known and an unknown account alike: the same statuses, bodies and Retry-After, 401 then 429', async () => {
     const c = await citizen();
-    const wrong = await login(c.email, 'Not-The-Password-1').expect(401);
-    const unknown = await login('nobody@example.id', 'Not-The-Password-1').expect(401);
-    for (const res of [wrong, unknown]) expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-    const strip = (body: Record<string, unknown>) => ({ ...body, requestId: undefined });
-    expect(strip(wrong.body)).toEqual(strip(unknown.body));
-    expect(wrong.body.code).toBe('IDENTITY.INVALID_CREDENTIALS');
+    const strip = (res: request.Response) => ({ status: res.status, type: res.headers['content-type'], retryAfter: res.headers['retry-after'] !== undefined, body: { ...res.body, requestId: undefined } });
+    const answers: Record<string, Array<ReturnType<typeof strip>>> = { known: [], unknown: [] };
+    for (const [name, identifier, from] of [['known', c.email, '10.100.0.1'], ['unknown', 'nobody@example.id', '10.100.0.2']]) {
+      for (let i = 0; i < 7; i++) answers[name].push(strip(await login(identifier, `Not-The-Password-${i}`, from)));
+    }
+    expect(answers.known.map((a) => a.status)).toEqual([401, 401, 401, 401, 401, 429, 429]);
+    expect(answers.unknown).toEqual(answers.known);
+    expect(answers.known[0]).toMatchObject({ type: expect.stringMatching(/^application\/problem\+json/), body: { code: 'IDENTITY.INVALID_CREDENTIALS' } });
+    expect(answers.known[5]).toMatchObject({ retryAfter: true, body: { code: 'IDENTITY.TOO_MANY_ATTEMPTS' } });
   });
 
-  it('locks an account after five wrong passwords, even for the right one, with Retry-After', async () => {
-    const c = await citizen();
-    for (let i = 0; i < 4; i++) await login(c.email, `Wrong-Password-${i}`).expect(401);
-    const fifth = await login(c.email, 'Wrong-Password-5').expect(429);
-    expect(fifth.body.code).toBe('IDENTITY.ACCOUNT_LOCKED');
-    const right = await login(c.email, c.password).expect(429);
-    const retryAfter = Number(right.headers['retry-after']);
-    expect(retryAfter).toBeGreaterThan(800);
-    expect(retryAfter).toBeLessThanOrEqual(900);
-    // The lock ends at its time: move it into the past as the clock would.
-    await identityDb.query(`UPDATE users SET locked_until = now() - interval '1 second' WHERE id = $1`, [c.id]);
-    await login(c.email, c.password).expect(200);
+  it('cannot be used to lock the owner out: the attacking address waits, the owner signs in from another', async () => {
+    const attacker = '10.100.1.1';
+    for (let i = 0; i < 5; i++) await login(TEST_ADMIN.email, `Guess-${i}-abcdef`, attacker).expect(401);
+    const waiting = await login(TEST_ADMIN.email, 'Guess-5-abcdef', attacker).expect(429);
+    expect(Number(waiting.headers['retry-after'])).toBeGreaterThan(0);
+    expect(Number(waiting.headers['retry-after'])).toBeLessThanOrEqual(30);
+    // Not even the right password from there: otherwise the 429 would be an oracle.
+    await login(TEST_ADMIN.email, TEST_ADMIN.password, attacker).expect(429);
+    // Before, the account itself was locked for 15 minutes, for everyone.
+    await login(TEST_ADMIN.email, TEST_ADMIN.password, '10.100.1.2').expect(200);
   });
 
   it('limits sign-in attempts per client address', async () => {
@@ -445,6 +446,43 @@ describe('authentication and authorization', () => {
     await api.post('/api/v1/me/password').set('Authorization', bearer).send({ currentPassword: c.password, newPassword: 'Sandi-Baru-2026' }).expect(204);
     await login(c.email, c.password).expect(401);
     await login(c.email, 'Sandi-Baru-2026').expect(200);
+  });
+
+  it('makes a user who keeps giving a wrong current password wait: password change and erasure (30 wrong ones got no 429 before)', async () => {
+    const c = await citizen();
+    const bearer = `Bearer ${(await login(c.email, c.password).expect(200)).body.accessToken}`;
+    const change = (currentPassword: string) => api.post('/api/v1/me/password').set('Authorization', bearer).send({ currentPassword, newPassword: 'Sandi-Baru-2026-w' });
+    for (let i = 0; i < 5; i++) expect((await change(`Tebakan-${i}-abcdef`).expect(400)).body.code).toBe('IDENTITY.WRONG_PASSWORD');
+    const waiting = await change(c.password).expect(429);
+    expect(waiting.body.code).toBe('IDENTITY.TOO_MANY_ATTEMPTS');
+    expect(Number(waiting.headers['retry-after'])).toBeGreaterThan(0);
+    // The same count guards erasure, which asks for the password too.
+    const erase = await api.delete('/api/v1/me').set('Authorization', bearer).send({ password: c.password }).expect(429);
+    expect(erase.body.code).toBe('IDENTITY.TOO_MANY_ATTEMPTS');
+    await login(c.email, c.password).expect(200);
+  });
+
+  it('limits registrations per client address, 409s for a taken NIK included', async () => {
+    const c = await citizen();
+    const from = '10.150.0.1';
+    const probe = (i: number) =>
+      api.post('/api/v1/auth/register').set('X-Forwarded-For', from).send({ nik: c.nik, fullName: 'Penebak NIK', email: `probe${i}@example.id`, phone: `0812990${String(10000 + i)}`, password: 'Rahasia-Labura-77x' });
+    // REGISTRATIONS_PER_ADDRESS_PER_HOUR is 5 in this suite (20 by default).
+    for (let i = 0; i < 5; i++) expect((await probe(i).expect(409)).body.code).toBe('IDENTITY.NIK_TAKEN');
+    const limited = await probe(5).expect(429);
+    expect(limited.body.code).toBe('IDENTITY.TOO_MANY_ATTEMPTS');
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(3500);
+    await api.post('/api/v1/auth/register').set('X-Forwarded-For', '10.150.0.2').send({ nik: c.nik, fullName: 'Warga Lain', email: 'lain@example.id', phone: '081299088888', password: 'Rahasia-Labura-77x' }).expect(409);
+  });
+
+  it('makes an address that guesses Open311 api_keys wait, in GeoReport errors with Retry-After', async () => {
+    const post = (apiKey: string, from: string) =>
+      api.post('/open311/v2/requests.json').set('X-Forwarded-For', from).type('form').send({ api_key: apiKey, service_code: 'JALAN', lat: '2.3', long: '99.6', description: 'Jalan berlubang di depan pasar' });
+    for (let i = 0; i < 10; i++) await post(`tebakan-kunci-${i}-0123456789`, '10.160.0.1').expect(403);
+    const limited = await post('tebakan-kunci-10-0123456789', '10.160.0.1').expect(429);
+    expect(limited.body).toEqual([{ code: 429, description: expect.stringMatching(/too many attempts/) }]);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    await post('tebakan-kunci-11-0123456789', '10.160.0.2').expect(403);
   });
 
   it('issues integrator tokens by OAuth 2 client credentials, with the secret shown once', async () => {

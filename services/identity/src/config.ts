@@ -39,12 +39,28 @@ export class IdentityConfig extends ServiceConfig {
   @Expose() @toInt() @IsInt() @Min(1) @Max(365)
   KEY_ROTATION_DAYS: number = 30;
 
-  /** Consecutive wrong passwords before an account is locked for LOGIN_LOCKOUT_MINUTES. */
+  /**
+   * Wrong passwords for one account from one client address (and wrong current passwords of a
+   * signed-in user) before that pair waits: 30 s, doubling with every further failure.
+   */
   @Expose() @toInt() @IsInt() @Min(1) @Max(100)
   LOGIN_MAX_FAILURES: number = 5;
 
+  /** The longest wait the doubling reaches. No account is ever locked for everyone. */
   @Expose() @toInt() @IsInt() @Min(1) @Max(1440)
   LOGIN_LOCKOUT_MINUTES: number = 15;
+
+  /** Failed sign-ins from one client address, whatever the accounts, before that address waits. */
+  @Expose() @toInt() @IsInt() @Min(1) @Max(100000)
+  LOGIN_MAX_FAILURES_PER_ADDRESS: number = 30;
+
+  /** Registrations one client address may attempt per hour. */
+  @Expose() @toInt() @IsInt() @Min(1) @Max(100000)
+  REGISTRATIONS_PER_ADDRESS_PER_HOUR: number = 20;
+
+  /** Wrong Open311 api_keys and OAuth client secrets from one client address before it waits. */
+  @Expose() @toInt() @IsInt() @Min(1) @Max(100000)
+  CLIENT_MAX_FAILURES_PER_ADDRESS: number = 10;
 
   /** Version of the privacy notice citizens accept at registration. */
   @Expose() @IsString() @MinLength(1)

@@ -18,8 +18,10 @@ class Open311Filter implements ExceptionFilter {
     let description = 'internal error';
     if (exception instanceof Open311Error) ({ status, description } = exception);
     else if (exception instanceof DomainError) {
-      const byCode: Record<string, number> = { 'IDENTITY.INVALID_CLIENT': 403, 'COMMON.VALIDATION': 400, 'COMPLAINTS.CATEGORY_NOT_FOUND': 404, 'COMPLAINTS.COMPLAINT_NOT_FOUND': 404, 'COMMON.SERVICE_UNAVAILABLE': 503, 'COMMON.TIMEOUT': 503 };
+      const byCode: Record<string, number> = { 'IDENTITY.INVALID_CLIENT': 403, 'IDENTITY.TOO_MANY_ATTEMPTS': 429, 'COMMON.VALIDATION': 400, 'COMPLAINTS.CATEGORY_NOT_FOUND': 404, 'COMPLAINTS.COMPLAINT_NOT_FOUND': 404, 'COMMON.SERVICE_UNAVAILABLE': 503, 'COMMON.TIMEOUT': 503 };
       status = byCode[exception.code] ?? (exception.code.endsWith('NOT_FOUND') ? 404 : 500);
+      // An address that keeps guessing api_keys waits (identity's per-address throttle).
+      if (status === 429) void reply.header('Retry-After', String(exception.retryAfter ?? 60));
       description = exception.details?.length ? exception.details.map((d) => `${d.field}: ${d.message}`).join('; ') : exception.message;
     } else if (exception instanceof HttpException && exception.getStatus() < 500) {
       status = exception.getStatus();

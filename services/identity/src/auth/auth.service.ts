@@ -7,6 +7,7 @@ import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { IdentityConfig } from '../config';
 import { KeysService } from '../keys/keys.service';
 import { checkNik } from '../nik/nik';
+import { ThrottleService } from '../throttling/throttle.service';
 import { normalizeEmail, normalizePhone } from '../users/contact';
 import { hashPassword, verifyPassword } from '../users/passwords';
 import { User } from '../users/user.entity';
@@ -35,6 +36,7 @@ export class AuthService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly keys: KeysService,
     private readonly users: UsersService,
+    private readonly throttles: ThrottleService,
     private readonly config: IdentityConfig,
   ) {}
 
@@ -48,44 +50,45 @@ export class AuthService {
     return phone ? repo.findOne({ where: { phone } }) : Promise.resolve(null);
   }
 
+  /**
+   * What the per-account throttle counts: the identifier as typed, normalised (08… and +62… are one
+   * phone). Not the account it names: a throttle that carried over from an email to the same
+   * account's phone would tell an attacker that the two belong together.
+   */
+  private identifierKey(identifier: string): string {
+    const value = identifier.trim();
+    if (value.includes('@')) return `email\0${normalizeEmail(value)}`;
+    const phone = /^\d{16}$/.test(value) ? null : normalizePhone(value);
+    return phone ? `phone\0${phone}` : `other\0${value.toLowerCase()}`;
+  }
+
+  /**
+   * Signs in. A known and an unknown identifier take the same path (one argon2 verification, the
+   * same throttle writes) and get the same answers: 401, then 429 for the address that keeps
+   * failing. The throttles count per identifier + address and per address, never per account
+   * alone, so the owner signs in from elsewhere while an attacker waits (docs/auth.md).
+   */
   async login(request: LoginRequest, ip?: string): Promise<TokenResponse> {
     const user = await this.findByIdentifier(this.db.manager, request.identifier);
-    const now = new Date();
-    if (user?.lockedUntil && user.lockedUntil > now) {
-      await this.record(user.id, false, ip, 'locked');
-      throw this.locked(user.lockedUntil, now);
+    const account = this.identifierKey(request.identifier);
+    const pair = ip ? this.throttles.key('login-identifier', account, ip) : undefined;
+    const throttled = pair && ip ? [pair, this.throttles.key('login-address', ip)] : [];
+    try {
+      await this.throttles.check(...throttled);
+    } catch (error) {
+      await this.record(user?.id ?? null, false, ip, 'throttled');
+      throw error;
     }
     const ok = await verifyPassword(user?.passwordHash ?? (await this.dummyHash), request.password);
     if (!user || !ok || !user.active) {
-      if (user && !ok) await this.failed(user, ip, now);
-      else await this.record(user?.id ?? null, false, ip, user ? 'disabled' : 'unknown');
+      await this.throttles.count(...throttled);
+      await this.record(user?.id ?? null, false, ip, !user ? 'unknown' : !ok ? 'password' : 'disabled');
       throw invalidCredentials();
     }
-    await this.db.getRepository(User).update(user.id, { failedLoginCount: 0, lockedUntil: null, lastLoginAt: now });
+    await this.throttles.clear(pair);
+    await this.db.getRepository(User).update(user.id, { lastLoginAt: new Date() });
     await this.record(user.id, true, ip, 'password');
     return this.issue(this.db.manager, user, randomUUID());
-  }
-
-  /** Counts a wrong password; the LOGIN_MAX_FAILURES-th locks the account. Atomic across replicas. */
-  private async failed(user: User, ip: string | undefined, now: Date): Promise<void> {
-    const lockUntil = new Date(now.getTime() + this.config.LOGIN_LOCKOUT_MINUTES * 60_000);
-    const [row] = await this.db.query(
-      `UPDATE users SET failed_login_count = failed_login_count + 1,
-              locked_until = CASE WHEN failed_login_count + 1 >= $2 THEN $3::timestamptz ELSE locked_until END
-        WHERE id = $1 RETURNING failed_login_count, locked_until`,
-      [user.id, this.config.LOGIN_MAX_FAILURES, lockUntil],
-    );
-    await this.record(user.id, false, ip, 'password');
-    if (row[0]?.locked_until && new Date(row[0].locked_until) > now) {
-      // Reset the counter so that after the lock the account gets a fresh set of attempts.
-      await this.db.query(`UPDATE users SET failed_login_count = 0 WHERE id = $1`, [user.id]);
-      throw this.locked(new Date(row[0].locked_until), now);
-    }
-  }
-
-  private locked(until: Date, now: Date): DomainError {
-    const seconds = Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000));
-    return new DomainError('IDENTITY.ACCOUNT_LOCKED', `too many failed sign-ins; try again in ${seconds} s`, undefined, seconds);
   }
 
   private async record(userId: string | null, success: boolean, ip: string | undefined, reason: string): Promise<void> {

@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { Actor, ApiKeyRequest, ClientCredentialsRequest, CreateServiceAccountRequest, SUBJECTS } from '@smart-regency/contracts';
-import { CurrentActor } from '@smart-regency/platform';
+import { ClientIp, CurrentActor } from '@smart-regency/platform';
 import { ServiceAccountsService } from './service-accounts.service';
 
 @Controller()
@@ -14,12 +14,12 @@ export class ServiceAccountsController {
   }
 
   @MessagePattern(SUBJECTS.identity.authenticateApiKey)
-  authenticate(@Payload() request: ApiKeyRequest) {
-    return this.accounts.authenticateApiKey(request.apiKey);
+  authenticate(@Payload() request: ApiKeyRequest, @ClientIp() ip?: string) {
+    return this.accounts.authenticateApiKey(request.apiKey, ip);
   }
 
   @MessagePattern(SUBJECTS.identity.clientToken)
-  token(@Payload() request: ClientCredentialsRequest) {
-    return this.accounts.token(request);
+  token(@Payload() request: ClientCredentialsRequest, @ClientIp() ip?: string) {
+    return this.accounts.token(request, ip);
   }
 }

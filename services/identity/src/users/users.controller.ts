@@ -11,7 +11,7 @@ import {
   UpdateUserCommand,
   UserIdRequest,
 } from '@smart-regency/contracts';
-import { CurrentActor } from '@smart-regency/platform';
+import { ClientIp, CurrentActor } from '@smart-regency/platform';
 import { UsersService } from './users.service';
 
 @Controller()
@@ -60,7 +60,7 @@ export class UsersController {
   }
 
   @MessagePattern(SUBJECTS.identity.registerCitizen)
-  register(@Payload() request: RegisterCitizenRequest) {
-    return this.users.registerCitizen(request);
+  register(@Payload() request: RegisterCitizenRequest, @ClientIp() ip?: string) {
+    return this.users.registerCitizen(request, ip);
   }
 }

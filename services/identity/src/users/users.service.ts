@@ -25,6 +25,7 @@ import { createHmac } from 'crypto';
 import { DataSource, EntityManager, MoreThan, QueryFailedError } from 'typeorm';
 import { IdentityConfig } from '../config';
 import { checkNik, maskNik, nikProblemMessage } from '../nik/nik';
+import { ThrottleService } from '../throttling/throttle.service';
 import { normalizeEmail, normalizePhone, passwordProblem } from './contact';
 import { hashPassword, verifyPassword } from './passwords';
 import { User } from './user.entity';
@@ -73,6 +74,7 @@ export class UsersService {
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(NATS_PREFIX) private readonly prefix: string,
     private readonly audit: AuditTrail,
+    private readonly throttles: ThrottleService,
   ) {}
 
   async get(id: string): Promise<UserResponse> {
@@ -249,14 +251,12 @@ export class UsersService {
   }
 
   /**
-   * Changes the password after checking the current one. Every other session ends at once,
-   * access tokens included; the session that made the change goes on.
+   * Changes the password after checking the current one (wrong ones are throttled per user). Every
+   * other session ends at once, access tokens included; the session that made the change goes on.
    */
   async changePassword(actor: Actor, request: ChangePasswordRequest): Promise<Record<string, never>> {
     const user = await this.userOr404(this.db.manager, actor.id);
-    if (!(await verifyPassword(user.passwordHash, request.currentPassword))) {
-      throw invalid('IDENTITY.WRONG_PASSWORD', 'currentPassword', 'the current password is wrong');
-    }
+    await this.checkCurrentPassword(user, request.currentPassword, 'currentPassword');
     const weak = passwordProblem(request.newPassword, [user.email, user.email.split('@')[0], ...(user.phone ? [user.phone.slice(3)] : [])]);
     if (weak) throw invalid('IDENTITY.WEAK_PASSWORD', 'newPassword', weak);
     const passwordHash = await hashPassword(request.newPassword);
@@ -274,6 +274,19 @@ export class UsersService {
     });
     if (ended.length) this.broadcastRevocation({ userId: user.id, at: at.toISOString(), sessionIds: ended });
     return {};
+  }
+
+  /**
+   * A signed-in user proving their password again (password change, erasure). Wrong ones count per
+   * user: after LOGIN_MAX_FAILURES the user waits (429), so a stolen access token cannot be used
+   * to guess the password.
+   */
+  async checkCurrentPassword(user: User, password: string, field: string): Promise<void> {
+    const key = this.throttles.key('password', user.id);
+    await this.throttles.check(key);
+    if (await verifyPassword(user.passwordHash, password)) return this.throttles.clear(key);
+    await this.throttles.count(key);
+    throw invalid('IDENTITY.WRONG_PASSWORD', field, `the ${field === 'password' ? '' : 'current '}password is wrong`);
   }
 
   private async revokeRefreshTokens(m: EntityManager, userId: string): Promise<void> {
@@ -312,8 +325,17 @@ export class UsersService {
     return createHmac('sha256', this.config.NIK_HASH_KEY).update(nik).digest('hex');
   }
 
-  /** Self-registration: checks the NIK, phone and password, stores the citizen and the event together. */
-  async registerCitizen(request: RegisterCitizenRequest): Promise<UserResponse> {
+  /**
+   * Self-registration: checks the NIK, phone and password, stores the citizen and the event together.
+   * Every attempt counts against the client address (REGISTRATIONS_PER_ADDRESS_PER_HOUR): each 409
+   * tells whether a NIK, email or phone is registered, and each hash costs 19 MiB and ~25 ms.
+   */
+  async registerCitizen(request: RegisterCitizenRequest, ip?: string): Promise<UserResponse> {
+    if (ip) {
+      const key = this.throttles.key('register', ip);
+      await this.throttles.check(key);
+      await this.throttles.count(key);
+    }
     const nik = checkNik(request.nik);
     if (!nik.valid) throw invalid('IDENTITY.INVALID_NIK', 'nik', nikProblemMessage(nik.problem));
     const phone = normalizePhone(request.phone);
