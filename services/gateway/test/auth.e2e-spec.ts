@@ -485,6 +485,21 @@ describe('authentication and authorization', () => {
     await post('tebakan-kunci-11-0123456789', '10.160.0.2').expect(403);
   });
 
+  it('refuses an auditor who is also an officer or agency head (auditors are independent of what they audit)', async () => {
+    const admin = `Bearer ${(await login(TEST_ADMIN.email, TEST_ADMIN.password).expect(200)).body.accessToken}`;
+    const dlh = (await api.get('/api/v1/agencies?q=DLH').set('Authorization', admin).expect(200)).body.items[0].id;
+    const staff = { email: 'inspektur@inspektorat.labura.go.id', fullName: 'Inspektur Pembantu', password: 'Pemeriksa-Kuat-2026', agencyId: dlh };
+    for (const roles of [['auditor', 'officer'], ['auditor', 'agency_head']]) {
+      const refused = await api.post('/api/v1/users').set('Authorization', admin).send({ ...staff, roles }).expect(400);
+      expect(refused.body).toMatchObject({ code: 'IDENTITY.CONFLICTING_ROLES', errors: [{ field: 'roles' }] });
+    }
+    const officer = (await api.post('/api/v1/users').set('Authorization', admin).send({ ...staff, roles: ['officer'] }).expect(201)).body;
+    const refused = await api.patch(`/api/v1/users/${officer.id}`).set('Authorization', admin).send({ roles: ['officer', 'auditor'] }).expect(400);
+    expect(refused.body.code).toBe('IDENTITY.CONFLICTING_ROLES');
+    const stored = await api.get(`/api/v1/users/${officer.id}`).set('Authorization', admin).expect(200);
+    expect(stored.body.roles).toEqual(['officer']);
+  });
+
   it('issues integrator tokens by OAuth 2 client credentials, with the secret shown once', async () => {
     const admin = `Bearer ${(await login(TEST_ADMIN.email, TEST_ADMIN.password).expect(200)).body.accessToken}`;
     const created = await api

@@ -1,6 +1,6 @@
 import { Actor, Revocation, REVOCATION_SUBJECT, SUBJECTS, TokenResponse } from '@smart-regency/contracts';
 import { DomainError, prefixed, RunningService } from '@smart-regency/platform';
-import { InProcessService, makeNik, startInProcess, TestRpc } from '@smart-regency/testing';
+import { InProcessService, makeNik, startInProcess, TEST_ADMIN, TestRpc } from '@smart-regency/testing';
 import { decodeJwt } from 'jose';
 import { JSONCodec, Subscription } from 'nats';
 import { startIdentity } from '../src/app';
@@ -221,4 +221,23 @@ describe('sign-in throttling and sessions (two replicas, one database)', () => {
     });
   });
 
+  it('refuses an auditor who is also an officer or agency head, on create and on update', async () => {
+    const { rows } = await t.db.query(`SELECT id FROM users WHERE email = $1`, [TEST_ADMIN.email]);
+    const admin: Actor = { id: rows[0].id, roles: ['admin'] };
+    const [agency] = (await t.rpc.send(SUBJECTS.identity.listAgencies, { pageSize: 1 }, { actor: admin })).items;
+    type StaffRoles = Parameters<typeof t.rpc.send<'identity.user.create'>>[1]['roles'];
+    const staff = (roles: StaffRoles, i: number, agencyId: string | undefined = agency.id) => ({ email: `staf${i}@inspektorat.labura.go.id`, fullName: `Staf ${i}`, roles, agencyId, password: 'Staf-Kuat-2026-x' });
+    for (const [i, roles] of ([['auditor', 'officer'], ['agency_head', 'auditor']] as StaffRoles[]).entries()) {
+      const refused = await failure(t.rpc.send(SUBJECTS.identity.createStaff, staff(roles, i), { actor: admin }));
+      expect(refused).toMatchObject({ code: 'IDENTITY.CONFLICTING_ROLES', details: [{ field: 'roles' }] });
+    }
+    const auditor = await t.rpc.send(SUBJECTS.identity.createStaff, staff(['auditor'], 10, undefined), { actor: admin });
+    const officer = await t.rpc.send(SUBJECTS.identity.createStaff, staff(['officer'], 11), { actor: admin });
+    expect(await failure(t.rpc.send(SUBJECTS.identity.updateUser, { id: auditor.id, roles: ['auditor', 'agency_head'], agencyId: agency.id }, { actor: admin }))).toMatchObject({
+      code: 'IDENTITY.CONFLICTING_ROLES',
+    });
+    expect(await failure(t.rpc.send(SUBJECTS.identity.updateUser, { id: officer.id, roles: ['officer', 'auditor'] }, { actor: admin }))).toMatchObject({ code: 'IDENTITY.CONFLICTING_ROLES' });
+    // Moving someone from the agency to the Inspektorat is one change, not two roles at once.
+    expect(await t.rpc.send(SUBJECTS.identity.updateUser, { id: officer.id, roles: ['auditor'], agencyId: null }, { actor: admin })).toMatchObject({ roles: ['auditor'] });
+  });
 });

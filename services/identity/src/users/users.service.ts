@@ -59,6 +59,9 @@ const userAudit = (user: User) => ({ entityType: 'user', entityId: user.id, subj
 
 const invalid = (code: ErrorCode, field: string, message: string) => new DomainError(code, message, [{ field, message, rule: code }]);
 
+/** Auditors (Inspektorat) examine the agencies' work: they may not be part of an agency's chain of decisions. */
+const AUDITOR_EXCLUDES: Role[] = ['officer', 'agency_head'];
+
 // Older than an access token can live (exp − iat ≤ 900 s, plus the gateway's clock skew): no longer worth telling a gateway.
 const REVOCATION_HORIZON_MS = (ACCESS_TOKEN_MAX_TTL_SECONDS + 60) * 1000;
 // Keeps the revocation list inside one NATS message (~110 bytes a session); more than this many
@@ -138,6 +141,10 @@ export class UsersService {
   }
 
   private checkStaffRoles(roles: Role[], agencyId: string | null | undefined): void {
+    const conflicting = roles.includes('auditor') ? AUDITOR_EXCLUDES.filter((r) => roles.includes(r)) : [];
+    if (conflicting.length) {
+      throw invalid('IDENTITY.CONFLICTING_ROLES', 'roles', `an auditor cannot also be ${conflicting.join(' or ')}: auditors are independent of the agencies they audit`);
+    }
     if ((roles.includes('officer') || roles.includes('agency_head')) && !agencyId) {
       throw invalid('IDENTITY.AGENCY_REQUIRED', 'agencyId', 'officer and agency_head belong to an agency');
     }
