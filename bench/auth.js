@@ -6,7 +6,10 @@
  *
  *   node bench/auth.js [--sequential=50] [--login-duration=10] [--login-connections=10]
  *                      [--duration=15] [--warmup=3] [--connections=50] [--verifications=10000]
+ *                      [--wrong-logins=40] [--revocations=0,1000,10000,100000] [--revocations-only]
  *                      [--skip-public] [--out=bench/results]
+ *
+ * --revocations-only runs only the revocation-check microbenchmark (no system, seconds).
  *
  * Needs a built tree (npx nx run-many -t build), PostgreSQL and NATS on 127.0.0.1.
  * Exit code: 0 when the benchmark ran (whether or not the goal was met), 1 on errors.
@@ -17,6 +20,7 @@
 'use strict';
 
 const { spawn, execFileSync } = require('child_process');
+const { randomUUID } = require('crypto');
 const { CLK_TCK, cpuOf, machineCpu, VERIFY_OPTIONS } = require('./lib/harness');
 const fs = require('fs');
 const os = require('os');
@@ -361,6 +365,9 @@ function parseArgs(argv) {
     warmup: 3,
     connections: 50,
     verifications: 10000,
+    wrongLogins: 40,
+    revocations: [0, 1000, 10000, 100000],
+    revocationsOnly: false,
     skipPublic: false,
     out: path.join(__dirname, 'results'),
   };
@@ -373,6 +380,9 @@ function parseArgs(argv) {
     else if (key === 'warmup') options.warmup = Number(value);
     else if (key === 'connections') options.connections = Number(value);
     else if (key === 'verifications') options.verifications = Number(value);
+    else if (key === 'wrong-logins') options.wrongLogins = Number(value);
+    else if (key === 'revocations') options.revocations = String(value).split(',').map(Number);
+    else if (key === 'revocations-only') options.revocationsOnly = true;
     else if (key === 'skip-public') options.skipPublic = true;
     else if (key === 'out') options.out = path.resolve(value);
     else throw new Error(`unknown option ${arg}`);
@@ -388,6 +398,8 @@ function parseArgs(argv) {
   within('warmup', options.warmup, 0, 60);
   within('connections', options.connections, 1, 1000);
   within('verifications', options.verifications, 100, 1000000);
+  within('wrong-logins', options.wrongLogins, 1, 1000);
+  options.revocations.forEach((n) => within('revocations', n, 0, 10000000));
   return options;
 }
 
@@ -412,6 +424,84 @@ async function sequentialLogins(url, credentials, count, pids) {
     cpu,
     cpuMsPerLogin: { identity: round((cpu.cpuSecondsBy.identity * 1000) / count, 1), gateway: round((cpu.cpuSecondsBy.gateway * 1000) / count, 1) },
   };
+}
+
+/**
+ * Wrong passwords for an account that exists and for one that does not, alternating, each pair
+ * from an address of its own (X-Forwarded-For; the gateway trusts it in this run) so that no
+ * throttle answers instead of identity. Both must be 401 and should take as long (docs/auth.md).
+ */
+async function enumerationTiming(url, knownIdentifier, count) {
+  const times = { known: [], unknown: [] };
+  for (let i = 0; i < count; i++) {
+    const headers = { 'x-forwarded-for': `10.77.${i >> 8}.${i & 255}` };
+    for (const [kind, identifier] of [['known', knownIdentifier], ['unknown', `nobody-${i}@bench.example.id`]]) {
+      const t0 = performance.now();
+      const res = await http('POST', url, { body: { identifier, password: `Wrong-Password-${i}` }, headers, timeoutMs: 10000 });
+      times[kind].push(performance.now() - t0);
+      if (res.status !== 401) throw new Error(`a wrong password (${kind} account) answered ${res.status}: ${res.body.slice(0, 300)}`);
+    }
+  }
+  const summary = (values) => {
+    const d = distribution(values);
+    return { p50: round(d.p50), p90: round(d.p90), max: round(d.max), mean: round(d.mean) };
+  };
+  return { attempts: count, latencyMs: { known: summary(times.known), unknown: summary(times.unknown) } };
+}
+
+/**
+ * What the gateway's revocation check costs per request with N revocations held: the shipped
+ * Revocations class (services/gateway/dist), filled as identity's broadcasts would fill it (9 in 10
+ * single sessions ended, 1 in 10 users whose every session ended), then asked about tokens whose
+ * sessions did not end (the common case) and about ended ones. No NATS: add/isRevoked/sweep touch none.
+ */
+function revocationMicrobenchmark(sizes) {
+  const { Revocations } = require(path.join(ROOT, 'services', 'gateway', 'dist', 'auth', 'revocations.js'));
+  const CHECKS = 1_000_000;
+  const rounds = 5;
+  const results = [];
+  const timeChecks = (revocations, actors, iat) => {
+    let revoked = 0;
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < CHECKS; i++) if (revocations.isRevoked(actors[i & 1023], iat)) revoked++;
+    return { ns: Number(process.hrtime.bigint() - t0) / CHECKS, revoked };
+  };
+  for (const n of sizes) {
+    global.gc?.();
+    const heapBefore = process.memoryUsage().heapUsed;
+    const revocations = new Revocations(undefined, '', undefined);
+    const at = new Date().toISOString();
+    const ended = [];
+    for (let i = 0; i < n; i++) {
+      const sessionId = randomUUID();
+      if (i % 10) {
+        revocations.add({ userId: randomUUID(), at, sessionIds: [sessionId] });
+        if (ended.length < 1024) ended.push({ id: randomUUID(), sessionId });
+      } else revocations.add({ userId: randomUUID(), at });
+    }
+    global.gc?.();
+    const heapPerEntry = n ? round((process.memoryUsage().heapUsed - heapBefore) / n, 0) : null;
+    const live = Array.from({ length: 1024 }, () => ({ id: randomUUID(), sessionId: randomUUID() }));
+    const iat = Math.floor(Date.now() / 1000);
+    timeChecks(revocations, live, iat); // warm-up (JIT)
+    const misses = [];
+    const hits = [];
+    for (let r = 0; r < rounds; r++) {
+      misses.push(timeChecks(revocations, live, iat).ns);
+      if (ended.length) {
+        const hit = timeChecks(revocations, Array.from({ length: 1024 }, (_, i) => ended[i % ended.length]), iat);
+        if (hit.revoked !== CHECKS) throw new Error(`an ended session passed the check (${hit.revoked} of ${CHECKS} refused)`);
+        hits.push(hit.ns);
+      }
+    }
+    const sweepStart = process.hrtime.bigint();
+    revocations.sweep(Date.now());
+    const sweepMs = Number(process.hrtime.bigint() - sweepStart) / 1e6;
+    const median = (values) => (values.length ? round(distribution(values).p50 / 1000, 3) : null);
+    results.push({ held: n, counts: revocations.size, microsPerCheck: { live: median(misses), ended: median(hits) }, heapBytesPerEntry: heapPerEntry, sweepMs: round(sweepMs, 2) });
+    console.log(`[revocations] ${n} held: ${median(misses)} µs per check (session not ended), ${median(hits) ?? '-'} µs (ended); sweep ${round(sweepMs, 2)} ms; ~${heapPerEntry ?? '-'} B heap per entry`);
+  }
+  return { checksPerRound: CHECKS, rounds, gcExposed: typeof global.gc === 'function', node: process.version, results };
 }
 
 /** Warm-up, then a measured load with the gateway's verification histogram read before and after. */
@@ -613,6 +703,14 @@ function treeInfo() {
 
 async function main() {
   const options = parseArgs(process.argv.slice(2));
+  if (options.revocationsOnly) {
+    const revocations = revocationMicrobenchmark(options.revocations);
+    fs.mkdirSync(options.out, { recursive: true });
+    const file = path.join(options.out, `auth-revocations-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+    fs.writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), tree: treeInfo(), cpuModel: os.cpus()[0]?.model, revocations }, null, 2)}\n`);
+    console.log(`results written to ${path.relative(process.cwd(), file) || file}`);
+    return;
+  }
   let testing;
   try {
     testing = require('@smart-regency/testing');
@@ -636,7 +734,8 @@ async function main() {
   const system = {};
   const started = performance.now();
   for (const name of names) {
-    const extra = { LOG_LEVEL: 'warn', PORT: String(ports[name]), ...(name === 'gateway' ? { LOGIN_RATE_LIMIT_PER_MINUTE: LOGIN_RATE_LIMIT } : {}) };
+    // TRUST_PROXY: the wrong-password phase gives each attempt an address of its own.
+    const extra = { LOG_LEVEL: 'warn', PORT: String(ports[name]), ...(name === 'gateway' ? { LOGIN_RATE_LIMIT_PER_MINUTE: LOGIN_RATE_LIMIT, TRUST_PROXY: 'true' } : {}) };
     system[name] = startChild(name, [entrypoints[name]], environment.serviceEnv(name, extra));
   }
   const procs = Object.values(system);
@@ -699,6 +798,11 @@ async function main() {
   );
   procs.forEach(failIfExited);
 
+  // 1b. Wrong passwords: an existing and an unknown account should not be told apart by time.
+  console.log(`[wrong passwords] ${options.wrongLogins} for an existing account and ${options.wrongLogins} for an unknown one ...`);
+  const enumeration = await enumerationTiming(loginUrl, citizen.email, options.wrongLogins);
+  console.log(`[wrong passwords] p50 existing ${enumeration.latencyMs.known.p50} ms, unknown ${enumeration.latencyMs.unknown.p50} ms`);
+
   // 2a. Authenticated routes under load; the guard's own timing from the gateway's histogram.
   const fresh = await http('POST', loginUrl, { body: credentials, timeoutMs: 10000 });
   if (fresh.status !== 200) throw new Error(`login answered ${fresh.status}: ${fresh.body.slice(0, 300)}`);
@@ -743,6 +847,8 @@ async function main() {
   const micro = await verifyMicrobenchmark(token, jwks, options.verifications, options.connections);
   console.log(`[jose] one at a time: p50 ${micro.sequential.micros.p50} µs, p99 ${micro.sequential.micros.p99} µs; ${options.connections} in flight: p99 ${micro.concurrent.micros.p99} µs; bare Ed25519: p50 ${micro.rawSync.micros.p50} µs`);
 
+  const revocations = revocationMicrobenchmark(options.revocations);
+
   const reference = walkingSliceReference(options.out);
   const goals = [
     {
@@ -782,9 +888,10 @@ async function main() {
     tree,
     runId: environment.runId,
     readyMs,
-    login: { identifier: 'email', argon2: 'argon2id m=19456 KiB t=2 p=1 (services/identity/src/users/passwords.ts)', sequential, concurrent },
+    login: { identifier: 'email', argon2: 'argon2id m=19456 KiB t=2 p=1 (services/identity/src/users/passwords.ts)', sequential, concurrent, wrongPasswords: enumeration },
     authenticatedLoad: { agencies: agenciesLoad, me: meLoad, agenciesOneConnection: lowLoad, publicPermitTypes: publicLoad },
     joseMicrobenchmark: micro,
+    revocationMicrobenchmark: revocations,
     walkingSliceReference: reference,
     goals,
   };
@@ -812,6 +919,11 @@ function printReport(r) {
   console.log(
     `  concurrent: identity RSS peak ${c.rssPeakMb.identity} MB, threads ${c.maxThreads.identity}; CPU ms per login: identity ${c.cpuMsPerLogin.identity}, ` +
       `postgres ${c.cpuMsPerLogin.postgres}, gateway ${c.cpuMsPerLogin.gateway}; machine idle ${c.cpu.idleCores} cores`,
+  );
+  const e = r.login.wrongPasswords;
+  console.log(
+    `  wrong passwords, ${e.attempts} each, one address per attempt: existing account p50 ${e.latencyMs.known.p50} / p90 ${e.latencyMs.known.p90} ms, ` +
+      `unknown account p50 ${e.latencyMs.unknown.p50} / p90 ${e.latencyMs.unknown.p90} ms (both 401)`,
   );
   for (const [label, x] of [['sequential', s], ['concurrent', c]]) {
     if (foreign(x.cpu) > 0.25) console.log(`  warning: ${foreign(x.cpu)} cores of other work on the machine during the ${label} logins; their figures are disturbed`);
@@ -865,6 +977,10 @@ function printReport(r) {
   }
   console.log(`  (${m.concurrent.inFlight} in flight: a closed loop, so its latency is mostly waiting for libuv's ${m.uvThreadpoolSize} pool threads on ${r.machine.cpus} cores)`);
   if (m.otherCoresDuring > 0.25) console.log(`  warning: ${m.otherCoresDuring} cores of other work on the machine during the microbenchmark; its tail is disturbed`);
+  console.log(`\nrevocation check in the gateway's guard (the shipped Revocations class, ${r.revocationMicrobenchmark.checksPerRound} checks per round, median of ${r.revocationMicrobenchmark.rounds}):`);
+  for (const x of r.revocationMicrobenchmark.results) {
+    console.log(`  ${String(x.held).padStart(9)} held: ${x.microsPerCheck.live} µs per check, ${x.microsPerCheck.ended ?? '-'} µs for an ended session; sweep ${x.sweepMs} ms`);
+  }
   console.log('\ngoal: token verification adds <= 1 ms p99 per request');
   for (const g of r.goals) console.log(`  ${g.pass ? 'PASS' : 'FAIL'}  ${g.goal}: ${g.actual}`);
 }

@@ -333,7 +333,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('refuses to start without the secrets instead of falling back to a default', () => {
-    for (const secret of ['POSTGRES_PASSWORD', 'ADMIN_PASSWORD']) {
+    for (const secret of ['POSTGRES_PASSWORD', 'ADMIN_PASSWORD', 'SIGNING_KEY_ENCRYPTION_KEY']) {
       const { [secret]: _removed, ...withoutSecret } = envExample;
       const users = Object.values(compose.services).filter((s) => JSON.stringify(s.environment ?? {}).includes(secret));
       expect(users.length).toBeGreaterThan(0);
@@ -416,7 +416,7 @@ describe('deploy/Dockerfile', () => {
     ) as Record<string, number>;
     for (const name of SERVICE_NAMES) {
       const { load } = builtConfig(name);
-      const production = name === 'identity' ? { ADMIN_PASSWORD: 'x'.repeat(12), NIK_HASH_KEY: 'k'.repeat(32) } : {};
+      const production = name === 'identity' ? { ADMIN_PASSWORD: 'x'.repeat(12), NIK_HASH_KEY: 'k'.repeat(32), SIGNING_KEY_ENCRYPTION_KEY: 's'.repeat(32) } : {};
       expect({ name, port: table[name] }).toEqual({ name, port: load({ NODE_ENV: 'production', ...production }).PORT });
     }
   });

@@ -47,6 +47,8 @@ export const IDENTITY_ERRORS = {
   'IDENTITY.INVALID_CLIENT': { status: 401, title: { id: 'Klien tidak dikenal', en: 'Invalid client' } },
   'IDENTITY.INVALID_SCOPE': { status: 400, title: { id: 'Cakupan tidak diizinkan', en: 'Invalid scope' } },
   'IDENTITY.ACCOUNT_LOCKED': { status: 429, title: { id: 'Terlalu banyak percobaan masuk, coba lagi nanti', en: 'Too many sign-in attempts, try again later' } },
+  'IDENTITY.TOO_MANY_ATTEMPTS': { status: 429, title: { id: 'Terlalu banyak percobaan, coba lagi nanti', en: 'Too many attempts, try again later' } },
+  'IDENTITY.CONFLICTING_ROLES': { status: 400, title: { id: 'Kombinasi peran tidak diizinkan', en: 'These roles cannot be combined' } },
   'IDENTITY.WRONG_PASSWORD': { status: 400, title: { id: 'Kata sandi lama salah', en: 'Current password is wrong' } },
   'IDENTITY.USER_NOT_FOUND': { status: 404, title: { id: 'Pengguna tidak ditemukan', en: 'User not found' } },
   'IDENTITY.AGENCY_REQUIRED': { status: 400, title: { id: 'Peran ini memerlukan instansi', en: 'This role needs an agency' } },

@@ -10,6 +10,8 @@ export interface Actor {
   agencyId?: string;
   /** For service accounts: the scopes granted. */
   scopes?: string[];
+  /** The sign-in (refresh-token family) the access token belongs to; absent for service accounts. */
+  sessionId?: string;
 }
 
 export const ACTOR_HEADER = 'x-actor';
@@ -93,3 +95,5 @@ export class JwksResponse {
 export const ACCESS_TOKEN_AUDIENCE = 'smart-regency-api';
 export const ACCESS_TOKEN_ISSUER = 'smart-regency-identity';
 export const ACCESS_TOKEN_ALGORITHM = 'EdDSA';
+/** The longest lifetime (exp − iat) an access token may have; the gateway refuses longer ones. */
+export const ACCESS_TOKEN_MAX_TTL_SECONDS = 900;

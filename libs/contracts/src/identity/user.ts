@@ -177,8 +177,14 @@ export class ChangePasswordRequest {
   newPassword: string;
 }
 
-/** Users whose sessions ended recently; the gateway refuses their access tokens issued before `at`. */
+/**
+ * Sessions that ended recently. With `sessionIds`, those sign-ins ended (logout, a replayed refresh
+ * token, a password change ending the others): the gateway refuses every access token carrying one
+ * of them as `sid`. Without, every session of the user ended (disabled, roles changed, erased): the
+ * gateway refuses the user's access tokens issued at or before `at`.
+ */
 export interface Revocation {
   userId: string;
   at: string;
+  sessionIds?: string[];
 }

@@ -35,7 +35,7 @@ export class AuthGuard implements CanActivate {
     const stop = this.metrics.tokenVerification.startTimer();
     try {
       const { actor, issuedAt } = await this.tokens.verify(match[1]);
-      if (this.revocations.isRevoked(actor.id, issuedAt)) throw new DomainError('COMMON.UNAUTHENTICATED', 'this session has ended');
+      if (this.revocations.isRevoked(actor, issuedAt)) throw new DomainError('COMMON.UNAUTHENTICATED', 'this session has ended');
       request.actor = actor;
       stop({ outcome: 'ok' });
     } catch (error) {

@@ -1,13 +1,32 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { ACCESS_TOKEN_ALGORITHM, ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER, Actor, JwksResponse, Role, SUBJECTS } from '@smart-regency/contracts';
+import { ACCESS_TOKEN_ALGORITHM, ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER, ACCESS_TOKEN_MAX_TTL_SECONDS, Actor, JwksResponse, Role, SUBJECTS } from '@smart-regency/contracts';
 import { DomainError, RpcClient } from '@smart-regency/platform';
-import { importJWK, JWK, jwtVerify, KeyLike } from 'jose';
+import { importJWK, JWK, JWTPayload, jwtVerify, KeyLike } from 'jose';
 
 // An unknown kid triggers a refresh at most this often, so forged kids cannot hammer identity.
 const REFRESH_INTERVAL_MS = 5000;
 // Verified tokens are remembered until they expire: a front end sends the same token many times,
 // and each EdDSA check costs ~0.1 ms of CPU plus a trip through libuv's thread pool (bench/auth).
 const VERIFIED_CACHE_SIZE = 10_000;
+/** How far ahead of our clock a token's iat may be (identity's clock may run a little fast). */
+export const ISSUED_AT_SKEW_SECONDS = 30;
+/** How long past exp a token still passes (clocks again). */
+const EXPIRY_TOLERANCE_SECONDS = 5;
+
+/**
+ * What jose does not check: a token issued "in the future" would outlive every revocation made
+ * before its iat, and a long exp would outlive the TTL. Lifetime at most ACCESS_TOKEN_MAX_TTL_SECONDS,
+ * iat at most ISSUED_AT_SKEW_SECONDS ahead.
+ */
+function lifetimeProblem(payload: JWTPayload, nowSeconds: number): string | undefined {
+  const { iat, exp, sid } = payload;
+  if (typeof iat !== 'number' || typeof exp !== 'number' || !Number.isFinite(iat) || !Number.isFinite(exp)) return 'iat and exp must be numbers';
+  if (iat > nowSeconds + ISSUED_AT_SKEW_SECONDS) return 'issued in the future';
+  if (exp <= iat) return 'expires before it was issued';
+  if (exp - iat > ACCESS_TOKEN_MAX_TTL_SECONDS) return `lives longer than ${ACCESS_TOKEN_MAX_TTL_SECONDS} s`;
+  if (sid !== undefined && (typeof sid !== 'string' || !sid || sid.length > 64)) return 'sid must be a session id';
+  return undefined;
+}
 
 /**
  * Verifies access tokens locally against identity's JWKS (cached; refreshed when a token names
@@ -80,8 +99,10 @@ export class TokenVerifier {
         audience: ACCESS_TOKEN_AUDIENCE,
         typ: 'at+jwt',
         requiredClaims: ['sub', 'exp', 'iat'],
-        clockTolerance: 5,
+        clockTolerance: EXPIRY_TOLERANCE_SECONDS,
       });
+      const problem = lifetimeProblem(payload, Math.floor(Date.now() / 1000));
+      if (problem) throw new Error(problem);
       const roles = Array.isArray(payload.roles) ? (payload.roles as Role[]) : [];
       return {
         actor: {
@@ -89,6 +110,7 @@ export class TokenVerifier {
           roles,
           ...(typeof payload.agency === 'string' ? { agencyId: payload.agency } : {}),
           ...(typeof payload.scope === 'string' ? { scopes: payload.scope.split(' ') } : {}),
+          ...(typeof payload.sid === 'string' ? { sessionId: payload.sid } : {}),
         },
         issuedAt: Number(payload.iat),
         // clockTolerance above lets a token live 5 s past exp; the cache does not.

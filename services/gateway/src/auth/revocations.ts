@@ -1,20 +1,28 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { Revocation, REVOCATION_SUBJECT, SUBJECTS } from '@smart-regency/contracts';
+import { Actor, Revocation, REVOCATION_SUBJECT, SUBJECTS } from '@smart-regency/contracts';
 import { NATS_CONNECTION, NATS_PREFIX, prefixed, RpcClient } from '@smart-regency/platform';
 import { JSONCodec, NatsConnection, Subscription } from 'nats';
 
-const KEEP_MS = 16 * 60 * 1000; // longer than any access token lives
+// Longer than any access token the guard accepts lives: 900 s of lifetime, 30 s of iat skew, 5 s past exp.
+const KEEP_MS = 16 * 60 * 1000;
+const SWEEP_EVERY_MS = 60 * 1000;
 
 /**
- * Users whose sessions an admin ended (disabled, roles changed). Access tokens they got before
- * that instant are refused by every gateway at once: identity broadcasts each revocation, and a
- * gateway that starts later loads the recent ones.
+ * Sessions that ended, so that access tokens stop at once on every gateway rather than when they
+ * expire. Identity broadcasts each revocation; a gateway that starts later loads the recent ones.
+ * Two kinds: a user's every session (disabled, roles changed, erased: tokens issued at or before
+ * the instant are refused) and single sessions (logout, a replayed refresh token, the other
+ * sessions after a password change: every token with that `sid` is refused). Each check is two
+ * Map lookups; entries go once no token they could match is still alive.
  */
 @Injectable()
 export class Revocations implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Revocations');
-  private readonly revokedAt = new Map<string, number>();
+  private readonly userRevokedAt = new Map<string, number>();
+  /** Session id → when it ended (for the sweep; a session never resumes). */
+  private readonly sessionEndedAt = new Map<string, number>();
   private subscription?: Subscription;
+  private sweeper?: NodeJS.Timeout;
 
   constructor(
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
@@ -26,9 +34,16 @@ export class Revocations implements OnApplicationBootstrap, OnApplicationShutdow
     const codec = JSONCodec<Revocation>();
     this.subscription = this.nc.subscribe(prefixed(this.prefix, REVOCATION_SUBJECT), {
       callback: (error, msg) => {
-        if (!error) this.add(codec.decode(msg.data));
+        if (error) return;
+        try {
+          this.add(codec.decode(msg.data));
+        } catch (e) {
+          this.logger.warn(`ignored a revocation that is not one: ${(e as Error).message}`);
+        }
       },
     });
+    this.sweeper = setInterval(() => this.sweep(), SWEEP_EVERY_MS);
+    this.sweeper.unref();
     void this.load();
   }
 
@@ -44,21 +59,35 @@ export class Revocations implements OnApplicationBootstrap, OnApplicationShutdow
 
   add(revocation: Revocation): void {
     const at = Date.parse(revocation.at);
-    if (at > (this.revokedAt.get(revocation.userId) ?? 0)) this.revokedAt.set(revocation.userId, at);
+    if (typeof revocation.userId !== 'string' || !Number.isFinite(at)) throw new Error('userId and at are required');
+    if (Array.isArray(revocation.sessionIds)) {
+      for (const sid of revocation.sessionIds) if (typeof sid === 'string') this.sessionEndedAt.set(sid, Math.max(at, this.sessionEndedAt.get(sid) ?? 0));
+      return;
+    }
+    if (at > (this.userRevokedAt.get(revocation.userId) ?? 0)) this.userRevokedAt.set(revocation.userId, at);
   }
 
-  /** True when the user's sessions were ended after this token was issued (iat in seconds). */
-  isRevoked(userId: string, issuedAtSeconds: number): boolean {
-    const at = this.revokedAt.get(userId);
-    if (at === undefined) return false;
-    if (Date.now() - at > KEEP_MS) {
-      this.revokedAt.delete(userId);
-      return false;
+  /** True when the token's session ended, or all the user's sessions ended after it was issued (iat in seconds). */
+  isRevoked(actor: Pick<Actor, 'id' | 'sessionId'>, issuedAtSeconds: number): boolean {
+    if (actor.sessionId !== undefined && this.sessionEndedAt.has(actor.sessionId)) return true;
+    const at = this.userRevokedAt.get(actor.id);
+    return at !== undefined && issuedAtSeconds * 1000 <= at;
+  }
+
+  /** How many revocations are held (sessions, users). */
+  get size(): { sessions: number; users: number } {
+    return { sessions: this.sessionEndedAt.size, users: this.userRevokedAt.size };
+  }
+
+  /** Forgets revocations older than any token still alive. */
+  sweep(now = Date.now()): void {
+    for (const map of [this.userRevokedAt, this.sessionEndedAt]) {
+      for (const [id, at] of map) if (now - at > KEEP_MS) map.delete(id);
     }
-    return issuedAtSeconds * 1000 <= at;
   }
 
   onApplicationShutdown(): void {
     this.subscription?.unsubscribe();
+    clearInterval(this.sweeper);
   }
 }

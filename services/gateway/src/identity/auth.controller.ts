@@ -15,19 +15,19 @@ export class AuthController {
   @Public()
   @Post('register')
   @HttpCode(201)
-  @ApiOperation({ summary: 'A citizen registers with NIK, email, phone and password' })
+  @ApiOperation({ summary: 'A citizen registers with NIK, email, phone and password; attempts are limited per client address' })
   @ApiCreatedResponse({ type: UserResponse })
-  @ApiProblems(400, 409, 503)
+  @ApiProblems(400, 409, 429, 503)
   register(@Body() body: RegisterCitizenRequest, @Call() call: CallContext) {
     return this.rpc.send(SUBJECTS.identity.registerCitizen, body, call);
   }
 
   @Public()
-  // Per client IP (LOGIN_RATE_LIMIT_PER_MINUTE), on top of identity's per-account lockout.
+  // A flood guard per client IP and replica (LOGIN_RATE_LIMIT_PER_MINUTE); identity's throttles protect the accounts.
   @UseGuards(ThrottlerGuard)
   @Post('login')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Sign in with email, phone or NIK and password' })
+  @ApiOperation({ summary: 'Sign in with email, phone or NIK and password; an address that keeps failing waits (429)' })
   @ApiOkResponse({ type: TokenResponse })
   @ApiProblems(400, 401, 429, 503)
   login(@Body() body: LoginRequest, @Call() call: CallContext) {
@@ -35,13 +35,13 @@ export class AuthController {
   }
 
   @Public()
-  // Per client IP (LOGIN_RATE_LIMIT_PER_MINUTE), on top of identity's per-account lockout.
+  // A flood guard per client IP and replica (LOGIN_RATE_LIMIT_PER_MINUTE).
   @UseGuards(ThrottlerGuard)
   @Post('refresh')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Exchange a refresh token for a new pair; the old one stops working' })
+  @ApiOperation({ summary: 'Exchange a refresh token for a new pair; the old one stops working, a used one ends the session' })
   @ApiOkResponse({ type: TokenResponse })
-  @ApiProblems(400, 401, 503)
+  @ApiProblems(400, 401, 429, 503)
   refresh(@Body() body: RefreshRequest, @Call() call: CallContext) {
     return this.rpc.send(SUBJECTS.identity.refresh, body, call);
   }
@@ -49,7 +49,7 @@ export class AuthController {
   @Public()
   @Post('logout')
   @HttpCode(204)
-  @ApiOperation({ summary: 'End the session of a refresh token' })
+  @ApiOperation({ summary: 'End the session of a refresh token; its access tokens stop working at once' })
   @ApiNoContentResponse()
   @ApiProblems(400, 503)
   async logout(@Body() body: RefreshRequest, @Call() call: CallContext): Promise<void> {

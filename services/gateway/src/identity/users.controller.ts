@@ -36,7 +36,7 @@ export class UsersController {
 
   @Post()
   @HttpCode(201)
-  @ApiOperation({ summary: 'Create a staff account with its first password (admin)' })
+  @ApiOperation({ summary: 'Create a staff account with its first password (admin); an auditor cannot also be officer or agency_head' })
   @ApiCreatedResponse({ type: UserResponse })
   @ApiProblems(400, 401, 403, 409, 503)
   create(@Body() body: CreateStaffRequest, @Call() call: CallContext) {
@@ -87,9 +87,9 @@ export class MeController {
 
   @Post('password')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Change your password; your other sessions end' })
+  @ApiOperation({ summary: 'Change your password; your other sessions end at once, this one goes on; wrong current passwords are throttled' })
   @ApiNoContentResponse()
-  @ApiProblems(400, 401, 503)
+  @ApiProblems(400, 401, 429, 503)
   async password(@Body() body: ChangePasswordRequest, @Call() call: CallContext): Promise<void> {
     await this.rpc.send(SUBJECTS.identity.changePassword, body, call);
   }
@@ -115,7 +115,7 @@ export class MeController {
       '`identity.user.erased.v1` (also after an outage). Records the regency must keep stay, pseudonymised. See docs/privacy.md.',
   })
   @ApiAcceptedResponse({ type: ErasureResponse })
-  @ApiProblems(400, 401, 403, 503)
+  @ApiProblems(400, 401, 403, 429, 503)
   erase(@Body() body: EraseMeRequest, @Call() call: CallContext) {
     return this.rpc.send(SUBJECTS.identity.eraseMe, body, call);
   }

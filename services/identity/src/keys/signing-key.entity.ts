@@ -12,8 +12,13 @@ export class SigningKey {
   @Column({ type: 'jsonb' })
   publicJwk: Record<string, unknown>;
 
-  @Column({ type: 'jsonb' })
-  privateJwk: Record<string, unknown>;
+  /** Only in rows written before keys were encrypted; identity seals them at start and empties this. */
+  @Column({ type: 'jsonb', nullable: true })
+  privateJwk: Record<string, unknown> | null;
+
+  /** The private JWK, sealed by SigningKeyCipher (AES-256-GCM under SIGNING_KEY_ENCRYPTION_KEY). */
+  @Column({ type: 'text', nullable: true })
+  privateKeySealed: string | null;
 
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;

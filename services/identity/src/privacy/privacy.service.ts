@@ -3,7 +3,6 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Actor, EraseMeRequest, ErasureResponse, IdentityDataExport } from '@smart-regency/contracts';
 import { AuditTrail, DomainError, EventRecorder } from '@smart-regency/platform';
 import { DataSource } from 'typeorm';
-import { verifyPassword } from '../users/passwords';
 import { User } from '../users/user.entity';
 import { toUserResponse, UsersService } from '../users/users.service';
 
@@ -56,9 +55,7 @@ export class PrivacyService {
     const current = await this.db.getRepository(User).findOne({ where: { id: actor.id } });
     if (!current) throw new DomainError('IDENTITY.USER_NOT_FOUND', 'user not found');
     if (current.erasedAt) return this.response(current.id, current.erasedAt);
-    if (!(await verifyPassword(current.passwordHash, request.password))) {
-      throw new DomainError('IDENTITY.WRONG_PASSWORD', 'the password is wrong', [{ field: 'password', message: 'the password is wrong', rule: 'IDENTITY.WRONG_PASSWORD' }]);
-    }
+    await this.users.checkCurrentPassword(current, request.password, 'password');
     const erasedAt = await this.db.transaction(async (m) => {
       const user = await m.getRepository(User).findOne({ where: { id: actor.id }, lock: { mode: 'pessimistic_write' } });
       if (!user) throw new DomainError('IDENTITY.USER_NOT_FOUND', 'user not found');
@@ -74,8 +71,6 @@ export class PrivacyService {
         // Not an argon2 hash: no password ever verifies against it.
         passwordHash: '!erased',
         active: false,
-        failedLoginCount: 0,
-        lockedUntil: null,
         sessionsRevokedAt: now,
         erasedAt: now,
       });

@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { Actor, ApiKeyRequest, ClientCredentialsRequest, CreateServiceAccountRequest, SUBJECTS } from '@smart-regency/contracts';
-import { CurrentActor, RpcInternal, RpcPublic, RpcRoles } from '@smart-regency/platform';
+import { ClientIp, CurrentActor, RpcInternal, RpcPublic, RpcRoles } from '@smart-regency/platform';
 import { ServiceAccountsService } from './service-accounts.service';
 
 @Controller()
@@ -16,13 +16,13 @@ export class ServiceAccountsController {
 
   @MessagePattern(SUBJECTS.identity.authenticateApiKey)
   @RpcInternal()
-  authenticate(@Payload() request: ApiKeyRequest) {
-    return this.accounts.authenticateApiKey(request.apiKey);
+  authenticate(@Payload() request: ApiKeyRequest, @ClientIp() ip?: string) {
+    return this.accounts.authenticateApiKey(request.apiKey, ip);
   }
 
   @MessagePattern(SUBJECTS.identity.clientToken)
   @RpcPublic()
-  token(@Payload() request: ClientCredentialsRequest) {
-    return this.accounts.token(request);
+  token(@Payload() request: ClientCredentialsRequest, @ClientIp() ip?: string) {
+    return this.accounts.token(request, ip);
   }
 }

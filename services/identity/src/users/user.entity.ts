@@ -40,13 +40,6 @@ export class User {
   @Column({ type: 'timestamptz', nullable: true })
   consentAt: Date | null;
 
-  /** Consecutive failed sign-ins; reset by a successful one. */
-  @Column({ type: 'int', default: 0 })
-  failedLoginCount: number;
-
-  @Column({ type: 'timestamptz', nullable: true })
-  lockedUntil: Date | null;
-
   @Column({ type: 'timestamptz', nullable: true })
   lastLoginAt: Date | null;
 

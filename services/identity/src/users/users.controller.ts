@@ -12,7 +12,7 @@ import {
   UpdateUserCommand,
   UserIdRequest,
 } from '@smart-regency/contracts';
-import { CurrentActor, RpcInternal, RpcPublic, RpcRoles } from '@smart-regency/platform';
+import { ClientIp, CurrentActor, RpcInternal, RpcPublic, RpcRoles } from '@smart-regency/platform';
 import { UsersService } from './users.service';
 
 @Controller()
@@ -76,7 +76,7 @@ export class UsersController {
 
   @MessagePattern(SUBJECTS.identity.registerCitizen)
   @RpcPublic()
-  register(@Payload() request: RegisterCitizenRequest) {
-    return this.users.registerCitizen(request);
+  register(@Payload() request: RegisterCitizenRequest, @ClientIp() ip?: string) {
+    return this.users.registerCitizen(request, ip);
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
+  ACCESS_TOKEN_MAX_TTL_SECONDS,
   Actor,
   ChangePasswordRequest,
   CreateStaffRequest,
@@ -25,6 +26,7 @@ import { createHmac } from 'crypto';
 import { DataSource, EntityManager, MoreThan, QueryFailedError } from 'typeorm';
 import { IdentityConfig } from '../config';
 import { checkNik, maskNik, nikProblemMessage } from '../nik/nik';
+import { ThrottleService } from '../throttling/throttle.service';
 import { normalizeEmail, normalizePhone, passwordProblem } from './contact';
 import { hashPassword, verifyPassword } from './passwords';
 import { User } from './user.entity';
@@ -58,6 +60,15 @@ const userAudit = (user: User) => ({ entityType: 'user', entityId: user.id, subj
 
 const invalid = (code: ErrorCode, field: string, message: string) => new DomainError(code, message, [{ field, message, rule: code }]);
 
+/** Auditors (Inspektorat) examine the agencies' work: they may not be part of an agency's chain of decisions. */
+const AUDITOR_EXCLUDES: Role[] = ['officer', 'agency_head'];
+
+// Older than an access token can live (exp − iat ≤ 900 s, plus the gateway's clock skew): no longer worth telling a gateway.
+const REVOCATION_HORIZON_MS = (ACCESS_TOKEN_MAX_TTL_SECONDS + 60) * 1000;
+// Keeps the revocation list inside one NATS message (~110 bytes a session); more than this many
+// sessions ending within 16 minutes would be news, and the live broadcasts still carry every one.
+const MAX_LISTED_SESSIONS = 5000;
+
 @Injectable()
 export class UsersService {
   constructor(
@@ -67,6 +78,7 @@ export class UsersService {
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(NATS_PREFIX) private readonly prefix: string,
     private readonly audit: AuditTrail,
+    private readonly throttles: ThrottleService,
   ) {}
 
   async get(id: string): Promise<UserResponse> {
@@ -130,6 +142,10 @@ export class UsersService {
   }
 
   private checkStaffRoles(roles: Role[], agencyId: string | null | undefined): void {
+    const conflicting = roles.includes('auditor') ? AUDITOR_EXCLUDES.filter((r) => roles.includes(r)) : [];
+    if (conflicting.length) {
+      throw invalid('IDENTITY.CONFLICTING_ROLES', 'roles', `an auditor cannot also be ${conflicting.join(' or ')}: auditors are independent of the agencies they audit`);
+    }
     if ((roles.includes('officer') || roles.includes('agency_head')) && !agencyId) {
       throw invalid('IDENTITY.AGENCY_REQUIRED', 'agencyId', 'officer and agency_head belong to an agency');
     }
@@ -249,21 +265,43 @@ export class UsersService {
     });
   }
 
-  /** Changes the password after checking the current one; every other session ends. */
+  /**
+   * Changes the password after checking the current one (wrong ones are throttled per user). Every
+   * other session ends at once, access tokens included; the session that made the change goes on.
+   */
   async changePassword(actor: Actor, request: ChangePasswordRequest): Promise<Record<string, never>> {
     const user = await this.userOr404(this.db.manager, actor.id);
-    if (!(await verifyPassword(user.passwordHash, request.currentPassword))) {
-      throw invalid('IDENTITY.WRONG_PASSWORD', 'currentPassword', 'the current password is wrong');
-    }
+    await this.checkCurrentPassword(user, request.currentPassword, 'currentPassword');
     const weak = passwordProblem(request.newPassword, [user.email, user.email.split('@')[0], ...(user.phone ? [user.phone.slice(3)] : [])]);
     if (weak) throw invalid('IDENTITY.WEAK_PASSWORD', 'newPassword', weak);
     const passwordHash = await hashPassword(request.newPassword);
-    await this.db.transaction(async (m) => {
+    const at = new Date();
+    const ended = await this.db.transaction(async (m) => {
       await m.getRepository(User).update(user.id, { passwordHash });
-      await this.revokeRefreshTokens(m, user.id);
+      const rows: Array<{ family_id: string }> = await m.query(
+        `WITH ended AS (
+           UPDATE refresh_tokens SET revoked_at = $3 WHERE user_id = $1 AND revoked_at IS NULL AND family_id IS DISTINCT FROM $2 RETURNING family_id
+         ) SELECT DISTINCT family_id FROM ended`,
+        [user.id, actor.sessionId ?? null, at],
+      );
       await this.audit.record(m, { action: 'user.password_change', ...userAudit(user) });
+      return rows.map((r) => r.family_id);
     });
+    if (ended.length) this.broadcastRevocation({ userId: user.id, at: at.toISOString(), sessionIds: ended });
     return {};
+  }
+
+  /**
+   * A signed-in user proving their password again (password change, erasure). Wrong ones count per
+   * user: after LOGIN_MAX_FAILURES the user waits (429), so a stolen access token cannot be used
+   * to guess the password.
+   */
+  async checkCurrentPassword(user: User, password: string, field: string): Promise<void> {
+    const key = this.throttles.key('password', user.id);
+    await this.throttles.check(key);
+    if (await verifyPassword(user.passwordHash, password)) return this.throttles.clear(key);
+    await this.throttles.count(key);
+    throw invalid('IDENTITY.WRONG_PASSWORD', field, `the ${field === 'password' ? '' : 'current '}password is wrong`);
   }
 
   private async revokeRefreshTokens(m: EntityManager, userId: string): Promise<void> {
@@ -274,22 +312,45 @@ export class UsersService {
     this.nc.publish(prefixed(this.prefix, REVOCATION_SUBJECT), JSONCodec().encode(revocation));
   }
 
-  /** Revocations young enough to matter: an access token lives at most ACCESS_TOKEN_TTL_SECONDS. */
+  /**
+   * Revocations young enough to matter, for a gateway that starts: users whose sessions all ended
+   * (users.sessions_revoked_at), and single sessions that ended (refresh-token families revoked).
+   */
   async recentRevocations(): Promise<Revocation[]> {
-    const horizon = new Date(Date.now() - (this.config.ACCESS_TOKEN_TTL_SECONDS + 60) * 1000);
-    const rows = await this.db.getRepository(User).find({
+    const horizon = new Date(Date.now() - REVOCATION_HORIZON_MS);
+    const users = await this.db.getRepository(User).find({
       select: { id: true, sessionsRevokedAt: true },
       where: { sessionsRevokedAt: MoreThan(horizon) },
     });
-    return rows.map((u) => ({ userId: u.id, at: u.sessionsRevokedAt!.toISOString() }));
+    const sessions: Array<{ user_id: string; family_id: string; at: Date }> = await this.db.query(
+      `SELECT user_id, family_id, max(revoked_at) AS at FROM refresh_tokens WHERE revoked_at > $1
+        GROUP BY user_id, family_id ORDER BY at DESC LIMIT $2`,
+      [horizon, MAX_LISTED_SESSIONS],
+    );
+    const byUser = new Map<string, Revocation & { sessionIds: string[] }>();
+    for (const s of sessions) {
+      const entry = byUser.get(s.user_id) ?? { userId: s.user_id, at: s.at.toISOString(), sessionIds: [] };
+      entry.sessionIds.push(s.family_id);
+      byUser.set(s.user_id, entry);
+    }
+    return [...users.map((u) => ({ userId: u.id, at: u.sessionsRevokedAt!.toISOString() })), ...byUser.values()];
   }
 
   nikHash(nik: string): string {
     return createHmac('sha256', this.config.NIK_HASH_KEY).update(nik).digest('hex');
   }
 
-  /** Self-registration: checks the NIK, phone and password, stores the citizen and the event together. */
-  async registerCitizen(request: RegisterCitizenRequest): Promise<UserResponse> {
+  /**
+   * Self-registration: checks the NIK, phone and password, stores the citizen and the event together.
+   * Every attempt counts against the client address (REGISTRATIONS_PER_ADDRESS_PER_HOUR): each 409
+   * tells whether a NIK, email or phone is registered, and each hash costs 19 MiB and ~25 ms.
+   */
+  async registerCitizen(request: RegisterCitizenRequest, ip?: string): Promise<UserResponse> {
+    if (ip) {
+      const key = this.throttles.key('register', ip);
+      await this.throttles.check(key);
+      await this.throttles.count(key);
+    }
     const nik = checkNik(request.nik);
     if (!nik.valid) throw invalid('IDENTITY.INVALID_NIK', 'nik', nikProblemMessage(nik.problem));
     const phone = normalizePhone(request.phone);
