@@ -8,6 +8,9 @@ describe('identity configuration', () => {
     ADMIN_PASSWORD: 'a-real-admin-password',
     NIK_HASH_KEY: 'k'.repeat(32),
     SIGNING_KEY_ENCRYPTION_KEY: 's'.repeat(32),
+    ACTOR_SIGNING_KEY: 'a'.repeat(32),
+    NATS_USER: 'identity',
+    NATS_PASSWORD: 'p'.repeat(24),
   };
   const problems = (env: Record<string, string | undefined>) => {
     try {

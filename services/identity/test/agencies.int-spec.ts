@@ -20,6 +20,7 @@ describe('identity over NATS, on its own database', () => {
       'audit_head',
       'audit_log',
       'audit_pending',
+      'auth_throttles',
       'calendar_years',
       'holidays',
       'idempotency_keys',
@@ -46,6 +47,9 @@ describe('identity over NATS, on its own database', () => {
       'CreateAuditLog1766000000000',
       'QueueAuditChain1766100000000',
       'IndexAuditListSubjects1766300000000',
+      'EncryptSigningKeys1767100000000',
+      'SignInThrottles1767200000000',
+      'GuardAuditPending1767300000000',
     ]);
     const { rows: agencies } = await t.db.query('SELECT id, code FROM agencies ORDER BY code');
     expect(agencies).toEqual(REFERENCE_AGENCIES.map(({ id, code }) => ({ id, code })).sort((a, b) => a.code.localeCompare(b.code)));

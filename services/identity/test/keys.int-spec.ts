@@ -72,7 +72,7 @@ describe('signing keys encrypted at rest', () => {
 
   beforeAll(async () => {
     await start({ SIGNING_KEY_ENCRYPTION_KEY: FIRST });
-    rpc = await TestRpc.connect(env.natsPrefix);
+    rpc = await TestRpc.connect(env.natsPrefix, env.actorSigningKey);
     db = new Client({ connectionString: base.DATABASE_URL });
     await db.connect();
   });

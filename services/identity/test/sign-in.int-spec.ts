@@ -58,7 +58,7 @@ describe('sign-in throttling and sessions (two replicas, one database)', () => {
     });
     // A second replica on the same database, reachable on a prefix of its own so a test can pick it.
     other = await startIdentity(loadIdentityConfig({ ...env, NATS_PREFIX: `${env.NATS_PREFIX}-b` }));
-    otherRpc = await TestRpc.connect(`${env.NATS_PREFIX}-b`);
+    otherRpc = await TestRpc.connect(`${env.NATS_PREFIX}-b`, env.ACTOR_SIGNING_KEY);
   });
 
   afterAll(async () => {

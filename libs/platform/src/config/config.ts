@@ -66,14 +66,15 @@ export class CommonConfig {
   ACTOR_SIGNING_KEY_PREVIOUS?: string;
 
   /** This process's NATS user and password; required in production, where NATS has users and permissions. */
+  // class-validator checks a property's rules from the one nearest it upwards: IsString (is it set?) first.
   @Expose() @ValidateIf((c: CommonConfig) => c.NODE_ENV === 'production' || c.NATS_USER !== undefined || c.NATS_PASSWORD !== undefined)
-  @IsString({ message: 'NATS_USER is required in production and with NATS_PASSWORD' })
   @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'NATS_USER must be letters, digits, "_" or "-"' })
+  @IsString({ message: 'NATS_USER is required in production and with NATS_PASSWORD' })
   NATS_USER?: string;
 
   @Expose() @ValidateIf((c: CommonConfig) => c.NODE_ENV === 'production' || c.NATS_USER !== undefined || c.NATS_PASSWORD !== undefined)
-  @IsString({ message: 'NATS_PASSWORD is required in production and with NATS_USER' })
   @MinLength(16, { message: 'NATS_PASSWORD must be at least 16 characters' })
+  @IsString({ message: 'NATS_PASSWORD is required in production and with NATS_USER' })
   NATS_PASSWORD?: string;
 
   /** TLS to NATS: the CA that signed the server's certificate, and this client's certificate and key (mutual TLS). */
