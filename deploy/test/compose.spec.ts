@@ -328,12 +328,30 @@ describe('docker-compose.yml', () => {
     expect(String(compose.services.nats.healthcheck?.test)).toContain('/healthz');
   });
 
+  it('runs NATS with a user per process, on the permissions rendered into deploy/nats/nats.conf', () => {
+    const nats = compose.services.nats as ComposeService & { command?: string[] };
+    const mount = (nats.volumes ?? []).map((v) => v.split(':')).find(([source]) => source === './deploy/nats/nats.conf');
+    expect(mount).toBeDefined();
+    expect(nats.command).toEqual(expect.arrayContaining(['-c', mount![1]]));
+    const conf = read('deploy/nats/nats.conf');
+    const natsEnv = resolvedEnvironment(nats);
+    for (const name of SERVICE_NAMES) {
+      const env = resolvedEnvironment(compose.services[name]);
+      // The process signs in as itself, with the password the server reads for that user.
+      expect({ name, user: env.NATS_USER }).toEqual({ name, user: name });
+      expect(conf).toContain(`user: "${name}"\n        password: $NATS_${name.toUpperCase()}_PASSWORD`);
+      expect(natsEnv[`NATS_${name.toUpperCase()}_PASSWORD`]).toBe(env.NATS_PASSWORD);
+    }
+    // Every process signs or checks callers with one key.
+    expect(new Set(SERVICE_NAMES.map((name) => resolvedEnvironment(compose.services[name]).ACTOR_SIGNING_KEY)).size).toBe(1);
+  });
+
   it('documents in .env.example every variable it reads, and nothing else', () => {
     expect([...referencedVariables(composeText)].sort()).toEqual(Object.keys(envExample).sort());
   });
 
   it('refuses to start without the secrets instead of falling back to a default', () => {
-    for (const secret of ['POSTGRES_PASSWORD', 'ADMIN_PASSWORD', 'SIGNING_KEY_ENCRYPTION_KEY']) {
+    for (const secret of ['POSTGRES_PASSWORD', 'ADMIN_PASSWORD', 'SIGNING_KEY_ENCRYPTION_KEY', 'ACTOR_SIGNING_KEY', 'NATS_GATEWAY_PASSWORD', 'NATS_IDENTITY_PASSWORD']) {
       const { [secret]: _removed, ...withoutSecret } = envExample;
       const users = Object.values(compose.services).filter((s) => JSON.stringify(s.environment ?? {}).includes(secret));
       expect(users.length).toBeGreaterThan(0);
@@ -416,7 +434,8 @@ describe('deploy/Dockerfile', () => {
     ) as Record<string, number>;
     for (const name of SERVICE_NAMES) {
       const { load } = builtConfig(name);
-      const production = name === 'identity' ? { ADMIN_PASSWORD: 'x'.repeat(12), NIK_HASH_KEY: 'k'.repeat(32), SIGNING_KEY_ENCRYPTION_KEY: 's'.repeat(32) } : {};
+      const secrets = { ACTOR_SIGNING_KEY: 'a'.repeat(32), NATS_USER: name, NATS_PASSWORD: 'n'.repeat(16) };
+      const production = name === 'identity' ? { ...secrets, ADMIN_PASSWORD: 'x'.repeat(12), NIK_HASH_KEY: 'k'.repeat(32), SIGNING_KEY_ENCRYPTION_KEY: 's'.repeat(32) } : secrets;
       expect({ name, port: table[name] }).toEqual({ name, port: load({ NODE_ENV: 'production', ...production }).PORT });
     }
   });
