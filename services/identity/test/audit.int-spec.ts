@@ -153,7 +153,7 @@ describe('audit trail (identity, real PostgreSQL and NATS)', () => {
     expect(await verify()).toMatchObject({ intact: true, checked: all.length });
   });
 
-  it('refuses UPDATE and TRUNCATE of rows waiting to be chained', async () => {
+  it('refuses UPDATE, DELETE and TRUNCATE of rows waiting to be chained; chaining still takes them', async () => {
     await t.db.query('BEGIN');
     try {
       await t.db.query(
@@ -162,10 +162,18 @@ describe('audit trail (identity, real PostgreSQL and NATS)', () => {
       await t.db.query('SAVEPOINT s');
       await expect(t.db.query(`UPDATE audit_pending SET action = 'x.z'`)).rejects.toThrow(/append-only: UPDATE refused/);
       await t.db.query('ROLLBACK TO SAVEPOINT s');
+      await expect(t.db.query(`DELETE FROM audit_pending WHERE action = 'x.y'`)).rejects.toThrow(/leave only by chaining: DELETE refused/);
+      await t.db.query('ROLLBACK TO SAVEPOINT s');
       await expect(t.db.query('TRUNCATE audit_pending')).rejects.toThrow(/append-only: TRUNCATE refused/);
     } finally {
       await t.db.query('ROLLBACK');
     }
+    // Committed pending rows still join the chain (the chainer's own DELETE passes the guard).
+    const user = await t.rpc.send(SUBJECTS.identity.registerCitizen, citizen());
+    await t.rpc.send(SUBJECTS.identity.getUser, { id: user.id }, { actor: admin });
+    const trail = await t.rpc.send(AUDIT_SUBJECTS.identity.list, { entityId: user.id }, { actor: auditor });
+    expect(trail.items.map((i) => i.action)).toEqual(['user.read', 'user.register']);
+    expect((await t.db.query('SELECT count(*)::int AS n FROM audit_pending')).rows[0].n).toBe(0);
   });
 
   it('refuses UPDATE, DELETE and TRUNCATE of the trail, and rows that do not follow the head', async () => {

@@ -119,10 +119,23 @@ export async function queueAuditChain(q: QueryRunner): Promise<void> {
       END IF;
       RETURN NEW;
     END $$`);
-  // wait: queue for the lock (readers that must see every committed row); otherwise give way to a
-  // chainer that holds it. Returns how many rows it chained (at most max_rows).
-  await q.query(`
-    CREATE FUNCTION audit_chain_pending(max_rows int, wait boolean) RETURNS int LANGUAGE plpgsql AS $$
+  await q.query(chainPendingFunction('CREATE', false));
+}
+
+/**
+ * `audit_chain_pending(max_rows, wait)`: wait queues for the lock (readers that must see every
+ * committed row); otherwise it gives way to a chainer that holds it. Returns how many rows it
+ * chained (at most max_rows). `guarded`: it marks its own transaction while it deletes the rows it
+ * chained, the only deletion `audit_pending_no_delete` lets through.
+ */
+function chainPendingFunction(create: 'CREATE' | 'CREATE OR REPLACE', guarded: boolean): string {
+  const deleteChained = guarded
+    ? `PERFORM set_config('regency.audit_chaining', 'on', true);
+        DELETE FROM audit_pending WHERE id = ANY (ids);
+        PERFORM set_config('regency.audit_chaining', 'off', true);`
+    : `DELETE FROM audit_pending WHERE id = ANY (ids);`;
+  return `
+    ${create} FUNCTION audit_chain_pending(max_rows int, wait boolean) RETURNS int LANGUAGE plpgsql AS $$
     DECLARE r audit_pending%ROWTYPE; s bigint; h char(64); p char(64); n int := 0; ids bigint[] := '{}';
     BEGIN
       IF NOT wait AND NOT EXISTS (SELECT 1 FROM audit_pending) THEN RETURN 0; END IF;
@@ -140,11 +153,36 @@ export async function queueAuditChain(q: QueryRunner): Promise<void> {
         n := n + 1;
       END LOOP;
       IF n > 0 THEN
-        DELETE FROM audit_pending WHERE id = ANY (ids);
+        ${deleteChained}
         UPDATE audit_head SET seq = s, hash = h, at = now() WHERE id = 1;
       END IF;
       RETURN n;
+    END $$`;
+}
+
+/**
+ * A row waiting in `audit_pending` leaves it only by joining the chain: any other DELETE is
+ * refused, as UPDATE and TRUNCATE already were, so a statement of the application's (or one
+ * injected into it) cannot drop an audit row before it is chained. Like the other triggers it
+ * binds the service's own role, not an owner who drops triggers (docs/audit.md).
+ */
+export async function guardAuditPending(q: QueryRunner): Promise<void> {
+  await q.query(`
+    CREATE FUNCTION audit_pending_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF current_setting('regency.audit_chaining', true) IS DISTINCT FROM 'on' THEN
+        RAISE EXCEPTION 'audit_pending rows leave only by chaining: % refused', TG_OP USING ERRCODE = 'insufficient_privilege';
+      END IF;
+      RETURN OLD;
     END $$`);
+  await q.query(chainPendingFunction('CREATE OR REPLACE', true));
+  await q.query(`CREATE TRIGGER audit_pending_no_delete BEFORE DELETE ON audit_pending FOR EACH ROW EXECUTE FUNCTION audit_pending_guard()`);
+}
+
+export async function unguardAuditPending(q: QueryRunner): Promise<void> {
+  await q.query(`DROP TRIGGER audit_pending_no_delete ON audit_pending`);
+  await q.query(chainPendingFunction('CREATE OR REPLACE', false));
+  await q.query(`DROP FUNCTION audit_pending_guard()`);
 }
 
 /** Back to chaining at commit (the rows still pending are chained first). */
@@ -260,5 +298,18 @@ export class IndexAuditListSubjects1766300000000 implements MigrationInterface {
   }
 }
 
+/** Only chaining deletes from audit_pending (`guardAuditPending`). */
+export class GuardAuditPending1767300000000 implements MigrationInterface {
+  name = 'GuardAuditPending1767300000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await guardAuditPending(q);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await unguardAuditPending(q);
+  }
+}
+
 /** Every audited service's audit migrations, for its schema's list (the same in each database). */
-export const AUDIT_MIGRATIONS = [CreateAuditLog1766000000000, QueueAuditChain1766100000000, IndexAuditListSubjects1766300000000];
+export const AUDIT_MIGRATIONS = [CreateAuditLog1766000000000, QueueAuditChain1766100000000, IndexAuditListSubjects1766300000000, GuardAuditPending1767300000000];
