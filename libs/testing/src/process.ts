@@ -64,11 +64,16 @@ export class ServiceProcess {
     child.stderr?.on('data', collect);
     this.exit = new Promise((resolveExit) => child.once('exit', (code) => resolveExit(code)));
     if (!waitUntilLive) return;
-    await waitFor(`${this.name} to be live`, async () => {
-      if (!this.running) throw new Error(`${this.name} exited:\n${this.output.slice(-20).join('\n')}`);
-      const res = await fetch(`${this.url}/health/live`).catch(() => undefined);
-      return res?.ok ? true : undefined;
-    });
+    // Five processes start at once on two cores: under other load a start has taken over 30 s.
+    await waitFor(
+      `${this.name} to be live`,
+      async () => {
+        if (!this.running) throw new Error(`${this.name} exited:\n${this.output.slice(-20).join('\n')}`);
+        const res = await fetch(`${this.url}/health/live`).catch(() => undefined);
+        return res?.ok ? true : undefined;
+      },
+      60000,
+    );
   }
 
   /** Sends a signal and waits for the process to end; returns its exit code. */
