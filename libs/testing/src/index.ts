@@ -6,3 +6,4 @@ export * from './nik';
 export * from './in-process';
 export * from './tcp-proxy';
 export * from './files';
+export * from './fuzz';
