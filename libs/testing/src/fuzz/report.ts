@@ -83,16 +83,21 @@ export function causeOf(e: Example): string {
     try {
       const r = JSON.parse(entry.slice(at + 2));
       const level = typeof r.level === 'number' ? r.level : (LEVELS[r.level] ?? 0);
-      return level >= 50 && r.msg !== 'request completed' ? [{ process: entry.slice(0, at), r }] : [];
+      // The access line and the interceptor's outcome line say only that it failed.
+      return level >= 50 && r.msg !== 'request completed' && !/^handled /.test(r.msg ?? '') ? [{ process: entry.slice(0, at), r }] : [];
     } catch {
       return [];
     }
   });
   const pick = errors.find((x) => x.process !== 'gateway') ?? errors[0];
-  if (!pick) return `${e.status || e.error} ${e.code ?? ''} (nothing logged)`.trim();
+  if (!pick) {
+    // Nothing failed in a process: usually a slow request that held the gateway or a service up.
+    const stalledBy = e.concurrent?.replace(/^#\d+ /, '').replace(/, running [\d.]+ s$/, '');
+    return `${`${e.status || e.error} ${e.code ?? ''}`.trim()}${stalledBy ? ` while in flight: ${stalledBy}` : ' (nothing logged)'}`;
+  }
   const err = pick.r.err;
   const [first, ...frames] = String(err ? `${err.type ?? 'Error'}: ${err.message}\n${err.stack?.split('\n').slice(1).join('\n') ?? ''}` : pick.r.msg).split('\n');
-  const where = /at (?:async )?([\w$.<>]+)/.exec(frames.find((f) => !/node:internal|process\.processTicks/.test(f)) ?? '')?.[1];
+  const where = frames.map((f) => /^\s*at (?:async )?([\w$.<>]+) /.exec(f)?.[1]).find((name) => name && !/^process\./.test(name));
   return `${pick.process}: ${first.slice(0, 160)}${where ? ` (in ${where})` : ''}`;
 }
 
