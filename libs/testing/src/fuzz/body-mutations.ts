@@ -262,6 +262,31 @@ export const BODY_MUTATIONS: Mutation[] = [
     },
   },
   {
+    name: 'body:nul',
+    applies: hasStructuredBody,
+    apply(draft, ctx) {
+      structured(draft);
+      const f = target(draft, ctx, isString);
+      const original = typeof f.value === 'string' ? f.value : 'teks';
+      const value = ctx.rng.pick([`${original}\u0000`, `\u0000${original}`, '\u0000', `${original.slice(0, 3)}\u0000${original.slice(3)}`]);
+      set(draft, f.path, value);
+      return `${describePath(f.path)} = ${show(value)}`;
+    },
+  },
+  {
+    name: 'body:surrogate',
+    applies: hasStructuredBody,
+    apply(draft, ctx) {
+      structured(draft);
+      const f = target(draft, ctx, isString);
+      const original = typeof f.value === 'string' ? f.value : 'teks';
+      const lone = ctx.rng.pick(['\ud800', '\udfff', '\ud83d', '\ude00\ud83d']);
+      const value = ctx.rng.chance(0.5) ? lone : `${original}${lone}`;
+      set(draft, f.path, value);
+      return `${describePath(f.path)} = ${show(value)} (lone surrogate, as a JSON escape)`;
+    },
+  },
+  {
     name: 'body:extreme-date',
     applies: hasStructuredBody,
     apply(draft, ctx) {

@@ -91,9 +91,11 @@ export function causeOf(e: Example): string {
   });
   const pick = errors.find((x) => x.process !== 'gateway') ?? errors[0];
   if (!pick) {
-    // Nothing failed in a process: usually a slow request that held the gateway or a service up.
-    const stalledBy = e.concurrent?.replace(/^#\d+ /, '').replace(/, running [\d.]+ s$/, '');
-    return `${`${e.status || e.error} ${e.code ?? ''}`.trim()}${stalledBy ? ` while in flight: ${stalledBy}` : ' (nothing logged)'}`;
+    const status = `${e.status || e.error} ${e.code ?? ''}`.trim();
+    if (!e.logs) return `${status} (logs not read: look the request id up in them)`;
+    // Nothing failed in a process: a timeout, usually a slow request that held the gateway or a service up.
+    const stalledBy = e.status === 503 || !e.status ? e.concurrent?.replace(/^#\d+ /, '').replace(/, running [\d.]+ s$/, '') : undefined;
+    return `${status}${stalledBy ? ` while in flight: ${stalledBy}` : ' (nothing logged)'}`;
   }
   const err = pick.r.err;
   const [first, ...frames] = String(err ? `${err.type ?? 'Error'}: ${err.message}\n${err.stack?.split('\n').slice(1).join('\n') ?? ''}` : pick.r.msg).split('\n');
@@ -155,6 +157,10 @@ export function formatReport(r: FuzzResult, { baseUrl, reproduce }: { baseUrl?: 
     r.crashes.forEach((c, i) => out.push(...crashLines(c, reproduce).map((l, j) => (j ? `   ${l}` : `${i + 1}. ${l}`))));
     out.push('');
   } else out.push('processes that went down: 0');
+  if (r.notProblemJson.length) {
+    out.push(`refusals of /api/v1 requests not in problem+json (not failed on): ${r.notProblemJson.map((x) => `${x.key} ×${fmt(x.count)}`).join(', ')}`);
+    for (const x of r.notProblemJson) out.push(`  - ${x.key}: e.g. #${x.example.index} ${x.example.method} ${short(x.example.path, 100)} (${x.example.mutation}) → ${short(x.example.answer ?? '', 160)}`);
+  }
   out.push(r.ok ? 'PASS: no answer ≥ 500 and every process up' : 'FAIL');
   return out.join('\n');
 }

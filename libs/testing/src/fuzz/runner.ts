@@ -103,6 +103,11 @@ export interface FuzzResult {
   byClass: Record<string, number>;
   byStatus: Record<string, number>;
   byMutation: Record<string, { sent: number; failed: number; meanMs: number; maxMs: number }>;
+  /**
+   * Refusals of /api/v1 requests that are not RFC 9457 problem+json (the API's error contract), by
+   * status and content type, with one example each. Reported, not failed on.
+   */
+  notProblemJson: Array<{ key: string; count: number; example: Pick<Example, 'index' | 'operation' | 'mutation' | 'variant' | 'method' | 'status' | 'answer'> & { path: string } }>;
   /** The slowest answers (a slow one is a denial of service in waiting). */
   slowest: Array<Pick<Example, 'index' | 'operation' | 'mutation' | 'variant' | 'status' | 'ms'>>;
   /** Answers ≥ 500 or none while a process was down: counted, not findings of their own. */
@@ -194,6 +199,7 @@ export class FuzzRun {
       byStatus: {},
       byMutation: {},
       slowest: [],
+      notProblemJson: [],
       collateral: 0,
       findings: [],
       crashes: [],
@@ -318,6 +324,12 @@ export class FuzzRun {
     if (failed && this.overlapsOutage(sent)) {
       r.collateral++;
       return;
+    }
+    if (answer.status >= 400 && answer.status < 500 && example.method !== 'HEAD' && example.path.startsWith('/api/') && !/^application\/problem\+json/.test(answer.contentType ?? '')) {
+      const key = `${answer.status} ${answer.contentType ?? '(no content type)'}`;
+      const known = r.notProblemJson.find((x) => x.key === key);
+      if (known) known.count++;
+      else r.notProblemJson.push({ key, count: 1, example: { index: example.index, operation: example.operation, mutation: example.mutation, variant: example.variant, method: example.method, path: example.path.slice(0, 200), status: answer.status, answer: answer.excerpt.slice(0, 200) } });
     }
     const cls = classOf(answer.status);
     r.byClass[cls] = (r.byClass[cls] ?? 0) + 1;

@@ -1,7 +1,7 @@
 import { Mutation, MutationContext, show } from './mutation';
 import { FuzzOperation } from './operations';
 import { DraftRequest, percentEncode } from './request';
-import { EXTREME_DATES, HUGE_NUMBERS, NUMERIC_STRINGS, ODD_STRINGS } from './values';
+import { EXTREME_DATES, EXTREME_RANGES, HUGE_NUMBERS, NUMERIC_STRINGS, ODD_STRINGS } from './values';
 
 const pathParams = (op: FuzzOperation) => op.params.filter((p) => p.in === 'path');
 const hasPathParam = (op: FuzzOperation) => pathParams(op).length > 0;
@@ -202,13 +202,15 @@ export const URL_MUTATIONS: Mutation[] = [
     applies: takesQuery,
     apply(draft, ctx) {
       const dated = queryParams(draft.op).filter((p) => p.schema.format === 'date' || p.schema.format === 'date-time');
-      if (dated.length >= 2 && ctx.rng.chance(0.6)) {
-        const from = ctx.rng.pick(EXTREME_DATES);
-        const to = ctx.rng.pick(EXTREME_DATES);
+      if (dated.length >= 2 && ctx.rng.chance(0.7)) {
         const [a, b] = [dated.find((p) => /from|start/.test(p.name)) ?? dated[0], dated.find((p) => /to$|end/.test(p.name)) ?? dated[1]];
-        setQuery(draft, a.name, from);
-        setQuery(draft, b.name, to);
-        return `${a.name}=${from}&${b.name}=${to}`;
+        // Mostly the edge ranges, in the parameter's own format; sometimes any two odd dates.
+        const edge = ctx.rng.chance(0.7);
+        const [from, to] = edge ? ctx.rng.pick(EXTREME_RANGES) : [ctx.rng.pick(EXTREME_DATES), ctx.rng.pick(EXTREME_DATES)];
+        const timed = (p: typeof a, d: string) => (edge && p.schema.format === 'date-time' ? `${d}T00:00:00Z` : d);
+        setQuery(draft, a.name, timed(a, from));
+        setQuery(draft, b.name, timed(b, to));
+        return `${a.name}=${timed(a, from)}&${b.name}=${timed(b, to)}`;
       }
       const name = dated.length ? ctx.rng.pick(dated).name : queryName(draft, ctx);
       const value = ctx.rng.pick(EXTREME_DATES);

@@ -161,6 +161,18 @@ export const HUGE_NUMBERS: readonly string[] = [
 /** Strings that look like numbers, where numbers are expected. */
 export const NUMERIC_STRINGS: readonly string[] = ['NaN', 'Infinity', '-Infinity', '-0', '1e308', '1e309', '0x1F', '1_000', ' 5 ', '', '5abc', '١٢٣', '9007199254740993', '+1', '.5', '5.'];
 
+/** `from` and `to` pairs at the edges: the widest range, reversed, and ranges at either end of time. */
+export const EXTREME_RANGES: ReadonlyArray<readonly [string, string]> = [
+  ['0001-01-01', '9999-12-31'],
+  ['9999-12-31', '0001-01-01'],
+  ['0001-01-01', '0001-01-02'],
+  ['9999-12-30', '9999-12-31'],
+  ['1970-01-01', '9999-12-31'],
+  ['0001-01-01', '2026-12-31'],
+  ['1000-01-01', '3000-12-31'],
+  ['+275760-09-13', '+275760-09-13'],
+];
+
 /** Dates at and past the edges of every calendar a database or a Date can hold. */
 export const EXTREME_DATES: readonly string[] = [
   '0001-01-01',
