@@ -50,6 +50,8 @@ export function bodyKind(op: FuzzOperation): BodyKind | undefined {
 export interface Credentials {
   /** `Bearer …` per actor name (admin, officer, citizen, …). */
   bearer: Record<string, string>;
+  /** Per operation id, the actors its valid request does not refuse with 401 or 403 (see probeActors). */
+  allowed?: Record<string, string[]>;
 }
 
 const FILES: Array<[string, Buffer]> = [
@@ -87,8 +89,11 @@ export function validDraft(op: FuzzOperation, ctx: ValueContext, credentials: Cr
     draft.contentType = kind === 'json' ? 'application/json' : 'application/x-www-form-urlencoded';
   }
   const actors = Object.keys(credentials.bearer);
-  if (op.auth === 'bearer') draft.actor = rng.chance(0.92) && actors.length ? rng.pick(actors) : 'none';
-  else draft.actor = rng.chance(0.15) && actors.length ? rng.pick(actors) : 'none';
+  const allowed = credentials.allowed?.[op.id];
+  // Mostly someone the route lets in, so the mutation reaches the service; sometimes anyone.
+  const p = rng.next();
+  if (op.auth === 'bearer') draft.actor = !actors.length ? 'none' : p < 0.8 && allowed?.length ? rng.pick(allowed) : p < 0.95 ? rng.pick(actors) : 'none';
+  else draft.actor = p < 0.15 && actors.length ? rng.pick(actors) : 'none';
   if (draft.actor !== 'none') draft.headers.authorization = credentials.bearer[draft.actor];
   return draft;
 }

@@ -15,6 +15,8 @@ export interface FuzzTarget {
   pools: Record<string, readonly string[]>;
   /** `Bearer …` per actor name. */
   bearer: Record<string, string>;
+  /** Per operation id, the actors it lets in (see probeActors); without it, actors are drawn at random. */
+  allowed?: Record<string, string[]>;
 }
 
 export interface FuzzProgress {
@@ -218,7 +220,7 @@ export class FuzzRun {
     const { seed } = this.options;
     const rng = Rng.of(seed, index);
     const { op, mutation } = this.schedule.at(index);
-    const draft = validDraft(op, { rng, schemas: this.target.schemas, pools: this.target.pools }, { bearer: this.target.bearer });
+    const draft = validDraft(op, { rng, schemas: this.target.schemas, pools: this.target.pools }, { bearer: this.target.bearer, allowed: this.target.allowed });
     const variant = mutation.apply(draft, { rng, schemas: this.target.schemas, bearer: this.target.bearer });
     const requestId = `fuzz-${seed}-${index}`;
     if (draft.headers['x-request-id'] === undefined) draft.headers['x-request-id'] = requestId;

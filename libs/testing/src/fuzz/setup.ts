@@ -1,7 +1,11 @@
 import { randomBytes } from 'crypto';
 import { TEST_PDF, TEST_PNG } from '../files';
 import { makeNik } from '../nik';
-import { FuzzOperation, open311Operations, operationsFromOpenApi } from './operations';
+import { Agent } from 'http';
+import { send } from './http';
+import { FuzzOperation, open311Operations, operationsFromOpenApi, Schemas } from './operations';
+import { mix, Rng } from './random';
+import { toWire, validDraft } from './request';
 import { FuzzTarget } from './runner';
 
 export interface FuzzSetupOptions {
@@ -163,12 +167,15 @@ export async function prepareTarget({ baseUrl, admin, log = () => undefined }: F
     'field.subjectId': [ids.citizen],
     'field.actorId': [ids.citizen, ids.officer],
   };
+  const allowed = await probeActors(baseUrl, all, schemas, pools, bearer);
+  log(`probed which actors each of ${Object.keys(allowed).length} signed-in operations lets in`);
   const target: PreparedTarget = {
     baseUrl,
     operations: all,
     schemas,
     pools,
     bearer,
+    allowed,
     async renew() {
       for (const [name, [email, password]] of Object.entries(passwords)) {
         const res = await call('POST', '/api/v1/auth/login', { body: { identifier: email, password } });
@@ -177,4 +184,35 @@ export async function prepareTarget({ baseUrl, admin, log = () => undefined }: F
     },
   };
   return target;
+}
+
+/**
+ * Sends each signed-in operation's valid request once as every actor, and keeps those not refused
+ * with 401 or 403: most fuzzed requests then come from someone the route lets in, and reach the
+ * service instead of stopping at the gateway's role check. Where no one gets in (a password the
+ * fuzzer does not know), every actor stays. Deterministic: the same requests on every fresh system.
+ */
+export async function probeActors(baseUrl: string, operations: FuzzOperation[], schemas: Schemas, pools: Record<string, readonly string[]>, bearer: Record<string, string>): Promise<Record<string, string[]>> {
+  const base = new URL(baseUrl);
+  const agent = new Agent({ keepAlive: false });
+  const allowed: Record<string, string[]> = {};
+  const jobs = operations.flatMap((op, i) => (op.auth === 'bearer' ? Object.keys(bearer).map((actor) => ({ op, i, actor })) : []));
+  const results: Array<{ op: string; actor: string; status: number }> = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < jobs.length) {
+      const { op, i, actor } = jobs[next++];
+      const draft = validDraft(op, { rng: new Rng(mix(i + 1)), schemas, pools }, { bearer: {} });
+      draft.headers.authorization = bearer[actor];
+      const answer = await send(base, toWire(draft), agent, 30_000);
+      results.push({ op: op.id, actor, status: answer.status });
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
+  agent.destroy();
+  for (const op of operations.filter((o) => o.auth === 'bearer')) {
+    const inside = Object.keys(bearer).filter((actor) => results.some((r) => r.op === op.id && r.actor === actor && r.status !== 401 && r.status !== 403 && r.status > 0));
+    allowed[op.id] = inside.length ? inside : Object.keys(bearer);
+  }
+  return allowed;
 }
