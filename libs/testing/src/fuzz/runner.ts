@@ -391,7 +391,8 @@ export class FuzzRun {
       if (this.options.confirmCrashes) await this.confirm(crashes, suspects);
       else for (const c of crashes) c.note = 'restarted; suspects not replayed';
     } catch (error) {
-      this.stopped = `could not restart: ${(error as Error).message.split('\n')[0]}`;
+      this.stopped = `could not restart: ${(error as Error).message.split('\n')[0].slice(0, 300)}`;
+      for (const c of crashes) c.note ||= this.stopped;
     } finally {
       outage.to = Date.now();
       this.outage = undefined;
@@ -399,11 +400,17 @@ export class FuzzRun {
     }
   }
 
+  /** Starts every process named, then waits for the system to be ready (one alone would wait on the others). */
   private async restartAll(names: string[]): Promise<void> {
+    const watch = this.options.watch!;
     for (const name of names) {
       this.restarts.set(name, (this.restarts.get(name) ?? 0) + 1);
-      await this.options.watch!.restart!(name);
+      await watch.restart!(name);
     }
+    // A process may have died while the others were starting.
+    const still = (await watch.down()).map((d) => d.name);
+    for (const name of still) await watch.restart!(name);
+    await watch.ready?.();
   }
 
   /** Replays each suspect alone; the first after which a process is down is the culprit. */

@@ -7,8 +7,10 @@ export interface ProcessWatch {
   onDown(listener: (name: string, detail: string) => void): void;
   /** The processes that are not up now, each with what is known. */
   down(): Promise<Array<{ name: string; detail: string }>>;
-  /** Starts a process that went down again, and waits until the system is ready. */
+  /** Starts a process that went down again (see ready()). */
   restart?(name: string): Promise<void>;
+  /** Waits until the whole system answers as ready again (after restarts). */
+  ready?(): Promise<void>;
   /** Lines any process printed that mention the request id. */
   linesFor?(requestId: string): Array<{ process: string; line: string }>;
   lastLines?(name: string, n: number): string[];
@@ -38,6 +40,8 @@ export function systemWatch(system: TestSystem): ProcessWatch {
     async restart(name) {
       await system.processes.get(name as never)!.start();
       subscribe(name);
+    },
+    async ready() {
       await system.waitUntilReady(60_000);
     },
     linesFor(requestId) {
