@@ -94,7 +94,7 @@ export function causeOf(e: Example): string {
     const status = `${e.status || e.error} ${e.code ?? ''}`.trim();
     if (!e.logs) return `${status} (logs not read: look the request id up in them)`;
     // Nothing failed in a process: a timeout, usually a slow request that held the gateway or a service up.
-    const stalledBy = e.status === 503 || !e.status ? e.concurrent?.replace(/^#\d+ /, '').replace(/, running [\d.]+ s$/, '') : undefined;
+    const stalledBy = e.status === 503 || !e.status ? e.concurrent?.replace(/^#\d+ /, '').replace(/, started [\d.]+ s earlier.*$/, '') : undefined;
     return `${status}${stalledBy ? ` while in flight: ${stalledBy}` : ' (nothing logged)'}`;
   }
   const err = pick.r.err;

@@ -288,10 +288,13 @@ export class FuzzRun {
     let answer = await send(this.base, sent.wire, this.agent, this.options.timeoutMs ?? 30_000);
     this.inFlight.delete(example.index);
     if (answer.status >= 500 || answer.status === 0) {
-      const oldest = [...this.inFlight.values()].sort((a, b) => a.startedAt - b.startedAt)[0];
-      if (oldest && oldest.startedAt < sent.startedAt) {
+      // The longest request that started before this one and overlapped it: in flight, or answered
+      // meanwhile (the gateway may give up on a request a service is still busy with).
+      const overlapping = [...this.inFlight.values(), ...this.recent.filter((r) => (r.endedAt ?? 0) >= sent.startedAt)];
+      const oldest = overlapping.filter((o) => o.startedAt < sent.startedAt && o !== sent).sort((a, b) => a.startedAt - b.startedAt)[0];
+      if (oldest && Date.now() - oldest.startedAt > 5000) {
         const o = oldest.example;
-        example.concurrent = `#${o.index} ${o.operation} × ${o.mutation} (${o.variant}), running ${((Date.now() - oldest.startedAt) / 1000).toFixed(1)} s`;
+        example.concurrent = `#${o.index} ${o.operation} × ${o.mutation} (${o.variant}), started ${((sent.startedAt - oldest.startedAt) / 1000).toFixed(1)} s earlier${o.status !== undefined ? `, answered ${o.status || o.error}` : ', still running'}`;
       }
     }
     sent.endedAt = Date.now();
@@ -307,7 +310,7 @@ export class FuzzRun {
     if (answer.error) example.error = answer.error;
     if (answer.requestId) example.requestId = answer.requestId;
     this.recent.push(sent);
-    if (this.recent.length > 64) this.recent.shift();
+    if (this.recent.length > 256) this.recent.shift();
 
     const failed = answer.status >= 500 || answer.status === 0;
     // A process may be going down right now: give its exit a moment to be noticed first.
@@ -359,7 +362,11 @@ export class FuzzRun {
     const outage: Outage = { names: new Set([name]), detail: new Map([[name, detail]]), from: Date.now(), resumed: new Promise((r) => (this.release = r)) };
     this.outage = outage;
     this.outages.push(outage);
-    const suspects = [...this.inFlight.values(), ...this.recent.filter((s) => (s.endedAt ?? 0) >= outage.from - 3000).reverse()];
+    // First the requests the gateway gave up on in the last minute (a service may still have been
+    // busy with one when it died), then those in flight, then the ones answered in the last 3 s.
+    const gaveUp = this.recent.filter((s) => (s.example.status === 503 || s.example.status === 0) && (s.endedAt ?? 0) >= outage.from - 60_000);
+    const lately = this.recent.filter((s) => (s.endedAt ?? 0) >= outage.from - 3000 && !gaveUp.includes(s)).reverse();
+    const suspects = [...gaveUp, ...this.inFlight.values(), ...lately];
     this.handling.push(this.recover(outage, suspects));
   }
 
@@ -423,8 +430,8 @@ export class FuzzRun {
         if (Date.now() > budgetEnds) break;
         const wire = { ...suspect.wire, headers: { ...suspect.wire.headers, 'x-request-id': `${suspect.example.requestId}-replay` } };
         const answer = await send(this.base, wire, agent, this.options.timeoutMs ?? 30_000);
-        // A service may still be busy with it after the gateway gave up waiting: watch as long again.
-        const watchUntil = Date.now() + Math.min(3000 + answer.ms, 30_000);
+        // A service may still be busy with it after the gateway gave up waiting: then watch a minute.
+        const watchUntil = Date.now() + (answer.status >= 500 || answer.status === 0 ? 60_000 : Math.min(3000 + answer.ms, 30_000));
         let down = await watch.down();
         while (!down.length && Date.now() < watchUntil) {
           await sleep(250);
