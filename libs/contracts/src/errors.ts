@@ -27,6 +27,8 @@ export const COMMON_ERRORS = {
   },
   'COMMON.PAYLOAD_TOO_LARGE': { status: 413, title: { id: 'Ukuran data terlalu besar', en: 'Payload too large' } },
   'COMMON.URI_TOO_LONG': { status: 414, title: { id: 'Alamat terlalu panjang', en: 'URI too long' } },
+  'COMMON.REQUEST_TIMEOUT': { status: 408, title: { id: 'Permintaan terlalu lama dikirim', en: 'The request took too long to arrive' } },
+  'COMMON.HEADERS_TOO_LARGE': { status: 431, title: { id: 'Kepala permintaan terlalu besar', en: 'Request headers too large' } },
   'COMMON.UNSUPPORTED_MEDIA_TYPE': { status: 415, title: { id: 'Jenis media tidak didukung', en: 'Unsupported media type' } },
   'COMMON.RATE_LIMITED': { status: 429, title: { id: 'Terlalu banyak permintaan', en: 'Too many requests' } },
   'COMMON.INTERNAL': { status: 500, title: { id: 'Terjadi kesalahan pada server', en: 'Internal server error' } },

@@ -9,7 +9,7 @@ import { DOCUMENT_CONTENT_TYPES, MAX_DOCUMENT_BYTES } from '@smart-regency/contr
 import { AppModule } from './app.module';
 import { GatewayConfig, loadGatewayConfig } from './config';
 import { API_PREFIX } from './http/call-context';
-import { sendProblem } from './http/problem.filter';
+import { answerClientError, sendProblem } from './http/problem.filter';
 import { limitUploads, UploadSlots } from './http/upload-slots';
 import { buildOpenApi } from './http/openapi';
 
@@ -37,6 +37,7 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig(), 
       trustProxy: config.TRUST_PROXY,
       requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
       // A malformed or over-long URL is refused before routing: problem+json like every other error.
+      clientErrorHandler: answerClientError,
       frameworkErrors: (error, request, reply) =>
         sendProblem(request, reply, error.code === 'FST_ERR_BAD_URL' ? new DomainError('COMMON.VALIDATION', 'the URL is not valid (malformed percent-encoding)') : error),
     }),

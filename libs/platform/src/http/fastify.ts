@@ -2,6 +2,7 @@ import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { randomUUID } from 'crypto';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'http';
+import type { Socket } from 'net';
 import type { Logger } from 'pino';
 import { Metrics } from '../metrics/metrics';
 
@@ -23,6 +24,8 @@ export interface HttpOptions {
   requestTimeoutMs?: number;
   /** Answers the errors Fastify raises before any route runs (a malformed or over-long URL). */
   frameworkErrors?: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => void;
+  /** Answers what Node's HTTP parser refuses before Fastify sees a request (headers too large, a timeout, bad framing). */
+  clientErrorHandler?: (error: Error & { code?: string }, socket: Socket) => void;
 }
 
 export function createFastifyAdapter(options: HttpOptions = {}): FastifyAdapter {
@@ -44,6 +47,7 @@ export function createFastifyAdapter(options: HttpOptions = {}): FastifyAdapter 
         }
       : {}),
     ...(options.frameworkErrors ? { frameworkErrors: options.frameworkErrors } : {}),
+    ...(options.clientErrorHandler ? { clientErrorHandler: options.clientErrorHandler } : {}),
   });
 }
 

@@ -1,7 +1,10 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { ErrorCode, errorSpec, FieldError, Lang } from '@smart-regency/contracts';
 import { DomainError } from '@smart-regency/platform';
+import { randomUUID } from 'crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { STATUS_CODES } from 'http';
+import type { Socket } from 'net';
 import { localizeFieldErrors } from './field-messages';
 import { languageOf } from './language';
 
@@ -89,6 +92,24 @@ export function toProblem(exception: unknown, requestId: string, lang: Lang): Pr
 }
 
 const logger = new Logger('ProblemFilter');
+
+/**
+ * For what Node's HTTP parser refuses before there is a request (headers over the limit, a
+ * request that took too long to arrive, bad framing): a problem+json answer written on the socket
+ * itself, then the connection closes.
+ */
+export function answerClientError(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const code: ErrorCode = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'COMMON.REQUEST_TIMEOUT' : error.code === 'HPE_HEADER_OVERFLOW' ? 'COMMON.HEADERS_TOO_LARGE' : 'COMMON.MALFORMED_BODY';
+  const problem = toProblem(new DomainError(code), randomUUID(), 'id');
+  const body = JSON.stringify(problem);
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${problem.status} ${STATUS_CODES[problem.status]}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
+}
 
 /** Answers `exception` as problem+json in the caller's language, with Retry-After on 429 and 503. */
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, exception: unknown): void {

@@ -125,9 +125,16 @@ describe('hostile input', () => {
     everyProcessUp();
   });
 
-  it('answers URLs too long or malformed as problem+json', async () => {
+  it('answers URLs too long or malformed, and headers too large, as problem+json', async () => {
     const long = await api.get(`/api/v1/public/complaints/${'a'.repeat(5000)}`);
     expect({ status: long.status, type: long.headers['content-type'], code: long.body.code }).toEqual({ status: 414, type: expect.stringContaining('application/problem+json'), code: 'COMMON.URI_TOO_LONG' });
+    // Refused by Node's parser before any route (16 KiB of headers at most): still a problem.
+    const headers = await fetch(`${system.gatewayUrl}/api/v1/agencies`, { headers: { 'x-padding': 'a'.repeat(20_000) } });
+    expect({ status: headers.status, type: headers.headers.get('content-type'), code: ((await headers.json()) as { code: string }).code }).toEqual({
+      status: 431,
+      type: expect.stringContaining('application/problem+json'),
+      code: 'COMMON.HEADERS_TOO_LARGE',
+    });
   });
 
   it('answers hostile NATS requests without dying: garbage, forged callers, huge and deep payloads', async () => {
