@@ -14,6 +14,10 @@ export class ComplaintsConfig extends ServiceConfig {
   /** Attachments a citizen may upload per day; staff are not limited. */
   @Expose() @toInt() @IsInt() @Min(1) @Max(1_000_000)
   CITIZEN_UPLOADS_PER_DAY: number = 100;
+
+  /** Comments a citizen may add per day, on all their complaints together; staff are not limited. */
+  @Expose() @toInt() @IsInt() @Min(1) @Max(1_000_000)
+  CITIZEN_COMMENTS_PER_DAY: number = 50;
 }
 
 export function loadComplaintsConfig(env: Record<string, string | undefined> = process.env): ComplaintsConfig {

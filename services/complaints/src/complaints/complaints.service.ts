@@ -187,10 +187,14 @@ export class ComplaintsService {
   ) {
     this.numbers = new SequenceBlocks(db, 'complaint_number_seq');
     this.filings = new DailyLimit('filing', config.CITIZEN_FILINGS_PER_DAY, 'COMPLAINTS.DAILY_FILING_LIMIT');
+    this.commentsPerDay = new DailyLimit('comment', config.CITIZEN_COMMENTS_PER_DAY, 'COMPLAINTS.DAILY_COMMENT_LIMIT');
   }
 
   /** Complaints a citizen may file per day. */
   private readonly filings: DailyLimit;
+
+  /** Comments a citizen may add per day: each is up to 5,000 characters, kept for good and read back whole with the thread. */
+  private readonly commentsPerDay: DailyLimit;
 
   /** Tracking numbers, a block of the sequence's increment at a time. */
   private readonly numbers: SequenceBlocks;
@@ -453,6 +457,7 @@ export class ComplaintsService {
     const c = await this.threadOr404(this.db.manager, actor, command.id);
     const authorRole = actor.id === c.reporterId ? 'citizen' : actor.roles[0];
     const row = await this.db.transaction(async (m) => {
+      await this.commentsPerDay.take(m, actor);
       const saved = await m.getRepository(ComplaintComment).save({ complaintId: c.id, authorId: actor.id, authorRole, body: command.body });
       await this.audit.record(m, { action: 'comment.add', ...auditOf(c, actor), changes: { after: { commentId: saved.id, authorRole, body: '[personal]' } } });
       return saved;

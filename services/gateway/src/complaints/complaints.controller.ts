@@ -103,9 +103,9 @@ export class ComplaintsController {
   @Post(':id/comments')
   @Roles(...PEOPLE)
   @HttpCode(201)
-  @ApiOperation({ summary: 'Add to the thread' })
+  @ApiOperation({ summary: 'Add to the thread; a citizen adds at most CITIZEN_COMMENTS_PER_DAY a day (429 with Retry-After beyond)' })
   @ApiCreatedResponse({ type: CommentResponse })
-  @ApiProblems(400, 401, 404, 503)
+  @ApiProblems(400, 401, 404, 429, 503)
   comment(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: AddCommentRequest, @Call() call: CallContext) {
     return this.rpc.send(SUBJECTS.complaints.addComment, { ...body, id }, call);
   }

@@ -1,10 +1,11 @@
+import { secondsUntilJakartaMidnight } from '@smart-regency/platform';
 import { TestSystem } from '@smart-regency/testing';
 import { randomUUID } from 'crypto';
 import request from 'supertest';
 import { People, submittedReklame } from '../support';
 import { Databases, expectRefused, leaks, recording, Seen } from './owasp-support';
 
-const LIMITS = { CITIZEN_FILINGS_PER_DAY: '3', CITIZEN_DRAFTS_PER_DAY: '3' };
+const LIMITS = { CITIZEN_FILINGS_PER_DAY: '3', CITIZEN_DRAFTS_PER_DAY: '3', CITIZEN_COMMENTS_PER_DAY: '3' };
 
 /**
  * OWASP API4 unrestricted resource consumption and API6 unrestricted access to sensitive business
@@ -32,7 +33,7 @@ describe('OWASP API4, API6: resources and business flows', () => {
     api = recording(system.gatewayUrl, seen);
     await db.open(system);
     await people.signIn(system);
-    for (const name of ['ani', 'rush', 'drafter', 'idem']) await people.add(name);
+    for (const name of ['ani', 'rush', 'drafter', 'idem', 'talker']) await people.add(name);
     await people.add('dlh', { roles: ['officer'], agency: 'DLH' });
     await people.add('pupr', { roles: ['officer'], agency: 'PUPR' });
     await people.add('loket', { roles: ['officer'], agency: 'DPMPTSP' });
@@ -95,6 +96,22 @@ describe('OWASP API4, API6: resources and business flows', () => {
       const open311 = await api.get(`/open311/v2/requests.json?service_request_id=${ids}`);
       expect(open311.status).toBe(400);
       await api.get('/health/live').expect(200);
+    });
+
+    it('limits the comments a citizen adds in a day (150 of 15 kB each were taken before), and staff go on', async () => {
+      const [first, second] = [(await fileAs('talker').expect(201)).body, (await fileAs('talker').expect(201)).body];
+      const comment = (id: string, who: string) => api.post(`/api/v1/complaints/${id}/comments`).set('Authorization', bearer[who]).send({ body: '中'.repeat(5000) });
+      for (let i = 0; i < 3; i++) await comment(first.id, 'talker').expect(201);
+      // Per citizen, not per thread: another complaint of theirs does not reset it.
+      for (const id of [first.id, second.id]) {
+        const refused = await comment(id, 'talker');
+        expectRefused(refused, 429, 'COMPLAINTS.DAILY_COMMENT_LIMIT');
+        expect(Math.abs(Number(refused.headers['retry-after']) - secondsUntilJakartaMidnight())).toBeLessThanOrEqual(10);
+      }
+      for (let i = 0; i < 4; i++) await comment(first.id, i % 2 ? 'admin' : 'dlh').expect(201);
+      const thread = (await api.get(`/api/v1/complaints/${first.id}/comments`).set('Authorization', bearer.talker).expect(200)).body;
+      expect(thread.map((t: { authorRole: string }) => t.authorRole)).toEqual(['citizen', 'citizen', 'citizen', 'officer', 'admin', 'officer', 'admin']);
+      expect((await db.query('complaints', `SELECT count(*)::int AS n FROM complaint_comments WHERE complaint_id = $1`, [second.id])).rows[0].n).toBe(0);
     });
 
     it('bounds every time series by its number of points and says which field to narrow', async () => {
