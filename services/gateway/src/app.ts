@@ -47,6 +47,12 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig(), 
   if (handleSignals) exitOnSignals(app, config.SHUTDOWN_GRACE_MS);
   const fastify = app.getHttpAdapter().getInstance();
   instrumentHttp(fastify, app.get(Metrics), () => PinoLogger.root);
+  // Answers carry tokens (RFC 6749 §5.1 requires no-store) and people's data: no browser or proxy
+  // cache keeps them, unless a route sets a policy of its own (the files of public complaints).
+  fastify.addHook('onSend', (_request, reply, payload, done) => {
+    if (!reply.hasHeader('cache-control')) void reply.header('Cache-Control', 'no-store');
+    done(null, payload);
+  });
   limitUploads(fastify, new UploadSlots(config.MAX_CONCURRENT_UPLOADS, config.MAX_CONCURRENT_UPLOADS_PER_CLIENT), sendProblem);
   // The API speaks JSON: anything else is 415, not a string that fails validation field by field.
   fastify.removeContentTypeParser('text/plain');

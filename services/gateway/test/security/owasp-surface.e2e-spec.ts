@@ -27,6 +27,7 @@ describe('OWASP API7, API8, API9, API10: the surface of the gateway', () => {
   const people = new People(9900);
   const { bearer, ids, agencies } = people;
   let apiKey: string;
+  let clientId: string;
   /** A server that records any request it gets: nothing a caller sends may make the system call it. */
   let canary: Server;
   const canaryHits: string[] = [];
@@ -45,7 +46,7 @@ describe('OWASP API7, API8, API9, API10: the surface of the gateway', () => {
     await people.signIn(system);
     await people.add('ani');
     await people.add('dlh', { roles: ['officer'], agency: 'DLH' });
-    apiKey = (await api.post('/api/v1/service-accounts').set('Authorization', bearer.admin).send({ name: 'Kanal SMS', scopes: ['open311:write'] }).expect(201)).body.clientSecret;
+    ({ clientSecret: apiKey, clientId } = (await api.post('/api/v1/service-accounts').set('Authorization', bearer.admin).send({ name: 'Kanal SMS', scopes: ['open311:write'] }).expect(201)).body);
   }, 120000);
 
   afterAll(async () => {
@@ -105,6 +106,26 @@ describe('OWASP API7, API8, API9, API10: the surface of the gateway', () => {
         expect(h['x-powered-by']).toBeUndefined();
         expect(h.server).toBeUndefined();
       }
+    });
+
+    it('tells every cache to keep no token and no answer about a person; a route with a policy of its own keeps it', async () => {
+      const login = await api.post('/api/v1/auth/login').send({ identifier: 'ani@example.id', password: people.passwords.ani }).expect(200);
+      const answers: Array<[string, request.Response]> = [
+        ['sign-in', login],
+        ['refresh', await api.post('/api/v1/auth/refresh').send({ refreshToken: login.body.refreshToken }).expect(200)],
+        ['client credentials', await api.post('/api/v1/auth/token').type('form').send({ grant_type: 'client_credentials', client_id: clientId, client_secret: apiKey }).expect(200)],
+        ['own account', await api.get('/api/v1/me').set('Authorization', bearer.ani).expect(200)],
+        ['own complaints', await api.get('/api/v1/complaints').set('Authorization', bearer.ani).expect(200)],
+        ['accounts', await api.get('/api/v1/users').set('Authorization', bearer.admin).expect(200)],
+        ['audit trail', await api.get(`/api/v1/audit?subjectId=${ids.ani}`).set('Authorization', bearer.admin).expect(200)],
+        ['a refusal', await api.get('/api/v1/users').set('Authorization', bearer.ani).expect(403)],
+        ['no token', await api.get('/api/v1/me').expect(401)],
+      ];
+      for (const [what, res] of answers) expect({ what, cache: res.headers['cache-control'] }).toEqual({ what, cache: 'no-store' });
+      const c = (await api.get('/api/v1/complaints').set('Authorization', bearer.ani).expect(200)).body.items[0];
+      const [file] = (await api.get(`/api/v1/complaints/${c.id}/attachments`).set('Authorization', bearer.ani).expect(200)).body;
+      expect((await api.get(`/api/v1/complaints/${c.id}/attachments/${file.id}`).set('Authorization', bearer.ani).expect(200)).headers['cache-control']).toBe('private, no-store');
+      expect((await api.get(`/api/v1/public/complaints/${c.trackingNumber}/attachments/${file.id}`).expect(200)).headers['cache-control']).toBe('public, max-age=300');
     });
 
     it('answers CORS for the configured origin only, never with credentials, whatever the origin claims', async () => {
