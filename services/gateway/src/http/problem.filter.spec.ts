@@ -25,12 +25,12 @@ describe('problem details', () => {
     expect(toProblem(error, 'r1', 'en').errors![0].message).toBe('pageSize must not be greater than 100');
   });
 
-  it('answers a stopped service with 503', () => {
-    expect(toProblem(new DomainError('COMMON.SERVICE_UNAVAILABLE', 'no service answers x'), 'r', 'en')).toMatchObject({
-      status: 503,
-      code: 'COMMON.SERVICE_UNAVAILABLE',
-      detail: 'no service answers x',
-    });
+  it('answers a stopped service with 503 in words of its own, never the message that names the subject', () => {
+    for (const code of ['COMMON.SERVICE_UNAVAILABLE', 'COMMON.TIMEOUT'] as const) {
+      const problem = toProblem(new DomainError(code, 'no service answers permits.permitType.list'), 'r', 'en');
+      expect(problem).toMatchObject({ status: 503, code });
+      expect(problem.detail).toBe(problem.title);
+    }
   });
 
   it('maps errors Fastify raises before a route runs', () => {

@@ -83,7 +83,9 @@ export function toProblem(exception: unknown, requestId: string, lang: Lang): Pr
     type: `urn:smart-regency:error:${c.code}`,
     title,
     status: spec.status,
-    detail: c.code === 'COMMON.INTERNAL' ? title : detailFor(c, lang, title),
+    // A 5xx is never the caller's to fix, and its message names our inside (a NATS subject, the bus's
+    // own error): the title says all the caller can use; the message stays in our logs and metrics.
+    detail: spec.status >= 500 ? title : detailFor(c, lang, title),
     code: c.code,
     ...(c.errors?.length ? { errors: localizeFieldErrors(c.errors, lang) } : {}),
     requestId,

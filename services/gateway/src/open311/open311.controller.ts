@@ -22,7 +22,8 @@ class Open311Filter implements ExceptionFilter {
     else if (exception instanceof DomainError) {
       // GeoReport answers a bad api_key with 403; every other code keeps the status of the one error table.
       status = exception.code === 'IDENTITY.INVALID_CLIENT' ? 403 : errorSpec(exception.code).status;
-      description = exception.details?.length ? exception.details.map((d) => `${d.field}: ${d.message}`).join('; ') : exception.message;
+      // A 5xx message names our inside (a NATS subject): the caller gets the title, as on /api/v1.
+      description = status >= 500 ? errorSpec(exception.code).title.en : exception.details?.length ? exception.details.map((d) => `${d.field}: ${d.message}`).join('; ') : exception.message;
       if (status === 429 || status === 503) void reply.header('Retry-After', String(exception.retryAfter ?? (status === 503 ? 5 : 60)));
     } else if (exception instanceof HttpException && exception.getStatus() < 500) {
       status = exception.getStatus();

@@ -185,6 +185,23 @@ describe('OWASP API7, API8, API9, API10: the surface of the gateway', () => {
       for (const [i, res] of bad.entries()) expect({ i, status: res.status >= 400 && res.status < 500 }).toEqual({ i, status: true });
       // Every answer above was scanned as it came: the last test of the suite reads them all.
     });
+
+    it('answers a stopped service with 503 and words of its own, naming nothing inside (no subject, no bus error)', async () => {
+      const stopped = ['reporting', 'complaints'] as const;
+      for (const name of stopped) await system.process(name).stop();
+      try {
+        const rest = await api.get('/api/v1/reports/summary').set('Authorization', bearer.admin).set('Accept-Language', 'en');
+        expectRefused(rest, 503, 'COMMON.SERVICE_UNAVAILABLE');
+        expect(rest.body).toMatchObject({ title: 'Service unavailable', detail: 'Service unavailable' });
+        const listed = await api.get('/api/v1/complaints').set('Authorization', bearer.ani).set('Accept-Language', 'en');
+        expect({ status: listed.status, detail: listed.body.detail }).toEqual({ status: 503, detail: 'Service unavailable' });
+        const open311 = await api.get('/open311/v2/requests.json');
+        expect({ status: open311.status, body: open311.body }).toEqual({ status: 503, body: [{ code: 503, description: 'Service unavailable' }] });
+      } finally {
+        for (const name of stopped) await system.process(name).start();
+        await system.waitUntilReady();
+      }
+    });
   });
 
   describe('API9 improper inventory management', () => {
