@@ -118,7 +118,10 @@ export class TokenVerifier {
       };
     } catch (error) {
       if (error instanceof DomainError) throw error;
-      throw new DomainError('COMMON.UNAUTHENTICATED', `invalid access token: ${(error as Error).message}`);
+      // Why a token failed (signature, kid, typ, a claim) helps only someone forging one: the log
+      // keeps the reason, the caller gets one answer for all.
+      this.logger.debug(`access token refused: ${(error as Error).message}`);
+      throw new DomainError('COMMON.UNAUTHENTICATED', 'the access token is not valid or has expired');
     }
   }
 }

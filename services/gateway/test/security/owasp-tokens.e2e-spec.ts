@@ -161,6 +161,29 @@ describe('OWASP API2: broken authentication', () => {
     await api.get('/api/v1/me').set('Authorization', `Bearer ${login.accessToken}`).expect(200);
   });
 
+  it("tells a refused token's bearer nothing about why: one answer for every forgery", async () => {
+    const { privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
+    const good = await forge();
+    const tokens = [
+      'not-a-jwt',
+      `${good.split('.').slice(0, 2).join('.')}.${'A'.repeat(86)}`,
+      await forge({}, {}, privateKey),
+      await forge({}, { kid: randomUUID() }),
+      await forge({}, { typ: 'JWT' }),
+      await forge({ exp: now() - 60, iat: now() - 360 }),
+      await forge({ exp: now() + 3600 }),
+      await forge({ iss: 'https://evil.example' }),
+    ];
+    const answers = new Set<string>();
+    for (const token of tokens) {
+      const res = await me(token).set('Accept-Language', 'en');
+      expectRefused(res, 401, 'COMMON.UNAUTHENTICATED');
+      answers.add(JSON.stringify({ ...res.body, requestId: undefined }));
+    }
+    expect([...answers]).toHaveLength(1);
+    expect(JSON.parse([...answers][0]).detail).not.toMatch(/signature|kid|key|typ|"exp"|claim|JWS|lives|issuer|audience/i);
+  });
+
   it('refuses grants other than client credentials, and a service account secret as a password', async () => {
     const account = (await api.post('/api/v1/service-accounts').set('Authorization', bearer.admin).send({ name: 'Dasbor provinsi', scopes: ['events:read'] }).expect(201)).body;
     for (const grant of ['password', 'authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:jwt-bearer']) {
@@ -188,6 +211,9 @@ describe('OWASP API2: broken authentication', () => {
       if (status !== 401) await new Promise((r) => setTimeout(r, 50));
     }
     expect(status).toBe(401);
+    // iat counts whole seconds, so a token issued in the second of the move is refused too (the safe
+    // side): sign in again from the next second on.
+    await new Promise((r) => setTimeout(r, 1100));
     const fresh = `Bearer ${await system.login('dlh@pemda.labura.go.id', people.passwords.dlh)}`;
     expectRefused(await api.get(`/api/v1/complaints/${c.id}`).set('Authorization', fresh), 404);
   });
