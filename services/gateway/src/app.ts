@@ -74,6 +74,11 @@ export async function startGateway(config: GatewayConfig = loadGatewayConfig(), 
   });
   app.enableCors({
     origin: corsOrigin(config.CORS_ORIGINS),
+    // Named, not left to the plugin: its default methods are GET, HEAD and POST (a front end could
+    // not PATCH /me, PUT a document or DELETE /me), and by default it allows whatever headers a
+    // preflight asks for.
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'Accept', 'Accept-Language', 'If-Match', 'Idempotency-Key', 'X-Request-Id'],
     exposedHeaders: ['X-Request-Id', 'ETag', 'Retry-After', 'Location'],
     maxAge: 600,
   });

@@ -142,6 +142,23 @@ describe('OWASP API7, API8, API9, API10: the surface of the gateway', () => {
       expect(allowed.headers['access-control-allow-credentials']).toBeUndefined();
     });
 
+    it("lets the configured origin's front end use every method and header the API takes, and no other header", async () => {
+      for (const [method, path, headers] of [
+        ['PATCH', '/api/v1/me', 'authorization,content-type'],
+        ['DELETE', '/api/v1/me', 'authorization,content-type'],
+        ['PUT', `/api/v1/permit-applications/${ids.ani}/documents/KTP`, 'authorization,content-type'],
+        ['POST', `/api/v1/complaints/${ids.ani}/actions`, 'authorization,content-type,if-match,idempotency-key,x-request-id,accept-language'],
+      ]) {
+        const res = await api.options(path).set('Origin', PORTAL).set('Access-Control-Request-Method', method).set('Access-Control-Request-Headers', headers);
+        const allowedMethods = String(res.headers['access-control-allow-methods'] ?? '').split(',').map((m) => m.trim());
+        const allowedHeaders = String(res.headers['access-control-allow-headers'] ?? '').toLowerCase().split(',').map((h) => h.trim());
+        expect({ method, status: res.status, origin: res.headers['access-control-allow-origin'], method_allowed: allowedMethods.includes(method) }).toEqual({ method, status: 204, origin: PORTAL, method_allowed: true });
+        for (const header of headers.split(',')) expect({ method, header, allowed: allowedHeaders.includes(header) }).toEqual({ method, header, allowed: true });
+      }
+      const odd = await api.options('/api/v1/me').set('Origin', PORTAL).set('Access-Control-Request-Method', 'GET').set('Access-Control-Request-Headers', 'x-forwarded-for,x-actor');
+      expect(String(odd.headers['access-control-allow-headers'] ?? '').toLowerCase()).not.toMatch(/x-forwarded-for|x-actor/);
+    });
+
     it('answers methods a route does not have with a problem, echoing nothing and changing nothing', async () => {
       const before = await db.fingerprint();
       const trace = await api.trace('/api/v1/me').set('Authorization', bearer.ani).set('X-Secret-Echo', 'gema-rahasia');
