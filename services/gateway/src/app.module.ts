@@ -23,7 +23,7 @@ import { CalendarController } from './identity/calendar.controller';
 import { ServiceAccountsController } from './identity/service-accounts.controller';
 import { ApplicationsController, PermitVerificationController } from './permits/applications.controller';
 import { ComplaintsController, PublicComplaintsController } from './complaints/complaints.controller';
-import { Open311Controller } from './open311/open311.controller';
+import { Open311Controller, PUBLIC_BASE_URL } from './open311/open311.controller';
 import { MeController, UsersController } from './identity/users.controller';
 import { DataExport } from './identity/data-export';
 import { Revocations } from './auth/revocations';
@@ -74,6 +74,7 @@ export class AppModule {
         // Only the gateway speaks for callers: it signs who is calling on every request.
         { provide: CALLER_SIGNER, useValue: new CallerSigner(config.ACTOR_SIGNING_KEY) },
         { provide: READINESS_TIMEOUT_MS, useValue: config.READINESS_TIMEOUT_MS },
+        { provide: PUBLIC_BASE_URL, useValue: config.PUBLIC_BASE_URL },
         { provide: APP_PIPE, useFactory: createValidationPipe },
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: APP_GUARD, useClass: AuthGuard },

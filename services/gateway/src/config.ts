@@ -22,6 +22,10 @@ export class GatewayConfig extends CommonConfig {
   })
   CORS_ORIGINS: string = '';
 
+  /** The public address of the API, for the links it writes (Open311 discovery and media_url); never taken from a request's Host. */
+  @Expose() @IsString() @Matches(/^https?:\/\/[^\s]+[^/\s]$/, { message: 'PUBLIC_BASE_URL must be an http(s) URL without a trailing slash' })
+  PUBLIC_BASE_URL: string = 'http://localhost:3000';
+
   /** Sign-in attempts (login, refresh) per client IP per minute before 429. */
   @Expose() @toInt() @IsInt() @Min(1) @Max(100000)
   LOGIN_RATE_LIMIT_PER_MINUTE: number = 20;

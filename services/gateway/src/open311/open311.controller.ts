@@ -1,4 +1,4 @@
-import { ArgumentsHost, Body, Catch, Controller, ExceptionFilter, Get, HttpException, Logger, Param, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
+import { ArgumentsHost, Body, Catch, Controller, ExceptionFilter, Get, HttpException, Inject, Logger, Param, Post, Query, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { AgencyResponse, ComplaintCategoryResponse, errorSpec, ListPublicComplaintsRequest, PublicComplaintResponse, SUBJECTS } from '@smart-regency/contracts';
 import { CallContext, DomainError, RpcClient } from '@smart-regency/platform';
@@ -35,7 +35,8 @@ class Open311Filter implements ExceptionFilter {
   }
 }
 
-const origin = (req: FastifyRequest) => `${req.protocol}://${req.headers.host ?? req.hostname}`;
+/** The gateway's PUBLIC_BASE_URL: links are ours to write, never built from a request's Host. */
+export const PUBLIC_BASE_URL = Symbol('PUBLIC_BASE_URL');
 const CHANGESET = '2026-11-28T00:00:00Z';
 /** GeoReport's default window for GET requests without dates: the most recent 90 days. */
 const DEFAULT_WINDOW_MS = 90 * 86_400_000;
@@ -79,7 +80,10 @@ export class Open311Controller {
   private agencyNames?: { at: number; names: Map<string, string> };
   private categoryNames?: { at: number; names: Map<string, string> };
 
-  constructor(private readonly rpc: RpcClient) {}
+  constructor(
+    private readonly rpc: RpcClient,
+    @Inject(PUBLIC_BASE_URL) private readonly baseUrl: string,
+  ) {}
 
   private send(reply: FastifyReply, format: Format, root: string, item: string, body: unknown, status = 200) {
     const { type, text } = render(format, root, item, body);
@@ -159,10 +163,10 @@ export class Open311Controller {
   }
 
   @Get(':file')
-  async resource(@Param('file') file: string, @Query() query: Record<string, unknown>, @Call() call: CallContext, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
+  async resource(@Param('file') file: string, @Query() query: Record<string, unknown>, @Call() call: CallContext, @Res() reply: FastifyReply) {
     const [name, format] = splitFormat(file);
     if (name === 'discovery') {
-      const endpoint = { specification: 'http://wiki.open311.org/GeoReport_v2', url: `${origin(req)}/open311/v2`, changeset: CHANGESET, type: 'production' };
+      const endpoint = { specification: 'http://wiki.open311.org/GeoReport_v2', url: `${this.baseUrl}/open311/v2`, changeset: CHANGESET, type: 'production' };
       const formats = ['application/json', 'text/xml'];
       const head = { changeset: CHANGESET, contact: 'Diskominfo Kabupaten Labuhanbatu Utara', key_service: 'Minta api_key kepada admin (service account dengan cakupan open311:write)' };
       // JSON lists are arrays; XML wraps each item in its own element.
@@ -175,13 +179,13 @@ export class Open311Controller {
     }
     if (name === 'requests') {
       const page = await this.rpc.send(SUBJECTS.complaints.listPublic, this.requestsQuery(query), call);
-      return this.send(reply, format, 'service_requests', 'request', await this.requests(page.items, call, origin(req)));
+      return this.send(reply, format, 'service_requests', 'request', await this.requests(page.items, call, this.baseUrl));
     }
     throw new Open311Error(404, `no resource ${name}`);
   }
 
   @Get(':kind/:file')
-  async one(@Param('kind') kind: string, @Param('file') file: string, @Call() call: CallContext, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
+  async one(@Param('kind') kind: string, @Param('file') file: string, @Call() call: CallContext, @Res() reply: FastifyReply) {
     const [id, format] = splitFormat(file);
     if (kind === 'services') {
       const items = await everyPage((page) => this.rpc.send(SUBJECTS.complaints.listCategories, { page, pageSize: 100 }, call));
@@ -193,7 +197,7 @@ export class Open311Controller {
       // Requests are created at once, so a token is the request's own id.
       const c = await this.rpc.send(SUBJECTS.complaints.getPublic, { trackingNumber: id.slice(0, 40) }, call);
       if (kind === 'tokens') return this.send(reply, format, 'service_requests', 'request', [{ service_request_id: c.trackingNumber, token: c.trackingNumber }]);
-      return this.send(reply, format, 'service_requests', 'request', await this.requests([c], call, origin(req)));
+      return this.send(reply, format, 'service_requests', 'request', await this.requests([c], call, this.baseUrl));
     }
     throw new Open311Error(404, `no resource ${kind}`);
   }

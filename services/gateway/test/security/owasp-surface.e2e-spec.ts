@@ -12,6 +12,9 @@ import { People } from '../support';
 import { Databases, expectRefused, leaks, recording, Seen } from './owasp-support';
 
 const PORTAL = 'https://portal.labura.go.id';
+const PUBLIC_BASE_URL = 'https://layanan.labura.go.id';
+/** DLH's name as an admin could type it: Open311 renders it into XML (API10). */
+const HOSTILE_AGENCY_NAME = 'DLH <agency_responsible>x</agency_responsible> & "co" ]]> \'';
 
 /**
  * OWASP API7 server side request forgery, API8 security misconfiguration, API9 improper inventory
@@ -40,12 +43,14 @@ describe('OWASP API7, API8, API9, API10: the surface of the gateway', () => {
     });
     await new Promise<void>((resolve) => canary.listen(0, '127.0.0.1', resolve));
     canaryUrl = `http://127.0.0.1:${(canary.address() as AddressInfo).port}`;
-    system = await TestSystem.start({ gateway: { CORS_ORIGINS: PORTAL } });
+    system = await TestSystem.start({ gateway: { CORS_ORIGINS: PORTAL, PUBLIC_BASE_URL } });
     api = recording(system.gatewayUrl, seen);
     await db.open(system);
     await people.signIn(system);
     await people.add('ani');
     await people.add('dlh', { roles: ['officer'], agency: 'DLH' });
+    // Before any Open311 answer: the gateway keeps agency names for 5 minutes.
+    await api.patch(`/api/v1/agencies/${agencies.DLH}`).set('Authorization', bearer.admin).send({ name: HOSTILE_AGENCY_NAME }).expect(200);
     ({ clientSecret: apiKey, clientId } = (await api.post('/api/v1/service-accounts').set('Authorization', bearer.admin).send({ name: 'Kanal SMS', scopes: ['open311:write'] }).expect(201)).body);
   }, 120000);
 
@@ -157,6 +162,18 @@ describe('OWASP API7, API8, API9, API10: the surface of the gateway', () => {
       }
       const odd = await api.options('/api/v1/me').set('Origin', PORTAL).set('Access-Control-Request-Method', 'GET').set('Access-Control-Request-Headers', 'x-forwarded-for,x-actor');
       expect(String(odd.headers['access-control-allow-headers'] ?? '').toLowerCase()).not.toMatch(/x-forwarded-for|x-actor/);
+    });
+
+    it("builds Open311's links from configuration, never from a Host or X-Forwarded-Host a caller sends", async () => {
+      const c = (await api.get('/api/v1/complaints').set('Authorization', bearer.ani).expect(200)).body.items[0];
+      for (const headers of [{ Host: 'evil.example' }, { 'X-Forwarded-Host': 'evil.example', 'X-Forwarded-Proto': 'http' }, {}]) {
+        const discovery = (await api.get('/open311/v2/discovery.json').set(headers).expect(200)).body;
+        expect(discovery.endpoints[0].url).toBe(`${PUBLIC_BASE_URL}/open311/v2`);
+        const [found] = (await api.get(`/open311/v2/requests.json?service_request_id=${c.trackingNumber}`).set(headers).expect(200)).body;
+        expect(found.media_url).toMatch(new RegExp(`^${PUBLIC_BASE_URL}/api/v1/public/complaints/${c.trackingNumber}/attachments/[0-9a-f-]{36}$`));
+        const xml = (await api.get('/open311/v2/discovery.xml').set(headers).expect(200)).text;
+        expect(xml).not.toContain('evil.example');
+      }
     });
 
     it('answers methods a route does not have with a problem, echoing nothing and changing nothing', async () => {
@@ -316,12 +333,10 @@ describe('OWASP API7, API8, API9, API10: the surface of the gateway', () => {
     });
 
     it("renders identity's agency names and integrators' text into Open311 XML escaped: the document stays well-formed", async () => {
-      const hostile = 'DLH <agency_responsible>x</agency_responsible> & "co" ]]> \'';
-      await api.patch(`/api/v1/agencies/${agencies.DLH}`).set('Authorization', bearer.admin).send({ name: hostile }).expect(200);
+      const hostile = HOSTILE_AGENCY_NAME;
       const description = 'Got <![CDATA[ <x/> ]]> & </request><request> injected?';
       const created = await api.post('/open311/v2/requests.xml').type('form').send({ api_key: apiKey, service_code: 'waste-environment', lat: '2.5', long: '99.6', description }).expect(201);
       const id = new XMLParser().parse(created.text).service_requests.request.service_request_id;
-      // The name is cached by the gateway for 5 minutes: this suite's first use of the agency names is this one.
       const xml = (await api.get(`/open311/v2/requests/${id}.xml`).expect(200)).text;
       expect(XMLValidator.validate(xml)).toBe(true);
       const request = new XMLParser({ parseTagValue: false, processEntities: true, htmlEntities: true }).parse(xml).service_requests.request;
