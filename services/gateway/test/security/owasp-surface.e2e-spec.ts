@@ -62,8 +62,11 @@ describe('OWASP API7, API8, API9, API10: the surface of the gateway', () => {
 
   describe('API7 server side request forgery', () => {
     // No route fetches a URL a caller gives (docs/security.md): files arrive as bodies, Open311's
-    // media_url is ours to write and never read, PUBLIC_BASE_URL is configuration. The canary
-    // proves it for every place a URL can be put today.
+    // media_url is ours to write and never read, PUBLIC_BASE_URL is configuration, and the only
+    // outbound connections are PostgreSQL and NATS. The canary proves it for every place a URL can
+    // be put today. Webhooks (issue 16) will be the first outbound HTTP: they must refuse loopback,
+    // private, link-local and metadata addresses after resolving (and on the socket), follow no
+    // redirects, time out and cap what they read; this test then gains a webhook aimed at the canary.
     it('calls no URL a caller puts in a body, a query, a header or a form, wherever it goes', async () => {
       const url = (tag: string) => `${canaryUrl}/${tag}`;
       await api.post('/api/v1/complaints').set('Authorization', bearer.ani).set('Referer', url('referer')).set('X-Forwarded-Host', new URL(canaryUrl).host).send({
