@@ -7,3 +7,4 @@ export * from './in-process';
 export * from './tcp-proxy';
 export * from './files';
 export * from './nats-server';
+export * from './private-postgres';
