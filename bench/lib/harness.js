@@ -354,6 +354,26 @@ function progressBar(label, total, unit = 'rows') {
   return { update: render, end: () => tty && lastLine && process.stderr.write('\n') };
 }
 
+/**
+ * A status line on stderr every `everyMs` for work of unknown length (rewritten in place on a
+ * terminal, one line per tick otherwise): `render()` returns the text. Returns stop().
+ */
+function statusLine(render, everyMs = 1000) {
+  const tty = process.stderr.isTTY;
+  let width = 0;
+  const tick = () => {
+    const line = render();
+    process.stderr.write(tty ? `\r${line.padEnd(width)}` : `${line}\n`);
+    width = Math.max(width, line.length);
+  };
+  const timer = setInterval(tick, everyMs);
+  return () => {
+    clearInterval(timer);
+    tick();
+    if (tty) process.stderr.write('\n');
+  };
+}
+
 /** Which code was measured: the commit, whether libs/ or services/ differ from it, and when dist was built. */
 function treeInfo() {
   const git = (...args) => {
@@ -586,6 +606,7 @@ module.exports = {
   summarize,
   distribution,
   progressBar,
+  statusLine,
   secondaryIndexes,
   rebuildIndexes,
   serveBare,

@@ -7,4 +7,5 @@ export * from './in-process';
 export * from './tcp-proxy';
 export * from './files';
 export * from './nats-server';
+export * from './private-postgres';
 export * from './fuzz';

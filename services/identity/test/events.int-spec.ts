@@ -3,7 +3,7 @@ import { EventConsumer, EventRecorder, EventsRuntime, Metrics, OutboxRelay } fro
 import { freePort, InProcessService, makeNik, startInProcess, TcpProxy, waitFor } from '@smart-regency/testing';
 import { randomUUID } from 'crypto';
 import { connect, JetStreamManager, JsMsg, NatsConnection } from 'nats';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { startIdentity } from '../src/app';
 import { loadIdentityConfig } from '../src/config';
 
@@ -294,6 +294,47 @@ describe('events backbone under failure', () => {
     await new Promise((resolve) => setTimeout(resolve, 1000));
     await proxy.open();
     await waitFor('the event sent during the outage', async () => ((await effects('outage')).includes(second.id) ? true : undefined), 30000);
+  });
+
+  const batched = (name: string) => ({
+    handler: undefined,
+    batchHandler: async (events: RegencyCloudEvent[], manager: EntityManager) => {
+      for (const e of events) await manager.query('INSERT INTO test_effects (consumer, event_id) VALUES ($1, $2)', [name, e.id]);
+    },
+  });
+  it.each([
+    ['one event per transaction', 'dbaway', {}],
+    ['batched, as reporting', 'dbaway-batched', batched('dbaway-batched')],
+  ])('a consumer whose database is away holds its events until it is back, and dead-letters none (%s)', async (_, name, mode) => {
+    // The consumer's own database behind a proxy: closing it cuts the pool's connections and refuses new ones.
+    const port = await freePort();
+    const target = new URL(t.databaseUrl);
+    const proxy = new TcpProxy(port, { host: target.hostname, port: Number(target.port || 5432) });
+    await proxy.open();
+    extra.push({ stop: () => proxy.close() });
+    const url = new URL(t.databaseUrl);
+    url.port = String(port);
+    const away = new DataSource({ type: 'postgres', url: url.toString(), extra: { max: 4, connectionTimeoutMillis: 1000 } });
+    await away.initialize();
+    extra.push({ stop: () => away.destroy() });
+    relay().start();
+    // Few deliveries, so that naks alone would dead-letter within a second of outage.
+    const c = consumer(name, { filterSubject: `${t.env.eventsPrefix}.identity.>`, startTime: new Date(), dataSource: away, maxDeliver: 2, ...mode });
+    await c.start();
+    const before = await recordFor(uuid());
+    await waitFor('the event before the outage', async () => ((await effects(name)).includes(before.id) ? true : undefined));
+
+    await proxy.close();
+    const during = await recordFor(uuid());
+    await drained(); // published while the consumer's database is away, so it is delivered and fails
+    await new Promise((resolve) => setTimeout(resolve, 4000));
+    await proxy.open();
+
+    await waitFor('the event of the outage', async () => ((await effects(name)).includes(during.id) ? true : undefined), 20000);
+    expect((await effects(name)).filter((id) => id === during.id)).toHaveLength(1);
+    const letters = await jsm.streams.info(t.env.deadLetterStream, { subjects_filter: `${t.env.deadLetterPrefix}.${name}.>` }).catch(() => undefined);
+    expect(letters).toBeDefined();
+    expect(Object.values(letters?.state.subjects ?? {})).toEqual([]);
   });
 
   it('a consumer handling several events at once keeps each record in order', async () => {

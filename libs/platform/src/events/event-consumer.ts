@@ -12,6 +12,7 @@ import {
   nanos,
 } from 'nats';
 import { DataSource, EntityManager } from 'typeorm';
+import { isDatabaseUnavailable } from '../errors/database-errors';
 import { Metrics } from '../metrics/metrics';
 
 export type EventHandler = (event: RegencyCloudEvent, manager: EntityManager) => Promise<void>;
@@ -240,35 +241,48 @@ export class EventConsumer {
     }
     if (!good.length) return;
     let processed = 0;
-    try {
-      await this.options.dataSource.transaction(async (manager) => {
-        await this.options.transactionStart?.(manager);
-        const ids = [...new Set(good.map((g) => g.event.id))];
-        const inserted: Array<{ event_id: string }> = await manager.query(
-          `INSERT INTO processed_events (consumer, event_id) SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING RETURNING event_id`,
-          [this.options.name, ids],
-        );
-        const fresh = new Set(inserted.map((r) => r.event_id));
-        const events: RegencyCloudEvent[] = [];
-        const sequences: number[] = [];
-        for (const { msg, event } of good) {
-          // The first copy of each new event, in stream order.
-          if (fresh.delete(event.id)) {
-            events.push(event);
-            sequences.push(msg.info.streamSequence);
-          }
+    for (let attempt = 1; ; attempt++) {
+      try {
+        processed = await this.applyBatch(good);
+        break;
+      } catch (error) {
+        if (isDatabaseUnavailable(error)) {
+          if (await this.waitForDatabase(error, good.map((g) => g.msg), attempt)) continue;
+          for (const { msg } of good) msg.nak();
+          return;
         }
-        processed = events.length;
-        if (events.length) await this.options.batchHandler!(events, manager, sequences);
-      });
-    } catch (error) {
-      this.logger.warn(`batch of ${good.length} failed (${(error as Error).message}); handling its events one by one`);
-      for (const { msg, event } of good) await this.handle(msg, event);
-      return;
+        this.logger.warn(`batch of ${good.length} failed (${(error as Error).message}); handling its events one by one`);
+        for (const { msg, event } of good) await this.handle(msg, event);
+        return;
+      }
     }
     this.options.metrics?.eventsConsumed.inc({ consumer: this.options.name, outcome: 'processed' }, processed);
     if (good.length > processed) this.options.metrics?.eventsConsumed.inc({ consumer: this.options.name, outcome: 'duplicate' }, good.length - processed);
     await Promise.all(good.map(({ msg }) => this.ack(msg)));
+  }
+
+  /** One transaction: the inbox insert, then the batch handler with the events new to the inbox; resolves how many were new. */
+  private async applyBatch(good: Array<{ msg: JsMsg; event: RegencyCloudEvent }>): Promise<number> {
+    return this.options.dataSource.transaction(async (manager) => {
+      await this.options.transactionStart?.(manager);
+      const ids = [...new Set(good.map((g) => g.event.id))];
+      const inserted: Array<{ event_id: string }> = await manager.query(
+        `INSERT INTO processed_events (consumer, event_id) SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING RETURNING event_id`,
+        [this.options.name, ids],
+      );
+      const fresh = new Set(inserted.map((r) => r.event_id));
+      const events: RegencyCloudEvent[] = [];
+      const sequences: number[] = [];
+      for (const { msg, event } of good) {
+        // The first copy of each new event, in stream order.
+        if (fresh.delete(event.id)) {
+          events.push(event);
+          sequences.push(msg.info.streamSequence);
+        }
+      }
+      if (events.length) await this.options.batchHandler!(events, manager, sequences);
+      return events.length;
+    });
   }
 
   /** Processes one message: effect + inbox in one transaction, then ack. */
@@ -278,29 +292,61 @@ export class EventConsumer {
       await this.deadLetter(msg, undefined, new Error('not a CloudEvent'));
       return;
     }
-    try {
-      const fresh = await this.options.dataSource.transaction(async (manager) => {
-        await this.options.transactionStart?.(manager);
-        const inserted = await manager.query(
-          `INSERT INTO processed_events (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING event_id`,
-          [this.options.name, event.id],
-        );
-        if (!inserted.length) return false;
-        if (this.options.handler) await this.options.handler(event, manager);
-        else await this.options.batchHandler!([event], manager, [msg.info.streamSequence]);
-        return true;
-      });
-      this.options.metrics?.eventsConsumed.inc({ consumer: this.options.name, outcome: fresh ? 'processed' : 'duplicate' });
-      await this.ack(msg);
-    } catch (error) {
-      if (msg.info.redeliveryCount >= this.maxDeliver) {
-        await this.deadLetter(msg, event, error as Error);
-      } else {
-        this.options.metrics?.eventsConsumed.inc({ consumer: this.options.name, outcome: 'retried' });
-        this.logger.warn(`event ${event.type} ${event.id} failed (delivery ${msg.info.redeliveryCount}): ${(error as Error).message}`);
-        msg.nak(Math.min(250 * 2 ** msg.info.redeliveryCount, 30000));
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const fresh = await this.options.dataSource.transaction(async (manager) => {
+          await this.options.transactionStart?.(manager);
+          const inserted = await manager.query(
+            `INSERT INTO processed_events (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING event_id`,
+            [this.options.name, event.id],
+          );
+          if (!inserted.length) return false;
+          if (this.options.handler) await this.options.handler(event, manager);
+          else await this.options.batchHandler!([event], manager, [msg.info.streamSequence]);
+          return true;
+        });
+        this.options.metrics?.eventsConsumed.inc({ consumer: this.options.name, outcome: fresh ? 'processed' : 'duplicate' });
+        await this.ack(msg);
+        return;
+      } catch (error) {
+        if (isDatabaseUnavailable(error)) {
+          if (await this.waitForDatabase(error, [msg], attempt)) continue;
+          msg.nak();
+          return;
+        }
+        if (msg.info.redeliveryCount >= this.maxDeliver) {
+          await this.deadLetter(msg, event, error as Error);
+        } else {
+          this.options.metrics?.eventsConsumed.inc({ consumer: this.options.name, outcome: 'retried' });
+          this.logger.warn(`event ${event.type} ${event.id} failed (delivery ${msg.info.redeliveryCount}): ${(error as Error).message}`);
+          msg.nak(Math.min(250 * 2 ** msg.info.redeliveryCount, 30000));
+        }
+        return;
       }
     }
+  }
+
+  /**
+   * The database is away, which is no fault of the events: keep the messages (working() holds
+   * their ack deadline) and try them again after a pause, until it is back. Naks would spend
+   * deliveries and dead-letter good events after ~8 s of outage. False once stopping (the caller
+   * naks, so the next process takes them).
+   */
+  private async waitForDatabase(error: unknown, msgs: JsMsg[], attempt: number): Promise<boolean> {
+    if (this.stopping) return false;
+    if (attempt === 1 || attempt % 12 === 0) {
+      this.logger.warn(`consumer ${this.options.name}: the database is unavailable (${(error as Error).message}); holding ${msgs.length} event(s) until it is back`);
+    }
+    for (const msg of msgs) {
+      try {
+        msg.working();
+      } catch {
+        // NATS away as well: the deadline may pass and the server redeliver; the inbox skips the copy.
+      }
+    }
+    // Within the ack deadline, so the server does not redeliver what is held.
+    await sleep(Math.min(250 * 2 ** (attempt - 1), 5000, (this.options.ackWaitMs ?? 30000) / 2));
+    return !this.stopping;
   }
 
   /** The acknowledgement after the commit; a crash between the two is covered by the inbox. */
