@@ -1,6 +1,7 @@
 import { ACTOR_HEADER, CALLER_SIGNATURE_HEADER, REQUEST_ID_HEADER, SUBJECTS } from '@smart-regency/contracts';
 import { CallerSigner, prefixed } from '@smart-regency/platform';
-import { busLayoutOf, PrivateNatsServer, TEST_PDF, TestEnvironment, TestSystem } from '@smart-regency/testing';
+import { busLayoutOf, PrivateNatsServer, REPO_ROOT, TEST_PDF, TestEnvironment, TestSystem } from '@smart-regency/testing';
+import { spawn } from 'child_process';
 import { randomUUID } from 'crypto';
 import { connect, headers as natsHeaders, JSONCodec, NatsConnection } from 'nats';
 import request from 'supertest';
@@ -99,6 +100,20 @@ describe('NATS users and permissions', () => {
     await api.delete('/api/v1/me').set('Authorization', bearer.warga).send({ password: people.passwords.warga }).expect(202);
     expect((await api.get('/health/ready').expect(200)).body.status).toBe('ok');
     expect(agencies.PUPR).toBeDefined();
+
+    // Reporting's rebuild replays the whole stream as the reporting user, and finishes.
+    const rebuild = spawn(process.execPath, ['services/reporting/dist/rebuild.js'], { cwd: REPO_ROOT, env: { PATH: process.env.PATH ?? '', ...system.process('reporting').env, LOG_LEVEL: 'warn' } });
+    let printed = '';
+    rebuild.stdout.on('data', (d) => (printed += d));
+    rebuild.stderr.on('data', (d) => (printed += d));
+    const code = await new Promise<number | null>((resolve) => {
+      const timer = setTimeout(() => rebuild.kill('SIGKILL'), 60000);
+      rebuild.once('exit', (c) => {
+        clearTimeout(timer);
+        resolve(c);
+      });
+    });
+    if (code !== 0) throw new Error(`the rebuild exited ${code}:\n${printed.slice(-2000)}`);
   }
 
   it('refuses a connection without a user, and a wrong password', async () => {
@@ -114,6 +129,12 @@ describe('NATS users and permissions', () => {
     const permits = await as('permits');
     const js = permits.jetstream();
     await expect(js.publish(`${env.eventsPrefix}.identity.user.erased.v1`, codec.encode({ id: randomUUID() }))).rejects.toThrow();
+    // Reporting may replay the stream, but not pull (and so take away) another service's events.
+    const before = nats.violations().length;
+    reporting.publish(`$JS.API.CONSUMER.MSG.NEXT.${env.eventsStream}.permits-user-erased`, codec.encode({ batch: 1 }));
+    await reporting.flush();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(nats.violations().slice(before).join('\n')).toMatch(/Publish Violation.*reporting.*permits-user-erased/);
     // Nobody but identity may listen on identity's subjects, nor read another process's replies.
     const gateway = await as('gateway');
     const violationsBefore = nats.violations().length;

@@ -48,6 +48,8 @@ export const DEFAULT_BUS_LAYOUT: BusLayout = {
 
 export interface UserPermissions {
   publish: string[];
+  /** Exceptions to `publish` (a deny wins over an allow). */
+  publishDeny?: string[];
   subscribe: string[];
   /** May answer requests it received (on their reply subjects only). */
   allowResponses: boolean;
@@ -93,10 +95,18 @@ function consumerAccess(layout: BusLayout, names: string[]): string[] {
   ]);
 }
 
-/** Reporting's rebuild replays the whole stream through an ordered (ephemeral) consumer. */
+/**
+ * Reporting's rebuild replays the whole stream through an ordered consumer, which pulls under a
+ * name the client makes up: it may pull from any consumer of the stream but the other services'
+ * own (denied below), so it cannot take their events.
+ */
 function replayAccess(layout: BusLayout): string[] {
   const s = layout.eventsStream;
-  return [`$JS.API.CONSUMER.CREATE.${s}`, `$JS.API.CONSUMER.CREATE.${s}.>`, `$JS.API.CONSUMER.DELETE.${s}.>`, `$JS.API.CONSUMER.INFO.${s}.>`, `$JS.FC.${s}.>`];
+  return [`$JS.API.CONSUMER.CREATE.${s}`, `$JS.API.CONSUMER.CREATE.${s}.>`, `$JS.API.CONSUMER.DELETE.${s}.>`, `$JS.API.CONSUMER.INFO.${s}.>`, `$JS.API.CONSUMER.MSG.NEXT.${s}.>`, `$JS.FC.${s}.>`];
+}
+
+function othersConsumers(layout: BusLayout, name: ServiceName): string[] {
+  return SERVICES.filter((other) => other !== name).flatMap((other) => SERVICE_CONSUMERS[other].map((c) => `$JS.API.CONSUMER.MSG.NEXT.${layout.eventsStream}.${c}`));
 }
 
 const allSubjects = (): string[] => [...SERVICES.flatMap((s) => Object.values(SUBJECTS[s]) as string[]), ...Object.values(AUDIT_SUBJECTS).flatMap((a) => Object.values(a))];
@@ -115,6 +125,7 @@ export function busPermissions(layout: BusLayout = DEFAULT_BUS_LAYOUT): Record<B
       ...(name === 'reporting' ? replayAccess(layout) : []),
       ...transferAccess(layout),
     ],
+    ...(name === 'reporting' ? { publishDeny: othersConsumers(layout, name) } : {}),
     subscribe: [p(`${name}.>`), inbox(name)],
     allowResponses: true,
   });
@@ -156,7 +167,7 @@ export function renderNatsConfig(options: NatsConfigOptions): string {
       `        user: ${quote(user)}`,
       `        password: ${password}`,
       `        permissions: {`,
-      `          publish: { allow: ${list(perm.publish, '          ')} }`,
+      `          publish: { allow: ${list(perm.publish, '          ')}${perm.publishDeny?.length ? `, deny: ${list(perm.publishDeny, '          ')}` : ''} }`,
       `          subscribe: { allow: ${list(perm.subscribe, '          ')} }`,
       ...(perm.allowResponses ? [`          allow_responses: true`] : []),
       `        }`,
