@@ -52,6 +52,8 @@ const codec = JSONCodec<unknown>();
 @Injectable()
 export class RpcClient {
   private readonly transfer: FileTransfer;
+  /** While the connection is down a request would only wait out its timeout: callers get 503 at once instead. */
+  private disconnected = false;
 
   constructor(
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
@@ -61,6 +63,14 @@ export class RpcClient {
     @Optional() @Inject(CALLER_SIGNER) private readonly signer?: CallerSigner,
   ) {
     this.transfer = new FileTransfer(nc, prefix);
+    void this.watchConnection();
+  }
+
+  private async watchConnection(): Promise<void> {
+    for await (const status of this.nc.status()) {
+      if (status.type === 'disconnect') this.disconnected = true;
+      else if (status.type === 'reconnect') this.disconnected = false;
+    }
   }
 
   async send<S extends Subject>(subject: S, payload: RequestOf<S>, ctx: CallContext = {}, timeoutMs = this.timeoutMs): Promise<ResponseOf<S>> {
@@ -75,6 +85,7 @@ export class RpcClient {
     const stop = this.metrics.rpcClientDuration.startTimer({ subject });
     let outcome = 'ok';
     try {
+      if (this.disconnected) throw new DomainError('COMMON.SERVICE_UNAVAILABLE', `${subject}: NATS is not connected`, undefined, 5);
       const body = codec.encode({ pattern: subject, data: payload ?? {}, id: randomUUID() });
       // A request that cannot travel is the caller's (413), not a failure of ours.
       if (body.length > largeReplyThreshold(this.nc)) throw new DomainError('COMMON.PAYLOAD_TOO_LARGE', `the request to ${subject} is larger than a NATS message`);

@@ -45,6 +45,17 @@ export class Revocations implements OnApplicationBootstrap, OnApplicationShutdow
     this.sweeper = setInterval(() => this.sweep(), SWEEP_EVERY_MS);
     this.sweeper.unref();
     void this.load();
+    void this.reloadAfterReconnects();
+  }
+
+  /** Broadcasts sent while this gateway was cut off from NATS are lost: after a reconnect, load the recent revocations again. */
+  private async reloadAfterReconnects(): Promise<void> {
+    for await (const status of this.nc.status()) {
+      if (status.type === 'reconnect') {
+        this.logger.log('reconnected to NATS: loading the revocations it may have missed');
+        void this.load();
+      }
+    }
   }
 
   private async load(attempt = 0): Promise<void> {
