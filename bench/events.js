@@ -21,7 +21,7 @@
 
 const { spawn, execFileSync } = require('child_process');
 const crypto = require('crypto');
-const { cpuOf, machineCpu, serverPids } = require('./lib/harness');
+const { cpuOf, machineCpu, prng, serverPids } = require('./lib/harness');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
@@ -230,18 +230,6 @@ function distribution(values) {
     p999: round(at(99.9), 2),
     max: round(sorted[sorted.length - 1], 2),
     mean: round(mean, 2),
-  };
-}
-
-/** A small deterministic PRNG (mulberry32), so every run spreads events over records alike. */
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 

@@ -88,18 +88,6 @@ function parseArgs(argv) {
   return options;
 }
 
-/** mulberry32: the same citizens, categories and places in every run with the same seed. */
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 // ---------------------------------------------------------------------------------------------
 // The client: open-loop requests at fixed rates, every answer recorded.
 // ---------------------------------------------------------------------------------------------
@@ -308,7 +296,7 @@ async function main() {
   const gatewayUrl = system.gatewayUrl;
 
   // 2. Citizens.
-  const random = prng(options.seed);
+  const random = h.prng(options.seed);
   const pick = (list) => list[Math.floor(random() * list.length)];
   const citizens = [];
   for (let i = 0; i < options.citizens; i++) {

@@ -55,18 +55,6 @@ function parseArgs(argv) {
   return o;
 }
 
-/** Deterministic pseudo-random numbers (mulberry32), so runs seed the same data. */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const HOUR = 3600_000;
 const uptime = () => execFileSync('uptime').toString().trim();
 const pick = (r, list) => list[Math.floor(r() * list.length)];
@@ -167,7 +155,7 @@ async function seed(pool, facts, options, agencies) {
   const timings = {};
   for (const kind of kinds) {
     const t0 = performance.now();
-    const r = rng(kind.name === 'complaints' ? 1 : 2);
+    const r = h.prng(kind.name === 'complaints' ? 1 : 2);
     const deltas = new Map();
     const bar = h.progressBar(`seed ${kind.name}`, kind.n);
     const names = columnsOf[kind.table]
@@ -309,7 +297,7 @@ function recordEvents(r, kind, agencies, start, days, perRecord) {
 
 /** Publishes `records` records' events (half complaints, half applications), `inFlight` at a time. */
 async function publishEvents(js, subjectPrefix, records, perRecord, agencies, label) {
-  const r = rng(3);
+  const r = h.prng(3);
   const start = Date.parse('2025-01-01T00:00:00+07:00');
   const bar = h.progressBar(label, records, 'records');
   const t0 = performance.now();

@@ -581,7 +581,20 @@ async function startBareTwin(args, env, name = 'bare') {
  */
 const UNLIMITED_CITIZEN = { CITIZEN_FILINGS_PER_DAY: '1000000', CITIZEN_DRAFTS_PER_DAY: '1000000', CITIZEN_UPLOADS_PER_DAY: '1000000' };
 
+/** A small deterministic PRNG (mulberry32): the same seed gives every run the same data. */
+function prng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 module.exports = {
+  prng,
   ROOT,
   UNLIMITED_CITIZEN,
   CLK_TCK,

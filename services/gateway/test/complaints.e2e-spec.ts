@@ -1,11 +1,10 @@
 import { RegencyCloudEvent } from '@smart-regency/contracts';
 import { TestSystem, TEST_PDF as PDF } from '@smart-regency/testing';
 import { createHash, randomUUID } from 'crypto';
-import { request as httpRequest } from 'http';
 import { connect } from 'nats';
 import { Client } from 'pg';
 import request from 'supertest';
-import { People, workingDaysAgo } from './support';
+import { announceOversized, People, workingDaysAgo } from './support';
 
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(700, 1)]);
 /** Larger than what rides inline in a NATS message: travels through the JetStream object store. */
@@ -16,26 +15,6 @@ const binary = (res: import('superagent').Response, done: (err: Error | null, bo
   res.on('data', (c: Buffer) => chunks.push(c));
   res.on('end', () => done(null, Buffer.concat(chunks)));
 };
-
-/** Announces an oversized upload and sends only its first bytes: the gateway answers 413 from Content-Length alone. */
-function announceOversizedPost(url: string, authorization: string, declaredBytes: number): Promise<{ status: number; body: Record<string, unknown> }> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('no answer to an oversized upload')), 10000);
-    const req = httpRequest(url, { method: 'POST', headers: { authorization, 'content-type': 'image/png', 'content-length': declaredBytes } }, (res) => {
-      let text = '';
-      res.on('data', (chunk) => (text += chunk));
-      res.on('end', () => {
-        clearTimeout(timer);
-        req.destroy();
-        resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : {} });
-      });
-    });
-    req.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code !== 'EPIPE' && error.code !== 'ECONNRESET') reject(error);
-    });
-    req.write(PNG);
-  });
-}
 
 /** Complaints through the gateway: lifecycle, deadlines, privacy, comments, ratings, attachments. */
 describe('complaints', () => {
@@ -439,7 +418,7 @@ describe('complaints', () => {
       expect((await upload(c.id, 'ani', 'image/gif', Buffer.from('GIF89a')).expect(415)).body.code).toBe('COMMON.UNSUPPORTED_MEDIA_TYPE');
       expect((await upload(c.id, 'ani', 'image/png', Buffer.alloc(0)).expect(400)).body.code).toBe('COMMON.VALIDATION');
       expect((await upload(c.id, 'ani', 'image/png', PNG, '?fileName=../../etc/passwd').expect(400)).body.errors[0].field).toBe('fileName');
-      const tooLarge = await announceOversizedPost(`${system.gatewayUrl}/api/v1/complaints/${c.id}/attachments`, bearer.ani, 10 * 1024 * 1024 + 1);
+      const tooLarge = await announceOversized(`${system.gatewayUrl}/api/v1/complaints/${c.id}/attachments`, { contentType: 'image/png', authorization: bearer.ani, declaredBytes: 10 * 1024 * 1024 + 1, firstChunk: PNG });
       expect(tooLarge).toMatchObject({ status: 413, body: { code: 'COMMON.PAYLOAD_TOO_LARGE' } });
       expect(await attachmentRows(c.id)).toEqual([{ size: PDF.length, sha256: sha256(PDF) }]);
       // Exactly 10 MiB is allowed.

@@ -1,35 +1,11 @@
 import { RegencyCloudEvent } from '@smart-regency/contracts';
 import { TestSystem, TEST_PDF as PDF, TEST_PNG as PNG, TEST_JPEG as JPEG } from '@smart-regency/testing';
 import { randomUUID } from 'crypto';
-import { request as httpRequest } from 'http';
 import { connect } from 'nats';
 import { Client } from 'pg';
 import request from 'supertest';
-import { People } from './support';
+import { announceOversized, People } from './support';
 
-
-/**
- * Announces an oversized upload and sends only its first bytes: the gateway must refuse it from the
- * Content-Length alone (413) without reading 10 MiB, and the client reads that answer.
- */
-function announceOversizedPut(url: string, authorization: string, declaredBytes: number): Promise<{ status: number; body: Record<string, unknown> }> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('no answer to an oversized upload')), 10000);
-    const req = httpRequest(url, { method: 'PUT', headers: { authorization, 'content-type': 'application/pdf', 'content-length': declaredBytes } }, (res) => {
-      let text = '';
-      res.on('data', (chunk) => (text += chunk));
-      res.on('end', () => {
-        clearTimeout(timer);
-        req.destroy();
-        resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : {} });
-      });
-    });
-    req.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code !== 'EPIPE' && error.code !== 'ECONNRESET') reject(error);
-    });
-    req.write(PDF);
-  });
-}
 
 /** A permit from draft to issued through the gateway, with every kind of refusal on the way. */
 describe('permit applications', () => {
@@ -259,7 +235,7 @@ describe('permit applications', () => {
     await upload(app.id, 'KTP', 'application/pdf', Buffer.from('plain text pretending')).expect(415);
     await upload(app.id, 'KTP', 'text/plain', Buffer.from('hello')).expect(415);
     // The gateway answers 413 as soon as it sees the size and closes; read the answer, not the pipe.
-    const tooLarge = await announceOversizedPut(`${system.gatewayUrl}/api/v1/permit-applications/${app.id}/documents/KTP`, bearer.siti, 10 * 1024 * 1024 + 1);
+    const tooLarge = await announceOversized(`${system.gatewayUrl}/api/v1/permit-applications/${app.id}/documents/KTP`, { method: 'PUT', contentType: 'application/pdf', authorization: bearer.siti, declaredBytes: 10 * 1024 * 1024 + 1, firstChunk: PDF });
     expect(tooLarge).toMatchObject({ status: 413, body: { code: 'COMMON.PAYLOAD_TOO_LARGE' } });
     expect((await upload(app.id, 'PASPOR', 'application/pdf', PDF).expect(404)).body.code).toBe('PERMITS.UNKNOWN_DOCUMENT');
     await upload(app.id, 'KTP', 'application/pdf', PDF, 'budi').expect(404);

@@ -1,5 +1,6 @@
 import { ApplicationResponse } from '@smart-regency/contracts';
 import { makeNik, TEST_ADMIN, TEST_JPEG, TEST_PDF, TEST_PNG, TestSystem } from '@smart-regency/testing';
+import { request as httpRequest } from 'http';
 import request from 'supertest';
 
 /** A member of staff: roles, and the code of their agency (e.g. `DLH`) where they have one. */
@@ -108,4 +109,32 @@ export async function workingDaysAgo(api: ReturnType<typeof request>, workingDay
   for (let left = workingDays; left > 0; day -= DAY_MS) if (working(day)) left--;
   while (!working(day)) day -= DAY_MS;
   return new Date(Date.parse(`${jakartaIso(day)}T12:00:00+07:00`));
+}
+
+/**
+ * Announces a body of `declaredBytes` and sends only `firstChunk`: the gateway must refuse it from
+ * Content-Length alone (413) without reading it all, and the client reads that answer (sending
+ * the whole body first races the early answer: EPIPE on a loaded machine).
+ */
+export function announceOversized(
+  url: string,
+  { method = 'POST', contentType, authorization, declaredBytes, firstChunk }: { method?: string; contentType: string; authorization?: string; declaredBytes: number; firstChunk: Buffer | string },
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no answer to an oversized body')), 10000);
+    const headers = { 'content-type': contentType, 'content-length': declaredBytes, ...(authorization ? { authorization } : {}) };
+    const req = httpRequest(url, { method, headers }, (res) => {
+      let text = '';
+      res.on('data', (chunk) => (text += chunk));
+      res.on('end', () => {
+        clearTimeout(timer);
+        req.destroy();
+        resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : {} });
+      });
+    });
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE' && error.code !== 'ECONNRESET') reject(error);
+    });
+    req.write(firstChunk);
+  });
 }

@@ -1,27 +1,7 @@
 import { makeNik, REPO_ROOT, TestSystem } from '@smart-regency/testing';
 import { spawn } from 'child_process';
-import { request as httpRequest } from 'http';
 import request from 'supertest';
-
-/** Announces a JSON body of `bytes` and sends only its first bytes; resolves with the answer. */
-function announceOversized(url: string, bytes: number): Promise<{ status: number; body: Record<string, unknown> }> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('no answer to an oversized body')), 10000);
-    const req = httpRequest(url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': bytes } }, (res) => {
-      let text = '';
-      res.on('data', (chunk) => (text += chunk));
-      res.on('end', () => {
-        clearTimeout(timer);
-        req.destroy();
-        resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : {} });
-      });
-    });
-    req.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code !== 'EPIPE' && error.code !== 'ECONNRESET') reject(error);
-    });
-    req.write('{"fullName":"');
-  });
-}
+import { announceOversized } from './support';
 
 /** The whole system as separate processes: HTTP -> gateway -> NATS -> service -> PostgreSQL. */
 describe('walking skeleton, end to end', () => {
@@ -177,7 +157,7 @@ describe('walking skeleton, end to end', () => {
     expect(wrongType.body).toMatchObject({ code: 'COMMON.UNSUPPORTED_MEDIA_TYPE' });
     // Refused from Content-Length alone; the client reads the answer while its upload is cut short
     // (sending all 2 MiB first raced the early answer: EPIPE on a loaded machine).
-    const tooLarge = await announceOversized(`${system.gatewayUrl}/api/v1/auth/register`, 2 * 1024 * 1024);
+    const tooLarge = await announceOversized(`${system.gatewayUrl}/api/v1/auth/register`, { contentType: 'application/json', declaredBytes: 2 * 1024 * 1024, firstChunk: '{"fullName":"' });
     expect(tooLarge).toMatchObject({ status: 413, body: { code: 'COMMON.PAYLOAD_TOO_LARGE' } });
   });
 

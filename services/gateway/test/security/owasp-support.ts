@@ -1,6 +1,8 @@
 import { TestSystem } from '@smart-regency/testing';
 import { Client } from 'pg';
 import request from 'supertest';
+import { createServer, Server } from 'http';
+import type { AddressInfo } from 'net';
 
 /**
  * What the OWASP API Top 10 suites share: an API client that keeps every answer for a last scan,
@@ -159,5 +161,25 @@ export class Databases {
 
   async close(): Promise<void> {
     await Promise.all([...this.clients.values()].map((c) => c.end()));
+  }
+}
+
+/** A server that records any request it gets: nothing a caller sends may make the system call it. */
+export class Canary {
+  readonly hits: string[] = [];
+  private readonly server: Server = createServer((req, res) => {
+    this.hits.push(`${req.method} ${req.url}`);
+    res.end('{}');
+  });
+  url = '';
+
+  async open(): Promise<this> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => this.server.close(() => resolve()));
   }
 }

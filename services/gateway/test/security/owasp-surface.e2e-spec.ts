@@ -2,14 +2,12 @@ import { RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { TEST_PNG, TestSystem } from '@smart-regency/testing';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { createServer, Server } from 'http';
-import { AddressInfo } from 'net';
 import type { NatsConnection } from 'nats';
 import request from 'supertest';
 import { AppModule } from '../../src/app.module';
 import { loadGatewayConfig } from '../../src/config';
 import { People } from '../support';
-import { Databases, expectRefused, leaks, recording, Seen } from './owasp-support';
+import { Canary, Databases, expectRefused, leaks, recording, Seen } from './owasp-support';
 
 const PORTAL = 'https://portal.labura.go.id';
 const PUBLIC_BASE_URL = 'https://layanan.labura.go.id';
@@ -31,18 +29,11 @@ describe('OWASP API7, API8, API9, API10: the surface of the gateway', () => {
   const { bearer, ids, agencies } = people;
   let apiKey: string;
   let clientId: string;
-  /** A server that records any request it gets: nothing a caller sends may make the system call it. */
-  let canary: Server;
-  const canaryHits: string[] = [];
-  let canaryUrl: string;
+  /** Records any request: nothing a caller sends may make the system call it. */
+  let canary: Canary;
 
   beforeAll(async () => {
-    canary = createServer((req, res) => {
-      canaryHits.push(`${req.method} ${req.url}`);
-      res.end('{}');
-    });
-    await new Promise<void>((resolve) => canary.listen(0, '127.0.0.1', resolve));
-    canaryUrl = `http://127.0.0.1:${(canary.address() as AddressInfo).port}`;
+    canary = await new Canary().open();
     system = await TestSystem.start({ gateway: { CORS_ORIGINS: PORTAL, PUBLIC_BASE_URL } });
     api = recording(system.gatewayUrl, seen);
     await db.open(system);
@@ -57,7 +48,7 @@ describe('OWASP API7, API8, API9, API10: the surface of the gateway', () => {
   afterAll(async () => {
     await db.close();
     await system?.stop();
-    await new Promise((resolve) => canary?.close(resolve));
+    await canary?.close();
   });
 
   describe('API7 server side request forgery', () => {
@@ -68,8 +59,8 @@ describe('OWASP API7, API8, API9, API10: the surface of the gateway', () => {
     // private, link-local and metadata addresses after resolving (and on the socket), follow no
     // redirects, time out and cap what they read; this test then gains a webhook aimed at the canary.
     it('calls no URL a caller puts in a body, a query, a header or a form, wherever it goes', async () => {
-      const url = (tag: string) => `${canaryUrl}/${tag}`;
-      await api.post('/api/v1/complaints').set('Authorization', bearer.ani).set('Referer', url('referer')).set('X-Forwarded-Host', new URL(canaryUrl).host).send({
+      const url = (tag: string) => `${canary.url}/${tag}`;
+      await api.post('/api/v1/complaints').set('Authorization', bearer.ani).set('Referer', url('referer')).set('X-Forwarded-Host', new URL(canary.url).host).send({
         categoryCode: 'waste-environment',
         title: 'Lihat foto di tautan',
         description: `Foto: ${url('description')} dan ${url('description-2')}`,
@@ -89,7 +80,7 @@ describe('OWASP API7, API8, API9, API10: the surface of the gateway', () => {
       await api.post(`/api/v1/complaints/${c.id}/attachments?fileName=${encodeURIComponent('foto.png')}`).set('Authorization', bearer.ani).set('Content-Type', 'image/png').set('Content-Location', url('content-location')).send(TEST_PNG).expect(201);
       // Let any background work (events, reporting, jobs) run its course.
       await new Promise((r) => setTimeout(r, 1500));
-      expect(canaryHits).toEqual([]);
+      expect(canary.hits).toEqual([]);
     });
   });
 

@@ -1,12 +1,10 @@
 import { TestSystem } from '@smart-regency/testing';
 import { createDecipheriv, hkdfSync, randomUUID } from 'crypto';
-import { createServer, Server } from 'http';
-import { AddressInfo } from 'net';
 import { base64url, exportJWK, generateKeyPair, importJWK, JWK, KeyLike, SignJWT } from 'jose';
 import { Client } from 'pg';
 import request from 'supertest';
 import { People } from '../support';
-import { expectRefused, leaks, recording, Seen } from './owasp-support';
+import { Canary, expectRefused, leaks, recording, Seen } from './owasp-support';
 
 // Given to identity below, so the suite can open its sealed signing key (docs/auth.md) and forge
 // tokens that differ from a real one in a single respect.
@@ -36,18 +34,11 @@ describe('OWASP API2: broken authentication', () => {
   const { bearer, ids, agencies } = people;
   let kid: string;
   let realKey: KeyLike | Uint8Array;
-  /** A server that records any request: a token that names it must not make the gateway call it. */
-  let canary: Server;
-  const canaryHits: string[] = [];
-  let canaryUrl: string;
+  /** Records any request: nothing a caller sends may make the system call it. */
+  let canary: Canary;
 
   beforeAll(async () => {
-    canary = createServer((req, res) => {
-      canaryHits.push(`${req.method} ${req.url}`);
-      res.end('{}');
-    });
-    await new Promise<void>((resolve) => canary.listen(0, '127.0.0.1', resolve));
-    canaryUrl = `http://127.0.0.1:${(canary.address() as AddressInfo).port}`;
+    canary = await new Canary().open();
     system = await TestSystem.start({ identity: { SIGNING_KEY_ENCRYPTION_KEY } });
     api = recording(system.gatewayUrl, seen);
     await people.signIn(system);
@@ -63,7 +54,7 @@ describe('OWASP API2: broken authentication', () => {
   afterAll(async () => {
     await identityDb?.end();
     await system?.stop();
-    await new Promise((resolve) => canary?.close(resolve));
+    await canary?.close();
   });
 
   const now = () => Math.floor(Date.now() / 1000);
@@ -92,14 +83,14 @@ describe('OWASP API2: broken authentication', () => {
     for (const header of [
       { jwk: attackerJwk, kid: randomUUID() },
       { jwk: attackerJwk },
-      { jku: `${canaryUrl}/jwks.json`, kid: randomUUID() },
-      { x5u: `${canaryUrl}/cert.pem`, kid: randomUUID() },
-      { jku: `${canaryUrl}/jwks.json` },
+      { jku: `${canary.url}/jwks.json`, kid: randomUUID() },
+      { x5u: `${canary.url}/cert.pem`, kid: randomUUID() },
+      { jku: `${canary.url}/jwks.json` },
     ]) {
       expectRefused(await api.get('/api/v1/users').set('Authorization', `Bearer ${await forge(admin, header, privateKey)}`), 401, 'COMMON.UNAUTHENTICATED');
     }
     await new Promise((r) => setTimeout(r, 300));
-    expect(canaryHits).toEqual([]);
+    expect(canary.hits).toEqual([]);
   });
 
   it('refuses alg none in any spelling and algorithms of another family', async () => {
