@@ -6,7 +6,7 @@
  * (node:http + jose + pg). See bench/README.md, section "complaints.js".
  *
  *   node bench/complaints.js [--rows=1000000] [--batch=50000] [--citizen-rows=2000] [--agency=DLH]
- *                            [--duration=12] [--warmup=3] [--connections=50] [--read-connections=50] [--file-duration=15]
+ *                            [--duration=12] [--warmup=3] [--connections=50] [--filers=20] [--read-connections=50] [--file-duration=15]
  *                            [--deep-page=50] [--attachment-every=10] [--only=TEXT] [--skip-reads] [--skip-filing] [--skip-bare]
  *                            [--skip-skeleton] [--skeleton-events=on|off]
  *                            [--rate=N] [--read-rate=N] [--service-env=NAME=value] [--cpu-prof] [--out=bench/results]
@@ -437,13 +437,23 @@ async function measure(label, load, pids, options, duration, connections = optio
   return { ...result, cpu, cpuMsPerRequest: cpuMsPerRequest(cpu, result.requests), rssPeakMb: rss.peakMb };
 }
 
-const filingLoad = (url, token, rate) => ({
-  ...(rate ? { rate } : {}),
-  url: `${url}${API}/complaints`,
-  method: 'POST',
-  headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-  body: JSON.stringify(FILING),
-});
+/**
+ * Filings by `tokens` in turn. One citizen filing from 50 connections is no citizen's load: their
+ * daily allowance is one counter row, whose lock then serialises every filing (--filers).
+ * With --rate every filing is the first citizen's.
+ */
+const filingLoad = (url, tokens, rate) => {
+  let next = 0;
+  const bearer = () => `Bearer ${tokens[next++ % tokens.length]}`;
+  return {
+    ...(rate ? { rate } : {}),
+    url: `${url}${API}/complaints`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens[0]}` },
+    body: JSON.stringify(FILING),
+    ...(tokens.length > 1 && !rate ? { requests: [{ setupRequest: (req) => ({ ...req, headers: { ...req.headers, authorization: bearer() } }) }] } : {}),
+  };
+};
 
 // ---------------------------------------------------------------------------------------------
 // The benchmark.
@@ -474,6 +484,7 @@ function parseArgs(argv) {
     duration: 12,
     warmup: 3,
     connections: 50,
+    filers: 20,
     fileDuration: 15,
     rate: undefined,
     readConnections: undefined,
@@ -499,6 +510,7 @@ function parseArgs(argv) {
     else if (key === 'duration') options.duration = number();
     else if (key === 'warmup') options.warmup = number();
     else if (key === 'connections') options.connections = number();
+    else if (key === 'filers') options.filers = number();
     else if (key === 'file-duration') options.fileDuration = number();
     else if (key === 'rate') options.rate = number();
     else if (key === 'read-rate') options.readRate = number();
@@ -532,6 +544,7 @@ function parseArgs(argv) {
   within('duration', options.duration, 1, 300);
   within('warmup', options.warmup, 0, 60);
   within('connections', options.connections, 1, 1000);
+  within('filers', options.filers, 1, 500);
   if (options.rate !== undefined) within('rate', options.rate, 1, 100000);
   if (options.readRate !== undefined) within('read-rate', options.readRate, 1, 100000);
   within('file-duration', options.fileDuration, 1, 300);
@@ -598,8 +611,9 @@ async function main() {
   const officerEmail = `officer-${environment.runId}@bench.example.id`.toLowerCase();
   expect('POST /users', await h.http('POST', `${gatewayUrl}${API}/users`, { token: adminToken, body: { email: officerEmail, fullName: 'Petugas Bench', roles: ['officer'], agencyId: officerAgency.id, password: staffPassword } }), 201);
   const suffix = String(Date.now() % 1e8).padStart(8, '0');
+  const nikBase = Date.now() % 9000;
   const citizen = {
-    nik: makeNik({ sequence: 1 + (Date.now() % 9999) }),
+    nik: makeNik({ sequence: 1 + nikBase }),
     fullName: 'Bench Citizen',
     email: `citizen-${environment.runId}@bench.example.id`.toLowerCase(),
     phone: `0812${suffix}`,
@@ -608,6 +622,13 @@ async function main() {
   expect('POST /auth/register', await h.http('POST', `${gatewayUrl}${API}/auth/register`, { body: citizen }), 201);
   const citizenToken = await login(citizen.email, citizen.password);
   const citizenId = decodeJwt(citizenToken).sub;
+  // More citizens to file as (--filers): the first is the bench citizen.
+  const filerTokens = [citizenToken];
+  for (let i = 1; i < options.filers; i++) {
+    const filer = { ...citizen, nik: makeNik({ sequence: 1 + ((nikBase + i) % 9999) }), email: `filer-${i}-${environment.runId}@bench.example.id`.toLowerCase(), phone: `0813${String((Number(suffix) + i) % 1e8).padStart(8, '0')}` };
+    expect('POST /auth/register (filer)', await h.http('POST', `${gatewayUrl}${API}/auth/register`, { body: filer }), 201);
+    filerTokens.push(await login(filer.email, filer.password));
+  }
 
   // 2. A million complaints, by SQL.
   console.log(`seeding ${options.rows.toLocaleString('en-US')} complaints in batches of ${options.batch.toLocaleString('en-US')} ...`);
@@ -685,7 +706,7 @@ async function main() {
   if (!options.skipFiling) {
     fullProbe = expect('POST /complaints', await h.http('POST', `${gatewayUrl}${API}/complaints`, { token: citizenToken, body: FILING }), 201);
     countBefore = Number((await queryOnce(complaintsDb, 'SELECT count(*)::int AS n FROM complaints')).rows[0].n);
-    fullFiling = await measure('full filing', filingLoad(gatewayUrl, citizenToken, options.rate), pids, options, options.fileDuration);
+    fullFiling = await measure('full filing', filingLoad(gatewayUrl, filerTokens, options.rate), pids, options, options.fileDuration);
     procs.forEach(h.failIfExited);
     ({ rows: [outboxAfterFull] } = await queryOnce(
       complaintsDb,
@@ -707,7 +728,7 @@ async function main() {
     if (!options.skipBare) {
       const { bare, url: bareUrl } = await h.startBareTwin([__filename, '--role=bare'], env);
       sameFields('the bare twin', expect('bare POST /complaints', await h.http('POST', `${bareUrl}${API}/complaints`, { token: citizenToken, body: FILING }), 201));
-      bareFiling = await measure('bare filing', filingLoad(bareUrl, citizenToken, options.rate), { bare: bare.child.pid }, options, options.fileDuration);
+      bareFiling = await measure('bare filing', filingLoad(bareUrl, filerTokens, options.rate), { bare: bare.child.pid }, options, options.fileDuration);
       h.failIfExited(bare);
       await h.stopChild(bare);
     }
@@ -715,7 +736,7 @@ async function main() {
       const skel = await startSkeleton(options.skeletonEvents, true);
       sameFields('the skeleton', expect('skeleton POST /complaints', await h.http('POST', `${skel.url}${API}/complaints`, { token: citizenToken, body: FILING }), 201));
       const outboxBefore = Number((await queryOnce(complaintsDb, 'SELECT count(*)::int AS n FROM outbox')).rows[0].n);
-      skeletonFiling = await measure('skeleton filing', filingLoad(skel.url, citizenToken, options.rate), skel.pids, options, options.fileDuration);
+      skeletonFiling = await measure('skeleton filing', filingLoad(skel.url, filerTokens, options.rate), skel.pids, options, options.fileDuration);
       skel.failIfExited();
       // Every event the skeleton wrote is published before it stops (the relay drains its backlog).
       if (options.skeletonEvents) await h.waitUntil('the skeleton relay to publish its backlog', async () => Number((await queryOnce(complaintsDb, 'SELECT count(*)::int AS n FROM outbox WHERE sent_at IS NULL')).rows[0].n) === 0, 30000, 200, [skel.service]);

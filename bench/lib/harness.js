@@ -579,7 +579,14 @@ async function startBareTwin(args, env, name = 'bare') {
  * Per-citizen daily limits out of the way: one bench citizen files and uploads far more than any
  * person does in a day, and the benchmarks measure throughput, not the limits' refusals.
  */
-const UNLIMITED_CITIZEN = { CITIZEN_FILINGS_PER_DAY: '1000000', CITIZEN_DRAFTS_PER_DAY: '1000000', CITIZEN_UPLOADS_PER_DAY: '1000000' };
+const UNLIMITED_CITIZEN = {
+  CITIZEN_FILINGS_PER_DAY: '1000000',
+  CITIZEN_DRAFTS_PER_DAY: '1000000',
+  CITIZEN_UPLOADS_PER_DAY: '1000000',
+  // A bench registers and signs in its many citizens from one address.
+  REGISTRATIONS_PER_ADDRESS_PER_HOUR: '100000',
+  LOGIN_RATE_LIMIT_PER_MINUTE: '100000',
+};
 
 /** A small deterministic PRNG (mulberry32): the same seed gives every run the same data. */
 function prng(seed) {

@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { TerminusModule } from '@nestjs/terminus';
 import {
@@ -31,7 +31,7 @@ import { AuthGuard } from './auth/auth.guard';
 import { TokenVerifier } from './auth/jwks';
 import { JwksController } from './auth/jwks.controller';
 import { ProblemFilter } from './http/problem.filter';
-import { InputGuardInterceptor } from './http/input-guard.interceptor';
+import { InputGuard } from './http/input.guard';
 import { PublicReportsController } from './reporting/public-reports.controller';
 import { ReportsController } from './reporting/reports.controller';
 import { AuditController } from './audit/audit.controller';
@@ -77,8 +77,9 @@ export class AppModule {
         { provide: PUBLIC_BASE_URL, useValue: config.PUBLIC_BASE_URL },
         { provide: APP_PIPE, useFactory: createValidationPipe },
         { provide: APP_FILTER, useClass: ProblemFilter },
+        // Guards run in this order: hostile input is refused before the token is looked at.
+        { provide: APP_GUARD, useClass: InputGuard },
         { provide: APP_GUARD, useClass: AuthGuard },
-        { provide: APP_INTERCEPTOR, useClass: InputGuardInterceptor },
         TokenVerifier,
         Revocations,
         RpcClient,
