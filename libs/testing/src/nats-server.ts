@@ -1,5 +1,5 @@
 import { BusLayout, BusUser, BUS_USERS, renderNatsConfig } from '@smart-regency/platform';
-import { ChildProcess, spawn } from 'child_process';
+import { ChildProcess, execFileSync, spawn } from 'child_process';
 import { randomBytes } from 'crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { connect as tcpConnect } from 'net';
@@ -37,23 +37,37 @@ export class PrivateNatsServer {
     private readonly dir: string,
   ) {}
 
-  static async start(layout: BusLayout): Promise<PrivateNatsServer> {
+  /** `tls`: serve TLS only, with a CA, a server certificate and a client certificate made for the run (mutual TLS). */
+  static async start(layout: BusLayout, { tls = false } = {}): Promise<PrivateNatsServer> {
     const passwords = Object.fromEntries(BUS_USERS.map((u) => [u, randomBytes(18).toString('base64url')])) as Record<BusUser, string>;
     const port = await freePort();
     const dir = mkdtempSync(join(tmpdir(), 'regency-nats-'));
-    const config = renderNatsConfig({ layout, port, host: '127.0.0.1', storeDir: join(dir, 'js'), passwords });
+    const files = tls ? makeCertificates(dir) : undefined;
+    const config = renderNatsConfig({
+      layout,
+      port,
+      host: '127.0.0.1',
+      storeDir: join(dir, 'js'),
+      passwords,
+      ...(files ? { tls: { certFile: files.serverCert, keyFile: files.serverKey, caFile: files.ca, verify: true } } : {}),
+    });
     const server = new PrivateNatsServer(port, passwords, config, dir);
+    server.tlsFiles = files;
     await server.run();
     return server;
   }
 
+  /** The CA and the client's certificate and key, when the server speaks TLS. */
+  tlsFiles?: { ca: string; clientCert: string; clientKey: string; serverCert: string; serverKey: string };
+
   get url(): string {
-    return `nats://127.0.0.1:${this.port}`;
+    return `${this.tlsFiles ? 'tls' : 'nats'}://127.0.0.1:${this.port}`;
   }
 
-  /** NATS_URL, NATS_USER and NATS_PASSWORD of one process. */
+  /** NATS_URL, NATS_USER and NATS_PASSWORD of one process (and its TLS files, on a TLS server). */
   envFor(user: BusUser): Record<string, string> {
-    return { NATS_URL: this.url, NATS_USER: user, NATS_PASSWORD: this.passwords[user] };
+    const tls: Record<string, string> = this.tlsFiles ? { NATS_TLS_CA_FILE: this.tlsFiles.ca, NATS_TLS_CERT_FILE: this.tlsFiles.clientCert, NATS_TLS_KEY_FILE: this.tlsFiles.clientKey } : {};
+    return { NATS_URL: this.url, NATS_USER: user, NATS_PASSWORD: this.passwords[user], ...tls };
   }
 
   /** Starts (or restarts, on the same port and store) the server. */
@@ -104,4 +118,17 @@ function portOpen(port: number): Promise<boolean> {
     });
     socket.once('error', () => resolve(false));
   });
+}
+
+/** A CA, and a server (127.0.0.1) and a client certificate it signed, made with openssl for one run. */
+function makeCertificates(dir: string): NonNullable<PrivateNatsServer['tlsFiles']> {
+  const f = (name: string) => join(dir, name);
+  const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
+  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=regency-test-ca', '-keyout', f('ca.key'), '-out', f('ca.pem'));
+  for (const who of ['server', 'client']) {
+    openssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=${who}`, '-keyout', f(`${who}.key`), '-out', f(`${who}.csr`));
+    writeFileSync(f(`${who}.ext`), who === 'server' ? 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' : 'extendedKeyUsage=clientAuth\n');
+    openssl('x509', '-req', '-in', f(`${who}.csr`), '-CA', f('ca.pem'), '-CAkey', f('ca.key'), '-CAcreateserial', '-days', '1', '-extfile', f(`${who}.ext`), '-out', f(`${who}.pem`));
+  }
+  return { ca: f('ca.pem'), serverCert: f('server.pem'), serverKey: f('server.key'), clientCert: f('client.pem'), clientKey: f('client.key') };
 }
