@@ -81,7 +81,7 @@ async function main() {
   let admin = o.admin ?? { email: process.env.FUZZ_ADMIN_EMAIL ?? DEV_ADMIN.email, password: process.env.FUZZ_ADMIN_PASSWORD ?? DEV_ADMIN.password };
   const started = Date.now();
   if (o.start) {
-    log('starting a test system (five processes, fresh databases, a NATS prefix of its own)');
+    log('starting a test system (six processes, fresh databases, a NATS prefix of its own)');
     // Sign-in is throttled per client address; the fuzzer is one address and must reach identity's own checks.
     const env = {
       gateway: { LOG_LEVEL: o.logLevel, LOGIN_RATE_LIMIT_PER_MINUTE: '100000' },

@@ -1,13 +1,13 @@
 #!/usr/bin/env node
-// Runs the five processes in one terminal with prefixed, coloured logs; Ctrl-C stops them all.
+// Runs the six processes in one terminal with prefixed, coloured logs; Ctrl-C stops them all.
 const { concurrently } = require('concurrently');
 
-const services = ['identity', 'permits', 'complaints', 'reporting', 'gateway'];
+const services = ['identity', 'permits', 'complaints', 'reporting', 'notifications', 'gateway'];
 const env = { LOG_FORMAT: process.env.LOG_FORMAT ?? 'pretty', ...process.env };
 const { result } = concurrently(
   services.map((name) => ({ name, command: `node services/${name}/dist/main.js`, env })),
   {
-    prefixColors: ['cyan', 'magenta', 'yellow', 'green', 'blue'],
+    prefixColors: ['cyan', 'magenta', 'yellow', 'green', 'red', 'blue'],
     killOthers: ['failure'],
     restartTries: 0,
   },

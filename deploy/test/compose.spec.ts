@@ -6,13 +6,14 @@ import { parse } from 'yaml';
 const ROOT = resolve(__dirname, '../..');
 const read = (file: string) => readFileSync(join(ROOT, file), 'utf8');
 
-/** The five processes, the loader each exports from src/config.ts, and its config class. */
+/** The six processes, the loader each exports from src/config.ts, and its config class. */
 const SERVICES = {
   gateway: { loader: 'loadGatewayConfig', schema: 'GatewayConfig' },
   identity: { loader: 'loadIdentityConfig', schema: 'IdentityConfig' },
   permits: { loader: 'loadPermitsConfig', schema: 'PermitsConfig' },
   complaints: { loader: 'loadComplaintsConfig', schema: 'ComplaintsConfig' },
   reporting: { loader: 'loadReportingConfig', schema: 'ReportingConfig' },
+  notifications: { loader: 'loadNotificationsConfig', schema: 'NotificationsConfig' },
 } as const;
 type ServiceName = keyof typeof SERVICES;
 const SERVICE_NAMES = Object.keys(SERVICES) as ServiceName[];
@@ -435,7 +436,12 @@ describe('deploy/Dockerfile', () => {
     for (const name of SERVICE_NAMES) {
       const { load } = builtConfig(name);
       const secrets = { ACTOR_SIGNING_KEY: 'a'.repeat(32), NATS_USER: name, NATS_PASSWORD: 'n'.repeat(16) };
-      const production = name === 'identity' ? { ...secrets, ADMIN_PASSWORD: 'x'.repeat(12), NIK_HASH_KEY: 'k'.repeat(32), SIGNING_KEY_ENCRYPTION_KEY: 's'.repeat(32) } : secrets;
+      const production =
+        name === 'identity'
+          ? { ...secrets, ADMIN_PASSWORD: 'x'.repeat(12), NIK_HASH_KEY: 'k'.repeat(32), SIGNING_KEY_ENCRYPTION_KEY: 's'.repeat(32) }
+          : name === 'notifications'
+            ? { ...secrets, WEBHOOK_SECRET_ENCRYPTION_KEY: 'w'.repeat(32) }
+            : secrets;
       expect({ name, port: table[name] }).toEqual({ name, port: load({ NODE_ENV: 'production', ...production }).PORT });
     }
   });

@@ -3,7 +3,7 @@ import { ERROR_TABLE, errorSpec } from './errors';
 describe('error table', () => {
   it('uses SERVICE.REASON codes, real HTTP error statuses and both languages', () => {
     for (const [code, spec] of Object.entries(ERROR_TABLE)) {
-      expect(code).toMatch(/^(COMMON|IDENTITY|PERMITS|COMPLAINTS|REPORTING|AUDIT)\.[A-Z][A-Z_]*$/);
+      expect(code).toMatch(/^(COMMON|IDENTITY|PERMITS|COMPLAINTS|REPORTING|NOTIFICATIONS|AUDIT)\.[A-Z][A-Z_]*$/);
       expect(spec.status).toBeGreaterThanOrEqual(400);
       expect(spec.status).toBeLessThan(600);
       expect(spec.title.id.length).toBeGreaterThan(0);

@@ -108,6 +108,19 @@ export const REPORTING_ERRORS = {
   },
 } satisfies Record<string, ErrorSpec>;
 
+export const NOTIFICATIONS_ERRORS = {
+  'NOTIFICATIONS.WEBHOOK_NOT_FOUND': { status: 404, title: { id: 'Langganan webhook tidak ditemukan', en: 'Webhook subscription not found' } },
+  'NOTIFICATIONS.DELIVERY_NOT_FOUND': { status: 404, title: { id: 'Pengiriman webhook tidak ditemukan', en: 'Webhook delivery not found' } },
+  'NOTIFICATIONS.REPLAY_NOT_FOUND': { status: 404, title: { id: 'Pemutaran ulang tidak ditemukan', en: 'Replay not found' } },
+  'NOTIFICATIONS.TARGET_REFUSED': {
+    status: 400,
+    title: { id: 'Alamat tujuan webhook tidak diizinkan', en: 'The webhook target address is not allowed' },
+  },
+  'NOTIFICATIONS.TOO_MANY_WEBHOOKS': { status: 409, title: { id: 'Jumlah langganan webhook sudah maksimal', en: 'The most webhook subscriptions allowed already exist' } },
+  'NOTIFICATIONS.REPLAY_RUNNING': { status: 409, title: { id: 'Pemutaran ulang lain sedang berjalan', en: 'Another replay of this subscription is running' } },
+  'NOTIFICATIONS.REPLAY_IN_FUTURE': { status: 400, title: { id: 'Waktu mulai pemutaran ulang ada di masa depan', en: 'A replay cannot start in the future' } },
+} satisfies Record<string, ErrorSpec>;
+
 export const AUDIT_ERRORS = {
   'AUDIT.PAGE_TOO_DEEP': {
     status: 400,
@@ -122,6 +135,7 @@ export const ERROR_TABLE = {
   ...PERMITS_ERRORS,
   ...COMPLAINTS_ERRORS,
   ...REPORTING_ERRORS,
+  ...NOTIFICATIONS_ERRORS,
   ...AUDIT_ERRORS,
 };
 

@@ -21,3 +21,5 @@ export * from './privacy/privacy';
 export * from './reporting/reports';
 export * from './events/catalogue';
 export * from './audit/audit';
+export * from './notifications/event-patterns';
+export * from './notifications/webhook';

@@ -55,9 +55,24 @@ import {
 import { PublicSummaryRequest, PublicSummaryResponse } from './reporting/summary';
 import { ComplaintsDataExport, EraseMeRequest, ErasureResponse, IdentityDataExport, PermitsDataExport } from './privacy/privacy';
 import { AgenciesReportResponse, ReportQuery, ReportSummaryResponse, TimeseriesQuery, TimeseriesResponse } from './reporting/reports';
+import {
+  CreateWebhookRequest,
+  DeliveryIdRequest,
+  DeliveryResponse,
+  ListDeliveriesRequest,
+  ListWebhooksRequest,
+  ReplayCommand,
+  ReplayIdRequest,
+  ReplayResponse,
+  RotateSecretResponse,
+  UpdateWebhookCommand,
+  WebhookCreatedResponse,
+  WebhookIdRequest,
+  WebhookResponse,
+} from './notifications/webhook';
 
 /** The domain services behind the gateway; each answers `<service>.health.check`. */
-export const SERVICES = ['identity', 'permits', 'complaints', 'reporting'] as const;
+export const SERVICES = ['identity', 'permits', 'complaints', 'reporting', 'notifications'] as const;
 export type ServiceName = (typeof SERVICES)[number];
 
 /** Request/reply subjects `<service>.<entity>.<verb>`. Never write one as a literal elsewhere. */
@@ -134,6 +149,19 @@ export const SUBJECTS = {
     agencies: 'reporting.agencies.get',
     timeseries: 'reporting.timeseries.get',
   },
+  notifications: {
+    health: 'notifications.health.check',
+    createWebhook: 'notifications.webhook.create',
+    listWebhooks: 'notifications.webhook.list',
+    getWebhook: 'notifications.webhook.get',
+    updateWebhook: 'notifications.webhook.update',
+    deleteWebhook: 'notifications.webhook.delete',
+    rotateWebhookSecret: 'notifications.webhook.rotate-secret',
+    listDeliveries: 'notifications.delivery.list',
+    redeliver: 'notifications.delivery.redeliver',
+    startReplay: 'notifications.replay.start',
+    getReplay: 'notifications.replay.get',
+  },
 } as const;
 
 export function healthSubject(service: ServiceName): string {
@@ -145,6 +173,7 @@ export const AUDIT_SUBJECTS = {
   identity: { list: 'identity.audit.list', verify: 'identity.audit.verify', head: 'identity.audit.head' },
   permits: { list: 'permits.audit.list', verify: 'permits.audit.verify', head: 'permits.audit.head' },
   complaints: { list: 'complaints.audit.list', verify: 'complaints.audit.verify', head: 'complaints.audit.head' },
+  notifications: { list: 'notifications.audit.list', verify: 'notifications.audit.verify', head: 'notifications.audit.head' },
 } as const satisfies Record<AuditedService, { list: string; verify: string; head: string }>;
 
 type AuditRpc<S extends AuditedService> = Record<(typeof AUDIT_SUBJECTS)[S]['list'], [AuditListQuery, Page<AuditEntryResponse>]> &
@@ -152,7 +181,7 @@ type AuditRpc<S extends AuditedService> = Record<(typeof AUDIT_SUBJECTS)[S]['lis
   Record<(typeof AUDIT_SUBJECTS)[S]['head'], [Record<string, never>, AuditHead]>;
 
 // Declaration merging: the audit subjects join the typed contract without touching the table below.
-export interface RpcContract extends AuditRpc<'identity'>, AuditRpc<'permits'>, AuditRpc<'complaints'> {}
+export interface RpcContract extends AuditRpc<'identity'>, AuditRpc<'permits'>, AuditRpc<'complaints'>, AuditRpc<'notifications'> {}
 
 /** Request and response type of every subject, so `send()` is typed end to end. */
 export interface RpcContract {
@@ -219,6 +248,17 @@ export interface RpcContract {
   'reporting.summary.get': [ReportQuery, ReportSummaryResponse];
   'reporting.agencies.get': [ReportQuery, AgenciesReportResponse];
   'reporting.timeseries.get': [TimeseriesQuery, TimeseriesResponse];
+  'notifications.health.check': [HealthCheckRequest, ServiceHealthResponse];
+  'notifications.webhook.create': [CreateWebhookRequest, WebhookCreatedResponse];
+  'notifications.webhook.list': [ListWebhooksRequest, Page<WebhookResponse>];
+  'notifications.webhook.get': [WebhookIdRequest, WebhookResponse];
+  'notifications.webhook.update': [UpdateWebhookCommand, WebhookResponse];
+  'notifications.webhook.delete': [WebhookIdRequest, Record<string, never>];
+  'notifications.webhook.rotate-secret': [WebhookIdRequest, RotateSecretResponse];
+  'notifications.delivery.list': [ListDeliveriesRequest, Page<DeliveryResponse>];
+  'notifications.delivery.redeliver': [DeliveryIdRequest, DeliveryResponse];
+  'notifications.replay.start': [ReplayCommand, ReplayResponse];
+  'notifications.replay.get': [ReplayIdRequest, ReplayResponse];
 }
 
 export type Subject = keyof RpcContract;

@@ -47,3 +47,4 @@ export * from './audit';
 export * from './common/group-by';
 export * from './common/ttl-cache';
 export * from './common/input-guard';
+export * from './crypto/secret-box';

@@ -49,6 +49,8 @@ export class TestEnvironment {
       SHUTDOWN_GRACE_MS: '5000',
       ACTOR_SIGNING_KEY: this.actorSigningKey,
       ...(service === 'identity' ? { ADMIN_EMAIL: TEST_ADMIN.email, ADMIN_PASSWORD: TEST_ADMIN.password, NIK_HASH_KEY: `${this.runId}-nik-hash-key-for-tests-only` } : {}),
+      // Tests send webhooks to their own receivers on 127.0.0.1, and nowhere else.
+      ...(service === 'notifications' ? { WEBHOOK_ALLOWED_PRIVATE_RANGES: '127.0.0.1', WEBHOOK_ALLOW_HTTP: 'true' } : {}),
       ...(service === 'gateway'
         ? {}
         : {

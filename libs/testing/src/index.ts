@@ -9,3 +9,4 @@ export * from './files';
 export * from './nats-server';
 export * from './private-postgres';
 export * from './fuzz';
+export * from './webhook-receiver';

@@ -5,8 +5,8 @@ import { freePort, TEST_ADMIN, TestEnvironment } from './env';
 
 export const REPO_ROOT = resolve(__dirname, '../../..');
 
-export type SystemProcess = 'gateway' | 'identity' | 'permits' | 'complaints' | 'reporting';
-export const DOMAIN_SERVICES: SystemProcess[] = ['identity', 'permits', 'complaints', 'reporting'];
+export type SystemProcess = 'gateway' | 'identity' | 'permits' | 'complaints' | 'reporting' | 'notifications';
+export const DOMAIN_SERVICES: SystemProcess[] = ['identity', 'permits', 'complaints', 'reporting', 'notifications'];
 
 export function entrypoint(name: SystemProcess): string {
   const file = join(REPO_ROOT, 'services', name, 'dist', 'main.js');
@@ -114,7 +114,7 @@ export async function spawnService(name: SystemProcess, env: Record<string, stri
 }
 
 /**
- * The whole system (gateway and the four services) as separate processes on fresh databases
+ * The whole system (gateway and the five services) as separate processes on fresh databases
  * and a private NATS prefix, ready when the gateway's readiness says so.
  */
 export class TestSystem {

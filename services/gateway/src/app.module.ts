@@ -35,6 +35,7 @@ import { InputGuard } from './http/input.guard';
 import { PublicReportsController } from './reporting/public-reports.controller';
 import { ReportsController } from './reporting/reports.controller';
 import { AuditController } from './audit/audit.controller';
+import { WebhooksController } from './notifications/webhooks.controller';
 
 @Module({})
 export class AppModule {
@@ -67,6 +68,7 @@ export class AppModule {
         PublicReportsController,
         ReportsController,
         AuditController,
+        WebhooksController,
       ],
       providers: [
         { provide: Metrics, useValue: new Metrics('gateway') },

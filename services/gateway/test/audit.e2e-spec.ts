@@ -124,10 +124,13 @@ describe('audit trail', () => {
   it('verifies every chain, finds a row an insider changed, and catches a re-hashed chain against an exported head', async () => {
     const intact = (await api.get('/api/v1/audit/verify').set('Authorization', bearer.auditor).expect(200)).body;
     expect(intact.intact).toBe(true);
-    expect(intact.services.map((s: ChainVerification) => [s.service, s.intact])).toEqual([['identity', true], ['permits', true], ['complaints', true]]);
+    expect(intact.services.map((s: ChainVerification) => [s.service, s.intact])).toEqual([['identity', true], ['permits', true], ['complaints', true], ['notifications', true]]);
     const exported = (await api.get('/api/v1/audit/head').set('Authorization', bearer.auditor).expect(200)).body;
-    expect(exported.heads.map((h: { service: string; seq: number }) => h.service)).toEqual(['identity', 'permits', 'complaints']);
-    expect(exported.heads.every((h: { seq: number; hash: string }) => h.seq > 0 && /^[0-9a-f]{64}$/.test(h.hash))).toBe(true);
+    expect(exported.heads.map((h: { service: string; seq: number }) => h.service)).toEqual(['identity', 'permits', 'complaints', 'notifications']);
+    // Notifications' trail is empty here (no webhook changed in this suite): its head is the genesis.
+    const [working, empty] = [exported.heads.slice(0, 3), exported.heads[3]];
+    expect(working.every((h: { seq: number; hash: string }) => h.seq > 0 && /^[0-9a-f]{64}$/.test(h.hash))).toBe(true);
+    expect(empty).toMatchObject({ service: 'notifications', seq: 0, hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
     const complaintsHead = exported.heads[2];
 
     // An insider turns the verification of the first complaint into a rejection, without the hashes.
@@ -164,6 +167,7 @@ describe('audit trail', () => {
       ['identity', true, true],
       ['permits', true, true],
       ['complaints', false, false],
+      ['notifications', true, true],
     ]);
   });
 });

@@ -166,13 +166,13 @@ describe('faults under steady filing', () => {
     postgres = await PrivatePostgres.start();
     env = new TestEnvironment();
     nats = await PrivateNatsServer.start(busLayoutOf(env));
-    const each = (name: 'gateway' | 'identity' | 'permits' | 'complaints' | 'reporting') => ({
+    const each = (name: 'gateway' | 'identity' | 'permits' | 'complaints' | 'reporting' | 'notifications') => ({
       ...nats.envFor(name),
       ...(name === 'gateway' ? { RPC_TIMEOUT_MS: String(RPC_TIMEOUT_MS) } : { DATABASE_URL: database(name) }),
       ...(name === 'complaints' ? { CITIZEN_FILINGS_PER_DAY: '100000' } : {}),
     });
     system = await TestSystem.start(
-      { gateway: each('gateway'), identity: each('identity'), permits: each('permits'), complaints: each('complaints'), reporting: each('reporting') },
+      { gateway: each('gateway'), identity: each('identity'), permits: each('permits'), complaints: each('complaints'), reporting: each('reporting'), notifications: each('notifications') },
       env,
     );
     await people.signIn(system);

@@ -52,6 +52,6 @@ describe('fuzzing the gateway from its OpenAPI document', () => {
   it('keeps every process up', () => {
     const verdict = result.crashes.length || result.processes.some((p) => !p.up) ? report : 'every process up';
     expect(verdict).toBe('every process up');
-    expect(result.processes.map((p) => p.name).sort()).toEqual(['complaints', 'gateway', 'identity', 'permits', 'reporting']);
+    expect(result.processes.map((p) => p.name).sort()).toEqual(['complaints', 'gateway', 'identity', 'notifications', 'permits', 'reporting']);
   });
 });

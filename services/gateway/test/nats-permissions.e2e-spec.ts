@@ -41,7 +41,7 @@ describe('NATS users and permissions', () => {
   beforeAll(async () => {
     env = new TestEnvironment();
     nats = await PrivateNatsServer.start(busLayoutOf(env));
-    const each = Object.fromEntries((['gateway', 'identity', 'permits', 'complaints', 'reporting'] as const).map((p) => [p, nats.envFor(p)]));
+    const each = Object.fromEntries((['gateway', 'identity', 'permits', 'complaints', 'reporting', 'notifications'] as const).map((p) => [p, nats.envFor(p)]));
     system = await TestSystem.start(each, env);
     api = request(system.gatewayUrl);
     await people.signIn(system);

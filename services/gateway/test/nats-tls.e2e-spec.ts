@@ -16,7 +16,7 @@ describe('NATS over mutual TLS', () => {
   beforeAll(async () => {
     env = new TestEnvironment();
     nats = await PrivateNatsServer.start(busLayoutOf(env), { tls: true });
-    const each = Object.fromEntries((['gateway', 'identity', 'permits', 'complaints', 'reporting'] as const).map((p) => [p, nats.envFor(p)]));
+    const each = Object.fromEntries((['gateway', 'identity', 'permits', 'complaints', 'reporting', 'notifications'] as const).map((p) => [p, nats.envFor(p)]));
     system = await TestSystem.start(each, env);
     await people.signIn(system);
   }, 120000);

@@ -36,7 +36,7 @@ describe('data rights: export and erasure', () => {
   const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(256, 1)]);
   const jpeg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(256, 2)]);
 
-  const db = async <T = Record<string, unknown>>(service: 'identity' | 'permits' | 'complaints' | 'reporting', sql: string, params: unknown[] = []): Promise<T[]> => {
+  const db = async <T = Record<string, unknown>>(service: 'identity' | 'permits' | 'complaints' | 'reporting' | 'notifications', sql: string, params: unknown[] = []): Promise<T[]> => {
     const client = new Client({ connectionString: system.process(service).env.DATABASE_URL });
     await client.connect();
     try {
@@ -64,7 +64,7 @@ describe('data rights: export and erasure', () => {
   /** Every table of every service database, every column (bytea included), searched for each needle. */
   const findEverywhere = async (needles: string[]): Promise<string[]> => {
     const hits: string[] = [];
-    for (const service of ['identity', 'permits', 'complaints', 'reporting'] as const) {
+    for (const service of ['identity', 'permits', 'complaints', 'reporting', 'notifications'] as const) {
       const tables = await db<{ table_name: string }>(service, `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`);
       const byteaColumns = await db<{ table_name: string; column_name: string }>(
         service,

@@ -21,8 +21,8 @@ describe('walking skeleton, end to end', () => {
 
   it('is ready with NATS and all four services listed', async () => {
     const res = await api.get('/health/ready').expect(200);
-    expect(Object.keys(res.body.details).sort()).toEqual(['complaints', 'identity', 'nats', 'permits', 'reporting']);
-    for (const service of ['identity', 'permits', 'complaints', 'reporting']) {
+    expect(Object.keys(res.body.details).sort()).toEqual(['complaints', 'identity', 'nats', 'notifications', 'permits', 'reporting']);
+    for (const service of ['identity', 'permits', 'complaints', 'reporting', 'notifications']) {
       expect(res.body.details[service]).toMatchObject({ status: 'up', database: 'up' });
     }
   });

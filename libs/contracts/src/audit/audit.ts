@@ -5,7 +5,7 @@ import { ArrayMaxSize, IsArray, IsIn, IsInt, IsISO8601, IsString, IsUUID, Matche
 import { PageQuery, PageResponse } from '../common/page';
 
 /** The services that keep an audit trail (each in its own database, each its own hash chain). */
-export const AUDITED_SERVICES = ['identity', 'permits', 'complaints'] as const;
+export const AUDITED_SERVICES = ['identity', 'permits', 'complaints', 'notifications'] as const;
 export type AuditedService = (typeof AUDITED_SERVICES)[number];
 
 /** Why `verify` stopped at a row. */

@@ -19,6 +19,11 @@ const DESCRIPTIONS: Record<EventType, string> = {
   'complaints.complaint.status_changed.v1': 'A complaint moved through its lifecycle (verify, dispose, start, resolve, close, …).',
   'complaints.complaint.escalated.v1': 'A complaint missed the deadline of a stage (verification, follow-up, …).',
   'complaints.complaint.rated.v1': 'The reporter rated the answer (1–5).',
+  'notifications.webhook.created.v1': 'An admin subscribed a receiver to events (the URL and secret are not in the event).',
+  'notifications.webhook.updated.v1': 'An admin changed a webhook subscription; `changed` names the fields.',
+  'notifications.webhook.deleted.v1': 'An admin removed a webhook subscription.',
+  'notifications.webhook.secret_rotated.v1': "An admin rotated a webhook's signing secret; the old one signs too until `previousSecretExpiresAt`.",
+  'notifications.webhook.disabled.v1': 'The system turned a webhook subscription off (deliveries kept failing, or the receiver answered 410); `reason` says why.',
 };
 
 const camel = (type: string) =>

@@ -1,6 +1,6 @@
 import { Omittable } from '../common/omittable';
 import { Type } from 'class-transformer';
-import { IsArray, IsIn, IsInt, IsISO8601, IsLatitude, IsLongitude, IsString, IsUUID, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsLatitude, IsLongitude, IsString, IsUUID, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 
 /**
  * The v1 event catalogue (../shared/spec/EVENTS.md). Each class is the `data` of one CloudEvent
@@ -110,6 +110,35 @@ export class ComplaintRatedV1 {
   @IsInt() @Min(1) @Max(5) score: number;
 }
 
+export class WebhookCreatedV1 {
+  @IsUUID() webhookId: string;
+  @IsArray() @IsString({ each: true }) eventTypes: string[];
+  @Omittable() @IsUUID() agencyId?: string;
+  @IsBoolean() active: boolean;
+}
+
+export class WebhookUpdatedV1 {
+  @IsUUID() webhookId: string;
+  /** The fields that changed (`url`, `eventTypes`, `agencyId`, `description`, `active`). */
+  @IsArray() @IsString({ each: true }) changed: string[];
+  @IsBoolean() active: boolean;
+}
+
+export class WebhookDeletedV1 {
+  @IsUUID() webhookId: string;
+}
+
+export class WebhookSecretRotatedV1 {
+  @IsUUID() webhookId: string;
+  /** The old secret keeps signing deliveries until then. */
+  @IsISO8601() previousSecretExpiresAt: string;
+}
+
+export class WebhookDisabledV1 {
+  @IsUUID() webhookId: string;
+  @IsString() @MaxLength(500) reason: string;
+}
+
 export interface EventSpec<T> {
   data: new () => T;
   /** The record the event is about: the CloudEvents `subject`, and the unit of ordering. */
@@ -129,6 +158,11 @@ export const EVENT_CATALOGUE = {
   'complaints.complaint.status_changed.v1': spec(ComplaintStatusChangedV1, (d) => d.complaintId),
   'complaints.complaint.escalated.v1': spec(ComplaintEscalatedV1, (d) => d.complaintId),
   'complaints.complaint.rated.v1': spec(ComplaintRatedV1, (d) => d.complaintId),
+  'notifications.webhook.created.v1': spec(WebhookCreatedV1, (d) => d.webhookId),
+  'notifications.webhook.updated.v1': spec(WebhookUpdatedV1, (d) => d.webhookId),
+  'notifications.webhook.deleted.v1': spec(WebhookDeletedV1, (d) => d.webhookId),
+  'notifications.webhook.secret_rotated.v1': spec(WebhookSecretRotatedV1, (d) => d.webhookId),
+  'notifications.webhook.disabled.v1': spec(WebhookDisabledV1, (d) => d.webhookId),
 };
 
 export type EventType = keyof typeof EVENT_CATALOGUE;

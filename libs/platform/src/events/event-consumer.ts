@@ -52,6 +52,8 @@ export interface EventConsumerOptions {
   batchWaitMs?: number;
   /** Runs first in every effect transaction (e.g. to take a lock that a maintenance job also takes). */
   transactionStart?: (manager: EntityManager) => Promise<void>;
+  /** Runs after each effect transaction that handled new events has committed (e.g. to wake a worker that reads what it wrote). */
+  afterCommit?: () => void;
   /** Deliveries before a failing event is dead-lettered. */
   maxDeliver?: number;
   ackWaitMs?: number;
@@ -256,6 +258,7 @@ export class EventConsumer {
         return;
       }
     }
+    if (processed) this.options.afterCommit?.();
     this.options.metrics?.eventsConsumed.inc({ consumer: this.options.name, outcome: 'processed' }, processed);
     if (good.length > processed) this.options.metrics?.eventsConsumed.inc({ consumer: this.options.name, outcome: 'duplicate' }, good.length - processed);
     await Promise.all(good.map(({ msg }) => this.ack(msg)));
@@ -305,6 +308,7 @@ export class EventConsumer {
           else await this.options.batchHandler!([event], manager, [msg.info.streamSequence]);
           return true;
         });
+        if (fresh) this.options.afterCommit?.();
         this.options.metrics?.eventsConsumed.inc({ consumer: this.options.name, outcome: fresh ? 'processed' : 'duplicate' });
         await this.ack(msg);
         return;

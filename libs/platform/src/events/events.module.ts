@@ -19,6 +19,7 @@ export interface ConsumerRegistration {
   batchSize?: number;
   batchWaitMs?: number;
   transactionStart?: (manager: EntityManager) => Promise<void>;
+  afterCommit?: () => void;
   maxDeliver?: number;
 }
 

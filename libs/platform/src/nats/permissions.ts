@@ -16,6 +16,7 @@ export const SERVICE_CALLS: Record<ServiceName, Subject[]> = {
   permits: [SUBJECTS.identity.getCalendar, SUBJECTS.identity.listAgencies, SUBJECTS.identity.holderName],
   complaints: [SUBJECTS.identity.getCalendar],
   reporting: [],
+  notifications: [],
 };
 
 /** Durable consumers each service keeps on the events stream. */
@@ -24,7 +25,11 @@ export const SERVICE_CONSUMERS: Record<ServiceName, string[]> = {
   permits: ['permits-user-erased'],
   complaints: ['complaints-user-erased'],
   reporting: ['reporting'],
+  notifications: ['notifications'],
 };
+
+/** Services that replay the stream through ordered consumers (reporting's rebuild, webhook replays). */
+const REPLAYERS = new Set<ServiceName>(['reporting', 'notifications']);
 
 /** Subjects only services call on each other: the gateway never needs them. */
 const INTERNAL_ONLY = new Set<string>([SUBJECTS.identity.holderName]);
@@ -96,9 +101,9 @@ function consumerAccess(layout: BusLayout, names: string[]): string[] {
 }
 
 /**
- * Reporting's rebuild replays the whole stream through an ordered consumer, which pulls under a
- * name the client makes up: it may pull from any consumer of the stream but the other services'
- * own (denied below), so it cannot take their events.
+ * Reporting's rebuild and webhook replays read the stream through an ordered consumer, which pulls
+ * under a name the client makes up: they may pull from any consumer of the stream but the other
+ * services' own (denied below), so they cannot take their events.
  */
 function replayAccess(layout: BusLayout): string[] {
   const s = layout.eventsStream;
@@ -122,10 +127,10 @@ export function busPermissions(layout: BusLayout = DEFAULT_BUS_LAYOUT): Record<B
       `${layout.deadLetterPrefix}.>`,
       ...streamUpkeep(layout),
       ...consumerAccess(layout, SERVICE_CONSUMERS[name]),
-      ...(name === 'reporting' ? replayAccess(layout) : []),
+      ...(REPLAYERS.has(name) ? replayAccess(layout) : []),
       ...transferAccess(layout),
     ],
-    ...(name === 'reporting' ? { publishDeny: othersConsumers(layout, name) } : {}),
+    ...(REPLAYERS.has(name) ? { publishDeny: othersConsumers(layout, name) } : {}),
     subscribe: [p(`${name}.>`), inbox(name)],
     allowResponses: true,
   });
@@ -139,6 +144,7 @@ export function busPermissions(layout: BusLayout = DEFAULT_BUS_LAYOUT): Record<B
     permits: service('permits'),
     complaints: service('complaints'),
     reporting: service('reporting'),
+    notifications: service('notifications'),
   };
 }
 

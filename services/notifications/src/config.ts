@@ -1,0 +1,84 @@
+import { Expose } from 'class-transformer';
+import { IsBoolean, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, ValidateIf } from 'class-validator';
+import { ConfigError, loadConfig, ServiceConfig, toBool, toInt } from '@smart-regency/platform';
+
+export class NotificationsConfig extends ServiceConfig {
+  /** Encrypts webhook secrets at rest (AES-256-GCM under a key derived from it). Losing it means rotating every webhook's secret. */
+  @Expose() @IsString() @MinLength(32, { message: 'WEBHOOK_SECRET_ENCRYPTION_KEY must be at least 32 characters' })
+  WEBHOOK_SECRET_ENCRYPTION_KEY: string;
+
+  /** The key before WEBHOOK_SECRET_ENCRYPTION_KEY, while rotating it: read, never written. */
+  @Expose() @ValidateIf((c: NotificationsConfig) => c.WEBHOOK_SECRET_ENCRYPTION_KEY_PREVIOUS !== undefined)
+  @IsString() @MinLength(32, { message: 'WEBHOOK_SECRET_ENCRYPTION_KEY_PREVIOUS must be at least 32 characters' })
+  WEBHOOK_SECRET_ENCRYPTION_KEY_PREVIOUS?: string;
+
+  /**
+   * Targets in private, loopback or link-local ranges are refused unless listed here (comma-separated
+   * addresses or CIDR ranges, e.g. `10.20.0.0/16` for a regency's own data centre).
+   */
+  @Expose() @IsOptional() @IsString() @Matches(/^[0-9a-fA-F.:/, ]*$/, { message: 'WEBHOOK_ALLOWED_PRIVATE_RANGES must be addresses or CIDR ranges separated by commas' })
+  WEBHOOK_ALLOWED_PRIVATE_RANGES: string = '';
+
+  /** Plain http:// targets (default: only in development and tests). */
+  @Expose() @IsOptional() @toBool() @IsBoolean()
+  WEBHOOK_ALLOW_HTTP?: boolean;
+
+  /** Each attempt's whole time: connect, send, answer. */
+  @Expose() @toInt() @IsInt() @Min(500) @Max(60000)
+  WEBHOOK_TIMEOUT_MS: number = 10000;
+
+  /** Bytes of a receiver's answer read at most; the rest is dropped (the answer is not needed, only its status). */
+  @Expose() @toInt() @IsInt() @Min(0) @Max(1048576)
+  WEBHOOK_MAX_RESPONSE_BYTES: number = 65536;
+
+  /** Deliveries in flight at once in each replica. */
+  @Expose() @toInt() @IsInt() @Min(1) @Max(1000)
+  WEBHOOK_CONCURRENCY: number = 64;
+
+  /** How often each replica looks for due retries (new events wake it at once). */
+  @Expose() @toInt() @IsInt() @Min(50) @Max(60000)
+  WEBHOOK_POLL_MS: number = 1000;
+
+  /** How long a rotated-out secret keeps signing deliveries, so receivers can switch without a gap. */
+  @Expose() @toInt() @IsInt() @Min(0) @Max(24 * 30)
+  WEBHOOK_SECRET_GRACE_HOURS: number = 24;
+
+  /** Delivered rows are deleted after this many days (failed and pending ones stay until handled). */
+  @Expose() @toInt() @IsInt() @Min(1) @Max(3650)
+  WEBHOOK_DELIVERY_RETENTION_DAYS: number = 30;
+
+  /** Most subscriptions at once. */
+  @Expose() @toInt() @IsInt() @Min(1) @Max(10000)
+  WEBHOOK_MAX_SUBSCRIPTIONS: number = 200;
+
+  /**
+   * Seconds between attempts, comma-separated; the last attempt is after the last delay. The default
+   * keeps trying for about 26 hours: 5 s, 30 s, 2 min, 10 min, 30 min, 1 h, 2 h, 4 h, 8 h, 10 h.
+   * Tests use a short schedule.
+   */
+  @Expose() @IsString() @Matches(/^\d+(\.\d+)?(,\d+(\.\d+)?){0,29}$/, { message: 'WEBHOOK_RETRY_SCHEDULE must be seconds separated by commas' })
+  WEBHOOK_RETRY_SCHEDULE: string = '5,30,120,600,1800,3600,7200,14400,28800,36000';
+}
+
+const DEVELOPMENT_SECRETS = {
+  WEBHOOK_SECRET_ENCRYPTION_KEY: 'development-only-webhook-secret-encryption-key-0123456789',
+} as const;
+
+export function loadNotificationsConfig(env: Record<string, string | undefined> = process.env): NotificationsConfig {
+  const development = (env.NODE_ENV ?? 'development') !== 'production';
+  const config = loadConfig(NotificationsConfig, env, {
+    PORT: 3005,
+    DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/regency_notifications',
+    ...(development ? DEVELOPMENT_SECRETS : {}),
+  });
+  config.WEBHOOK_ALLOW_HTTP ??= development;
+  if (!development && config.WEBHOOK_SECRET_ENCRYPTION_KEY === DEVELOPMENT_SECRETS.WEBHOOK_SECRET_ENCRYPTION_KEY) {
+    throw new ConfigError(['WEBHOOK_SECRET_ENCRYPTION_KEY must not be the development value in production']);
+  }
+  return config;
+}
+
+/** The retry delays in milliseconds. */
+export function retryDelays(config: Pick<NotificationsConfig, 'WEBHOOK_RETRY_SCHEDULE'>): number[] {
+  return config.WEBHOOK_RETRY_SCHEDULE.split(',').map((s) => Math.round(Number(s) * 1000));
+}

@@ -1,0 +1,115 @@
+import { DomainError } from '@smart-regency/platform';
+import { LookupAddress } from 'dns';
+import { lookup } from 'dns/promises';
+import ipaddr from 'ipaddr.js';
+import { isIP } from 'net';
+
+/** Resolves a host name to its addresses (the system resolver; tests give a stub). */
+export type Resolver = (hostname: string) => Promise<LookupAddress[]>;
+
+export const systemResolver: Resolver = (hostname) => lookup(hostname, { all: true, verbatim: true });
+
+type Range = [ipaddr.IPv4 | ipaddr.IPv6, number];
+
+export class TargetRefused extends DomainError {
+  constructor(reason: string) {
+    super('NOTIFICATIONS.TARGET_REFUSED', reason, [{ field: 'url', message: reason, rule: 'target' }]);
+  }
+}
+
+function parseRanges(list: string): Range[] {
+  return list
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((item) => {
+      if (item.includes('/')) return ipaddr.parseCIDR(item) as Range;
+      const address = ipaddr.process(item);
+      return [address, address.kind() === 'ipv4' ? 32 : 128] as Range;
+    });
+}
+
+/**
+ * Where webhooks may go. Only public unicast addresses, unless an address is in the regency's
+ * allowed ranges: loopback, private, link-local (cloud metadata), carrier-grade NAT, multicast,
+ * documentation, and IPv6 forms that embed an IPv4 address (mapped, NAT64, 6to4, Teredo) are
+ * refused. Host names are checked on every attempt, at the moment of connecting, so a name that
+ * later resolves to a private address (DNS rebinding) is refused before any connection.
+ */
+export class TargetGuard {
+  private readonly allowed: Range[];
+
+  constructor(
+    allowedRanges: string,
+    private readonly allowHttp: boolean,
+    readonly resolve: Resolver = systemResolver,
+  ) {
+    this.allowed = parseRanges(allowedRanges);
+  }
+
+  /** Why an address may not be connected to, or undefined when it may. */
+  addressProblem(address: string): string | undefined {
+    if (!ipaddr.isValid(address)) return `${address} is not an IP address`;
+    const parsed = ipaddr.process(address);
+    if (this.allowed.some(([range, bits]) => range.kind() === parsed.kind() && parsed.match(range, bits))) return undefined;
+    const range = parsed.range();
+    return range === 'unicast' ? undefined : `${parsed.toString()} is a ${range} address`;
+  }
+
+  /** The URL's form: scheme, no fragment, and (for an IP literal) its address. Throws TargetRefused. */
+  checkUrl(raw: string): URL {
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      throw new TargetRefused('the URL cannot be parsed');
+    }
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && this.allowHttp)) throw new TargetRefused('only https targets are allowed');
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    if (isIP(host)) {
+      const problem = this.addressProblem(host);
+      if (problem) throw new TargetRefused(`target refused: ${problem}`);
+    } else if (!/^[a-z0-9._-]+$/i.test(host)) {
+      throw new TargetRefused(`target refused: ${host} is not a host name`);
+    }
+    return url;
+  }
+
+  /** The URL's form and every address its host resolves to (all must be allowed). */
+  async checkTarget(raw: string): Promise<URL> {
+    const url = this.checkUrl(raw);
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    if (!isIP(host)) await this.resolveChecked(host);
+    return url;
+  }
+
+  /** Resolves a host and refuses it when any of its addresses is not allowed (fail closed). */
+  async resolveChecked(host: string): Promise<LookupAddress[]> {
+    let addresses: LookupAddress[];
+    try {
+      addresses = await this.resolve(host);
+    } catch (error) {
+      throw new TargetRefused(`${host} does not resolve (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    }
+    if (!addresses.length) throw new TargetRefused(`${host} does not resolve`);
+    for (const a of addresses) {
+      const problem = this.addressProblem(a.address);
+      if (problem) throw new TargetRefused(`target refused: ${host} resolves to ${problem}`);
+    }
+    return addresses;
+  }
+
+  /**
+   * A `lookup` for http.request: the connection goes only to addresses checked here, so nothing
+   * is ever connected to between a check and a connect.
+   */
+  lookup() {
+    return (hostname: string, options: { all?: boolean; family?: number } | number, callback: (...args: unknown[]) => void): void => {
+      const all = typeof options === 'object' && options?.all;
+      this.resolveChecked(hostname).then(
+        (addresses) => (all ? callback(null, addresses) : callback(null, addresses[0].address, addresses[0].family)),
+        (error: Error) => callback(Object.assign(new Error(error.message), { code: 'ETARGETREFUSED' })),
+      );
+    };
+  }
+}

@@ -1,0 +1,114 @@
+import { Agent as HttpAgent, request as httpRequest, IncomingMessage } from 'http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'https';
+import { isIP } from 'net';
+import { TargetGuard, TargetRefused } from './target-guard';
+
+export interface Attempt {
+  url: string;
+  body: string;
+  headers: Record<string, string>;
+}
+
+export interface AttemptResult {
+  ok: boolean;
+  /** The receiver's HTTP status, when it answered. */
+  status?: number;
+  /** Why it failed, or the start of the receiver's answer (for admins reading the delivery log). */
+  note?: string;
+  /** The receiver said the endpoint is gone for good (410): the subscription is turned off. */
+  gone?: boolean;
+  /** The target was refused (private address): no connection was attempted. */
+  refused?: boolean;
+}
+
+const NOTE_CHARS = 500;
+
+/**
+ * POSTs one delivery. Outbound safety: a time limit on the whole attempt, at most `maxResponseBytes`
+ * of the answer read, redirects never followed (a 3xx is a failure), and only addresses the
+ * TargetGuard allows connected to. Keep-alive agents reuse connections to busy receivers.
+ */
+export class WebhookSender {
+  private readonly http: HttpAgent;
+  private readonly https: HttpsAgent;
+
+  constructor(
+    private readonly guard: TargetGuard,
+    private readonly timeoutMs: number,
+    private readonly maxResponseBytes: number,
+    maxSockets: number,
+  ) {
+    const lookup = guard.lookup() as never;
+    this.http = new HttpAgent({ keepAlive: true, maxSockets, lookup } as never);
+    this.https = new HttpsAgent({ keepAlive: true, maxSockets, lookup } as never);
+  }
+
+  async send(attempt: Attempt): Promise<AttemptResult> {
+    let url: URL;
+    try {
+      url = this.guard.checkUrl(attempt.url);
+    } catch (error) {
+      return { ok: false, refused: true, note: (error as Error).message };
+    }
+    return new Promise<AttemptResult>((resolve) => {
+      let settled = false;
+      const finish = (result: AttemptResult) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve(result);
+      };
+      const secure = url.protocol === 'https:';
+      const host = url.hostname.replace(/^\[|\]$/g, '');
+      const req = (secure ? httpsRequest : httpRequest)(
+        url,
+        {
+          method: 'POST',
+          agent: secure ? this.https : this.http,
+          // IP literals never reach `lookup`; checkUrl has checked them.
+          ...(isIP(host) ? {} : { lookup: this.guard.lookup() as never }),
+          headers: { ...attempt.headers, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(attempt.body)), 'user-agent': 'smart-regency-webhooks/1' },
+        },
+        (res) => readCapped(res, this.maxResponseBytes).then((text) => finish(outcome(res.statusCode ?? 0, text))),
+      );
+      const timer = setTimeout(() => {
+        req.destroy(new Error(`no answer within ${this.timeoutMs} ms`));
+      }, this.timeoutMs);
+      req.on('error', (error: NodeJS.ErrnoException) => {
+        const refused = error.code === 'ETARGETREFUSED';
+        finish({ ok: false, refused, note: refused ? error.message : `${error.code ? `${error.code}: ` : ''}${error.message}`.slice(0, NOTE_CHARS) });
+      });
+      req.end(attempt.body);
+    });
+  }
+
+  close(): void {
+    this.http.destroy();
+    this.https.destroy();
+  }
+}
+
+function outcome(status: number, text: string): AttemptResult {
+  if (status >= 200 && status < 300) return { ok: true, status };
+  if (status >= 300 && status < 400) return { ok: false, status, note: `redirects are not followed (HTTP ${status})` };
+  return { ok: false, status, gone: status === 410, note: text.slice(0, NOTE_CHARS) || `HTTP ${status}` };
+}
+
+/** Reads at most `max` bytes of a response, then drops the connection's remainder. */
+function readCapped(res: IncomingMessage, max: number): Promise<string> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    res.on('data', (chunk: Buffer) => {
+      if (size < max) chunks.push(chunk.subarray(0, max - size));
+      size += chunk.length;
+      if (size > max) res.destroy();
+    });
+    const done = () => resolve(Buffer.concat(chunks).toString('utf8'));
+    res.on('end', done);
+    res.on('close', done);
+    res.on('error', done);
+  });
+}
+
+export { TargetRefused };
