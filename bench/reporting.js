@@ -21,7 +21,6 @@
  */
 'use strict';
 
-const fs = require('fs');
 const path = require('path');
 const { randomUUID } = require('crypto');
 const { execFileSync } = require('child_process');
@@ -499,36 +498,5 @@ async function rebuild(testing, options) {
   }
 }
 
-async function main() {
-  const options = parseArgs(process.argv.slice(2));
-  let testing;
-  try {
-    testing = require('@smart-regency/testing');
-  } catch (error) {
-    throw new Error(`cannot load @smart-regency/testing (${error.message}): build first (npx nx run-many -t build)`);
-  }
-  const report = { startedAt: new Date().toISOString(), tree: h.treeInfo(), machine: h.machineInfo(), options };
-  console.log(`uptime: ${uptime()}`);
-  if (options.parts.includes('reads')) report.reads = await reads(testing, options);
-  if (options.parts.includes('consumer')) {
-    report.consumer = await consumer(testing, options);
-    console.log(`consumer: ${JSON.stringify(report.consumer)}`);
-  }
-  if (options.parts.includes('rebuild')) {
-    report.rebuild = await rebuild(testing, options);
-    console.log(`rebuild: ${JSON.stringify(report.rebuild)}`);
-  }
-  report.finishedAt = new Date().toISOString();
-  fs.mkdirSync(options.out, { recursive: true });
-  const file = path.join(options.out, `reporting-${report.startedAt.replace(/[:.]/g, '-')}.json`);
-  fs.writeFileSync(file, JSON.stringify(report, null, 2));
-  console.log(`uptime: ${uptime()}\nresults: ${file}`);
-}
-
-main().then(
-  () => process.exit(0),
-  (error) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+// Each part's result is printed as a JSON line and kept in bench/results.
+h.runBench('reporting', parseArgs(process.argv.slice(2)), { reads, consumer, rebuild });

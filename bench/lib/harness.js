@@ -600,7 +600,49 @@ function prng(seed) {
   };
 }
 
+/** `@smart-regency/testing` as built (dist), with a clear message when it is not. */
+function loadTesting() {
+  try {
+    return require('@smart-regency/testing');
+  } catch (error) {
+    throw new Error(`cannot load @smart-regency/testing (${error.message}): build first (npx nx run-many -t build)`);
+  }
+}
+
+/**
+ * Runs the parts of a bench that `options.parts` names (each `(testing, options) => result`),
+ * printing each result, and writes the report to `<options.out>/<name>-<time>.json`; exits 0, or
+ * 1 after stopping every child process when something throws.
+ */
+function runBench(name, options, parts) {
+  const uptime = () => execFileSync('uptime').toString().trim();
+  const main = async () => {
+    const testing = loadTesting();
+    const report = { startedAt: new Date().toISOString(), tree: treeInfo(), machine: machineInfo(), options };
+    console.log(`uptime: ${uptime()}`);
+    for (const [part, run] of Object.entries(parts)) {
+      if (!options.parts.includes(part)) continue;
+      report[part] = await run(testing, options);
+      console.log(`${part}: ${JSON.stringify(report[part])}`);
+    }
+    report.finishedAt = new Date().toISOString();
+    fs.mkdirSync(options.out, { recursive: true });
+    const file = path.join(options.out, `${name}-${report.startedAt.replace(/[:.]/g, '-')}.json`);
+    fs.writeFileSync(file, JSON.stringify(report, null, 2));
+    console.log(`uptime: ${uptime()}\nresults: ${file}`);
+  };
+  main().then(
+    () => process.exit(0),
+    (error) => {
+      console.error(error);
+      stopAllChildren().finally(() => process.exit(1));
+    },
+  );
+}
+
 module.exports = {
+  loadTesting,
+  runBench,
   prng,
   ROOT,
   UNLIMITED_CITIZEN,

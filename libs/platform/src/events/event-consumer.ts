@@ -70,7 +70,8 @@ export interface EventConsumerOptions {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function parseEvent(msg: JsMsg): RegencyCloudEvent | null {
+/** A stream message's CloudEvent, or null when it is not one (it is dead-lettered or skipped). */
+export function parseEvent(msg: Pick<JsMsg, 'json'>): RegencyCloudEvent | null {
   try {
     const event = msg.json<RegencyCloudEvent>();
     return event?.id && event.type ? event : null;

@@ -1,8 +1,8 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import { RegencyCloudEvent } from '@smart-regency/contracts';
-import { NATS_CONNECTION } from '@smart-regency/platform';
+import { NATS_CONNECTION, parseEvent } from '@smart-regency/platform';
 import { randomUUID } from 'crypto';
-import { DeliverPolicy, JsMsg, NatsConnection } from 'nats';
+import { DeliverPolicy, NatsConnection } from 'nats';
 import { DataSource } from 'typeorm';
 import { NotificationsConfig } from '../config';
 import { DeliveryWorker } from './delivery-worker';
@@ -11,14 +11,6 @@ import { ReplayRow, SubscriptionRow, WebhookStore } from './webhook.store';
 
 const BATCH = 500;
 
-function parse(msg: JsMsg): RegencyCloudEvent | null {
-  try {
-    const event = msg.json<RegencyCloudEvent>();
-    return event?.id && event.type ? event : null;
-  } catch {
-    return null;
-  }
-}
 
 /**
  * Replays the stream for one subscription: reads every event since a time with an ordered
@@ -86,8 +78,9 @@ export class ReplayRunner implements BeforeApplicationShutdown {
       // Stopped by shutdown, the iteration ends early: that is a failure to report, not the end.
       for await (const msg of messages) {
         scanned++;
-        total = scanned + msg.info.pending;
-        const event = parse(msg);
+        // Up to the last event there was when the replay started; what came later is not replayed.
+        total = scanned + Math.max(0, Math.min(msg.info.pending, lastSeq - msg.info.streamSequence));
+        const event = parseEvent(msg);
         if (event) batch.push(event);
         const end = msg.info.streamSequence >= lastSeq || msg.info.pending === 0;
         if (batch.length >= BATCH || end) await flush();

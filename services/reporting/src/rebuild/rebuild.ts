@@ -1,6 +1,7 @@
 import { RegencyCloudEvent } from '@smart-regency/contracts';
 import { JsMsg, NatsConnection } from 'nats';
 import { Client } from 'pg';
+import { parseEvent } from '@smart-regency/platform';
 import { PROJECTION_LOCK_KEY, REPORTING_CONSUMER } from '../projection/projection.module';
 import { ProjectionStore, READ_MODEL_TABLES, Sql } from '../projection/projection.store';
 
@@ -38,14 +39,6 @@ const INBOX = 'rebuild_inbox';
 
 const sqlOf = (client: Client): Sql => ({ query: (text, params) => client.query(text, params as unknown[]).then((r) => r.rows) });
 
-function parse(msg: JsMsg): RegencyCloudEvent | null {
-  try {
-    const event = msg.json<RegencyCloudEvent>();
-    return event?.id && event.type ? event : null;
-  } catch {
-    return null;
-  }
-}
 
 /**
  * Replays the events stream from its first message into fresh copies of the read-model tables
@@ -74,7 +67,7 @@ export async function rebuildReadModels(options: RebuildOptions): Promise<Rebuil
 
     /** Applies one batch: the new events (first copy of each id), in stream order. */
     const applyBatch = async (batch: JsMsg[]) => {
-      const parsed = batch.map((msg) => ({ msg, event: parse(msg) })).filter((p): p is { msg: JsMsg; event: RegencyCloudEvent } => p.event !== null);
+      const parsed = batch.map((msg) => ({ msg, event: parseEvent(msg) })).filter((p): p is { msg: JsMsg; event: RegencyCloudEvent } => p.event !== null);
       result.skipped += batch.length - parsed.length;
       if (!parsed.length) return;
       const inserted: Array<{ event_id: string }> = await db.query(
