@@ -210,6 +210,18 @@ describe('NATS access for integrators', () => {
     expect(refused).toContain(`User "reporting", Subject "$JS.API.CONSUMER.DELETE.${env.eventsStream}.acme-identity"`);
   });
 
+  it('runs the example of docs/events.md as the integrator, with the seed file and the CA', async () => {
+    await people.add('warga4');
+    const printed = execFileSync(process.execPath, ['docs/examples/subscribe-events.js', '--durable=acme-identity', `--filter=${env.eventsPrefix}.identity.>`, '--max=1'], {
+      cwd: REPO_ROOT,
+      env: { PATH: process.env.PATH ?? '', NATS_URL: nats.url, NATS_TLS_CA_FILE: nats.tlsFiles!.ca, NATS_USER: 'acme', NATS_NKEY_SEED_FILE: join(dir, 'seeds', 'acme.nk'), EVENTS_STREAM: env.eventsStream },
+      encoding: 'utf8',
+      timeout: 20000,
+    });
+    const event = JSON.parse(printed.trim().split('\n')[0]);
+    expect(event).toEqual({ seq: expect.any(Number), id: expect.any(String), type: expect.stringMatching(/^identity\./), subject: expect.any(String), time: expect.any(String), data: expect.any(Object) });
+  });
+
   // nats-server does not check where JetStream delivers for a client (nats-io/nats-server#8274): a
   // push consumer's deliver subject, the reply subject of a pull or of an API request. What lands
   // on our subjects that way is stored events or API answers, never the integrator's words, and no
