@@ -177,7 +177,8 @@ export function integratorProblems(integrator: Integrator, others: Integrator[])
   if (integrator.consumers.length === 0) problems.push('an integrator needs at least one consumer name');
   const theirs = new Map(others.flatMap((o) => o.consumers.map((c) => [lower(c), o.name] as const)));
   for (const consumer of integrator.consumers) {
-    check('consumer', consumer);
+    // Its own name was checked above.
+    if (consumer !== integrator.name) check('consumer', consumer);
     if (theirs.has(lower(consumer))) problems.push(`consumer "${consumer}" belongs to integrator "${theirs.get(lower(consumer))}"`);
   }
   if (new Set(integrator.consumers.map(lower)).size !== integrator.consumers.length) problems.push('consumer names repeat');
