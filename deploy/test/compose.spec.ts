@@ -347,8 +347,8 @@ describe('docker-compose.yml', () => {
     expect(new Set(SERVICE_NAMES.map((name) => resolvedEnvironment(compose.services[name]).ACTOR_SIGNING_KEY)).size).toBe(1);
   });
 
-  it('documents in .env.example every variable it reads, and nothing else', () => {
-    expect([...referencedVariables(composeText)].sort()).toEqual(Object.keys(envExample).sort());
+  it('documents in .env.example every variable it reads (and its override for integrators), and nothing else', () => {
+    expect([...new Set([...referencedVariables(composeText), ...referencedVariables(overrideText)])].sort()).toEqual(Object.keys(envExample).sort());
   });
 
   it('refuses to start without the secrets instead of falling back to a default', () => {
@@ -401,6 +401,105 @@ describe('docker-compose.yml', () => {
       expect(decodeURIComponent(url.password)).toBe(envExample.POSTGRES_PASSWORD);
     }
     expect(resolvedEnvironment(compose.services.postgres)).toMatchObject({ POSTGRES_USER: urls[0].username });
+  });
+});
+
+// ---- deploy/compose.integrators.yml ---------------------------------------------------------------
+
+interface BindMount {
+  type: string;
+  source: string;
+  target: string;
+  read_only?: boolean;
+}
+interface OverrideService {
+  environment?: Record<string, string>;
+  volumes?: BindMount[];
+  ports?: Array<{ target: number; host_ip?: string; published?: string; protocol?: string }>;
+  command?: string[];
+}
+
+const overrideText = read('deploy/compose.integrators.yml');
+const override = parse(overrideText, { merge: true }) as { name?: string; services: Record<string, OverrideService> };
+
+/** A service as `docker compose -f docker-compose.yml -f deploy/compose.integrators.yml` merges it. */
+function merged(name: string): ComposeService & { command?: string[]; mounts: BindMount[] } {
+  const base = compose.services[name] as ComposeService & { command?: string[] };
+  const extra = override.services[name] ?? {};
+  const targets = new Set((extra.volumes ?? []).map((v) => v.target));
+  const baseMounts = (base.volumes ?? []).map((v) => v.split(':')).map(([source, target, mode]) => ({ type: 'bind', source, target, read_only: mode === 'ro' }));
+  return {
+    ...base,
+    environment: { ...base.environment, ...extra.environment },
+    ports: [...(base.ports ?? []), ...(extra.ports ?? [])],
+    command: extra.command ?? base.command,
+    // Compose merges mounts by target; sources are interpolated like everything else.
+    mounts: [...baseMounts.filter((m) => !targets.has(m.target)), ...(extra.volumes ?? [])].map((m) => ({ ...m, source: interpolate(m.source, envExample) })),
+  };
+}
+
+describe('deploy/compose.integrators.yml', () => {
+  const conf = read('deploy/nats/nats.conf');
+  const natsPort = Number(/^port: (\d+)$/m.exec(conf)?.[1]);
+  const tlsDir = envExample.NATS_TLS_DIR;
+  // Every process that connects to NATS: all of them must move to TLS, since one port serves both.
+  const clients = Object.keys(compose.services).filter((name) => 'NATS_URL' in (compose.services[name].environment ?? {}));
+
+  it('changes NATS and how each process reaches it, nothing else', () => {
+    expect(override.name).toBe(parse(composeText).name);
+    expect(clients.sort()).toEqual([...SERVICE_NAMES].sort());
+    expect(Object.keys(override.services).sort()).toEqual(['nats', ...clients].sort());
+    for (const name of clients) {
+      const extra = override.services[name];
+      expect({ name, keys: Object.keys(extra).sort(), env: Object.keys(extra.environment ?? {}).sort() }).toEqual({ name, keys: ['environment', 'volumes'], env: ['NATS_TLS_CA_FILE', 'NATS_URL'] });
+    }
+    expect(Object.keys(override.services.nats).sort()).toEqual(['command', 'ports', 'volumes']);
+  });
+
+  it("serves TLS on nats.conf's port with the base command otherwise unchanged, its certificate and key from NATS_TLS_DIR", () => {
+    const nats = merged('nats');
+    const base = (compose.services.nats as { command: string[] }).command;
+    expect(nats.command?.slice(0, base.length)).toEqual(base);
+    const tls = nats.command!.slice(base.length);
+    expect(tls).toEqual(['--tls', '--tlscert', expect.any(String), '--tlskey', expect.any(String)]);
+    const dir = nats.mounts.find((m) => m.source === tlsDir);
+    expect(dir).toMatchObject({ type: 'bind', read_only: true });
+    for (const file of [tls[2], tls[4]]) expect(posix.dirname(file)).toBe(dir!.target);
+    expect(posix.basename(tls[2])).toBe('server.pem');
+    expect(posix.basename(tls[4])).toBe('server.key');
+    // Still the permissions of nats.conf, and its data volume.
+    expect(nats.mounts.map((m) => m.source)).toEqual(expect.arrayContaining(['./deploy/nats/nats.conf', 'nats-data']));
+    const ports = nats.ports as NonNullable<OverrideService['ports']>;
+    expect(ports).toHaveLength(1);
+    expect(ports[0]).toMatchObject({ target: natsPort, protocol: 'tcp' });
+    expect(interpolate(String(ports[0].published), envExample)).toBe(envExample.NATS_PUBLIC_PORT);
+    expect(interpolate(String(ports[0].host_ip), envExample)).toBe(envExample.NATS_BIND);
+  });
+
+  it.each(SERVICE_NAMES)('moves %s to TLS with the CA alone, and its configuration accepts it', (name) => {
+    const service = merged(name);
+    const env = resolvedEnvironment(service);
+    const url = new URL(env.NATS_URL);
+    expect({ protocol: url.protocol, host: url.hostname, port: Number(url.port) }).toEqual({ protocol: 'tls:', host: 'nats', port: natsPort });
+    const ca = service.mounts.find((m) => m.target === env.NATS_TLS_CA_FILE);
+    expect(ca).toEqual({ type: 'bind', source: `${tlsDir}/ca.pem`, target: env.NATS_TLS_CA_FILE, read_only: true });
+    // The server's key stays with NATS.
+    expect(service.mounts.filter((m) => m.source.startsWith(tlsDir)).map((m) => m.source)).toEqual([`${tlsDir}/ca.pem`]);
+    const { load, accepted } = builtConfig(name);
+    expect(Object.keys(env).filter((key) => !accepted.has(key))).toEqual([]);
+    expect(load(env)).toMatchObject({ NATS_URL: env.NATS_URL, NATS_TLS_CA_FILE: env.NATS_TLS_CA_FILE, NODE_ENV: 'production' });
+  });
+
+  it('publishes the gateway and NATS only', () => {
+    const publishing = Object.keys(compose.services).filter((name) => (merged(name).ports ?? []).length > 0);
+    expect(publishing.sort()).toEqual(['gateway', 'nats']);
+  });
+
+  it('refuses to start without NATS_TLS_DIR', () => {
+    const { NATS_TLS_DIR: _removed, ...without } = envExample;
+    for (const name of ['nats', ...clients]) {
+      for (const mount of override.services[name].volumes ?? []) expect(() => interpolate(mount.source, without)).toThrow('NATS_TLS_DIR');
+    }
   });
 });
 

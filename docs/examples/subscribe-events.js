@@ -1,12 +1,16 @@
 #!/usr/bin/env node
 // An integrator's subscriber: a durable JetStream consumer with explicit acks that prints each
 // event as one JSON line. Run: node docs/examples/subscribe-events.js --durable=my-dashboard
+//   --durable=<name>               a consumer name the regency gave you (default: NATS_USER)
 //   --filter=events.complaints.>   only some events (default: events.>)
 //   --since=2026-11-01T00:00:00Z   a new durable starts at this time (default: from the beginning)
 //   --max=10                       exit after this many events (default: run until Ctrl-C)
 // Environment: NATS_URL (default nats://127.0.0.1:4222), EVENTS_STREAM (default REGENCY_EVENTS),
-// NATS_USER / NATS_PASSWORD if the regency gave you an account.
-const { AckPolicy, connect, DeliverPolicy, nanos } = require('nats');
+// NATS_TLS_CA_FILE (the regency's CA, for a tls:// URL), and the account the regency gave you:
+//   NATS_USER=<your integrator name> and NATS_NKEY_SEED_FILE=<your .nk seed file>, or
+//   NATS_USER and NATS_PASSWORD. Replies come on _INBOX.<NATS_USER>, the only inbox you may read.
+const { readFileSync } = require('fs');
+const { AckPolicy, connect, DeliverPolicy, nanos, nkeyAuthenticator } = require('nats');
 
 const args = Object.fromEntries(
   process.argv.slice(2).map((a) => {
@@ -14,16 +18,27 @@ const args = Object.fromEntries(
     return [key, rest.join('=')];
   }),
 );
-const durable = args.durable || 'example-integrator';
+const user = process.env.NATS_USER;
+const durable = args.durable || user || 'example-integrator';
 const filter = args.filter || 'events.>';
 const stream = process.env.EVENTS_STREAM || 'REGENCY_EVENTS';
 const max = args.max ? Number(args.max) : Infinity;
 
+function credentials() {
+  const seedFile = process.env.NATS_NKEY_SEED_FILE;
+  if (seedFile) {
+    if (!user) throw new Error('set NATS_USER to your integrator name: your inbox is _INBOX.<name>');
+    return { authenticator: nkeyAuthenticator(new TextEncoder().encode(readFileSync(seedFile, 'utf8').trim())) };
+  }
+  return user ? { user, pass: process.env.NATS_PASSWORD } : {};
+}
+
 async function main() {
   const nc = await connect({
     servers: (process.env.NATS_URL || 'nats://127.0.0.1:4222').split(','),
-    user: process.env.NATS_USER,
-    pass: process.env.NATS_PASSWORD,
+    ...credentials(),
+    ...(user ? { inboxPrefix: `_INBOX.${user}` } : {}),
+    ...(process.env.NATS_TLS_CA_FILE ? { tls: { caFile: process.env.NATS_TLS_CA_FILE } } : {}),
     name: durable,
     maxReconnectAttempts: -1,
   });

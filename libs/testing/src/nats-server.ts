@@ -1,4 +1,4 @@
-import { BusLayout, BusUser, BUS_USERS, renderNatsConfig } from '@smart-regency/platform';
+import { BusLayout, BusUser, BUS_USERS, Integrator, NatsConfigOptions, renderNatsConfig } from '@smart-regency/platform';
 import { ChildProcess, execFileSync, spawn } from 'child_process';
 import { randomBytes } from 'crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'fs';
@@ -33,28 +33,53 @@ export class PrivateNatsServer {
   private constructor(
     readonly port: number,
     readonly passwords: Record<BusUser, string>,
-    private readonly config: string,
+    private options: NatsConfigOptions,
     private readonly dir: string,
   ) {}
 
-  /** `tls`: serve TLS only, with a CA, a server certificate and a client certificate made for the run (mutual TLS). */
-  static async start(layout: BusLayout, { tls = false } = {}): Promise<PrivateNatsServer> {
+  /**
+   * `tls`: serve TLS only, with a CA, a server certificate and a client certificate made for the run;
+   * `verifyClients` (default true) asks every client for one (mutual TLS). `integrators`: their NKEY users.
+   */
+  static async start(layout: BusLayout, { tls = false, verifyClients = true, integrators = [] as Integrator[] } = {}): Promise<PrivateNatsServer> {
     const passwords = Object.fromEntries(BUS_USERS.map((u) => [u, randomBytes(18).toString('base64url')])) as Record<BusUser, string>;
     const port = await freePort();
     const dir = mkdtempSync(join(tmpdir(), 'regency-nats-'));
     const files = tls ? makeCertificates(dir) : undefined;
-    const config = renderNatsConfig({
+    const options: NatsConfigOptions = {
       layout,
       port,
       host: '127.0.0.1',
       storeDir: join(dir, 'js'),
       passwords,
-      ...(files ? { tls: { certFile: files.serverCert, keyFile: files.serverKey, caFile: files.ca, verify: true } } : {}),
-    });
-    const server = new PrivateNatsServer(port, passwords, config, dir);
+      integrators,
+      ...(files ? { tls: { certFile: files.serverCert, keyFile: files.serverKey, ...(verifyClients ? { caFile: files.ca, verify: true } : {}) } } : {}),
+    };
+    const server = new PrivateNatsServer(port, passwords, options, dir);
     server.tlsFiles = files;
+    server.verifiesClients = Boolean(files) && verifyClients;
     await server.run();
     return server;
+  }
+
+  private verifiesClients = false;
+
+  /** Replaces the integrators and reloads the running server (SIGHUP), as operators do after `npm run nats:integrator`. */
+  async setIntegrators(integrators: Integrator[]): Promise<void> {
+    this.options = { ...this.options, integrators };
+    writeFileSync(this.configFile, renderNatsConfig(this.options));
+    const before = this.output.length;
+    this.child?.kill('SIGHUP');
+    await waitFor('nats-server to reload its configuration', async () => {
+      const lines = this.output.slice(before);
+      const failed = lines.find((l) => /\[ERR\].*reload/i.test(l));
+      if (failed) throw new Error(failed);
+      return lines.some((l) => /Reloaded server configuration/i.test(l)) ? true : undefined;
+    });
+  }
+
+  private get configFile(): string {
+    return join(this.dir, 'nats.conf');
   }
 
   /** The CA and the client's certificate and key, when the server speaks TLS. */
@@ -66,14 +91,15 @@ export class PrivateNatsServer {
 
   /** NATS_URL, NATS_USER and NATS_PASSWORD of one process (and its TLS files, on a TLS server). */
   envFor(user: BusUser): Record<string, string> {
-    const tls: Record<string, string> = this.tlsFiles ? { NATS_TLS_CA_FILE: this.tlsFiles.ca, NATS_TLS_CERT_FILE: this.tlsFiles.clientCert, NATS_TLS_KEY_FILE: this.tlsFiles.clientKey } : {};
+    const certificate: Record<string, string> = this.tlsFiles && this.verifiesClients ? { NATS_TLS_CERT_FILE: this.tlsFiles.clientCert, NATS_TLS_KEY_FILE: this.tlsFiles.clientKey } : {};
+    const tls: Record<string, string> = this.tlsFiles ? { NATS_TLS_CA_FILE: this.tlsFiles.ca, ...certificate } : {};
     return { NATS_URL: this.url, NATS_USER: user, NATS_PASSWORD: this.passwords[user], ...tls };
   }
 
   /** Starts (or restarts, on the same port and store) the server. */
   async run(): Promise<void> {
-    const file = join(this.dir, 'nats.conf');
-    writeFileSync(file, this.config);
+    const file = this.configFile;
+    writeFileSync(file, renderNatsConfig(this.options));
     const child = spawn(NATS_SERVER_BINARY, ['-c', file], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     const collect = (chunk: Buffer) => this.output.push(...chunk.toString().split('\n').filter(Boolean));

@@ -1,9 +1,9 @@
 import { writeFileSync } from 'fs';
-import { resolve } from 'path';
-import { renderNatsConfig } from './permissions';
+import { integratorPaths, readIntegrators, renderDeployedNatsConfig } from './integrators';
 
-// `npx nx run platform:nats-config`: regenerates deploy/nats/nats.conf from permissions.ts.
-// Passwords stay `$NATS_<USER>_PASSWORD` references: nats-server reads them from its environment.
-const target = resolve(__dirname, '../../../../deploy/nats/nats.conf');
-writeFileSync(target, renderNatsConfig({ storeDir: '/data/jetstream' }));
-process.stdout.write(`wrote ${target}\n`);
+// `npx nx run platform:nats-config`: regenerates deploy/nats/nats.conf from permissions.ts and the
+// integrators in deploy/nats/integrators.json. Passwords stay `$NATS_<USER>_PASSWORD` references:
+// nats-server reads them from its environment.
+const { registry, config } = integratorPaths();
+writeFileSync(config, renderDeployedNatsConfig(readIntegrators(registry)));
+process.stdout.write(`wrote ${config}\n`);

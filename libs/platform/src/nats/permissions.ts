@@ -1,4 +1,5 @@
 import { AUDIT_SUBJECTS, REVOCATION_SUBJECT, ServiceName, SERVICES, Subject, SUBJECTS } from '@smart-regency/contracts';
+import { nkeys } from 'nats';
 import { inboxPrefixOf, prefixed } from './connection';
 import { transferBucketName } from './file-transfer';
 
@@ -148,6 +149,101 @@ export function busPermissions(layout: BusLayout = DEFAULT_BUS_LAYOUT): Record<B
   };
 }
 
+/** Someone outside who may read the events stream through durable consumers of its own (deploy/nats/integrators.json). */
+export interface Integrator {
+  name: string;
+  /** Its NKEY public key (`U…`); the seed never leaves the integrator. */
+  nkey: string;
+  /** Names of the durable consumers it may create, read and delete. */
+  consumers: string[];
+  createdAt: string;
+}
+
+// A single NATS subject token, and a JetStream consumer name: no dots, wildcards or spaces.
+const NAME = /^[A-Za-z0-9_-]{1,64}$/;
+// Taken by processes (inboxes) whatever the version: notifications is on its way.
+const RESERVED_PROCESS_NAMES = ['notifications'];
+
+/** Names an integrator or its consumers may not take: the processes' users (inboxes) and the services' durables. */
+export function reservedIntegratorNames(): Set<string> {
+  return new Set([...BUS_USERS, ...RESERVED_PROCESS_NAMES, ...SERVICES.flatMap((s) => SERVICE_CONSUMERS[s])].map((n) => n.toLowerCase()));
+}
+
+/** What is wrong with `integrator` beside the `others` already registered; empty when nothing is. */
+export function integratorProblems(integrator: Integrator, others: Integrator[]): string[] {
+  const problems: string[] = [];
+  const reserved = reservedIntegratorNames();
+  const lower = (s: string) => s.toLowerCase();
+  const check = (what: string, name: string) => {
+    if (!NAME.test(name)) problems.push(`${what} "${name}" must be 1 to 64 letters, digits, "_" or "-"`);
+    else if (reserved.has(lower(name))) problems.push(`${what} "${name}" is taken by a service of the system`);
+  };
+  check('name', integrator.name);
+  if (others.some((o) => lower(o.name) === lower(integrator.name))) problems.push(`an integrator named "${integrator.name}" exists already`);
+  if (integrator.consumers.length === 0) problems.push('an integrator needs at least one consumer name');
+  const theirs = new Map(others.flatMap((o) => o.consumers.map((c) => [lower(c), o.name] as const)));
+  for (const consumer of integrator.consumers) {
+    // Its own name was checked above.
+    if (consumer !== integrator.name) check('consumer', consumer);
+    if (theirs.has(lower(consumer))) problems.push(`consumer "${consumer}" belongs to integrator "${theirs.get(lower(consumer))}"`);
+  }
+  if (new Set(integrator.consumers.map(lower)).size !== integrator.consumers.length) problems.push('consumer names repeat');
+  if (typeof integrator.createdAt !== 'string' || Number.isNaN(Date.parse(integrator.createdAt))) problems.push('createdAt must be an ISO-8601 time');
+  if (!isUserPublicKey(integrator.nkey)) problems.push(`nkey "${integrator.nkey}" is not an NKEY user public key (U…, 56 characters)`);
+  else if (others.some((o) => o.nkey === integrator.nkey)) problems.push(`nkey ${integrator.nkey} belongs to integrator "${others.find((o) => o.nkey === integrator.nkey)!.name}"`);
+  return problems;
+}
+
+function isUserPublicKey(key: string): boolean {
+  try {
+    return key.startsWith('U') && nkeys.fromPublic(key).getPublicKey() === key;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * An integrator: the durables named in the registry, on the events stream only (no unnamed or
+ * ephemeral consumer), replies on its own inbox; no request subject, no event subject, no other
+ * stream. nats-server does not check where JetStream delivers for a client (a pull's reply
+ * subject, a push consumer's deliver subject; nats-io/nats-server#8274): docs/events.md, "Access".
+ */
+export function integratorPermissions(layout: BusLayout, integrator: Integrator): UserPermissions {
+  const s = layout.eventsStream;
+  return {
+    publish: ['$JS.API.INFO', `$JS.API.STREAM.INFO.${s}`, ...integrator.consumers.flatMap((c) => [...consumerAccess(layout, [c]), `$JS.API.CONSUMER.DELETE.${s}.${c}`])],
+    subscribe: [`${inboxPrefixOf(integrator.name)}.>`],
+    allowResponses: false,
+  };
+}
+
+/** What a process's wildcards would otherwise allow on an integrator's consumers (reporting's replay may pull from any consumer). */
+function integratorGuard(layout: BusLayout, allowed: string[], integrators: Integrator[]): string[] {
+  const s = layout.eventsStream;
+  const guarded = integrators.flatMap((i) =>
+    i.consumers.flatMap((c) => [
+      `$JS.API.CONSUMER.CREATE.${s}.${c}`,
+      `$JS.API.CONSUMER.CREATE.${s}.${c}.>`,
+      `$JS.API.CONSUMER.DURABLE.CREATE.${s}.${c}`,
+      `$JS.API.CONSUMER.DELETE.${s}.${c}`,
+      `$JS.API.CONSUMER.MSG.NEXT.${s}.${c}`,
+      `$JS.ACK.${s}.${c}.>`,
+    ]),
+  );
+  return guarded.filter((subject) => allowed.some((pattern) => subjectsOverlap(pattern, subject)));
+}
+
+/** Whether some subject matches both NATS subject patterns (`*` one token, `>` one or more). */
+export function subjectsOverlap(a: string, b: string): boolean {
+  const x = a.split('.');
+  const y = b.split('.');
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    if (x[i] === '>' || y[i] === '>') return true;
+    if (x[i] !== '*' && y[i] !== '*' && x[i] !== y[i]) return false;
+  }
+  return x.length === y.length;
+}
+
 export interface NatsConfigOptions {
   layout?: BusLayout;
   port?: number;
@@ -157,29 +253,48 @@ export interface NatsConfigOptions {
   passwords?: Partial<Record<BusUser, string>>;
   /** Server TLS: certificate, key and, for mutual TLS, the CA clients' certificates are signed by. */
   tls?: { certFile: string; keyFile: string; caFile?: string; verify?: boolean };
+  /** Integrators (deploy/nats/integrators.json): NKEY users of the same account that may only read the events stream. */
+  integrators?: Integrator[];
 }
 
 const quote = (s: string) => JSON.stringify(s);
 const list = (items: string[], indent: string) => `[\n${items.map((i) => `${indent}  ${quote(i)}`).join(',\n')}\n${indent}]`;
 
+const renderPermissions = (perm: UserPermissions): string[] => [
+  `        permissions: {`,
+  `          publish: { allow: ${list(perm.publish, '          ')}${perm.publishDeny?.length ? `, deny: ${list(perm.publishDeny, '          ')}` : ''} }`,
+  `          subscribe: { allow: ${list(perm.subscribe, '          ')} }`,
+  ...(perm.allowResponses ? [`          allow_responses: true`] : []),
+  `        }`,
+];
+
+/** Throws, naming every problem, unless each integrator is valid beside those before it. */
+export function checkIntegrators(integrators: Integrator[]): void {
+  const problems = integrators.flatMap((integrator, i) => integratorProblems(integrator, integrators.slice(0, i)).map((p) => `integrator "${integrator.name}": ${p}`));
+  if (problems.length > 0) throw new Error(`invalid integrators:\n${problems.join('\n')}`);
+}
+
 /** A nats-server configuration (2.9+) with JetStream, one account and a user per process. */
 export function renderNatsConfig(options: NatsConfigOptions): string {
+  const layout = options.layout ?? DEFAULT_BUS_LAYOUT;
+  const integrators = options.integrators ?? [];
+  checkIntegrators(integrators);
   const permissions = busPermissions(options.layout);
   const users = BUS_USERS.map((user) => {
     const perm = permissions[user];
+    const guard = integratorGuard(layout, perm.publish, integrators);
     const password = options.passwords?.[user] !== undefined ? quote(options.passwords[user]!) : `$NATS_${user.toUpperCase()}_PASSWORD`;
     return [
       `      {`,
       `        user: ${quote(user)}`,
       `        password: ${password}`,
-      `        permissions: {`,
-      `          publish: { allow: ${list(perm.publish, '          ')}${perm.publishDeny?.length ? `, deny: ${list(perm.publishDeny, '          ')}` : ''} }`,
-      `          subscribe: { allow: ${list(perm.subscribe, '          ')} }`,
-      ...(perm.allowResponses ? [`          allow_responses: true`] : []),
-      `        }`,
+      ...renderPermissions(guard.length ? { ...perm, publishDeny: [...(perm.publishDeny ?? []), ...guard] } : perm),
       `      }`,
     ].join('\n');
   });
+  for (const integrator of integrators) {
+    users.push([`      {`, `        # integrator ${quote(integrator.name)}, added ${quote(integrator.createdAt)}`, `        nkey: ${quote(integrator.nkey)}`, ...renderPermissions(integratorPermissions(layout, integrator)), `      }`].join('\n'));
+  }
   const tls = options.tls
     ? [
         `tls {`,
