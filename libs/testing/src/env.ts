@@ -50,7 +50,8 @@ export class TestEnvironment {
       ACTOR_SIGNING_KEY: this.actorSigningKey,
       ...(service === 'identity' ? { ADMIN_EMAIL: TEST_ADMIN.email, ADMIN_PASSWORD: TEST_ADMIN.password, NIK_HASH_KEY: `${this.runId}-nik-hash-key-for-tests-only` } : {}),
       // Tests send webhooks to their own receivers on 127.0.0.1, and nowhere else.
-      ...(service === 'notifications' ? { WEBHOOK_ALLOWED_PRIVATE_RANGES: '127.0.0.1', WEBHOOK_ALLOW_HTTP: 'true' } : {}),
+      // No name is ever looked up in DNS either (receiver.test is this machine).
+      ...(service === 'notifications' ? { WEBHOOK_ALLOWED_PRIVATE_RANGES: '127.0.0.1', WEBHOOK_ALLOW_HTTP: 'true', WEBHOOK_HOSTS: 'receiver.test=127.0.0.1', WEBHOOK_SYSTEM_DNS: 'false' } : {}),
       ...(service === 'gateway'
         ? {}
         : {

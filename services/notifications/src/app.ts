@@ -1,11 +1,11 @@
 import { bootstrapService, RunningService } from '@smart-regency/platform';
 import { AppModule } from './app.module';
 import { loadNotificationsConfig, NotificationsConfig } from './config';
-import { Resolver, systemResolver } from './webhooks/target-guard';
+import { configuredResolver, Resolver, systemResolver } from './webhooks/target-guard';
 
 export interface NotificationsOptions {
   handleSignals?: boolean;
-  /** How webhook host names resolve: the system's resolver; tests give a stub. */
+  /** How webhook host names resolve (default: WEBHOOK_HOSTS, then the system's DNS unless WEBHOOK_SYSTEM_DNS is off); tests give a stub. */
   resolver?: Resolver;
 }
 
@@ -13,7 +13,8 @@ export function startNotifications(config: NotificationsConfig = loadNotificatio
   return bootstrapService({
     service: 'notifications',
     config,
-    rootModule: (connection) => AppModule.forRoot(config, connection, options.resolver ?? systemResolver),
+    rootModule: (connection) =>
+      AppModule.forRoot(config, connection, options.resolver ?? configuredResolver(config.WEBHOOK_HOSTS, config.WEBHOOK_SYSTEM_DNS ? systemResolver : undefined)),
     handleSignals: options.handleSignals ?? handleSignals,
   });
 }

@@ -19,6 +19,17 @@ export class NotificationsConfig extends ServiceConfig {
   @Expose() @IsOptional() @IsString() @Matches(/^[0-9a-fA-F.:/, ]*$/, { message: 'WEBHOOK_ALLOWED_PRIVATE_RANGES must be addresses or CIDR ranges separated by commas' })
   WEBHOOK_ALLOWED_PRIVATE_RANGES: string = '';
 
+  /**
+   * Host names resolved here before DNS, like a hosts file: `name=address` pairs separated by
+   * commas (e.g. `dashboard.sumut.internal=10.20.1.5`). Their addresses are checked like any other.
+   */
+  @Expose() @IsOptional() @IsString() @Matches(/^([A-Za-z0-9._-]+=[0-9a-fA-F.:]+(,\s*[A-Za-z0-9._-]+=[0-9a-fA-F.:]+)*)?$/, { message: 'WEBHOOK_HOSTS must be name=address pairs separated by commas' })
+  WEBHOOK_HOSTS: string = '';
+
+  /** Resolve other names with the system's DNS (tests turn it off: they reach no resolver). */
+  @Expose() @toBool() @IsBoolean()
+  WEBHOOK_SYSTEM_DNS: boolean = true;
+
   /** Plain http:// targets (default: only in development and tests). */
   @Expose() @IsOptional() @toBool() @IsBoolean()
   WEBHOOK_ALLOW_HTTP?: boolean;

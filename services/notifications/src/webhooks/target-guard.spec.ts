@@ -1,4 +1,4 @@
-import { TargetGuard } from './target-guard';
+import { configuredResolver, TargetGuard } from './target-guard';
 
 const noResolver = async () => {
   throw new Error('no name may be resolved in this test');
@@ -53,5 +53,23 @@ describe('TargetGuard', () => {
     await expect(resolving.checkTarget('https://mixed.example/x')).rejects.toMatchObject({ code: 'NOTIFICATIONS.TARGET_REFUSED' });
     await expect(resolving.checkTarget('https://empty.example/x')).rejects.toThrow(/does not resolve/);
     await expect(guard.checkTarget('https://any.example/x')).rejects.toThrow(/does not resolve/);
+  });
+});
+
+describe('configuredResolver', () => {
+  it('answers WEBHOOK_HOSTS names first, and asks DNS only when allowed', async () => {
+    const asked: string[] = [];
+    const dns = async (host: string) => {
+      asked.push(host);
+      return [{ address: '36.66.1.1', family: 4 }];
+    };
+    const withDns = configuredResolver('Dashboard.Internal=10.20.1.5, dashboard.internal=fd00::5', dns);
+    expect(await withDns('dashboard.internal')).toEqual([
+      { address: '10.20.1.5', family: 4 },
+      { address: 'fd00::5', family: 6 },
+    ]);
+    expect(await withDns('other.example')).toEqual([{ address: '36.66.1.1', family: 4 }]);
+    expect(asked).toEqual(['other.example']);
+    await expect(configuredResolver('')('other.example')).rejects.toMatchObject({ code: 'ENOTFOUND' });
   });
 });

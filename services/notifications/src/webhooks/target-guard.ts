@@ -9,6 +9,21 @@ export type Resolver = (hostname: string) => Promise<LookupAddress[]>;
 
 export const systemResolver: Resolver = (hostname) => lookup(hostname, { all: true, verbatim: true });
 
+/** Static `name=address` entries first (WEBHOOK_HOSTS), then `fallback` (the system's DNS, or nothing). */
+export function configuredResolver(hosts: string, fallback?: Resolver): Resolver {
+  const table = new Map<string, string[]>();
+  for (const pair of hosts.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const [name, address] = pair.split('=');
+    table.set(name.toLowerCase(), [...(table.get(name.toLowerCase()) ?? []), address]);
+  }
+  return async (hostname) => {
+    const known = table.get(hostname.toLowerCase());
+    if (known) return known.map((address) => ({ address, family: isIP(address) }));
+    if (fallback) return fallback(hostname);
+    throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' });
+  };
+}
+
 type Range = [ipaddr.IPv4 | ipaddr.IPv6, number];
 
 export class TargetRefused extends DomainError {
