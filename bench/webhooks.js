@@ -11,7 +11,7 @@
  *               Goal: p99 <= 200 ms at 100 events/s.
  *
  *   node bench/webhooks.js [--parts=throughput,latency] [--events=20000] [--rate=100] [--seconds=60]
- *                          [--subscriptions=1] [--concurrency=64] [--out=bench/results]
+ *                          [--subscriptions=1] [--concurrency=64] [--per-subscription=N] [--out=bench/results]
  * Build first (npx nx run-many -t build).
  */
 const path = require('path');
@@ -29,6 +29,7 @@ function parseArgs(argv) {
     events: Number(args.events ?? 20000),
     subscriptions: Number(args.subscriptions ?? 1),
     concurrency: Number(args.concurrency ?? 64),
+    perSubscription: args['per-subscription'],
     rate: Number(args.rate ?? 100),
     seconds: Number(args.seconds ?? 60),
     out: args.out ?? path.join(h.ROOT, 'bench', 'results'),
@@ -54,7 +55,7 @@ async function throughput(testing, options) {
   const { connect } = require('nats');
   const environment = new testing.TestEnvironment();
   const port = await testing.freePort();
-  const proc = h.startChild('notifications', [testing.entrypoint('notifications')], environment.serviceEnv('notifications', { LOG_LEVEL: 'warn', PORT: String(port), WEBHOOK_CONCURRENCY: String(options.concurrency) }));
+  const proc = h.startChild('notifications', [testing.entrypoint('notifications')], environment.serviceEnv('notifications', { LOG_LEVEL: 'warn', PORT: String(port), WEBHOOK_CONCURRENCY: String(options.concurrency), ...(options.perSubscription ? { WEBHOOK_CONCURRENCY_PER_SUBSCRIPTION: options.perSubscription } : {}) }));
   const nc = await connect({ servers: testing.TEST_NATS_URL });
   const receiver = new testing.WebhookReceiver();
   let rpc;

@@ -46,6 +46,10 @@ export class NotificationsConfig extends ServiceConfig {
   @Expose() @toInt() @IsInt() @Min(1) @Max(1000)
   WEBHOOK_CONCURRENCY: number = 64;
 
+  /** Of those, at most this many for one subscription, so a slow receiver cannot hold up the others. */
+  @Expose() @toInt() @IsInt() @Min(1) @Max(1000)
+  WEBHOOK_CONCURRENCY_PER_SUBSCRIPTION: number = 32;
+
   /** How often each replica looks for due retries (new events wake it at once). */
   @Expose() @toInt() @IsInt() @Min(50) @Max(60000)
   WEBHOOK_POLL_MS: number = 1000;

@@ -66,7 +66,7 @@ describe('webhooks: Standard Webhooks deliveries from the events stream', () => 
   beforeAll(async () => {
     t = await startInProcess('notifications', (env) =>
       startNotifications(
-        loadNotificationsConfig({ ...env, WEBHOOK_RETRY_SCHEDULE: '0.2,0.4,0.8,1.6,3.2', WEBHOOK_POLL_MS: '100', WEBHOOK_TIMEOUT_MS: '2000', WEBHOOK_SECRET_GRACE_HOURS: '1' }),
+        loadNotificationsConfig({ ...env, WEBHOOK_RETRY_SCHEDULE: '0.2,0.4,0.8,1.6,3.2', WEBHOOK_POLL_MS: '100', WEBHOOK_TIMEOUT_MS: '2000', WEBHOOK_SECRET_GRACE_HOURS: '1', WEBHOOK_CONCURRENCY: '8', WEBHOOK_CONCURRENCY_PER_SUBSCRIPTION: '4' }),
         false,
         { resolver },
       ),
@@ -228,6 +228,23 @@ describe('webhooks: Standard Webhooks deliveries from the events stream', () => 
     // Same webhook-ids as the first time: a receiver that keeps them drops the copies.
     expect(r.accepted().slice(4).sort()).toEqual([...wanted].sort());
     await expect(t.rpc.send(SUBJECTS.notifications.startReplay, { id: hook.id, since: new Date(Date.now() + 60_000).toISOString() }, as(admin))).rejects.toMatchObject({ code: 'NOTIFICATIONS.REPLAY_IN_FUTURE' });
+  });
+
+  it('keeps a hanging receiver to its share of the attempts, so the others are not held up', async () => {
+    const hanging = await receiver();
+    hanging.answer = 'hang';
+    const healthy = await receiver();
+    const slow = await subscribe(hanging, { eventTypes: ['complaints.complaint.received'] });
+    const fast = await subscribe(healthy, { eventTypes: ['complaints.complaint.received'] });
+    healthy.secrets = { s: fast.secret };
+    const started = Date.now();
+    const sent = await publish(...Array.from({ length: 20 }, () => received()));
+    // 8 attempts in flight in all, 4 at most for one subscription: without that share the hanging
+    // receiver would hold all 8 until the 2 s time limit, again and again.
+    await waitFor('the healthy receiver to get all 20', async () => (sent.every((e) => healthy.accepted().includes(e.id)) ? true : undefined), 10000, 20);
+    expect(Date.now() - started).toBeLessThan(1800);
+    expect(hanging.received.length).toBeLessThanOrEqual(4);
+    await t.rpc.send(SUBJECTS.notifications.deleteWebhook, { id: slow.id }, as(admin));
   });
 
   it('refuses targets in private ranges before connecting, at creation and at each delivery', async () => {

@@ -45,8 +45,8 @@ export class CreateWebhooks1767400000000 implements MigrationInterface {
         created_at timestamptz NOT NULL DEFAULT now(),
         CONSTRAINT uq_webhook_delivery UNIQUE (subscription_id, event_id)
       )`);
-    // The worker's queue: only rows waiting for an attempt.
-    await q.query(`CREATE INDEX ix_webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'pending'`);
+    // The worker's queue, per subscription (each gets its share of the attempts): only rows waiting for one.
+    await q.query(`CREATE INDEX ix_webhook_deliveries_due ON webhook_deliveries (subscription_id, next_attempt_at) WHERE status = 'pending'`);
     await q.query(`CREATE INDEX ix_webhook_deliveries_list ON webhook_deliveries (subscription_id, status, created_at DESC, id)`);
     await q.query(`CREATE INDEX ix_webhook_deliveries_delivered ON webhook_deliveries (delivered_at) WHERE status = 'delivered'`);
     await q.query(`

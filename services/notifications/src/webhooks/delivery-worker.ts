@@ -12,6 +12,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Outcomes are written back in batches of up to this many, or after FLUSH_MS. */
 const FLUSH_BATCH = 200;
 const FLUSH_MS = 20;
+const WAKE_SOON_MS = 5;
 
 /**
  * Sends due deliveries, up to WEBHOOK_CONCURRENCY at once per replica. Rows are claimed with
@@ -30,6 +31,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   private readonly sealer: SecretSealer;
   private readonly delays: number[];
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly inFlightBySubscription = new Map<string, number>();
   private outcomes: AttemptOutcome[] = [];
   private flushing?: Promise<void>;
   private flushTimer?: NodeJS.Timeout;
@@ -37,6 +39,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   private loop?: Promise<void>;
   private wakeUp?: () => void;
   private woken = false;
+  private soonTimer?: NodeJS.Timeout;
   private readonly attemptsTotal: Counter<'outcome'>;
   private readonly attemptSeconds: Histogram<'outcome'>;
   private readonly commitToDelivery: Histogram;
@@ -79,6 +82,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
 
   async beforeApplicationShutdown(): Promise<void> {
     this.running = false;
+    clearTimeout(this.soonTimer);
     this.wake();
     await this.loop;
     await Promise.all(this.inFlight);
@@ -92,6 +96,17 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     this.wakeUp?.();
   }
 
+  /**
+   * Wakes the loop a few milliseconds from now: attempts that end close together free their slots
+   * for one claim, not one claim (a database round trip) each.
+   */
+  private wakeSoon(): void {
+    this.soonTimer ??= setTimeout(() => {
+      this.soonTimer = undefined;
+      this.wake();
+    }, WAKE_SOON_MS);
+  }
+
   private async run(): Promise<void> {
     const lease = this.config.WEBHOOK_TIMEOUT_MS + 30_000;
     while (this.running) {
@@ -103,7 +118,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       this.woken = false;
       let claimed: ClaimedDelivery[] = [];
       try {
-        claimed = await this.store.claimDue(this.dataSource, room, lease);
+        claimed = await this.store.claimDue(this.dataSource, room, lease, this.config.WEBHOOK_CONCURRENCY_PER_SUBSCRIPTION, this.inFlightBySubscription);
       } catch (error) {
         if (!isDatabaseUnavailable(error)) this.logger.error(`claiming deliveries failed: ${(error as Error).message}`);
         await sleep(1000);
@@ -132,9 +147,18 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   }
 
   private start(delivery: ClaimedDelivery): void {
+    const sub = delivery.subscription_id;
+    this.inFlightBySubscription.set(sub, (this.inFlightBySubscription.get(sub) ?? 0) + 1);
     const task: Promise<void> = this.attempt(delivery)
       .catch((error: Error) => this.logger.error(`delivery ${delivery.id}: ${error.message}`))
-      .finally(() => this.inFlight.delete(task));
+      .finally(() => {
+        this.inFlight.delete(task);
+        const left = (this.inFlightBySubscription.get(sub) ?? 1) - 1;
+        if (left > 0) this.inFlightBySubscription.set(sub, left);
+        else this.inFlightBySubscription.delete(sub);
+        // A subscription at its share may have more waiting: look again, soon.
+        if (left + 1 >= this.config.WEBHOOK_CONCURRENCY_PER_SUBSCRIPTION) this.wakeSoon();
+      });
     this.inFlight.add(task);
   }
 

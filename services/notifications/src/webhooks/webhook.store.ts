@@ -234,23 +234,32 @@ export class WebhookStore {
   }
 
   /**
-   * Claims up to `limit` due deliveries of active subscriptions for an attempt: the attempt is
-   * counted and the row leased until `leaseMs` from now, so a process that dies mid-attempt leaves
-   * it to be tried again after the lease (at least once).
+   * Claims up to `limit` due deliveries of active subscriptions for an attempt, at most
+   * `perSubscription` in flight for each (`inFlight`: what this process has in flight, by
+   * subscription), so a slow or hanging receiver cannot take every slot from the others. The
+   * attempt is counted and the row leased until `leaseMs` from now, so a process that dies
+   * mid-attempt leaves it to be tried again after the lease (at least once).
    */
-  async claimDue(m: Sql, limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
+  async claimDue(m: Sql, limit: number, leaseMs: number, perSubscription: number, inFlight: Map<string, number>): Promise<ClaimedDelivery[]> {
     return changed<ClaimedDelivery>(
       m,
-      `WITH due AS (
-         SELECT d.id FROM webhook_deliveries d JOIN webhook_subscriptions s ON s.id = d.subscription_id AND s.active
-         WHERE d.status = 'pending' AND d.next_attempt_at <= now()
-         ORDER BY d.next_attempt_at LIMIT $1 FOR UPDATE OF d SKIP LOCKED)
+      `WITH busy (id, n) AS (SELECT * FROM unnest($3::uuid[], $4::int[])),
+       candidates AS (
+         SELECT c.id, c.next_attempt_at FROM webhook_subscriptions s
+         LEFT JOIN busy b ON b.id = s.id
+         CROSS JOIN LATERAL (
+           SELECT d.id, d.next_attempt_at FROM webhook_deliveries d
+           WHERE d.subscription_id = s.id AND d.status = 'pending' AND d.next_attempt_at <= now()
+           ORDER BY d.next_attempt_at LIMIT GREATEST(0, $5 - COALESCE(b.n, 0))) c
+         WHERE s.active
+         ORDER BY c.next_attempt_at LIMIT $1),
+       due AS (SELECT d.id FROM webhook_deliveries d WHERE d.id IN (SELECT id FROM candidates) AND d.status = 'pending' FOR UPDATE SKIP LOCKED)
        UPDATE webhook_deliveries d
        SET next_attempt_at = now() + make_interval(secs => $2::float8 / 1000), attempts = d.attempts + 1, last_attempt_at = now()
        FROM due, webhook_subscriptions s
        WHERE d.id = due.id AND s.id = d.subscription_id
        RETURNING d.id, d.subscription_id, d.event_id, d.payload, d.attempts, d.retry_step, s.url, s.secret_sealed, s.previous_secret_sealed, s.previous_secret_expires_at`,
-      [limit, leaseMs],
+      [limit, leaseMs, [...inFlight.keys()], [...inFlight.values()], perSubscription],
     );
   }
 
