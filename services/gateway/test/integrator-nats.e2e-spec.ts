@@ -79,7 +79,7 @@ describe('NATS access for integrators', () => {
     dir = mkdtempSync(join(tmpdir(), 'regency-integrators-e2e-'));
     writeFileSync(join(dir, 'integrators.json'), '[]\n');
     nats = await PrivateNatsServer.start(busLayoutOf(env), { tls: true, verifyClients: false });
-    const each = Object.fromEntries((['gateway', 'identity', 'permits', 'complaints', 'reporting'] as const).map((p) => [p, nats.envFor(p)]));
+    const each = Object.fromEntries((['gateway', 'identity', 'permits', 'complaints', 'reporting', 'notifications'] as const).map((p) => [p, nats.envFor(p)]));
     system = await TestSystem.start(each, env);
     api = request(system.gatewayUrl);
     await people.signIn(system);
