@@ -250,8 +250,8 @@ describe('NATS access for integrators', () => {
     for (const subject of [`$JS.API.CONSUMER.CREATE.${stream()}.acme"`, `$JS.API.CONSUMER.DURABLE.CREATE.${stream()}.acme"`, `${INTEGRATOR_API_PREFIX}.CONSUMER.CREATE.${stream()}.acme"`]) {
       expect({ subject, refused: refused.includes(`Publish Violation - Nkey "${nkeyOf('acme')}", Subject "${subject}`) }).toEqual({ subject, refused: true });
     }
-    // Nothing reached identity, and the gateway saw no stray revocation.
-    expect(system.process('identity').output.slice(before.identity)).toEqual([]);
+    // Identity handled nothing (each request it takes is logged with its outcome), and the gateway saw no stray revocation.
+    expect(system.process('identity').output.slice(before.identity).filter((l) => l.includes('"outcome"'))).toEqual([]);
     expect(system.process('gateway').output.slice(before.gateway).filter((l) => /revocation/.test(l))).toEqual([]);
     expect((await api.get('/health/ready').expect(200)).body.status).toBe('ok');
   });

@@ -119,7 +119,6 @@ describe('npm run nats:integrator', () => {
   });
 
   it('says why sync could not reach NATS, with exit code 1', async () => {
-    paths = { ...paths };
     const code = await runIntegratorCommand(['sync'], paths, { out: () => undefined, err: (t) => (err = t), env: { NATS_URL: 'nats://127.0.0.1:1', NATS_PASSWORD: 'x' } });
     expect(code).toBe(1);
     expect(err).toMatch(/cannot connect to nats:\/\/127.0.0.1:1 as ops/);
