@@ -345,6 +345,10 @@ describe('docker-compose.yml', () => {
     }
     // Every process signs or checks callers with one key.
     expect(new Set(SERVICE_NAMES.map((name) => resolvedEnvironment(compose.services[name]).ACTOR_SIGNING_KEY)).size).toBe(1);
+    // The operator's user (integrators' durables) has its own password, which no process gets.
+    expect(conf).toContain('user: "ops"\n        password: $NATS_OPS_PASSWORD');
+    expect(natsEnv.NATS_OPS_PASSWORD).toBe(envExample.NATS_OPS_PASSWORD);
+    for (const name of SERVICE_NAMES) expect({ name, ops: JSON.stringify(compose.services[name].environment).includes('NATS_OPS_PASSWORD') }).toEqual({ name, ops: false });
   });
 
   it('documents in .env.example every variable it reads (and its override for integrators), and nothing else', () => {
@@ -352,7 +356,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('refuses to start without the secrets instead of falling back to a default', () => {
-    for (const secret of ['POSTGRES_PASSWORD', 'ADMIN_PASSWORD', 'SIGNING_KEY_ENCRYPTION_KEY', 'ACTOR_SIGNING_KEY', 'NATS_GATEWAY_PASSWORD', 'NATS_IDENTITY_PASSWORD']) {
+    for (const secret of ['POSTGRES_PASSWORD', 'ADMIN_PASSWORD', 'SIGNING_KEY_ENCRYPTION_KEY', 'ACTOR_SIGNING_KEY', 'NATS_GATEWAY_PASSWORD', 'NATS_IDENTITY_PASSWORD', 'NATS_OPS_PASSWORD']) {
       const { [secret]: _removed, ...withoutSecret } = envExample;
       const users = Object.values(compose.services).filter((s) => JSON.stringify(s.environment ?? {}).includes(secret));
       expect(users.length).toBeGreaterThan(0);
@@ -417,6 +421,11 @@ interface OverrideService {
   volumes?: BindMount[];
   ports?: Array<{ target: number; host_ip?: string; published?: string; protocol?: string }>;
   command?: string[];
+  build?: { context?: string; dockerfile?: string; args?: Record<string, string> };
+  depends_on?: Record<string, { condition: string }>;
+  profiles?: string[];
+  restart?: string;
+  healthcheck?: { disable?: boolean };
 }
 
 const overrideText = read('deploy/compose.integrators.yml');
@@ -445,10 +454,10 @@ describe('deploy/compose.integrators.yml', () => {
   // Every process that connects to NATS: all of them must move to TLS, since one port serves both.
   const clients = Object.keys(compose.services).filter((name) => 'NATS_URL' in (compose.services[name].environment ?? {}));
 
-  it('changes NATS and how each process reaches it, nothing else', () => {
+  it('changes NATS and how each process reaches it, and adds the one-off nats-ops, nothing else', () => {
     expect(override.name).toBe(parse(composeText).name);
     expect(clients.sort()).toEqual([...SERVICE_NAMES].sort());
-    expect(Object.keys(override.services).sort()).toEqual(['nats', ...clients].sort());
+    expect(Object.keys(override.services).sort()).toEqual(['nats', 'nats-ops', ...clients].sort());
     for (const name of clients) {
       const extra = override.services[name];
       expect({ name, keys: Object.keys(extra).sort(), env: Object.keys(extra.environment ?? {}).sort() }).toEqual({ name, keys: ['environment', 'volumes'], env: ['NATS_TLS_CA_FILE', 'NATS_URL'] });
@@ -488,6 +497,45 @@ describe('deploy/compose.integrators.yml', () => {
     const { load, accepted } = builtConfig(name);
     expect(Object.keys(env).filter((key) => !accepted.has(key))).toEqual([]);
     expect(load(env)).toMatchObject({ NATS_URL: env.NATS_URL, NATS_TLS_CA_FILE: env.NATS_TLS_CA_FILE, NODE_ENV: 'production' });
+  });
+
+  describe('nats-ops', () => {
+    const ops = override.services['nats-ops'];
+    const env = resolvedEnvironment(ops as ComposeService);
+
+    it('runs `npm run nats:integrator -- sync` from the built platform the image holds, only when asked (profile ops)', () => {
+      expect(ops.profiles).toEqual(['ops']);
+      expect(ops.restart).toBe('no');
+      expect(ops.ports).toBeUndefined();
+      expect(ops.build).toEqual(compose.services.notifications.build);
+      const [node, script, command] = ops.command!;
+      expect([node, command]).toEqual(['node', 'sync']);
+      // The runtime stage copies the platform's dist to /app/libs/platform/dist.
+      const copied = copies(runtime).filter((c) => c.from === 'build').map((c) => posix.join('/app', c.dest));
+      expect(copied.some((dest) => script.startsWith(`${dest}/`))).toBe(true);
+      expect(existsSync(join(ROOT, posix.relative('/app', script)))).toBe(true);
+      expect(ops.depends_on).toEqual({ nats: { condition: 'service_healthy' } });
+    });
+
+    it('signs in as ops with the password NATS has for it, over TLS with the CA', () => {
+      expect(env.NATS_USER).toBe('ops');
+      expect(env.NATS_PASSWORD).toBe(resolvedEnvironment(compose.services.nats).NATS_OPS_PASSWORD);
+      const url = new URL(env.NATS_URL);
+      expect({ protocol: url.protocol, host: url.hostname, port: Number(url.port) }).toEqual({ protocol: 'tls:', host: 'nats', port: natsPort });
+      const mounts = (ops.volumes ?? []).map((m) => ({ ...m, source: interpolate(m.source, envExample) }));
+      expect(mounts.find((m) => m.target === env.NATS_TLS_CA_FILE)).toEqual({ type: 'bind', source: `${tlsDir}/ca.pem`, target: env.NATS_TLS_CA_FILE, read_only: true });
+      const { NATS_OPS_PASSWORD: _removed, ...without } = envExample;
+      expect(() => resolvedEnvironment(ops as ComposeService, without)).toThrow('NATS_OPS_PASSWORD');
+    });
+
+    it('reads the registry, read-only, where the command looks for it in the image (/app/deploy/nats)', () => {
+      const registry = (ops.volumes ?? []).find((m) => m.source === './deploy/nats/integrators.json');
+      expect(registry).toEqual({ type: 'bind', source: './deploy/nats/integrators.json', target: '/app/deploy/nats/integrators.json', read_only: true });
+      expect(existsSync(join(ROOT, registry!.source))).toBe(true);
+      // The command's default: the repository root is four levels above libs/platform/dist/nats.
+      expect(posix.resolve(posix.dirname(ops.command![1]), '../../../..', 'deploy/nats/integrators.json')).toBe(registry!.target);
+      expect(env.REGENCY_INTEGRATORS_FILE).toBeUndefined();
+    });
   });
 
   it('publishes the gateway and NATS only', () => {

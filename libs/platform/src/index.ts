@@ -12,6 +12,7 @@ export * from './nats/caller-signature';
 export * from './nats/large-replies';
 export * from './nats/permissions';
 export * from './nats/integrators';
+export * from './nats/integrator-durables';
 export * from './nats/nats-context.interceptor';
 export * from './database/database';
 export * from './database/idempotency';

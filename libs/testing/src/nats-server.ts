@@ -1,4 +1,4 @@
-import { BusLayout, BusUser, BUS_USERS, Integrator, NatsConfigOptions, renderNatsConfig } from '@smart-regency/platform';
+import { BusLayout, Integrator, NatsConfigOptions, NatsUser, NATS_USERS, renderNatsConfig } from '@smart-regency/platform';
 import { ChildProcess, execFileSync, spawn } from 'child_process';
 import { randomBytes } from 'crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'fs';
@@ -24,7 +24,7 @@ export function busLayoutOf(env: TestEnvironment): BusLayout {
 /**
  * A nats-server of a test's own, on a free port with its own store, never the machine's. With a
  * layout it runs the production permissions (deploy/nats) for that layout, one user per process
- * with a random password; `output` keeps what it logs (permission violations among it).
+ * and ops with a random password, an account per integrator; `output` keeps what it logs (permission violations among it).
  */
 export class PrivateNatsServer {
   readonly output: string[] = [];
@@ -32,17 +32,17 @@ export class PrivateNatsServer {
 
   private constructor(
     readonly port: number,
-    readonly passwords: Record<BusUser, string>,
+    readonly passwords: Record<NatsUser, string>,
     private options: NatsConfigOptions,
     private readonly dir: string,
   ) {}
 
   /**
    * `tls`: serve TLS only, with a CA, a server certificate and a client certificate made for the run;
-   * `verifyClients` (default true) asks every client for one (mutual TLS). `integrators`: their NKEY users.
+   * `verifyClients` (default true) asks every client for one (mutual TLS). `integrators`: their accounts.
    */
   static async start(layout: BusLayout, { tls = false, verifyClients = true, integrators = [] as Integrator[] } = {}): Promise<PrivateNatsServer> {
-    const passwords = Object.fromEntries(BUS_USERS.map((u) => [u, randomBytes(18).toString('base64url')])) as Record<BusUser, string>;
+    const passwords = Object.fromEntries(NATS_USERS.map((u) => [u, randomBytes(18).toString('base64url')])) as Record<NatsUser, string>;
     const port = await freePort();
     const dir = mkdtempSync(join(tmpdir(), 'regency-nats-'));
     const files = tls ? makeCertificates(dir) : undefined;
@@ -64,10 +64,19 @@ export class PrivateNatsServer {
 
   private verifiesClients = false;
 
-  /** Replaces the integrators and reloads the running server (SIGHUP), as operators do after `npm run nats:integrator`. */
-  async setIntegrators(integrators: Integrator[]): Promise<void> {
+  /**
+   * Replaces the integrators and reloads the running server (SIGHUP), as operators do after
+   * `npm run nats:integrator`: twice, since nats-server wires a new account's imports only on the
+   * reload after the one that created it (`reloads: 1` shows that).
+   */
+  async setIntegrators(integrators: Integrator[], { reloads = 2 } = {}): Promise<void> {
     this.options = { ...this.options, integrators };
     writeFileSync(this.configFile, renderNatsConfig(this.options));
+    for (let i = 0; i < reloads; i++) await this.reload();
+  }
+
+  /** One SIGHUP, resolved once the server says it reloaded its configuration. */
+  async reload(): Promise<void> {
     const before = this.output.length;
     this.child?.kill('SIGHUP');
     await waitFor('nats-server to reload its configuration', async () => {
@@ -89,8 +98,8 @@ export class PrivateNatsServer {
     return `${this.tlsFiles ? 'tls' : 'nats'}://127.0.0.1:${this.port}`;
   }
 
-  /** NATS_URL, NATS_USER and NATS_PASSWORD of one process (and its TLS files, on a TLS server). */
-  envFor(user: BusUser): Record<string, string> {
+  /** NATS_URL, NATS_USER and NATS_PASSWORD of one process or of ops (and its TLS files, on a TLS server). */
+  envFor(user: NatsUser): Record<string, string> {
     const certificate: Record<string, string> = this.tlsFiles && this.verifiesClients ? { NATS_TLS_CERT_FILE: this.tlsFiles.clientCert, NATS_TLS_KEY_FILE: this.tlsFiles.clientKey } : {};
     const tls: Record<string, string> = this.tlsFiles ? { NATS_TLS_CA_FILE: this.tlsFiles.ca, ...certificate } : {};
     return { NATS_URL: this.url, NATS_USER: user, NATS_PASSWORD: this.passwords[user], ...tls };

@@ -1,8 +1,10 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'fs';
-import { nkeys } from 'nats';
+import { connect, nkeys } from 'nats';
+import { inboxPrefixOf } from './connection';
+import { syncIntegratorDurables } from './integrator-durables';
 import { homedir } from 'os';
 import { dirname, isAbsolute, join, relative, resolve } from 'path';
-import { DEFAULT_BUS_LAYOUT, Integrator, integratorProblems, renderNatsConfig } from './permissions';
+import { DEFAULT_BUS_LAYOUT, DEFAULT_INTEGRATOR_FILTER, Integrator, integratorAccountOf, IntegratorConsumer, integratorProblems, INTEGRATOR_API_PREFIX, OPS_USER, renderNatsConfig } from './permissions';
 
 // libs/platform/{src,dist}/nats: the repository is four levels up from either.
 const REPO_ROOT = resolve(__dirname, '../../../..');
@@ -33,7 +35,10 @@ export function renderDeployedNatsConfig(integrators: Integrator[]): string {
   return renderNatsConfig({ storeDir: '/data/jetstream', integrators });
 }
 
-/** The registry, checked for shape (renderNatsConfig checks the rest). */
+/**
+ * The registry, checked for shape (renderNatsConfig checks the rest). Entries written before
+ * durables had filters name their consumers as plain strings: those read `events.>`.
+ */
 export function readIntegrators(file: string): Integrator[] {
   // A missing registry is an error, not an empty one: a mistyped path would drop every integrator.
   if (!existsSync(file)) throw new UsageError(`no integrator registry at ${file}`);
@@ -43,12 +48,28 @@ export function readIntegrators(file: string): Integrator[] {
   } catch (error) {
     throw new UsageError(`${file}: ${(error as Error).message}`);
   }
-  const isEntry = (e: unknown): e is Integrator => {
+  const isConsumer = (c: unknown) => typeof c === 'string' || (typeof c === 'object' && c !== null && typeof (c as IntegratorConsumer).name === 'string' && typeof (c as IntegratorConsumer).filter === 'string');
+  const isEntry = (e: unknown): e is Omit<Integrator, 'consumers'> & { consumers: Array<string | IntegratorConsumer> } => {
     const o = e as Record<string, unknown>;
-    return typeof o === 'object' && o !== null && typeof o.name === 'string' && typeof o.nkey === 'string' && typeof o.createdAt === 'string' && Array.isArray(o.consumers) && o.consumers.every((c) => typeof c === 'string');
+    return (
+      typeof o === 'object' &&
+      o !== null &&
+      typeof o.name === 'string' &&
+      typeof o.nkey === 'string' &&
+      typeof o.createdAt === 'string' &&
+      (o.removedAt === undefined || typeof o.removedAt === 'string') &&
+      Array.isArray(o.consumers) &&
+      o.consumers.every(isConsumer)
+    );
   };
-  if (!Array.isArray(parsed) || !parsed.every(isEntry)) throw new UsageError(`${file}: expected [{ "name", "nkey", "consumers": [...], "createdAt" }, ...]`);
-  return parsed.map(({ name, nkey, consumers, createdAt }) => ({ name, nkey, consumers, createdAt }));
+  if (!Array.isArray(parsed) || !parsed.every(isEntry)) throw new UsageError(`${file}: expected [{ "name", "nkey", "consumers": [{ "name", "filter" }, ...], "createdAt" }, ...]`);
+  return parsed.map(({ name, nkey, consumers, createdAt, removedAt }) => ({
+    name,
+    nkey,
+    consumers: consumers.map((c) => (typeof c === 'string' ? { name: c, filter: DEFAULT_INTEGRATOR_FILTER } : { name: c.name, filter: c.filter })),
+    createdAt,
+    ...(removedAt === undefined ? {} : { removedAt }),
+  }));
 }
 
 // The file is written in place, never renamed over: compose bind-mounts nats.conf as a single
@@ -61,14 +82,26 @@ function writeInPlace(file: string, text: string): void {
 export class UsageError extends Error {}
 
 const USAGE = `usage:
-  npm run nats:integrator -- add <name> [--nkey U...] [--consumers a,b] [--seed-file <path>]
+  npm run nats:integrator -- add <name> [--nkey U...] [--filter <subject>] [--consumers <c>[=<subject>],...] [--seed-file <path>]
   npm run nats:integrator -- remove <name>
+  npm run nats:integrator -- forget <name>
   npm run nats:integrator -- list
-<name> and consumer names: letters, digits, "_" and "-". Without --nkey a key pair is made and its
-seed written outside the repository (mode 0600). Files: REGENCY_INTEGRATORS_FILE, REGENCY_NATS_CONF,
-REGENCY_INTEGRATOR_SEED_DIR (defaults: deploy/nats/integrators.json, deploy/nats/nats.conf,
-~/.smart-regency/nats-integrators).
+  npm run nats:integrator -- sync
+<name> and consumer names: letters, digits, "_" and "-". Each integrator gets a NATS account and a
+durable named after it (--filter, default ${DEFAULT_INTEGRATOR_FILTER}), and more with --consumers. Without
+--nkey a key pair is made and its seed written outside the repository (mode 0600). add, remove and
+forget change the registry and nats.conf; after a reload of NATS, sync (as the ops user) creates and
+deletes the durables. Files: REGENCY_INTEGRATORS_FILE, REGENCY_NATS_CONF, REGENCY_INTEGRATOR_SEED_DIR
+(defaults: deploy/nats/integrators.json, deploy/nats/nats.conf, ~/.smart-regency/nats-integrators).
+sync reads NATS_URL, NATS_USER (default ops), NATS_PASSWORD, NATS_TLS_CA_FILE, EVENTS_STREAM.
 `;
+
+/** What the operator runs next on a compose install (docs/events.md, "Access"). */
+const RELOAD = 'docker compose kill -s SIGHUP nats';
+// nats-server wires a new account's imports only on the reload after the one that made it
+// (tested on 2.9.10; 2.10 and 2.15 have the same code).
+const RELOAD_TWICE = `${RELOAD} && sleep 1 && ${RELOAD}`;
+const SYNC = 'docker compose -f docker-compose.yml -f deploy/compose.integrators.yml run --rm nats-ops';
 
 interface Parsed {
   command?: string;
@@ -101,25 +134,34 @@ export interface CommandIo {
   out: (text: string) => void;
   err: (text: string) => void;
   now?: () => Date;
+  /** Where sync finds NATS and its credentials (default: process.env). */
+  env?: NodeJS.ProcessEnv;
 }
 
-/** `add`, `remove` and `list`; returns the exit code (2: refused, with the reason on `err`). */
-export function runIntegratorCommand(argv: string[], paths: IntegratorPaths, io: CommandIo): number {
+/** `add`, `remove`, `forget`, `list` and `sync`; resolves to the exit code (2: refused, with the reason on `err`; 1: failed). */
+export async function runIntegratorCommand(argv: string[], paths: IntegratorPaths, io: CommandIo): Promise<number> {
   try {
     const parsed = parseArgs(argv);
     switch (parsed.command) {
       case 'add':
-        allowOnly(parsed, ['nkey', 'consumers', 'seed-file'], 1);
+        allowOnly(parsed, ['nkey', 'filter', 'consumers', 'seed-file'], 1);
         add(parsed, paths, io);
         return 0;
       case 'remove':
         allowOnly(parsed, [], 1);
         remove(parsed.positional[0], paths, io);
         return 0;
+      case 'forget':
+        allowOnly(parsed, [], 1);
+        forget(parsed.positional[0], paths, io);
+        return 0;
       case 'list':
         allowOnly(parsed, [], 0);
         list(paths, io);
         return 0;
+      case 'sync':
+        allowOnly(parsed, [], 0);
+        return await sync(paths, io);
       case undefined:
       case 'help':
         io.out(USAGE);
@@ -149,11 +191,26 @@ function saveAndRender(paths: IntegratorPaths, integrators: Integrator[], io: Co
   io.out(`wrote ${paths.registry}\nwrote ${paths.config}\n`);
 }
 
+/** `--consumers a,b=events.permits.>`: names, each with its filter (default events.>). */
+function parseConsumers(text: string | undefined): IntegratorConsumer[] {
+  return (text ?? '')
+    .split(',')
+    .map((c) => c.trim())
+    .filter(Boolean)
+    .map((c) => {
+      const [name, filter] = c.split(/=(.*)/s, 2);
+      return { name: name.trim(), filter: filter?.trim() || DEFAULT_INTEGRATOR_FILTER };
+    });
+}
+
+const describeConsumers = (consumers: IntegratorConsumer[]) => consumers.map((c) => `${c.name} (${c.filter})`).join(', ');
+
 function add(parsed: Parsed, paths: IntegratorPaths, io: CommandIo): void {
   const name = parsed.positional[0];
   const integrators = readIntegrators(paths.registry);
-  const extra = (parsed.options.consumers ?? '').split(',').map((c) => c.trim()).filter(Boolean);
-  const consumers = [name, ...extra.filter((c) => c !== name)];
+  const extra = parseConsumers(parsed.options.consumers);
+  const own = { name, filter: parsed.options.filter ?? extra.find((c) => c.name === name)?.filter ?? DEFAULT_INTEGRATOR_FILTER };
+  const consumers = [own, ...extra.filter((c) => c.name !== name)];
   const pair = parsed.options.nkey === undefined ? nkeys.createUser() : undefined;
   const integrator: Integrator = { name, nkey: pair ? pair.getPublicKey() : parsed.options.nkey, consumers, createdAt: (io.now?.() ?? new Date()).toISOString() };
   const problems = integratorProblems(integrator, integrators);
@@ -175,11 +232,11 @@ function add(parsed: Parsed, paths: IntegratorPaths, io: CommandIo): void {
   const stream = DEFAULT_BUS_LAYOUT.eventsStream;
   io.out(
     [
-      `added integrator "${name}": nkey ${integrator.nkey}, consumers ${consumers.join(', ')}`,
+      `added integrator "${name}": nkey ${integrator.nkey}, NATS account ${integratorAccountOf(name)}, durables ${describeConsumers(consumers)}`,
       ...(seedFile ? [`seed (the integrator's secret): ${seedFile} (mode 0600); hand it over privately, then delete it here`] : []),
-      `reload NATS: docker compose kill -s SIGHUP nats`,
+      `next: reload NATS twice (${RELOAD_TWICE}), then create the durables as ops (${SYNC})`,
       `hand the integrator: ${seedFile ? 'the seed file' : 'nothing secret (they keep their seed)'}; NATS_URL=tls://<this server>:<NATS_PUBLIC_PORT, 4222>; the CA certificate (ca.pem);`,
-      `  stream ${stream}; NATS_USER=${name} (inbox prefix _INBOX.${name}); consumer names ${consumers.join(', ')}; docs/events.md ("Access")`,
+      `  stream ${stream}; inbox prefix _INBOX.${name}; JetStream API prefix ${INTEGRATOR_API_PREFIX}; durables ${consumers.map((c) => c.name).join(', ')}; docs/events.md ("Access")`,
       '',
     ].join('\n'),
   );
@@ -189,6 +246,28 @@ function remove(name: string, paths: IntegratorPaths, io: CommandIo): void {
   const integrators = readIntegrators(paths.registry);
   const gone = integrators.find((i) => i.name === name);
   if (!gone) throw new UsageError(`no integrator named "${name}"`);
+  if (gone.removedAt) throw new UsageError(`integrator "${name}" was removed already, on ${gone.removedAt}`);
+  // The entry stays, marked: ops may delete its durables only while the registry names them.
+  saveAndRender(
+    paths,
+    integrators.map((i) => (i === gone ? { ...i, removedAt: (io.now?.() ?? new Date()).toISOString() } : i)),
+    io,
+  );
+  io.out(
+    [
+      `removed integrator "${name}" (nkey ${gone.nkey})`,
+      `next: reload NATS (${RELOAD}; its account goes, its connections are closed), then delete its durables as ops (${SYNC})`,
+      `afterwards npm run nats:integrator -- forget ${name} drops it from the registry`,
+      '',
+    ].join('\n'),
+  );
+}
+
+function forget(name: string, paths: IntegratorPaths, io: CommandIo): void {
+  const integrators = readIntegrators(paths.registry);
+  const gone = integrators.find((i) => i.name === name);
+  if (!gone) throw new UsageError(`no integrator named "${name}"`);
+  if (!gone.removedAt) throw new UsageError(`integrator "${name}" still has access: remove it first`);
   saveAndRender(
     paths,
     integrators.filter((i) => i !== gone),
@@ -196,9 +275,8 @@ function remove(name: string, paths: IntegratorPaths, io: CommandIo): void {
   );
   io.out(
     [
-      `removed integrator "${name}" (nkey ${gone.nkey})`,
-      `reload NATS: docker compose kill -s SIGHUP nats (its connections are closed then)`,
-      `its durable consumers (${gone.consumers.join(', ')}) stay on the stream, holding no events; nobody can use them now`,
+      `forgot integrator "${name}": ops may no longer touch ${gone.consumers.map((c) => c.name).join(', ')} (sync should have deleted them)`,
+      `next: reload NATS (${RELOAD})`,
       '',
     ].join('\n'),
   );
@@ -210,5 +288,35 @@ function list(paths: IntegratorPaths, io: CommandIo): void {
     io.out('no integrators\n');
     return;
   }
-  for (const i of integrators) io.out(`${i.name}\t${i.nkey}\t${i.consumers.join(',')}\t${i.createdAt}\n`);
+  for (const i of integrators) {
+    const consumers = i.consumers.map((c) => `${c.name}=${c.filter}`).join(',');
+    io.out(`${i.name}\t${i.nkey}\t${consumers}\t${i.createdAt}${i.removedAt ? `\tremoved ${i.removedAt}` : ''}\n`);
+  }
+}
+
+async function sync(paths: IntegratorPaths, io: CommandIo): Promise<number> {
+  const integrators = readIntegrators(paths.registry);
+  const env = io.env ?? process.env;
+  const user = env.NATS_USER || OPS_USER;
+  const tls = { caFile: env.NATS_TLS_CA_FILE || undefined, certFile: env.NATS_TLS_CERT_FILE || undefined, keyFile: env.NATS_TLS_KEY_FILE || undefined };
+  const url = env.NATS_URL || 'nats://127.0.0.1:4222';
+  const stream = env.EVENTS_STREAM || DEFAULT_BUS_LAYOUT.eventsStream;
+  const nc = await connect({
+    servers: url.split(','),
+    name: 'nats:integrator sync',
+    inboxPrefix: inboxPrefixOf(user),
+    maxReconnectAttempts: 0,
+    ...(env.NATS_PASSWORD ? { user, pass: env.NATS_PASSWORD } : {}),
+    ...(tls.caFile || tls.certFile ? { tls } : {}),
+  }).catch((error: Error) => Promise.reject(new Error(`cannot connect to ${url} as ${env.NATS_PASSWORD ? user : 'nobody'}: ${error.message}`)));
+  try {
+    io.out(`syncing the integrators' durables on ${stream} (${url}, as ${env.NATS_PASSWORD ? user : 'nobody'})\n`);
+    const report = await syncIntegratorDurables(await nc.jetstreamManager(), stream, integrators, (line) => io.out(`${line}\n`));
+    const { created, recreated, kept, deleted, failed } = report;
+    io.out(`${created.length} created, ${recreated.length} recreated, ${kept.length} kept, ${deleted.length} deleted, ${failed.length} failed\n`);
+    if (failed.some((f) => /Permissions Violation/i.test(f))) io.err(`NATS refused ops a durable: reload NATS after add or remove (${RELOAD}), then sync again\n`);
+    return failed.length > 0 ? 1 : 0;
+  } finally {
+    await nc.close();
+  }
 }

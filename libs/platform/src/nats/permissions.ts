@@ -149,14 +149,48 @@ export function busPermissions(layout: BusLayout = DEFAULT_BUS_LAYOUT): Record<B
   };
 }
 
-/** Someone outside who may read the events stream through durable consumers of its own (deploy/nats/integrators.json). */
+/** A durable consumer the regency keeps on the events stream for an integrator (deploy/nats/integrators.json). */
+export interface IntegratorConsumer {
+  /** The durable's name on the stream. */
+  name: string;
+  /** The events it reads (`events.>`, or a part such as `events.permits.>`), chosen by the regency. */
+  filter: string;
+}
+
+/** Someone outside who reads the events stream, in a NATS account of its own, through durables the regency made for it. */
 export interface Integrator {
   name: string;
   /** Its NKEY public key (`U…`); the seed never leaves the integrator. */
   nkey: string;
-  /** Names of the durable consumers it may create, read and delete. */
-  consumers: string[];
+  consumers: IntegratorConsumer[];
   createdAt: string;
+  /**
+   * Set by `remove`: the integrator has no account any more, but the entry stays so that `sync`
+   * (as the ops user, allowed only registered durables) can delete its durables; `forget` drops it.
+   */
+  removedAt?: string;
+}
+
+/** What a durable reads unless the regency says otherwise. */
+export const DEFAULT_INTEGRATOR_FILTER = 'events.>';
+
+/**
+ * Where an integrator's client finds the regency's JetStream API in its own account (nats.js
+ * `jetstream({ apiPrefix })`). Not `$JS.API`: in an account without JetStream the server answers
+ * that prefix itself ("JetStream not enabled for account") before any import can.
+ */
+export const INTEGRATOR_API_PREFIX = 'REGENCY.API';
+
+/** The operator's NATS user: creates and deletes the integrators' durables (`npm run nats:integrator -- sync`). */
+export const OPS_USER = 'ops';
+
+/** Every password user of the REGENCY account: the processes and the operator. */
+export type NatsUser = BusUser | typeof OPS_USER;
+export const NATS_USERS: NatsUser[] = [...BUS_USERS, OPS_USER];
+
+/** The integrator's NATS account: nothing it publishes reaches REGENCY but through the imports of its durables. */
+export function integratorAccountOf(name: string): string {
+  return `INTEGRATOR_${name.toUpperCase().replace(/-/g, '_')}`;
 }
 
 // A single NATS subject token, and a JetStream consumer name: no dots, wildcards or spaces.
@@ -164,12 +198,19 @@ const NAME = /^[A-Za-z0-9_-]{1,64}$/;
 // Taken by processes (inboxes) whatever the version: notifications is on its way.
 const RESERVED_PROCESS_NAMES = ['notifications'];
 
-/** Names an integrator or its consumers may not take: the processes' users (inboxes) and the services' durables. */
+/** Names an integrator or its consumers may not take: the NATS users (inboxes) and the services' durables. */
 export function reservedIntegratorNames(): Set<string> {
-  return new Set([...BUS_USERS, ...RESERVED_PROCESS_NAMES, ...SERVICES.flatMap((s) => SERVICE_CONSUMERS[s])].map((n) => n.toLowerCase()));
+  return new Set([...NATS_USERS, ...RESERVED_PROCESS_NAMES, ...SERVICES.flatMap((s) => SERVICE_CONSUMERS[s])].map((n) => n.toLowerCase()));
 }
 
-/** What is wrong with `integrator` beside the `others` already registered; empty when nothing is. */
+/** Whether `filter` is a NATS subject or pattern: tokens of visible characters, `*` a whole token, `>` the whole last one. */
+export function isSubjectFilter(filter: string): boolean {
+  if (filter.length === 0 || filter.length > 255 || /\s/.test(filter)) return false;
+  const tokens = filter.split('.');
+  return tokens.every((t, i) => t !== '' && (!/[*>]/.test(t) || t === '*' || (t === '>' && i === tokens.length - 1)));
+}
+
+/** What is wrong with `integrator` beside the `others` already registered (removed ones too); empty when nothing is. */
 export function integratorProblems(integrator: Integrator, others: Integrator[]): string[] {
   const problems: string[] = [];
   const reserved = reservedIntegratorNames();
@@ -178,19 +219,31 @@ export function integratorProblems(integrator: Integrator, others: Integrator[])
     if (!NAME.test(name)) problems.push(`${what} "${name}" must be 1 to 64 letters, digits, "_" or "-"`);
     else if (reserved.has(lower(name))) problems.push(`${what} "${name}" is taken by a service of the system`);
   };
+  const owner = (o: Integrator) => `integrator "${o.name}"${o.removedAt ? ' (removed)' : ''}`;
   check('name', integrator.name);
-  if (others.some((o) => lower(o.name) === lower(integrator.name))) problems.push(`an integrator named "${integrator.name}" exists already`);
-  if (integrator.consumers.length === 0) problems.push('an integrator needs at least one consumer name');
-  const theirs = new Map(others.flatMap((o) => o.consumers.map((c) => [lower(c), o.name] as const)));
+  const same = others.find((o) => lower(o.name) === lower(integrator.name));
+  if (same?.removedAt) problems.push(`integrator "${same.name}" was removed on ${same.removedAt}: sync, then forget it, before adding it again`);
+  else if (same) problems.push(`an integrator named "${integrator.name}" exists already`);
+  else {
+    // a-b and a_b would share one account.
+    const account = others.find((o) => integratorAccountOf(o.name) === integratorAccountOf(integrator.name));
+    if (account) problems.push(`name "${integrator.name}" would share the NATS account ${integratorAccountOf(integrator.name)} with ${owner(account)}`);
+  }
+  if (integrator.consumers.length === 0) problems.push('an integrator needs at least one consumer');
+  const theirs = new Map(others.flatMap((o) => o.consumers.map((c) => [lower(c.name), o] as const)));
   for (const consumer of integrator.consumers) {
     // Its own name was checked above.
-    if (consumer !== integrator.name) check('consumer', consumer);
-    if (theirs.has(lower(consumer))) problems.push(`consumer "${consumer}" belongs to integrator "${theirs.get(lower(consumer))}"`);
+    if (consumer.name !== integrator.name) check('consumer', consumer.name);
+    const holder = theirs.get(lower(consumer.name));
+    // An integrator of the same name was reported above.
+    if (holder && holder !== same) problems.push(`consumer "${consumer.name}" belongs to ${owner(holder)}`);
+    if (!isSubjectFilter(consumer.filter)) problems.push(`consumer "${consumer.name}": filter "${consumer.filter}" is not a NATS subject (events.> or events.permits.>, say)`);
   }
-  if (new Set(integrator.consumers.map(lower)).size !== integrator.consumers.length) problems.push('consumer names repeat');
+  if (new Set(integrator.consumers.map((c) => lower(c.name))).size !== integrator.consumers.length) problems.push('consumer names repeat');
   if (typeof integrator.createdAt !== 'string' || Number.isNaN(Date.parse(integrator.createdAt))) problems.push('createdAt must be an ISO-8601 time');
+  if (integrator.removedAt !== undefined && Number.isNaN(Date.parse(integrator.removedAt))) problems.push('removedAt must be an ISO-8601 time');
   if (!isUserPublicKey(integrator.nkey)) problems.push(`nkey "${integrator.nkey}" is not an NKEY user public key (U…, 56 characters)`);
-  else if (others.some((o) => o.nkey === integrator.nkey)) problems.push(`nkey ${integrator.nkey} belongs to integrator "${others.find((o) => o.nkey === integrator.nkey)!.name}"`);
+  else if (others.some((o) => o.nkey === integrator.nkey)) problems.push(`nkey ${integrator.nkey} belongs to ${owner(others.find((o) => o.nkey === integrator.nkey)!)}`);
   return problems;
 }
 
@@ -202,17 +255,50 @@ function isUserPublicKey(key: string): boolean {
   }
 }
 
-/**
- * An integrator: the durables named in the registry, on the events stream only (no unnamed or
- * ephemeral consumer), replies on its own inbox; no request subject, no event subject, no other
- * stream. nats-server does not check where JetStream delivers for a client (a pull's reply
- * subject, a push consumer's deliver subject; nats-io/nats-server#8274): docs/events.md, "Access".
- */
-export function integratorPermissions(layout: BusLayout, integrator: Integrator): UserPermissions {
+/** The subjects REGENCY exports for one durable, and the integrator imports: pull, acknowledge, read its state. */
+function durableApi(layout: BusLayout, consumer: string) {
   const s = layout.eventsStream;
   return {
-    publish: ['$JS.API.INFO', `$JS.API.STREAM.INFO.${s}`, ...integrator.consumers.flatMap((c) => [...consumerAccess(layout, [c]), `$JS.API.CONSUMER.DELETE.${s}.${c}`])],
+    // One pull is answered with many messages (and a status at its end): a stream of responses.
+    next: { regency: `$JS.API.CONSUMER.MSG.NEXT.${s}.${consumer}`, local: `${INTEGRATOR_API_PREFIX}.CONSUMER.MSG.NEXT.${s}.${consumer}`, responses: 'stream' as const },
+    info: { regency: `$JS.API.CONSUMER.INFO.${s}.${consumer}`, local: `${INTEGRATOR_API_PREFIX}.CONSUMER.INFO.${s}.${consumer}` },
+    // Messages carry their ack subject as reply: it must keep its name in the integrator's account.
+    ack: { regency: `$JS.ACK.${s}.${consumer}.>`, local: `$JS.ACK.${s}.${consumer}.>` },
+  };
+}
+
+/**
+ * An integrator's user in its own account: publish only the imports of its durables (pull, ack,
+ * info), replies on its own inbox. Whatever reply subject it sets, JetStream answers through a
+ * response mapping back into its account, never onto a subject of REGENCY (nats-io/nats-server#8274).
+ */
+export function integratorPermissions(layout: BusLayout, integrator: Integrator): UserPermissions {
+  return {
+    publish: integrator.consumers.flatMap((c) => Object.values(durableApi(layout, c.name)).map((api) => api.local)),
     subscribe: [`${inboxPrefixOf(integrator.name)}.>`],
+    allowResponses: false,
+  };
+}
+
+/**
+ * The operator's user in REGENCY, for `sync`: the stream's info and, per registered durable (those of
+ * removed integrators too, to delete them), create, info and delete; never any other consumer.
+ */
+export function opsPermissions(layout: BusLayout, integrators: Integrator[]): UserPermissions {
+  const s = layout.eventsStream;
+  return {
+    publish: [
+      '$JS.API.INFO',
+      `$JS.API.STREAM.INFO.${s}`,
+      ...integrators.flatMap((i) =>
+        i.consumers.flatMap(({ name: c }) => [
+          ...(i.removedAt ? [] : [`$JS.API.CONSUMER.CREATE.${s}.${c}`, `$JS.API.CONSUMER.CREATE.${s}.${c}.>`, `$JS.API.CONSUMER.DURABLE.CREATE.${s}.${c}`]),
+          `$JS.API.CONSUMER.INFO.${s}.${c}`,
+          `$JS.API.CONSUMER.DELETE.${s}.${c}`,
+        ]),
+      ),
+    ],
+    subscribe: [`${inboxPrefixOf(OPS_USER)}.>`],
     allowResponses: false,
   };
 }
@@ -221,7 +307,7 @@ export function integratorPermissions(layout: BusLayout, integrator: Integrator)
 function integratorGuard(layout: BusLayout, allowed: string[], integrators: Integrator[]): string[] {
   const s = layout.eventsStream;
   const guarded = integrators.flatMap((i) =>
-    i.consumers.flatMap((c) => [
+    i.consumers.flatMap(({ name: c }) => [
       `$JS.API.CONSUMER.CREATE.${s}.${c}`,
       `$JS.API.CONSUMER.CREATE.${s}.${c}.>`,
       `$JS.API.CONSUMER.DURABLE.CREATE.${s}.${c}`,
@@ -250,10 +336,10 @@ export interface NatsConfigOptions {
   host?: string;
   storeDir: string;
   /** Each user's password, or (default) a `$NATS_<USER>_PASSWORD` reference the server reads from its environment. */
-  passwords?: Partial<Record<BusUser, string>>;
+  passwords?: Partial<Record<NatsUser, string>>;
   /** Server TLS: certificate, key and, for mutual TLS, the CA clients' certificates are signed by. */
   tls?: { certFile: string; keyFile: string; caFile?: string; verify?: boolean };
-  /** Integrators (deploy/nats/integrators.json): NKEY users of the same account that may only read the events stream. */
+  /** Integrators (deploy/nats/integrators.json): an account each, importing only its durables; removed ones only for ops. */
   integrators?: Integrator[];
 }
 
@@ -274,27 +360,54 @@ export function checkIntegrators(integrators: Integrator[]): void {
   if (problems.length > 0) throw new Error(`invalid integrators:\n${problems.join('\n')}`);
 }
 
-/** A nats-server configuration (2.9+) with JetStream, one account and a user per process. */
+const renderUser = (head: string[], perm: UserPermissions): string => [`      {`, ...head.map((line) => `        ${line}`), ...renderPermissions(perm), `      }`].join('\n');
+
+/** REGENCY's exports of an integrator's durables, each to that integrator's account alone. */
+function renderExports(layout: BusLayout, integrator: Integrator): string[] {
+  const to = `accounts: [${quote(integratorAccountOf(integrator.name))}]`;
+  return integrator.consumers.flatMap((c) =>
+    Object.values(durableApi(layout, c.name)).map((api) => `      { service: ${quote(api.regency)}, ${'responses' in api ? `response_type: ${api.responses}, ` : ''}${to} }`),
+  );
+}
+
+/** The integrator's own account: its NKEY user and the imports of its durables, nothing else (no JetStream of its own). */
+function renderIntegratorAccount(layout: BusLayout, integrator: Integrator): string[] {
+  const imports = integrator.consumers.flatMap((c) =>
+    Object.values(durableApi(layout, c.name)).map(
+      (api) => `      { service: { account: "REGENCY", subject: ${quote(api.regency)} }${api.local === api.regency ? '' : `, to: ${quote(api.local)}`} }`,
+    ),
+  );
+  return [
+    `  # integrator ${quote(integrator.name)}, added ${quote(integrator.createdAt)}`,
+    `  ${integratorAccountOf(integrator.name)} {`,
+    `    users: [`,
+    renderUser([`nkey: ${quote(integrator.nkey)}`], integratorPermissions(layout, integrator)),
+    `    ]`,
+    `    imports: [`,
+    imports.join('\n'),
+    `    ]`,
+    `  }`,
+  ];
+}
+
+/**
+ * A nats-server configuration (2.9+) with JetStream: the account REGENCY with a user per process
+ * and the operator's, and an account per integrator that imports only the durables made for it.
+ */
 export function renderNatsConfig(options: NatsConfigOptions): string {
   const layout = options.layout ?? DEFAULT_BUS_LAYOUT;
   const integrators = options.integrators ?? [];
   checkIntegrators(integrators);
-  const permissions = busPermissions(options.layout);
-  const users = BUS_USERS.map((user) => {
+  const active = integrators.filter((i) => !i.removedAt);
+  const permissions: Record<NatsUser, UserPermissions> = { ...busPermissions(options.layout), [OPS_USER]: opsPermissions(layout, integrators) };
+  const users = NATS_USERS.map((user) => {
     const perm = permissions[user];
-    const guard = integratorGuard(layout, perm.publish, integrators);
+    // ops is allowed exactly those durables; the processes' wildcards must not reach them.
+    const guard = user === OPS_USER ? [] : integratorGuard(layout, perm.publish, integrators);
     const password = options.passwords?.[user] !== undefined ? quote(options.passwords[user]!) : `$NATS_${user.toUpperCase()}_PASSWORD`;
-    return [
-      `      {`,
-      `        user: ${quote(user)}`,
-      `        password: ${password}`,
-      ...renderPermissions(guard.length ? { ...perm, publishDeny: [...(perm.publishDeny ?? []), ...guard] } : perm),
-      `      }`,
-    ].join('\n');
+    return renderUser([`user: ${quote(user)}`, `password: ${password}`], guard.length ? { ...perm, publishDeny: [...(perm.publishDeny ?? []), ...guard] } : perm);
   });
-  for (const integrator of integrators) {
-    users.push([`      {`, `        # integrator ${quote(integrator.name)}, added ${quote(integrator.createdAt)}`, `        nkey: ${quote(integrator.nkey)}`, ...renderPermissions(integratorPermissions(layout, integrator)), `      }`].join('\n'));
-  }
+  const exported = active.flatMap((i) => renderExports(layout, i));
   const tls = options.tls
     ? [
         `tls {`,
@@ -307,7 +420,7 @@ export function renderNatsConfig(options: NatsConfigOptions): string {
     : [];
   return [
     '# Generated by `npx nx run platform:nats-config` from libs/platform/src/nats/permissions.ts: edit that, not this.',
-    '# One user per process, each allowed to publish and subscribe only where it must.',
+    '# REGENCY: one user per process, each allowed to publish and subscribe only where it must, and ops; an account per integrator.',
     `host: ${quote(options.host ?? '0.0.0.0')}`,
     `port: ${options.port ?? 4222}`,
     `max_payload: 1048576`,
@@ -319,7 +432,9 @@ export function renderNatsConfig(options: NatsConfigOptions): string {
     `    users: [`,
     users.join(',\n'),
     `    ]`,
+    ...(exported.length ? [`    exports: [`, exported.join('\n'), `    ]`] : []),
     `  }`,
+    ...active.flatMap((i) => renderIntegratorAccount(layout, i)),
     `}`,
     '',
   ].join('\n');
