@@ -1,0 +1,165 @@
+import { Actor, DeliveryResponse, RegencyCloudEvent, SUBJECTS, WebhookCreatedResponse } from '@smart-regency/contracts';
+import { buildEvent, PendingEvent } from '@smart-regency/platform';
+import { InProcessService, startInProcess, waitFor, WebhookReceiver } from '@smart-regency/testing';
+import { randomUUID } from 'crypto';
+import { LookupAddress } from 'dns';
+import { createServer, Server, Socket } from 'net';
+import { JetStreamClient } from 'nats';
+import { startNotifications } from '../src/app';
+import { loadNotificationsConfig } from '../src/config';
+
+/**
+ * Attacks on the webhooks, from the outside in: a phished admin aiming deliveries at private
+ * addresses, a receiver that answers with hostile bytes, a poisoned event on the stream. Every
+ * byte goes to 127.0.0.1; other loopback addresses (127.0.0.2) stand in for private targets, with
+ * a listener there counting connections (none may be made). No name is ever resolved by DNS: the
+ * service has a stub resolver that answers from `dns` below.
+ */
+
+const admin: Actor = { id: randomUUID(), roles: ['admin'] };
+const as = (actor: Actor) => ({ actor, lang: 'en' as const });
+const TIMEOUT_MS = 1500;
+
+const dns: Record<string, string[]> = { 'receiver.test': ['127.0.0.1'] };
+const resolver = async (host: string): Promise<LookupAddress[]> => {
+  const addresses = dns[host];
+  if (!addresses) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' });
+  return addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
+};
+
+/**
+ * A receiver that speaks raw TCP on 127.0.0.1: once a request has arrived (its head at least) it
+ * does what `script` says with the socket, byte by byte if it likes.
+ */
+class HostileReceiver {
+  connections = 0;
+  private server?: Server;
+  private readonly sockets = new Set<Socket>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  port = 0;
+
+  constructor(private readonly script: (socket: Socket, every: (ms: number, f: () => void) => void) => void) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}/hooks/hostile`;
+  }
+
+  async start(): Promise<this> {
+    this.server = createServer((socket) => {
+      this.connections++;
+      this.sockets.add(socket);
+      socket.on('error', () => undefined);
+      socket.on('close', () => this.sockets.delete(socket));
+      let started = false;
+      let head = '';
+      socket.on('data', (chunk) => {
+        head += chunk.toString('latin1');
+        if (started || !head.includes('\r\n\r\n')) return;
+        started = true;
+        this.script(socket, (ms, f) => {
+          const timer = setInterval(() => (socket.destroyed ? clearInterval(timer) : f()), ms);
+          this.timers.add(timer);
+        });
+      });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.port = (this.server.address() as { port: number }).port;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    for (const timer of this.timers) clearInterval(timer);
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise((resolve) => this.server?.close(resolve));
+  }
+}
+
+describe('webhooks under attack', () => {
+  let t: InProcessService;
+  let js: JetStreamClient;
+  const receivers: Array<{ stop(): Promise<void> }> = [];
+
+  const receiver = async (port = 0, host = '127.0.0.1') => {
+    const r = new WebhookReceiver(port, host);
+    await r.start();
+    receivers.push(r);
+    return r;
+  };
+  const hostile = async (script: ConstructorParameters<typeof HostileReceiver>[0]) => {
+    const h = await new HostileReceiver(script).start();
+    receivers.push(h);
+    return h;
+  };
+  const publishRaw = async (type: string, body: string | Uint8Array, msgID = randomUUID()) => {
+    await js.publish(`${t.env.eventsPrefix}.${type}`, body, { msgID });
+  };
+  const publish = async (...events: PendingEvent[]): Promise<RegencyCloudEvent[]> => {
+    const built = events.map((e) => buildEvent(e.type, e.data as never) as unknown as RegencyCloudEvent);
+    for (const e of built) await publishRaw(e.type, JSON.stringify(e), e.id);
+    return built;
+  };
+  const created: string[] = [];
+  const create = async (url: string, eventTypes: string[], extra: Record<string, unknown> = {}): Promise<WebhookCreatedResponse> => {
+    const hook = await t.rpc.send(SUBJECTS.notifications.createWebhook, { url, eventTypes, ...extra } as never, as(admin));
+    created.push(hook.id);
+    return hook;
+  };
+  const remove = (id: string) => t.rpc.send(SUBJECTS.notifications.deleteWebhook, { id }, as(admin)).then(() => created.splice(created.indexOf(id), 1));
+  const deliveries = async (id: string): Promise<DeliveryResponse[]> => (await t.rpc.send(SUBJECTS.notifications.listDeliveries, { id, pageSize: 100 } as never, as(admin))).items;
+  /** The delivery of `eventId` to subscription `id` once `done` says it is where it should be. */
+  const deliveryOf = (id: string, eventId: string, done: (d: DeliveryResponse) => boolean, timeoutMs = 10000) =>
+    waitFor(`delivery of ${eventId} to ${id}`, async () => (await deliveries(id)).find((d) => d.eventId === eventId && done(d)), timeoutMs);
+  let complaintTypes = 0;
+  /** A complaint event of its own event-type pattern's reach: `rated` (no agency, no personal data). */
+  const rated = (complaintId = randomUUID()): PendingEvent => ({ type: 'complaints.complaint.rated.v1', data: { complaintId, score: 1 + (complaintTypes++ % 5) } });
+
+  beforeAll(async () => {
+    t = await startInProcess('notifications', (env) =>
+      startNotifications(
+        loadNotificationsConfig({ ...env, WEBHOOK_RETRY_SCHEDULE: '0.2,0.2,0.2', WEBHOOK_POLL_MS: '100', WEBHOOK_TIMEOUT_MS: String(TIMEOUT_MS), WEBHOOK_MAX_RESPONSE_BYTES: '4096', WEBHOOK_CONCURRENCY: '32', WEBHOOK_CONCURRENCY_PER_SUBSCRIPTION: '4' }),
+        false,
+        { resolver },
+      ),
+    );
+    js = t.rpc.connection.jetstream();
+  });
+
+  afterAll(async () => {
+    // Nothing is sent after a test: its subscriptions go before its receivers.
+    for (const id of [...created]) await remove(id).catch(() => undefined);
+    for (const r of receivers) await r.stop();
+    await t?.close();
+  });
+
+  describe('a receiver that answers with hostile bytes', () => {
+    it('records an answer holding a NUL byte, and the other outcomes written with it', async () => {
+      // PostgreSQL text cannot hold U+0000: one such answer used to fail the whole batch of
+      // outcomes, so the receiver's delivery was retried forever (never failed, never turned off)
+      // and every delivery of other receivers in the same batch was sent again after its lease.
+      const answer = 'bad\u0000answer\u001b[31m';
+      const nul = await hostile((s) => s.end(`HTTP/1.1 500 Oops\r\ncontent-type: text/plain\r\ncontent-length: ${answer.length}\r\nconnection: close\r\n\r\n${answer}`));
+      const healthy = await receiver();
+      const bad = await create(nul.url, ['complaints.complaint.rated']);
+      const good = await create(healthy.url, ['complaints.complaint.rated']);
+      healthy.secrets = { s: good.secret };
+      const [event] = await publish(rated());
+      const failed = await deliveryOf(bad.id, event.id, (d) => d.attempts > 0 && (d.lastResponseStatus !== null || d.lastError !== null), 5000);
+      expect(failed).toMatchObject({ status: 'pending', lastResponseStatus: 500, lastError: 'badanswer[31m' });
+      await deliveryOf(good.id, event.id, (d) => d.status === 'delivered', 5000);
+      expect(healthy.accepted()).toEqual([event.id]);
+      await remove(bad.id);
+      await remove(good.id);
+    });
+
+    it('drops a 2xx that then hangs at the time limit, and tries it again (at least once)', async () => {
+      const h = await hostile((s) => s.write('HTTP/1.1 200 OK\r\ncontent-length: 1000\r\n\r\nsome'));
+      const sub = await create(h.url, ['complaints.complaint.rated']);
+      const started = Date.now();
+      const [event] = await publish(rated());
+      const d = await deliveryOf(sub.id, event.id, (x) => x.status !== 'pending' || x.lastError !== null, TIMEOUT_MS + 5000);
+      expect(Date.now() - started).toBeLessThan(TIMEOUT_MS + 3000);
+      expect(d).toMatchObject({ status: 'pending', lastResponseStatus: null, lastError: `no answer within ${TIMEOUT_MS} ms`, attempts: 1 });
+      await remove(sub.id);
+    });
+  });
+});
