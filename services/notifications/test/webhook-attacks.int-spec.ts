@@ -5,6 +5,7 @@ import { randomUUID } from 'crypto';
 import { LookupAddress } from 'dns';
 import { createServer, Server, Socket } from 'net';
 import { JetStreamClient } from 'nats';
+import { gzipSync } from 'zlib';
 import { startNotifications } from '../src/app';
 import { loadNotificationsConfig } from '../src/config';
 
@@ -116,7 +117,7 @@ describe('webhooks under attack', () => {
   beforeAll(async () => {
     t = await startInProcess('notifications', (env) =>
       startNotifications(
-        loadNotificationsConfig({ ...env, WEBHOOK_RETRY_SCHEDULE: '0.2,0.2,0.2', WEBHOOK_POLL_MS: '100', WEBHOOK_TIMEOUT_MS: String(TIMEOUT_MS), WEBHOOK_MAX_RESPONSE_BYTES: '4096', WEBHOOK_CONCURRENCY: '32', WEBHOOK_CONCURRENCY_PER_SUBSCRIPTION: '4' }),
+        loadNotificationsConfig({ ...env, WEBHOOK_RETRY_SCHEDULE: '3,3,3', WEBHOOK_POLL_MS: '100', WEBHOOK_TIMEOUT_MS: String(TIMEOUT_MS), WEBHOOK_MAX_RESPONSE_BYTES: '4096', WEBHOOK_CONCURRENCY: '32', WEBHOOK_CONCURRENCY_PER_SUBSCRIPTION: '4' }),
         false,
         { resolver },
       ),
@@ -149,6 +150,89 @@ describe('webhooks under attack', () => {
       expect(healthy.accepted()).toEqual([event.id]);
       await remove(bad.id);
       await remove(good.id);
+    });
+
+    it('ends every attempt within the time limit, whatever the receiver does, and follows no redirect', async () => {
+      const trap = await receiver(0, '127.0.0.2');
+      const endless = 'x'.repeat(16384);
+      const scripts: Record<string, ConstructorParameters<typeof HostileReceiver>[0]> = {
+        redirect: (s) => s.end(`HTTP/1.1 307 Temporary Redirect\r\nlocation: http://127.0.0.2:${new URL(trap.url).port}/x\r\ncontent-length: 0\r\n\r\n`),
+        'endless error body': (s, every) => {
+          s.write('HTTP/1.1 500 No\r\ntransfer-encoding: chunked\r\n\r\n');
+          every(1, () => s.write(`${endless.length.toString(16)}\r\n${endless}\r\n`));
+        },
+        'status line byte by byte': (s, every) => {
+          const line = 'HTTP/1.1 200 OK\r\nx-slow: ' + 'y'.repeat(1000);
+          let i = 0;
+          every(50, () => s.write(line[i++ % line.length]));
+        },
+        'headers, then nothing': (s) => s.write('HTTP/1.1 500 Later\r\ncontent-length: 1000\r\n\r\n'),
+        'huge headers': (s) => s.end(`HTTP/1.1 500 No\r\n${Array.from({ length: 200 }, (_, i) => `x-h${i}: ${'z'.repeat(1000)}\r\n`).join('')}\r\n`),
+        'endless 1xx': (s, every) => every(20, () => s.write('HTTP/1.1 102 Processing\r\n\r\n')),
+        'switching protocols': (s) => s.write('HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: upgrade\r\n\r\n'),
+        'closes mid-body': (s) => s.end('HTTP/1.1 503 Busy\r\ncontent-length: 1000\r\n\r\nonly a part'),
+        'gzip bomb': (s) => {
+          const bomb = gzipSync(Buffer.alloc(50 * 1024 * 1024));
+          s.end(Buffer.concat([Buffer.from(`HTTP/1.1 500 No\r\ncontent-encoding: gzip\r\ncontent-length: ${bomb.length}\r\n\r\n`), bomb]));
+        },
+        'not http': (s) => s.end('SSH-2.0-OpenSSH_9.6\r\n'),
+      };
+      const subs: Array<[string, HostileReceiver, WebhookCreatedResponse]> = [];
+      for (const [name, script] of Object.entries(scripts)) {
+        const h = await hostile(script);
+        subs.push([name, h, await create(h.url, ['complaints.complaint.rated'])]);
+      }
+      const healthy = await receiver();
+      const good = await create(healthy.url, ['complaints.complaint.rated']);
+      healthy.secrets = { s: good.secret };
+      const started = Date.now();
+      const [event] = await publish(rated());
+      const outcomes: Record<string, Partial<DeliveryResponse>> = {};
+      for (const [name, , sub] of subs) {
+        const d = await deliveryOf(sub.id, event.id, (x) => x.status !== 'pending' || x.lastError !== null || x.lastResponseStatus !== null, TIMEOUT_MS + 5000).catch(async () => {
+          throw new Error(`${name}: ${JSON.stringify(await deliveries(sub.id))}`);
+        });
+        expect({ name, attempts: d.attempts, status: d.status }).toEqual({ name, attempts: 1, status: 'pending' });
+        outcomes[name] = { lastResponseStatus: d.lastResponseStatus, lastError: d.lastError };
+      }
+      // All attempts ended by the time limit (and the outcomes are written shortly after).
+      expect(Date.now() - started).toBeLessThan(TIMEOUT_MS + 3000);
+      expect(outcomes).toEqual({
+        redirect: { lastResponseStatus: 307, lastError: 'redirects are not followed (HTTP 307)' },
+        'endless error body': { lastResponseStatus: 500, lastError: expect.stringMatching(/^x{500}$/) },
+        'status line byte by byte': { lastResponseStatus: null, lastError: `no answer within ${TIMEOUT_MS} ms` },
+        'headers, then nothing': { lastResponseStatus: null, lastError: `no answer within ${TIMEOUT_MS} ms` },
+        'huge headers': { lastResponseStatus: null, lastError: expect.stringMatching(/HPE_HEADER_OVERFLOW/) },
+        'endless 1xx': { lastResponseStatus: null, lastError: `no answer within ${TIMEOUT_MS} ms` },
+        // Node drops the socket of an unasked-for upgrade without a word: the time limit ends the attempt.
+        'switching protocols': { lastResponseStatus: null, lastError: `no answer within ${TIMEOUT_MS} ms` },
+        'closes mid-body': { lastResponseStatus: 503, lastError: 'only a part' },
+        // Not inflated: what is stored are the compressed bytes, up to 500 characters.
+        'gzip bomb': { lastResponseStatus: 500, lastError: expect.any(String) },
+        'not http': { lastResponseStatus: null, lastError: expect.stringMatching(/HPE_/) },
+      });
+      for (const o of Object.values(outcomes)) expect(o.lastError!.length).toBeLessThanOrEqual(500);
+      expect(trap.connections).toBe(0);
+      // Meanwhile the others are served.
+      await deliveryOf(good.id, event.id, (d) => d.status === 'delivered');
+      for (const [, , sub] of subs) await remove(sub.id);
+      await remove(good.id);
+    });
+
+    it('lets no receiver keep delivery slots past the time limit (32 slots, 4 per subscription: eight receivers answering 101)', async () => {
+      const upgraders: HostileReceiver[] = [];
+      for (let i = 0; i < 8; i++) {
+        const h = await hostile((s) => s.write('HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: upgrade\r\n\r\n'));
+        upgraders.push(h);
+        await create(h.url, ['complaints.complaint.rated']);
+      }
+      await publish(rated(), rated(), rated(), rated());
+      await waitFor('every slot taken', async () => (upgraders.reduce((n, h) => n + h.connections, 0) >= 32 ? true : undefined));
+      const healthy = await receiver();
+      const good = await create(healthy.url, ['complaints.complaint.rated']);
+      const [event] = await publish(rated());
+      // Each slot is free again at the time limit, and the healthy receiver gets its delivery.
+      await deliveryOf(good.id, event.id, (d) => d.status === 'delivered', TIMEOUT_MS + 5000);
     });
 
     it('drops a 2xx that then hangs at the time limit, and tries it again (at least once)', async () => {

@@ -79,7 +79,12 @@ export class WebhookSender {
         (res) => readCapped(res, this.maxResponseBytes).then((text) => finish(outcome(res.statusCode ?? 0, text))),
       );
       const timer = setTimeout(() => {
-        req.destroy(new Error(`no answer within ${this.timeoutMs} ms`));
+        const error = new Error(`no answer within ${this.timeoutMs} ms`);
+        req.destroy(error);
+        // The attempt ends here whatever state the request is in: after a 101 answer, for one,
+        // Node drops the socket but emits neither 'response' nor 'error', and the attempt (with
+        // its delivery slot) would wait forever.
+        finish({ ok: false, note: error.message });
       }, this.timeoutMs);
       req.on('error', (error: NodeJS.ErrnoException) => {
         const refused = error.code === 'ETARGETREFUSED';
