@@ -91,7 +91,7 @@ describe('webhooks under attack', () => {
     receivers.push(h);
     return h;
   };
-  const publishRaw = async (type: string, body: string | Uint8Array, msgID = randomUUID()) => {
+  const publishRaw = async (type: string, body: string | Uint8Array, msgID: string = randomUUID()) => {
     await js.publish(`${t.env.eventsPrefix}.${type}`, body, { msgID });
   };
   const publish = async (...events: PendingEvent[]): Promise<RegencyCloudEvent[]> => {
@@ -244,6 +244,116 @@ describe('webhooks under attack', () => {
       expect(Date.now() - started).toBeLessThan(TIMEOUT_MS + 3000);
       expect(d).toMatchObject({ status: 'pending', lastResponseStatus: null, lastError: `no answer within ${TIMEOUT_MS} ms`, attempts: 1 });
       await remove(sub.id);
+    });
+  });
+
+  describe('a phished admin aiming deliveries at private addresses', () => {
+    let trap: WebhookReceiver;
+    let port: string;
+
+    beforeAll(async () => {
+      // Stands in for a private service: nothing may connect to it.
+      trap = await receiver(0, '127.0.0.2');
+      port = new URL(trap.url).port;
+    });
+
+    afterEach(() => expect(trap.connections).toBe(0));
+
+    const refusal = (url: string) =>
+      create(url, ['complaints.complaint.rated']).then(
+        () => 'created',
+        (error: { code?: string }) => error.code,
+      );
+
+    it('refuses every spelling of a private address in the URL, before any connection', async () => {
+      const spellings = [
+        'http://127.0.0.2:P/x',
+        'http://127.2:P/x',
+        'http://2130706434:P/x',
+        'http://0x7f.0.0.2:P/x',
+        'http://0x7f000002:P/x',
+        'http://0177.0.0.2:P/x',
+        'http://127.0.0.2.:P/x',
+        'http://a@127.0.0.2:P/x',
+        'http://receiver.test:P@127.0.0.2:P/x',
+        'http://0:P/x',
+        'http://0.0.0.0:P/x',
+        'http://[::]:P/x',
+        'http://[::1]:P/x',
+        'http://[::ffff:127.0.0.2]:P/x',
+        'http://[0:0:0:0:0:ffff:7f00:2]:P/x',
+        'http://[::ffff:0:7f00:2]:P/x',
+        'http://[64:ff9b::7f00:2]:P/x',
+        'http://[64:ff9b:1::7f00:2]:P/x',
+        'http://[2002:7f00:2::]:P/x',
+        'http://[2001:0:7f00:2::]:P/x',
+        'http://[fd00::7f00:2]:P/x',
+        'http://[fe80::1]:P/x',
+        // IPv4-compatible (deprecated): ipaddr.js calls ::7f00:2 unicast; some stacks route it to 127.0.0.2.
+        'http://[::127.0.0.2]:P/x',
+        'http://[::7f00:2]:P/x',
+        'http://[::a9fe:a9fe]/latest/meta-data',
+        'http://169.254.169.254/latest/meta-data',
+        'http://[::ffff:a9fe:a9fe]/latest/meta-data',
+        'http://localhost:P/x',
+      ];
+      const answers = Object.fromEntries(await Promise.all(spellings.map(async (u) => [u, await refusal(u.replace(/:P\b/g, `:${port}`))])));
+      // The validator (class-validator's isURL) refuses some spellings first (400 either way); the guard the rest.
+      const refused = expect.stringMatching(/^(COMMON\.VALIDATION|NOTIFICATIONS\.TARGET_REFUSED)$/);
+      expect(answers).toEqual(Object.fromEntries(spellings.map((u) => [u, refused])));
+      // Zone ids, full-width digits, other schemes, URLs past 2000 characters.
+      for (const url of [`http://[fe80::1%25lo]:${port}/x`, `http://１２７.０.０.２:${port}/x`, 'file:///etc/passwd', 'gopher://127.0.0.1:70/', `http://127.0.0.1:${port}/${'a'.repeat(2000)}`]) {
+        expect([url, await refusal(url)]).toEqual([url, refused]);
+      }
+    });
+
+    it('refuses a name when any address it resolves to is private, whatever its spelling or family', async () => {
+      Object.assign(dns, {
+        'compat.test': ['::7f00:2'],
+        'mapped.test': ['::ffff:127.0.0.2'],
+        'both.test': ['127.0.0.1', '::ffff:7f00:2'],
+        'v6.test': ['127.0.0.1', '::1'],
+        'zero.test': ['0.0.0.0'],
+        'hex.test': ['0x7f.0.0.2'],
+        'long.test': ['2130706434'],
+        'scoped.test': ['fe80::1%lo'],
+        'nothing.test': [],
+        'garbage.test': ['not-an-address'],
+      });
+      for (const name of ['compat', 'mapped', 'both', 'v6', 'zero', 'hex', 'long', 'scoped', 'nothing', 'garbage', 'unknown']) {
+        expect([name, await refusal(`http://${name}.test:${port}/x`)]).toEqual([name, 'NOTIFICATIONS.TARGET_REFUSED']);
+      }
+    });
+
+    it('refuses at each attempt a name that turned private after the subscription was saved', async () => {
+      const forms = ['127.0.0.2', '::ffff:127.0.0.2', '::7f00:2', '0.0.0.0', '::', '::1', 'fe80::1%lo', '169.254.169.254'];
+      const hooks: Array<[string, WebhookCreatedResponse]> = [];
+      for (const [i, form] of forms.entries()) {
+        dns[`flip${i}.test`] = ['127.0.0.1'];
+        hooks.push([form, await create(`http://flip${i}.test:${port}/x`, ['complaints.complaint.rated'])]);
+        dns[`flip${i}.test`] = [form];
+      }
+      const [event] = await publish(rated());
+      for (const [form, hook] of hooks) {
+        const d = await deliveryOf(hook.id, event.id, (x) => x.lastError !== null);
+        expect([form, d.lastResponseStatus, d.lastError]).toEqual([form, null, expect.stringMatching(/target refused/)]);
+      }
+    });
+
+    it('never reuses a kept-alive connection for another address: a name moved to a private address after a delivery gets nothing new', async () => {
+      // The receiver and the trap share a port number on 127.0.0.1 and 127.0.0.2.
+      const r = await receiver(Number(port), '127.0.0.1');
+      dns['moving.test'] = ['127.0.0.1'];
+      const hook = await create(`http://moving.test:${port}/x`, ['complaints.complaint.rated']);
+      const [first] = await publish(rated());
+      await deliveryOf(hook.id, first.id, (d) => d.status === 'delivered');
+      dns['moving.test'] = ['127.0.0.2'];
+      const [second] = await publish(rated());
+      // Either the kept-alive socket to 127.0.0.1 carries it, or a new connection is refused: never 127.0.0.2.
+      const d = await deliveryOf(hook.id, second.id, (x) => x.status === 'delivered' || x.lastError !== null);
+      expect(d.status === 'delivered' ? r.accepted() : d.lastError).toEqual(d.status === 'delivered' ? [first.id, second.id] : expect.stringMatching(/target refused/));
+      await remove(hook.id);
+      await r.stop();
     });
   });
 });

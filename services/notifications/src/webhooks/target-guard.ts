@@ -26,6 +26,8 @@ export function configuredResolver(hosts: string, fallback?: Resolver): Resolver
 
 type Range = [ipaddr.IPv4 | ipaddr.IPv6, number];
 
+const IPV4_COMPATIBLE = ipaddr.parseCIDR('::/96') as Range;
+
 export class TargetRefused extends DomainError {
   constructor(reason: string) {
     super('NOTIFICATIONS.TARGET_REFUSED', reason, [{ field: 'url', message: reason, rule: 'target' }]);
@@ -68,7 +70,11 @@ export class TargetGuard {
     const parsed = ipaddr.process(address);
     if (this.allowed.some(([range, bits]) => range.kind() === parsed.kind() && parsed.match(range, bits))) return undefined;
     const range = parsed.range();
-    return range === 'unicast' ? undefined : `${parsed.toString()} is a ${range} address`;
+    if (range !== 'unicast') return `${parsed.toString()} is a ${range} address`;
+    // IPv4-compatible (::a.b.c.d, deprecated by RFC 4291): ipaddr.js calls it unicast, yet it
+    // embeds an IPv4 address that some stacks (sit tunnels) send the packet to.
+    if (parsed.kind() === 'ipv6' && parsed.match(IPV4_COMPATIBLE)) return `${parsed.toString()} is an IPv4-compatible address`;
+    return undefined;
   }
 
   /** The URL's form: scheme, no fragment, and (for an IP literal) its address. Throws TargetRefused. */
