@@ -356,4 +356,49 @@ describe('webhooks under attack', () => {
       await r.stop();
     });
   });
+
+  describe('what the system tells others about a failing receiver', () => {
+    it('names no host, address or port of the receiver in the disabled event (every integrator reads it) nor in the audit trail', async () => {
+      const watcher = await receiver();
+      const w = await create(watcher.url, ['notifications.webhook.disabled']);
+      watcher.secrets = { s: w.secret };
+      // A port nobody listens on, and a name that moved to a private address.
+      const gone = await receiver();
+      const closedPort = new URL(gone.url).port;
+      await gone.stop();
+      dns['dashboard.sumut.internal'] = ['127.0.0.1'];
+      const refusedConnection = await create(`http://dashboard.sumut.internal:${closedPort}/hooks/x`, ['complaints.complaint.escalated']);
+      dns['partner-secret.test'] = ['127.0.0.1'];
+      const refusedTarget = await create(`http://partner-secret.test:${closedPort}/hooks/x`, ['complaints.complaint.escalated']);
+      dns['partner-secret.test'] = ['10.20.1.5'];
+      await publish({ type: 'complaints.complaint.escalated.v1', data: { complaintId: randomUUID(), agencyId: randomUUID(), stage: 'head', dueAt: new Date().toISOString() } });
+      const disabled = await waitFor(
+        'both turned off',
+        async () => {
+          const events = watcher.received.filter((x) => x.verifiedWith.length).map((x) => JSON.parse(x.body) as RegencyCloudEvent<{ webhookId: string; reason: string }>);
+          const of = (id: string) => events.find((e) => e.data.webhookId === id);
+          return of(refusedConnection.id) && of(refusedTarget.id) ? events : undefined;
+        },
+        30000,
+        200,
+      );
+      const leaks = /dashboard|sumut|partner|127\.0\.0|10\.20|ECONNREFUSED .*:|:\d{2,5}\b/;
+      for (const e of disabled) expect(e.data.reason).not.toMatch(leaks);
+      const ours = disabled.filter((e) => [refusedConnection.id, refusedTarget.id].includes(e.data.webhookId));
+      expect(ours.map((e) => [e.data.webhookId, e.data.reason]).sort()).toEqual(
+        [
+          [refusedConnection.id, 'deliveries kept failing through the whole retry schedule (last: ECONNREFUSED)'],
+          [refusedTarget.id, 'deliveries kept failing through the whole retry schedule (last: target refused)'],
+        ].sort(),
+      );
+      const rows = await waitFor('both audit rows', async () => {
+        const { rows } = await t.db.query(`SELECT changes::text AS changes FROM audit_log WHERE action = 'webhook.disable' AND entity_id = ANY($1)`, [[refusedConnection.id, refusedTarget.id]]);
+        return rows.length === 2 ? rows : undefined;
+      });
+      for (const row of rows) expect(row.changes).not.toMatch(leaks);
+      // The admin still finds the detail in the delivery log.
+      const [d] = await deliveries(refusedTarget.id);
+      expect(d.lastError).toMatch(/partner-secret\.test resolves to 10\.20\.1\.5/);
+    });
+  });
 });
