@@ -401,4 +401,27 @@ describe('webhooks under attack', () => {
       expect(d.lastError).toMatch(/partner-secret\.test resolves to 10\.20\.1\.5/);
     });
   });
+
+  describe('what the audit trail keeps of a URL', () => {
+    it('keeps no token a URL carries in its path, query or userinfo, and still records a change of path', async () => {
+      const r = await receiver();
+      const port = new URL(r.url).port;
+      // Many receivers take their credential in the path (Slack, Teams, Zapier…); the auditor reads the trail, which cannot be edited.
+      const hook = await create(`http://user:pa55word@receiver.test:${port}/services/T0KEN-PATH-1/B00?sig=T0KEN-QUERY`, ['complaints.complaint.rated']);
+      await t.rpc.send(SUBJECTS.notifications.updateWebhook, { id: hook.id, url: `http://receiver.test:${port}/services/T0KEN-PATH-2/B00` }, as(admin));
+      // Only the query changes: still a change someone made, to be audited.
+      await t.rpc.send(SUBJECTS.notifications.updateWebhook, { id: hook.id, url: `http://receiver.test:${port}/services/T0KEN-PATH-2/B00?sig=T0KEN-QUERY-2` }, as(admin));
+      const rows = await waitFor('the create and update rows', async () => {
+        const { rows } = await t.db.query(`SELECT action, changes FROM audit_log WHERE entity_id = $1 ORDER BY seq`, [hook.id]);
+        return rows.length === 3 ? rows : undefined;
+      });
+      expect(rows.map((x) => x.action)).toEqual(['webhook.create', 'webhook.update', 'webhook.update']);
+      expect(JSON.stringify(rows)).not.toMatch(/T0KEN|pa55word|user:/);
+      // Each change of path or query is still a change: before and after differ.
+      for (const row of rows.slice(1)) {
+        expect(row.changes.before.url).toEqual(expect.stringContaining(`http://receiver.test:${port}/`));
+        expect(row.changes.after.url).not.toBe(row.changes.before.url);
+      }
+    });
+  });
 });

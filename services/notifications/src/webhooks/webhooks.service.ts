@@ -18,7 +18,7 @@ import {
   WebhookResponse,
 } from '@smart-regency/contracts';
 import { auditChanges, AuditTrail, DomainError, EventRecorder, requireRole } from '@smart-regency/platform';
-import { randomUUID } from 'crypto';
+import { createHash, randomUUID } from 'crypto';
 import { DataSource } from 'typeorm';
 import { NotificationsConfig } from '../config';
 import { DeliveryWorker } from './delivery-worker';
@@ -30,10 +30,13 @@ import { SubscriptionRow, toDeliveryResponse, toReplayResponse, toWebhookRespons
 const requireAdmin = (actor: Actor) => requireRole(actor, ['admin'], 'webhooks are managed by admins');
 const notFound = (id: string) => new DomainError('NOTIFICATIONS.WEBHOOK_NOT_FOUND', `no webhook ${id}`);
 
-/** A URL as the audit trail keeps it: credentials and query (which often carry tokens) left out. */
+/**
+ * A URL as the audit trail keeps it: its origin, and a fingerprint of the whole so that any change
+ * shows. Credentials, query and path are left out: many receivers take their token in the path
+ * (Slack, Teams, Zapier…), auditors read the trail, and it cannot be edited.
+ */
 function auditedUrl(raw: string): string {
-  const url = new URL(raw);
-  return `${url.protocol}//${url.host}${url.pathname}`;
+  return `${new URL(raw).origin}/… (sha256 ${createHash('sha256').update(raw).digest('hex').slice(0, 16)})`;
 }
 
 /** A subscription's fields as the audit trail compares them (description is free text: only "changed"). */
