@@ -424,4 +424,161 @@ describe('webhooks under attack', () => {
       }
     });
   });
+
+  describe('a poisoned event on the stream', () => {
+    it('never reaches a receiver unless it is a CloudEvent the fan-out can store, and the events after it go on', async () => {
+      const r = await receiver();
+      const hook = await create(r.url, ['complaints.complaint.rated']);
+      r.secrets = { s: hook.secret };
+      const type = 'complaints.complaint.rated.v1';
+      const valid = () => buildEvent(type, { complaintId: randomUUID(), score: 3 }) as unknown as Record<string, unknown>;
+      const poisons: Record<string, string | Uint8Array> = {
+        'not JSON': 'not json at all {',
+        'a JSON array': '[1,2,3]',
+        'no id': JSON.stringify({ ...valid(), id: undefined }),
+        'an id that is no uuid': JSON.stringify({ ...valid(), id: 'x' }),
+        'a type that is no text': JSON.stringify({ ...valid(), type: 42 }),
+        'a time that is no time': JSON.stringify({ ...valid(), time: 'yesterday' }),
+        'a time that does not exist': JSON.stringify({ ...valid(), time: '2026-02-30T00:00:00Z' }),
+        'no time': JSON.stringify({ ...valid(), time: undefined }),
+        'an agency that is no uuid': JSON.stringify({ ...valid(), data: { complaintId: randomUUID(), score: 1, agencyId: 'PUPR' } }),
+        'binary': new Uint8Array([0, 255, 254, 0, 1]),
+      };
+      for (const [name, body] of Object.entries(poisons)) await publishRaw(type, body, `poison-${name}-${randomUUID()}`);
+      const [good] = await publish(rated());
+      await waitFor('the good event after the poisoned ones', async () => (r.accepted().includes(good.id) ? true : undefined), 15000);
+      // What did reach the receiver is a signed JSON object with a uuid id and the subscribed type.
+      for (const x of r.received) {
+        const e = JSON.parse(x.body);
+        expect({ id: e.id, type: e.type, verified: x.verifiedWith }).toEqual({ id: expect.stringMatching(/^[0-9a-f-]{36}$/), type, verified: ['s'] });
+      }
+      // Only one poison passed, as it was on the stream: PostgreSQL takes 'yesterday' for a time.
+      // Only a service can publish events (NATS permissions), and they build every time themselves.
+      expect(r.received.map((x) => JSON.parse(x.body).time).filter((time) => Number.isNaN(Date.parse(time)))).toEqual(['yesterday']);
+      await remove(hook.id);
+    });
+
+    it('delivers a huge event (near the 1 MiB NATS limit) without trouble', async () => {
+      const r = await receiver();
+      const hook = await create(r.url, ['complaints.complaint.rated']);
+      const event = buildEvent('complaints.complaint.rated.v1', { complaintId: randomUUID(), score: 2 });
+      await publishRaw(event.type, JSON.stringify({ ...event, padding: 'p'.repeat(900_000) }), event.id);
+      await waitFor('the huge event', async () => (r.accepted().includes(event.id) ? true : undefined), 15000);
+      await remove(hook.id);
+    });
+  });
+
+  describe('admins only, and nothing else reached through the webhooks', () => {
+    it('answers every webhook subject FORBIDDEN to every role but admin, and UNAUTHENTICATED without a caller', async () => {
+      const r = await receiver();
+      const hook = await create(r.url, ['complaints.complaint.rated']);
+      const id = hook.id;
+      const calls: Array<[string, Record<string, unknown>]> = [
+        [SUBJECTS.notifications.createWebhook, { url: r.url, eventTypes: ['>'] }],
+        [SUBJECTS.notifications.listWebhooks, {}],
+        [SUBJECTS.notifications.getWebhook, { id }],
+        [SUBJECTS.notifications.updateWebhook, { id, url: 'http://receiver.test:1/attacker' }],
+        [SUBJECTS.notifications.deleteWebhook, { id }],
+        [SUBJECTS.notifications.rotateWebhookSecret, { id }],
+        [SUBJECTS.notifications.listDeliveries, { id }],
+        [SUBJECTS.notifications.redeliver, { id, deliveryId: randomUUID() }],
+        [SUBJECTS.notifications.startReplay, { id, since: new Date(0).toISOString() }],
+        [SUBJECTS.notifications.getReplay, { id, replayId: randomUUID() }],
+      ];
+      const agency = randomUUID();
+      const callers: Actor[] = [
+        { id: randomUUID(), roles: ['citizen'] },
+        { id: randomUUID(), roles: ['officer'], agencyId: agency },
+        { id: randomUUID(), roles: ['agency_head'], agencyId: agency },
+        { id: randomUUID(), roles: ['auditor'] },
+        { id: randomUUID(), roles: ['integrator'] },
+        { id: randomUUID(), roles: [] },
+        { id: randomUUID(), roles: ['Admin', 'admin '] as never },
+      ];
+      for (const [subject, payload] of calls) {
+        const send = (ctx?: ReturnType<typeof as>) => t.rpc.send(subject as never, payload as never, ctx).then(() => 'answered', (e: { code?: string }) => e.code);
+        expect([subject, await send()]).toEqual([subject, 'COMMON.UNAUTHENTICATED']);
+        for (const actor of callers) expect([subject, actor.roles, await send(as(actor))]).toEqual([subject, actor.roles, 'COMMON.FORBIDDEN']);
+      }
+      const still = await t.rpc.send(SUBJECTS.notifications.getWebhook, { id }, as(admin));
+      expect(still).toMatchObject({ url: hook.url, updatedAt: hook.updatedAt, previousSecretExpiresAt: null });
+      await remove(id);
+    });
+
+    it('finds deliveries and replays only under their own subscription, and none of a deleted one', async () => {
+      const r = await receiver();
+      const a = await create(r.url, ['complaints.complaint.rated']);
+      const b = await create(r.url, ['complaints.complaint.rated']);
+      const [event] = await publish(rated());
+      const delivery = await deliveryOf(a.id, event.id, (d) => d.status === 'delivered');
+      const replay = await t.rpc.send(SUBJECTS.notifications.startReplay, { id: a.id, since: new Date(Date.now() - 5000).toISOString() }, as(admin));
+      const code = (p: Promise<unknown>) => p.then(() => 'answered', (e: { code?: string }) => e.code);
+      expect(await code(t.rpc.send(SUBJECTS.notifications.getReplay, { id: b.id, replayId: replay.id }, as(admin)))).toBe('NOTIFICATIONS.REPLAY_NOT_FOUND');
+      expect(await code(t.rpc.send(SUBJECTS.notifications.redeliver, { id: b.id, deliveryId: delivery.id }, as(admin)))).toBe('NOTIFICATIONS.DELIVERY_NOT_FOUND');
+      expect((await deliveries(b.id)).map((d) => d.id)).not.toContain(delivery.id);
+      await remove(a.id);
+      for (const call of [
+        t.rpc.send(SUBJECTS.notifications.getReplay, { id: a.id, replayId: replay.id }, as(admin)),
+        t.rpc.send(SUBJECTS.notifications.startReplay, { id: a.id, since: new Date(0).toISOString() }, as(admin)),
+        t.rpc.send(SUBJECTS.notifications.redeliver, { id: a.id, deliveryId: delivery.id }, as(admin)),
+        t.rpc.send(SUBJECTS.notifications.listDeliveries, { id: a.id }, as(admin)),
+        t.rpc.send(SUBJECTS.notifications.rotateWebhookSecret, { id: a.id }, as(admin)),
+        t.rpc.send(SUBJECTS.notifications.updateWebhook, { id: a.id, active: true }, as(admin)),
+      ]) {
+        expect(await code(call)).toMatch(/^NOTIFICATIONS\.(WEBHOOK|REPLAY)_NOT_FOUND$/);
+      }
+      const { rows } = await t.db.query(`SELECT (SELECT count(*)::int FROM webhook_deliveries WHERE subscription_id = $1) AS d, (SELECT count(*)::int FROM webhook_replays WHERE subscription_id = $1) AS r`, [a.id]);
+      expect(rows[0]).toEqual({ d: 0, r: 0 });
+      await remove(b.id);
+    });
+
+    it('validates what it is given: null agency, unknown fields, empty and oversized lists, a PATCH of nothing', async () => {
+      const r = await receiver();
+      const code = (p: Promise<unknown>) => p.then(() => 'answered', (e: { code?: string }) => e.code);
+      const base = { url: r.url, eventTypes: ['complaints.complaint.rated'] };
+      for (const bad of [
+        { ...base, agencyId: null },
+        { ...base, agencyId: 'PUPR' },
+        { ...base, secret: 'whsec_' + Buffer.alloc(32).toString('base64') },
+        { ...base, secretSealed: 'v1.x' },
+        { ...base, id: randomUUID() },
+        { ...base, eventTypes: [] },
+        { ...base, eventTypes: Array(51).fill('>') },
+        { ...base, eventTypes: ['*'] },
+        { ...base, eventTypes: ['complaints.>.rated'] },
+        { ...base, eventTypes: 'complaints.>' },
+        { ...base, description: 'd'.repeat(501) },
+        { ...base, active: 'yes' },
+        { ...base, url: ['http://receiver.test/'] },
+      ]) {
+        expect([bad, await code(t.rpc.send(SUBJECTS.notifications.createWebhook, bad as never, as(admin)))]).toEqual([bad, 'COMMON.VALIDATION']);
+      }
+      const hook = await create(r.url, ['complaints.complaint.rated'], { agencyId: randomUUID() });
+      for (const bad of [{ url: null }, { eventTypes: null }, { eventTypes: [] }, { description: null }, { active: null }, { secret_sealed: 'v1.x' }, { version: 99 }]) {
+        expect([bad, await code(t.rpc.send(SUBJECTS.notifications.updateWebhook, { id: hook.id, ...bad } as never, as(admin)))]).toEqual([bad, 'COMMON.VALIDATION']);
+      }
+      const same = await t.rpc.send(SUBJECTS.notifications.updateWebhook, { id: hook.id }, as(admin));
+      expect(same.updatedAt).toBe(hook.updatedAt);
+      const unscoped = await t.rpc.send(SUBJECTS.notifications.updateWebhook, { id: hook.id, agencyId: null }, as(admin));
+      expect(unscoped.agencyId).toBeNull();
+      await remove(hook.id);
+    });
+
+    it('keeps no secret in the clear anywhere in its database', async () => {
+      const r = await receiver();
+      const hook = await create(r.url, ['complaints.complaint.rated']);
+      const rotated = await t.rpc.send(SUBJECTS.notifications.rotateWebhookSecret, { id: hook.id }, as(admin));
+      await publish(rated());
+      await waitFor('a delivery', async () => (r.received.length ? true : undefined));
+      const { rows: tables } = await t.db.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`);
+      for (const { table_name } of tables) {
+        const { rows } = await t.db.query(`SELECT coalesce(string_agg(t::text, '|'), '') AS dump FROM "${table_name}" t`);
+        for (const secret of [hook.secret, rotated.secret]) {
+          const key = secret.slice('whsec_'.length);
+          expect([table_name, rows[0].dump.includes(key) || rows[0].dump.includes('whsec_')]).toEqual([table_name, false]);
+        }
+      }
+      await remove(hook.id);
+    });
+  });
 });
