@@ -532,6 +532,17 @@ describe('webhooks under attack', () => {
       await remove(b.id);
     });
 
+    it('runs one replay of a subscription at a time, even when asked many times at once, and from any time in the past', async () => {
+      const r = await receiver();
+      const hook = await create(r.url, ['complaints.complaint.rated']);
+      const code = (p: Promise<unknown>) => p.then(() => 'started', (e: { code?: string }) => e.code);
+      const since = new Date(0).toISOString();
+      const answers = await Promise.all(Array.from({ length: 5 }, () => code(t.rpc.send(SUBJECTS.notifications.startReplay, { id: hook.id, since }, as(admin)))));
+      expect(answers.filter((a) => a === 'started')).toHaveLength(1);
+      expect(answers.filter((a) => a !== 'started')).toEqual(Array(4).fill('NOTIFICATIONS.REPLAY_RUNNING'));
+      await remove(hook.id);
+    });
+
     it('validates what it is given: null agency, unknown fields, empty and oversized lists, a PATCH of nothing', async () => {
       const r = await receiver();
       const code = (p: Promise<unknown>) => p.then(() => 'answered', (e: { code?: string }) => e.code);

@@ -206,11 +206,10 @@ export class WebhooksService {
     const from = new Date(since);
     if (from.getTime() > Date.now()) throw new DomainError('NOTIFICATIONS.REPLAY_IN_FUTURE', 'since is in the future', [{ field: 'since', message: 'must not be in the future', rule: 'past' }]);
     const subscription = await this.found(id);
-    if (await this.store.runningReplay(this.dataSource, id)) throw new DomainError('NOTIFICATIONS.REPLAY_RUNNING', `a replay of webhook ${id} is running`);
-    await this.dataSource.transaction((m) =>
+    const row = await this.replays.start(subscription, from, actor.id ?? null, (m) =>
       this.audit.record(m, { action: 'webhook.replay', entityType: 'webhook', entityId: id, changes: { after: { since: from.toISOString() } } }),
     );
-    return toReplayResponse(await this.replays.start(subscription, from, actor.id ?? null));
+    return toReplayResponse(row);
   }
 
   async getReplay(actor: Actor, { id, replayId }: ReplayIdRequest): Promise<ReplayResponse> {
