@@ -10,6 +10,9 @@ import { People } from '../support';
  * admin reaching for a route, an integrator hoping for more than the events carry, anyone looking
  * for a secret after it was shown once. Receivers are on 127.0.0.1 only.
  */
+const TIMEOUT_MS = 1000;
+const LEASE_MS = TIMEOUT_MS + 30_000;
+
 describe('webhooks under attack, through the gateway', () => {
   let system: TestSystem;
   let api: ReturnType<typeof request>;
@@ -41,7 +44,8 @@ describe('webhooks under attack, through the gateway', () => {
   };
 
   beforeAll(async () => {
-    system = await TestSystem.start();
+    // A short time limit, so the lease of an attempt (time limit + 30 s) runs out within a test.
+    system = await TestSystem.start({ notifications: { WEBHOOK_TIMEOUT_MS: String(TIMEOUT_MS) } });
     api = request(system.gatewayUrl);
     notifications = new Client({ connectionString: system.process('notifications').env.DATABASE_URL });
     await notifications.connect();
@@ -164,4 +168,33 @@ describe('webhooks under attack, through the gateway', () => {
     for (const { raw } of verified(watcher)) expect(raw).not.toMatch(/whsec_/);
     expect(answers[1].body).not.toHaveProperty('secret');
   });
+
+  it('sends again, with the same webhook-id, a delivery whose process was killed mid-attempt, once its lease is over (at least once)', async () => {
+    const r = await receiver();
+    r.answer = 'hang';
+    const hook = await subscribe(r, ['complaints.complaint.received']);
+    const complaint = (
+      await api
+        .post('/api/v1/complaints')
+        .set('Authorization', bearer.warga)
+        .send({ categoryCode: 'waste-environment', title: 'Parit tersumbat', description: 'Parit tersumbat sampah sejak seminggu.', location: { lat: 2.57, lng: 99.61 }, visibility: 'public' })
+        .expect(201)
+    ).body;
+    await waitFor('the first attempt to reach the receiver', async () => (r.received.length ? true : undefined), 15000);
+    const killedAt = Date.now();
+    const service = system.process('notifications');
+    await service.stop('SIGKILL');
+    const [row] = (await notifications.query(`SELECT status, attempts, next_attempt_at FROM webhook_deliveries WHERE subscription_id = $1`, [hook.id])).rows;
+    expect(row).toMatchObject({ status: 'pending', attempts: 1 });
+    expect(new Date(row.next_attempt_at).getTime() - killedAt).toBeGreaterThan(LEASE_MS - 5000);
+    r.answer = 204;
+    await service.start();
+    await waitFor('the delivery after the lease', async () => (r.accepted().length ? true : undefined), LEASE_MS + 20000, 250);
+    expect(Date.now() - killedAt).toBeGreaterThan(LEASE_MS - 5000);
+    expect(r.received.map((x) => x.id)).toEqual([r.received[0].id, r.received[0].id]);
+    expect(JSON.parse(r.received[1].body)).toMatchObject({ subject: complaint.id });
+    expect(r.received[1].verifiedWith).toEqual(['s']);
+    const [after] = (await notifications.query(`SELECT status, attempts FROM webhook_deliveries WHERE subscription_id = $1`, [hook.id])).rows;
+    expect(after).toEqual({ status: 'delivered', attempts: 2 });
+  }, LEASE_MS + 60000);
 });
