@@ -575,6 +575,22 @@ describe('webhooks under attack', () => {
       await remove(hook.id);
     });
 
+    it('sends nothing with a sealed secret moved to another subscription (a database write cannot sign as another)', async () => {
+      const r = await receiver();
+      const victim = await create(r.url, ['complaints.complaint.rated']);
+      const attacker = await create(r.url, ['complaints.complaint.rated'], { active: false });
+      await t.db.query(`UPDATE webhook_subscriptions SET secret_sealed = (SELECT secret_sealed FROM webhook_subscriptions WHERE id = $1), active = true WHERE id = $2`, [victim.id, attacker.id]);
+      r.secrets = { victim: victim.secret };
+      const [event] = await publish(rated());
+      const d = await deliveryOf(attacker.id, event.id, (x) => x.lastError !== null);
+      expect(d).toMatchObject({ status: 'pending', lastResponseStatus: null, lastError: expect.stringMatching(/cannot be decrypted/) });
+      await deliveryOf(victim.id, event.id, (x) => x.status === 'delivered');
+      // Only the victim's own delivery arrived, signed with its own secret.
+      expect(r.received.map((x) => x.verifiedWith)).toEqual([['victim']]);
+      await remove(victim.id);
+      await remove(attacker.id);
+    });
+
     it('keeps no secret in the clear anywhere in its database', async () => {
       const r = await receiver();
       const hook = await create(r.url, ['complaints.complaint.rated']);
