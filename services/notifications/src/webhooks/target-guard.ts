@@ -55,6 +55,8 @@ function parseRanges(list: string): Range[] {
  */
 export class TargetGuard {
   private readonly allowed: Range[];
+  /** Lookups under way, by name. */
+  private readonly resolving = new Map<string, Promise<LookupAddress[]>>();
 
   constructor(
     allowedRanges: string,
@@ -108,7 +110,7 @@ export class TargetGuard {
   async resolveChecked(host: string): Promise<LookupAddress[]> {
     let addresses: LookupAddress[];
     try {
-      addresses = await this.resolve(host);
+      addresses = await this.resolveOnce(host);
     } catch (error) {
       throw new TargetRefused(`${host} does not resolve (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
     }
@@ -118,6 +120,23 @@ export class TargetGuard {
       if (problem) throw new TargetRefused(`target refused: ${host} resolves to ${problem}`);
     }
     return addresses;
+  }
+
+  /**
+   * One lookup at a time per name; attempts that connect meanwhile share its answer (nothing is
+   * kept after it: the next attempt asks again). The system resolver runs on libuv's thread pool
+   * (four threads for the whole process) and a lookup cannot be cancelled: a receiver whose owner
+   * makes its DNS slow would otherwise hold every thread with a lookup per attempt in flight, and
+   * every other receiver's lookups would wait past their time limit.
+   */
+  private resolveOnce(host: string): Promise<LookupAddress[]> {
+    const key = host.toLowerCase();
+    let answer = this.resolving.get(key);
+    if (!answer) {
+      answer = this.resolve(host).finally(() => this.resolving.delete(key));
+      this.resolving.set(key, answer);
+    }
+    return answer;
   }
 
   /**
