@@ -15,6 +15,20 @@ const FLUSH_MS = 20;
 const WAKE_SOON_MS = 5;
 
 /**
+ * The last failure as a subscription's disabled reason names it: the receiver's status, or the
+ * kind of error. The reason travels in an event that every integrator reads, and in the audit
+ * trail: never the receiver's host, address or port, which error messages carry (the delivery
+ * log keeps the whole message, for admins).
+ */
+export function lastFailure(status: number | null, note: string | null): string {
+  if (status) return `HTTP ${status}`;
+  if (!note) return 'no answer';
+  if (/target refused|does not resolve/.test(note)) return 'target refused';
+  if (note.startsWith('no answer within')) return 'no answer in time';
+  return /^([A-Z][A-Z0-9_]{2,}):/.exec(note)?.[1] ?? 'no answer';
+}
+
+/**
  * Sends due deliveries, up to WEBHOOK_CONCURRENCY at once per replica. Rows are claimed with
  * SKIP LOCKED (replicas share the queue) and leased for the attempt's time limit, so a process
  * that dies mid-attempt leaves the row to be tried again (at least once). A failed attempt is
@@ -224,8 +238,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
         try {
           const exhausted = await this.store.recordOutcomes(this.dataSource, batch);
           for (const e of exhausted) {
-            const last = e.last_response_status ? `HTTP ${e.last_response_status}` : (e.last_error ?? 'no answer');
-            await this.disable(e.subscription_id, `deliveries kept failing through the whole retry schedule (last: ${last.slice(0, 200)})`);
+            await this.disable(e.subscription_id, `deliveries kept failing through the whole retry schedule (last: ${lastFailure(e.last_response_status, e.last_error)})`);
           }
           return;
         } catch (error) {

@@ -1,9 +1,9 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import { RegencyCloudEvent } from '@smart-regency/contracts';
-import { NATS_CONNECTION, parseEvent } from '@smart-regency/platform';
+import { DomainError, NATS_CONNECTION, parseEvent } from '@smart-regency/platform';
 import { randomUUID } from 'crypto';
 import { DeliverPolicy, NatsConnection } from 'nats';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { NotificationsConfig } from '../config';
 import { DeliveryWorker } from './delivery-worker';
 import { FanOut } from './fan-out';
@@ -33,13 +33,22 @@ export class ReplayRunner implements BeforeApplicationShutdown {
     private readonly worker: DeliveryWorker,
   ) {}
 
-  /** Records the replay and starts it in the background. */
-  async start(subscription: SubscriptionRow, since: Date, requestedBy: string | null): Promise<ReplayRow> {
+  /**
+   * Records the replay and starts it in the background; refused while one of the subscription runs.
+   * `record`: what else the replay's transaction writes (its audit row).
+   */
+  async start(subscription: SubscriptionRow, since: Date, requestedBy: string | null, record?: (m: EntityManager) => Promise<unknown>): Promise<ReplayRow> {
     const jsm = await this.nc.jetstreamManager();
     const info = await jsm.streams.info(this.config.EVENTS_STREAM);
     const last = info.state.last_seq;
     const lastTime = info.state.last_ts ? Date.parse(info.state.last_ts) : 0;
-    const row = await this.store.insertReplay(this.dataSource, { id: randomUUID(), subscriptionId: subscription.id, since: since.toISOString(), requestedBy, eventsTotal: 0 });
+    // Under the subscription's row lock: requests at once cannot each find none running and all start.
+    const row = await this.dataSource.transaction(async (m) => {
+      if (!(await this.store.findSubscription(m, subscription.id, true))) throw new DomainError('NOTIFICATIONS.WEBHOOK_NOT_FOUND', `no webhook ${subscription.id}`);
+      if (await this.store.runningReplay(m, subscription.id)) throw new DomainError('NOTIFICATIONS.REPLAY_RUNNING', `a replay of webhook ${subscription.id} is running`);
+      await record?.(m);
+      return this.store.insertReplay(m, { id: randomUUID(), subscriptionId: subscription.id, since: since.toISOString(), requestedBy, eventsTotal: 0 });
+    });
     const nothing = !last || lastTime < since.getTime();
     const task = (nothing ? this.store.replayProgress(this.dataSource, row.id, 0, 0, { status: 'done' }) : this.run(row.id, subscription, since, last))
       .catch((error: Error) => this.logger.error(`replay ${row.id}: ${error.message}`))

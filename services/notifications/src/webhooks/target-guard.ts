@@ -26,6 +26,8 @@ export function configuredResolver(hosts: string, fallback?: Resolver): Resolver
 
 type Range = [ipaddr.IPv4 | ipaddr.IPv6, number];
 
+const IPV4_COMPATIBLE = ipaddr.parseCIDR('::/96') as Range;
+
 export class TargetRefused extends DomainError {
   constructor(reason: string) {
     super('NOTIFICATIONS.TARGET_REFUSED', reason, [{ field: 'url', message: reason, rule: 'target' }]);
@@ -53,6 +55,8 @@ function parseRanges(list: string): Range[] {
  */
 export class TargetGuard {
   private readonly allowed: Range[];
+  /** Lookups under way, by name. */
+  private readonly resolving = new Map<string, Promise<LookupAddress[]>>();
 
   constructor(
     allowedRanges: string,
@@ -68,7 +72,11 @@ export class TargetGuard {
     const parsed = ipaddr.process(address);
     if (this.allowed.some(([range, bits]) => range.kind() === parsed.kind() && parsed.match(range, bits))) return undefined;
     const range = parsed.range();
-    return range === 'unicast' ? undefined : `${parsed.toString()} is a ${range} address`;
+    if (range !== 'unicast') return `${parsed.toString()} is a ${range} address`;
+    // IPv4-compatible (::a.b.c.d, deprecated by RFC 4291): ipaddr.js calls it unicast, yet it
+    // embeds an IPv4 address that some stacks (sit tunnels) send the packet to.
+    if (parsed.kind() === 'ipv6' && parsed.match(IPV4_COMPATIBLE)) return `${parsed.toString()} is an IPv4-compatible address`;
+    return undefined;
   }
 
   /** The URL's form: scheme, no fragment, and (for an IP literal) its address. Throws TargetRefused. */
@@ -102,7 +110,7 @@ export class TargetGuard {
   async resolveChecked(host: string): Promise<LookupAddress[]> {
     let addresses: LookupAddress[];
     try {
-      addresses = await this.resolve(host);
+      addresses = await this.resolveOnce(host);
     } catch (error) {
       throw new TargetRefused(`${host} does not resolve (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
     }
@@ -112,6 +120,23 @@ export class TargetGuard {
       if (problem) throw new TargetRefused(`target refused: ${host} resolves to ${problem}`);
     }
     return addresses;
+  }
+
+  /**
+   * One lookup at a time per name; attempts that connect meanwhile share its answer (nothing is
+   * kept after it: the next attempt asks again). The system resolver runs on libuv's thread pool
+   * (four threads for the whole process) and a lookup cannot be cancelled: a receiver whose owner
+   * makes its DNS slow would otherwise hold every thread with a lookup per attempt in flight, and
+   * every other receiver's lookups would wait past their time limit.
+   */
+  private resolveOnce(host: string): Promise<LookupAddress[]> {
+    const key = host.toLowerCase();
+    let answer = this.resolving.get(key);
+    if (!answer) {
+      answer = this.resolve(host).finally(() => this.resolving.delete(key));
+      this.resolving.set(key, answer);
+    }
+    return answer;
   }
 
   /**

@@ -24,6 +24,13 @@ export interface AttemptResult {
 const NOTE_CHARS = 500;
 
 /**
+ * A note as the delivery log can keep it: at most NOTE_CHARS, without control characters. The
+ * receiver writes much of it, and PostgreSQL text cannot hold U+0000: one NUL in an answer failed
+ * the write of the whole batch of outcomes, other receivers' included.
+ */
+const noteOf = (text: string) => text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '').slice(0, NOTE_CHARS);
+
+/**
  * POSTs one delivery. Outbound safety: a time limit on the whole attempt, at most `maxResponseBytes`
  * of the answer read, redirects never followed (a 3xx is a failure), and only addresses the
  * TargetGuard allows connected to. Keep-alive agents reuse connections to busy receivers.
@@ -72,11 +79,16 @@ export class WebhookSender {
         (res) => readCapped(res, this.maxResponseBytes).then((text) => finish(outcome(res.statusCode ?? 0, text))),
       );
       const timer = setTimeout(() => {
-        req.destroy(new Error(`no answer within ${this.timeoutMs} ms`));
+        const error = new Error(`no answer within ${this.timeoutMs} ms`);
+        req.destroy(error);
+        // The attempt ends here whatever state the request is in: after a 101 answer, for one,
+        // Node drops the socket but emits neither 'response' nor 'error', and the attempt (with
+        // its delivery slot) would wait forever.
+        finish({ ok: false, note: error.message });
       }, this.timeoutMs);
       req.on('error', (error: NodeJS.ErrnoException) => {
         const refused = error.code === 'ETARGETREFUSED';
-        finish({ ok: false, refused, note: refused ? error.message : `${error.code ? `${error.code}: ` : ''}${error.message}`.slice(0, NOTE_CHARS) });
+        finish({ ok: false, refused, note: noteOf(refused ? error.message : `${error.code ? `${error.code}: ` : ''}${error.message}`) });
       });
       req.end(attempt.body);
     });
@@ -91,7 +103,7 @@ export class WebhookSender {
 function outcome(status: number, text: string): AttemptResult {
   if (status >= 200 && status < 300) return { ok: true, status };
   if (status >= 300 && status < 400) return { ok: false, status, note: `redirects are not followed (HTTP ${status})` };
-  return { ok: false, status, gone: status === 410, note: text.slice(0, NOTE_CHARS) || `HTTP ${status}` };
+  return { ok: false, status, gone: status === 410, note: noteOf(text) || `HTTP ${status}` };
 }
 
 /** Reads at most `max` bytes of a response, then drops the connection's remainder. */

@@ -18,7 +18,7 @@ import {
   WebhookResponse,
 } from '@smart-regency/contracts';
 import { auditChanges, AuditTrail, DomainError, EventRecorder, requireRole } from '@smart-regency/platform';
-import { randomUUID } from 'crypto';
+import { createHash, randomUUID } from 'crypto';
 import { DataSource } from 'typeorm';
 import { NotificationsConfig } from '../config';
 import { DeliveryWorker } from './delivery-worker';
@@ -30,10 +30,13 @@ import { SubscriptionRow, toDeliveryResponse, toReplayResponse, toWebhookRespons
 const requireAdmin = (actor: Actor) => requireRole(actor, ['admin'], 'webhooks are managed by admins');
 const notFound = (id: string) => new DomainError('NOTIFICATIONS.WEBHOOK_NOT_FOUND', `no webhook ${id}`);
 
-/** A URL as the audit trail keeps it: credentials and query (which often carry tokens) left out. */
+/**
+ * A URL as the audit trail keeps it: its origin, and a fingerprint of the whole so that any change
+ * shows. Credentials, query and path are left out: many receivers take their token in the path
+ * (Slack, Teams, Zapier…), auditors read the trail, and it cannot be edited.
+ */
 function auditedUrl(raw: string): string {
-  const url = new URL(raw);
-  return `${url.protocol}//${url.host}${url.pathname}`;
+  return `${new URL(raw).origin}/… (sha256 ${createHash('sha256').update(raw).digest('hex').slice(0, 16)})`;
 }
 
 /** A subscription's fields as the audit trail compares them (description is free text: only "changed"). */
@@ -203,11 +206,10 @@ export class WebhooksService {
     const from = new Date(since);
     if (from.getTime() > Date.now()) throw new DomainError('NOTIFICATIONS.REPLAY_IN_FUTURE', 'since is in the future', [{ field: 'since', message: 'must not be in the future', rule: 'past' }]);
     const subscription = await this.found(id);
-    if (await this.store.runningReplay(this.dataSource, id)) throw new DomainError('NOTIFICATIONS.REPLAY_RUNNING', `a replay of webhook ${id} is running`);
-    await this.dataSource.transaction((m) =>
+    const row = await this.replays.start(subscription, from, actor.id ?? null, (m) =>
       this.audit.record(m, { action: 'webhook.replay', entityType: 'webhook', entityId: id, changes: { after: { since: from.toISOString() } } }),
     );
-    return toReplayResponse(await this.replays.start(subscription, from, actor.id ?? null));
+    return toReplayResponse(row);
   }
 
   async getReplay(actor: Actor, { id, replayId }: ReplayIdRequest): Promise<ReplayResponse> {
