@@ -1,13 +1,31 @@
 import { DomainError } from '@smart-regency/platform';
 import { LookupAddress } from 'dns';
-import { lookup } from 'dns/promises';
+import { Resolver as DnsResolver } from 'dns/promises';
 import ipaddr from 'ipaddr.js';
 import { isIP } from 'net';
 
 /** Resolves a host name to its addresses (the system resolver; tests give a stub). */
 export type Resolver = (hostname: string) => Promise<LookupAddress[]>;
 
-export const systemResolver: Resolver = (hostname) => lookup(hostname, { all: true, verbatim: true });
+/** Each DNS query gives up after this long (and is tried twice): a receiver's slow DNS costs its own attempts only. */
+const DNS_TIMEOUT_MS = 2000;
+const dns = new DnsResolver({ timeout: DNS_TIMEOUT_MS, tries: 2 });
+
+/**
+ * The system's DNS servers, asked directly (c-ares: A and AAAA, with a time limit), not
+ * getaddrinfo: that runs on libuv's four-thread pool and cannot be cancelled, so a few receivers
+ * with hanging DNS would hold every thread and stall everyone's lookups. /etc/hosts is not read;
+ * WEBHOOK_HOSTS pins names instead.
+ */
+export const systemResolver: Resolver = async (hostname) => {
+  const [v4, v6] = await Promise.allSettled([dns.resolve4(hostname), dns.resolve6(hostname)]);
+  const addresses = [
+    ...(v4.status === 'fulfilled' ? v4.value.map((address) => ({ address, family: 4 })) : []),
+    ...(v6.status === 'fulfilled' ? v6.value.map((address) => ({ address, family: 6 })) : []),
+  ];
+  if (!addresses.length) throw v4.status === 'rejected' ? v4.reason : v6.status === 'rejected' ? v6.reason : Object.assign(new Error(`no address for ${hostname}`), { code: 'ENODATA' });
+  return addresses;
+};
 
 /** Static `name=address` entries first (WEBHOOK_HOSTS), then `fallback` (the system's DNS, or nothing). */
 export function configuredResolver(hosts: string, fallback?: Resolver): Resolver {
@@ -124,10 +142,8 @@ export class TargetGuard {
 
   /**
    * One lookup at a time per name; attempts that connect meanwhile share its answer (nothing is
-   * kept after it: the next attempt asks again). The system resolver runs on libuv's thread pool
-   * (four threads for the whole process) and a lookup cannot be cancelled: a receiver whose owner
-   * makes its DNS slow would otherwise hold every thread with a lookup per attempt in flight, and
-   * every other receiver's lookups would wait past their time limit.
+   * kept after it: the next attempt asks again), so a receiver with slow DNS does not multiply its
+   * queries by its attempts in flight.
    */
   private resolveOnce(host: string): Promise<LookupAddress[]> {
     const key = host.toLowerCase();
