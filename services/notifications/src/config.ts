@@ -58,6 +58,13 @@ export class NotificationsConfig extends ServiceConfig {
   @Expose() @toInt() @IsInt() @Min(0) @Max(24 * 30)
   WEBHOOK_SECRET_GRACE_HOURS: number = 24;
 
+  /**
+   * How long a subscription the system turned off keeps collecting deliveries for when it is turned
+   * back on; after that none are queued (a replay fetches them from the stream, kept 365 days).
+   */
+  @Expose() @toInt() @IsInt() @Min(0) @Max(365)
+  WEBHOOK_HOLD_DAYS: number = 7;
+
   /** Delivered rows are deleted after this many days (failed and pending ones stay until handled). */
   @Expose() @toInt() @IsInt() @Min(1) @Max(3650)
   WEBHOOK_DELIVERY_RETENTION_DAYS: number = 30;

@@ -200,6 +200,20 @@ describe('webhooks: Standard Webhooks deliveries from the events stream', () => 
     expect(r.accepted().sort()).toEqual([first.id, ...later.map((e) => e.id)].sort());
   });
 
+  it('collects deliveries for a subscription the system turned off only for WEBHOOK_HOLD_DAYS (7)', async () => {
+    const r = await receiver();
+    const recent = await subscribe(r, { eventTypes: ['complaints.complaint.received'] });
+    const long = await subscribe(r, { eventTypes: ['complaints.complaint.received'] });
+    // As the worker leaves them when a schedule runs out, one a day ago and one eight days ago.
+    const off = `UPDATE webhook_subscriptions SET active = false, disabled_reason = 'deliveries kept failing', disabled_at = now() - make_interval(days => $2) WHERE id = $1`;
+    await t.db.query(off, [recent.id, 1]);
+    await t.db.query(off, [long.id, 8]);
+    const [e] = await publish(received());
+    await waitFor('the held delivery', async () => ((await deliveries(recent.id, 'pending')).items.some((d) => d.eventId === e.id) ? true : undefined));
+    expect((await deliveries(long.id)).total).toBe(0);
+    expect(r.received).toHaveLength(0);
+  });
+
   it('redelivers one delivery, and replays every matching event since a time with its progress', async () => {
     const r = await receiver();
     const since = new Date(Date.now() - 1000).toISOString();

@@ -22,7 +22,11 @@ export function wants(subscription: Subscription, event: RegencyCloudEvent, agen
  * exists exactly when its event was consumed. The body is the CloudEvent as it came off the stream.
  */
 export class FanOut {
-  constructor(private readonly store = new WebhookStore()) {}
+  /** `heldDays`: how long a subscription the system turned off still collects deliveries (WEBHOOK_HOLD_DAYS). */
+  constructor(
+    private readonly heldDays: number,
+    private readonly store = new WebhookStore(),
+  ) {}
 
   /** Queues the deliveries of a batch; returns how many. `only`: a replay, for one subscription. */
   async apply(m: Sql, events: RegencyCloudEvent[], only?: Subscription): Promise<number> {
@@ -33,7 +37,7 @@ export class FanOut {
     }
     // A live batch keeps the map current; a replay reads it as it is now.
     if (!only) await this.store.rememberAgencies(m, named);
-    const subscriptions = only ? [only] : await this.store.receivingSubscriptions(m);
+    const subscriptions = only ? [only] : await this.store.receivingSubscriptions(m, this.heldDays);
     if (!subscriptions.length) return 0;
     const unnamed = events.filter((e) => e.subject && !named.has(e.subject)).map((e) => e.subject);
     const known = new Map([...(await this.store.agenciesOf(m, [...new Set(unnamed)])), ...(only ? named : [])]);

@@ -21,7 +21,8 @@ const BATCH = 500;
 export class ReplayRunner implements BeforeApplicationShutdown {
   private readonly logger = new Logger('WebhookReplay');
   private readonly store = new WebhookStore();
-  private readonly fanOut = new FanOut();
+  // A replay names its one subscription: the hold period does not apply.
+  private readonly fanOut = new FanOut(0);
   private readonly running = new Set<Promise<void>>();
   private readonly readers = new Set<{ stop(): void }>();
   private stopping = false;

@@ -195,9 +195,17 @@ export class WebhookStore {
     await m.query(`DELETE FROM webhook_subscriptions WHERE id = $1`, [id]);
   }
 
-  /** Subscriptions that take new deliveries: active ones, and those the system turned off (their deliveries wait). */
-  async receivingSubscriptions(m: Sql): Promise<Array<Pick<SubscriptionRow, 'id' | 'event_types' | 'agency_id'>>> {
-    return m.query(`SELECT id, event_types, agency_id FROM webhook_subscriptions WHERE active OR disabled_reason IS NOT NULL`);
+  /**
+   * Subscriptions that take new deliveries: active ones, and those the system turned off less than
+   * `heldDays` ago (their deliveries wait for the admin). After that nothing more is queued for a
+   * receiver that may never come back; a replay fetches the rest from the stream.
+   */
+  async receivingSubscriptions(m: Sql, heldDays: number): Promise<Array<Pick<SubscriptionRow, 'id' | 'event_types' | 'agency_id'>>> {
+    return m.query(
+      `SELECT id, event_types, agency_id FROM webhook_subscriptions
+       WHERE active OR (disabled_reason IS NOT NULL AND disabled_at > now() - make_interval(days => $1))`,
+      [heldDays],
+    );
   }
 
   /** Remembers which agencies each record belongs to, from events that say so. */

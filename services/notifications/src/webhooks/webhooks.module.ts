@@ -25,10 +25,11 @@ export class WebhookConsumer implements OnModuleInit {
   constructor(
     private readonly events: EventsRuntime,
     private readonly worker: DeliveryWorker,
+    private readonly config: NotificationsConfig,
   ) {}
 
   async onModuleInit(): Promise<void> {
-    const fanOut = new FanOut();
+    const fanOut = new FanOut(this.config.WEBHOOK_HOLD_DAYS);
     this.consumer = await this.events.consume({
       name: NOTIFICATIONS_CONSUMER,
       batchHandler: async (events, manager) => void (await fanOut.apply(manager, events)),
