@@ -132,6 +132,11 @@ describe('webhooks: Standard Webhooks deliveries from the events stream', () => 
       const log = await deliveries(hook.id);
       return log.total === 5 && log.items.every((d) => d.attempts >= 2 && d.status === 'pending' && d.lastError) ? true : undefined;
     });
+    // Ops see the waiting deliveries on /metrics.
+    const metrics = await (await fetch(`${t.service.url}/metrics`)).text();
+    expect(Number(/^webhook_deliveries_pending\{[^}]*\} (\d+)/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(5);
+    expect(Number(/^webhook_oldest_pending_seconds\{[^}]*\} ([\d.e+-]+)/m.exec(metrics)?.[1])).toBeGreaterThan(0);
+    expect(metrics).toMatch(/^webhook_attempts_total\{outcome="failed"[^}]*\} [1-9]/m);
     const back = new WebhookReceiver(port);
     back.secrets = r.secrets;
     await back.start();

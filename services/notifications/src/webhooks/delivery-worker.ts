@@ -1,6 +1,6 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { AuditTrail, EventRecorder, isDatabaseUnavailable, Metrics, SYSTEM_ACTOR } from '@smart-regency/platform';
-import { Counter, Histogram } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { NotificationsConfig, retryDelays } from '../config';
 import { SecretSealer, WebhookSigner } from './webhook-secrets';
@@ -80,6 +80,25 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       labelNames: ['outcome'] as const,
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers: [metrics.registry],
+    });
+    const store = this.store;
+    const db = this.dataSource;
+    // Read on each scrape (the partial index of pending rows answers it).
+    new Gauge({
+      name: 'webhook_deliveries_pending',
+      help: 'Deliveries waiting for an attempt or a retry, of active and turned-off subscriptions',
+      registers: [metrics.registry],
+      async collect() {
+        this.set((await store.pendingSummary(db).catch(() => undefined))?.pending ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'webhook_oldest_pending_seconds',
+      help: 'Age of the oldest delivery still waiting (0 when none): an alert on it catches a stuck queue',
+      registers: [metrics.registry],
+      async collect() {
+        this.set((await store.pendingSummary(db).catch(() => undefined))?.oldestSeconds ?? 0);
+      },
     });
     this.commitToDelivery = new Histogram({
       name: 'webhook_event_to_delivery_seconds',

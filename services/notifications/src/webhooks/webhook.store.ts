@@ -271,12 +271,12 @@ export class WebhookStore {
     );
   }
 
-  /** The earliest time a delivery of an active subscription is due, if any. */
-  async nextDue(m: Sql): Promise<Date | undefined> {
+  /** How many deliveries wait, and how long the oldest has waited (seconds). */
+  async pendingSummary(m: Sql): Promise<{ pending: number; oldestSeconds: number }> {
     const [row] = await m.query(
-      `SELECT min(d.next_attempt_at) AS at FROM webhook_deliveries d JOIN webhook_subscriptions s ON s.id = d.subscription_id AND s.active WHERE d.status = 'pending'`,
+      `SELECT count(*)::int AS pending, COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0)::float8 AS oldest FROM webhook_deliveries WHERE status = 'pending'`,
     );
-    return row?.at ?? undefined;
+    return { pending: row.pending, oldestSeconds: row.oldest };
   }
 
   /**
