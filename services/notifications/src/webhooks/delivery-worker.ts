@@ -81,15 +81,18 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers: [metrics.registry],
     });
-    const store = this.store;
-    const db = this.dataSource;
-    // Read on each scrape (the partial index of pending rows answers it).
+    // Read on each scrape (the partial index of pending rows answers it), one query for both gauges.
+    let summary: { at: number; value: Promise<{ pending: number; oldestSeconds: number } | undefined> } | undefined;
+    const pendingSummary = () => {
+      if (!summary || Date.now() - summary.at > 1000) summary = { at: Date.now(), value: this.store.pendingSummary(this.dataSource).catch(() => undefined) };
+      return summary.value;
+    };
     new Gauge({
       name: 'webhook_deliveries_pending',
       help: 'Deliveries waiting for an attempt or a retry, of active and turned-off subscriptions',
       registers: [metrics.registry],
       async collect() {
-        this.set((await store.pendingSummary(db).catch(() => undefined))?.pending ?? 0);
+        this.set((await pendingSummary())?.pending ?? 0);
       },
     });
     new Gauge({
@@ -97,7 +100,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       help: 'Age of the oldest delivery still waiting (0 when none): an alert on it catches a stuck queue',
       registers: [metrics.registry],
       async collect() {
-        this.set((await store.pendingSummary(db).catch(() => undefined))?.oldestSeconds ?? 0);
+        this.set((await pendingSummary())?.oldestSeconds ?? 0);
       },
     });
     this.commitToDelivery = new Histogram({

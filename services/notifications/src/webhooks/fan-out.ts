@@ -40,10 +40,11 @@ export class FanOut {
     const subscriptions = only ? [only] : await this.store.receivingSubscriptions(m, this.heldDays);
     if (!subscriptions.length) return 0;
     const unnamed = events.filter((e) => e.subject && !named.has(e.subject)).map((e) => e.subject);
-    const known = new Map([...(await this.store.agenciesOf(m, [...new Set(unnamed)])), ...(only ? named : [])]);
+    const known = await this.store.agenciesOf(m, [...new Set(unnamed)]);
     const deliveries: NewDelivery[] = [];
     for (const e of events) {
-      const agencies = agenciesNamedBy(e) ?? known.get(e.subject) ?? named.get(e.subject);
+      // The event's own, else the latest this batch named for its record, else the stored one.
+      const agencies = agenciesNamedBy(e) ?? named.get(e.subject) ?? known.get(e.subject);
       let payload: string | undefined;
       for (const s of subscriptions) {
         if (!wants(s, e, agencies)) continue;

@@ -48,10 +48,10 @@ export class ReplayRunner implements BeforeApplicationShutdown {
       if (!(await this.store.findSubscription(m, subscription.id, true))) throw new DomainError('NOTIFICATIONS.WEBHOOK_NOT_FOUND', `no webhook ${subscription.id}`);
       if (await this.store.runningReplay(m, subscription.id)) throw new DomainError('NOTIFICATIONS.REPLAY_RUNNING', `a replay of webhook ${subscription.id} is running`);
       await record?.(m);
-      return this.store.insertReplay(m, { id: randomUUID(), subscriptionId: subscription.id, since: since.toISOString(), requestedBy, eventsTotal: 0 });
+      return this.store.insertReplay(m, { id: randomUUID(), subscriptionId: subscription.id, since: since.toISOString(), requestedBy });
     });
     const nothing = !last || lastTime < since.getTime();
-    const task = (nothing ? this.store.replayProgress(this.dataSource, row.id, 0, 0, { status: 'done' }) : this.run(row.id, subscription, since, last))
+    const task = (nothing ? this.store.replayProgress(this.dataSource, row.id, { total: 0, scanned: 0, queued: 0 }, { status: 'done' }) : this.run(row.id, subscription, since, last))
       .catch((error: Error) => this.logger.error(`replay ${row.id}: ${error.message}`))
       .finally(() => this.running.delete(task));
     this.running.add(task);
@@ -80,8 +80,7 @@ export class ReplayRunner implements BeforeApplicationShutdown {
     const flush = async (end?: { status: 'done' | 'failed'; error?: string }) => {
       queued += await this.fanOut.apply(this.dataSource, batch, subscription);
       batch = [];
-      await this.dataSource.query(`UPDATE webhook_replays SET events_total = $2 WHERE id = $1`, [id, total]);
-      await this.store.replayProgress(this.dataSource, id, scanned, queued, end);
+      await this.store.replayProgress(this.dataSource, id, { total, scanned, queued }, end);
       if (queued) this.worker.wake();
     };
     try {

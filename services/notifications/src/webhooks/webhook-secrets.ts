@@ -39,6 +39,7 @@ export class WebhookSigner {
 /** Seals and opens secrets at rest, bound to their subscription's id. */
 export class SecretSealer {
   private readonly box: SecretBox;
+  private readonly opened = new Map<string, string>();
 
   constructor(key: string, previous?: string) {
     this.box = new SecretBox(key, previous, 'webhook-secret-encryption/v1');
@@ -48,7 +49,15 @@ export class SecretSealer {
     return this.box.seal(subscriptionId, secret);
   }
 
+  /** Opened once per sealed value: every delivery of a subscription needs its secret, and the signer keeps it anyway. */
   open(subscriptionId: string, sealed: string): string {
-    return this.box.open(subscriptionId, sealed);
+    const key = `${subscriptionId}.${sealed}`;
+    let secret = this.opened.get(key);
+    if (secret === undefined) {
+      if (this.opened.size > 10_000) this.opened.clear();
+      secret = this.box.open(subscriptionId, sealed);
+      this.opened.set(key, secret);
+    }
+    return secret;
   }
 }

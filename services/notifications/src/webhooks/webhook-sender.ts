@@ -1,6 +1,5 @@
 import { Agent as HttpAgent, request as httpRequest, IncomingMessage } from 'http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'https';
-import { isIP } from 'net';
 import { TargetGuard, TargetRefused } from './target-guard';
 
 export interface Attempt {
@@ -38,6 +37,8 @@ const noteOf = (text: string) => text.replace(/[\u0000-\u0008\u000b\u000c\u000e-
 export class WebhookSender {
   private readonly http: HttpAgent;
   private readonly https: HttpsAgent;
+  /** Where every connection's address comes from (IP literals never reach it: checkUrl checked them). */
+  private readonly lookup: never;
 
   constructor(
     private readonly guard: TargetGuard,
@@ -45,9 +46,9 @@ export class WebhookSender {
     private readonly maxResponseBytes: number,
     maxSockets: number,
   ) {
-    const lookup = guard.lookup() as never;
-    this.http = new HttpAgent({ keepAlive: true, maxSockets, lookup } as never);
-    this.https = new HttpsAgent({ keepAlive: true, maxSockets, lookup } as never);
+    this.lookup = guard.lookup() as never;
+    this.http = new HttpAgent({ keepAlive: true, maxSockets });
+    this.https = new HttpsAgent({ keepAlive: true, maxSockets });
   }
 
   async send(attempt: Attempt): Promise<AttemptResult> {
@@ -66,14 +67,12 @@ export class WebhookSender {
         resolve(result);
       };
       const secure = url.protocol === 'https:';
-      const host = url.hostname.replace(/^\[|\]$/g, '');
       const req = (secure ? httpsRequest : httpRequest)(
         url,
         {
           method: 'POST',
           agent: secure ? this.https : this.http,
-          // IP literals never reach `lookup`; checkUrl has checked them.
-          ...(isIP(host) ? {} : { lookup: this.guard.lookup() as never }),
+          lookup: this.lookup,
           headers: { ...attempt.headers, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(attempt.body)), 'user-agent': 'smart-regency-webhooks/1' },
         },
         (res) => readCapped(res, this.maxResponseBytes).then((text) => finish(outcome(res.statusCode ?? 0, text))),

@@ -354,10 +354,10 @@ export class WebhookStore {
     return row;
   }
 
-  async insertReplay(m: Sql, r: { id: string; subscriptionId: string; since: string; requestedBy: string | null; eventsTotal: number }): Promise<ReplayRow> {
+  async insertReplay(m: Sql, r: { id: string; subscriptionId: string; since: string; requestedBy: string | null }): Promise<ReplayRow> {
     const [row] = await m.query(
-      `INSERT INTO webhook_replays (id, subscription_id, since, requested_by, events_total) VALUES ($1, $2, $3, $4, $5) RETURNING *`,
-      [r.id, r.subscriptionId, r.since, r.requestedBy, r.eventsTotal],
+      `INSERT INTO webhook_replays (id, subscription_id, since, requested_by) VALUES ($1, $2, $3, $4) RETURNING *`,
+      [r.id, r.subscriptionId, r.since, r.requestedBy],
     );
     return row;
   }
@@ -375,12 +375,17 @@ export class WebhookStore {
     return row;
   }
 
-  async replayProgress(m: Sql, id: string, scanned: number, queued: number, end?: { status: 'done' | 'failed'; error?: string }): Promise<void> {
+  async replayProgress(
+    m: Sql,
+    id: string,
+    progress: { total: number; scanned: number; queued: number },
+    end?: { status: 'done' | 'failed'; error?: string },
+  ): Promise<void> {
     await m.query(
-      `UPDATE webhook_replays SET events_scanned = $2, deliveries_queued = $3, heartbeat_at = now()
-         ${end ? `, status = $4, error = $5, finished_at = now()` : ''}
+      `UPDATE webhook_replays SET events_total = $2, events_scanned = $3, deliveries_queued = $4, heartbeat_at = now()
+         ${end ? `, status = $5, error = $6, finished_at = now()` : ''}
        WHERE id = $1`,
-      [id, scanned, queued, ...(end ? [end.status, end.error ?? null] : [])],
+      [id, progress.total, progress.scanned, progress.queued, ...(end ? [end.status, end.error ?? null] : [])],
     );
   }
 
