@@ -89,3 +89,25 @@ export class WebhookReceiver {
     return this.received.filter((r) => typeof r.answered === 'number' && r.answered < 300).map((r) => r.id);
   }
 }
+
+/** The receivers (and other servers) a suite starts, all stopped at its end. */
+export class WebhookReceivers {
+  private readonly started: Array<{ stop(): Promise<void> }> = [];
+
+  /** A new receiver on `host:port` (a free port by default), already listening. */
+  async start(port = 0, host = '127.0.0.1'): Promise<WebhookReceiver> {
+    const r = new WebhookReceiver(port, host);
+    await r.start();
+    return this.track(r);
+  }
+
+  /** Stops `server` with the others at the end. */
+  track<T extends { stop(): Promise<void> }>(server: T): T {
+    this.started.push(server);
+    return server;
+  }
+
+  async stopAll(): Promise<void> {
+    for (const s of this.started.splice(0)) await s.stop();
+  }
+}

@@ -1,5 +1,5 @@
 import { RegencyCloudEvent } from '@smart-regency/contracts';
-import { TestSystem, waitFor, WebhookReceiver } from '@smart-regency/testing';
+import { TestSystem, waitFor, WebhookReceiver, WebhookReceivers } from '@smart-regency/testing';
 import request from 'supertest';
 import { People } from './support';
 
@@ -13,14 +13,9 @@ describe('webhooks through the gateway', () => {
   let api: ReturnType<typeof request>;
   const people = new People(9400);
   const { bearer, agencies } = people;
-  const receivers: WebhookReceiver[] = [];
+  const receivers = new WebhookReceivers();
 
-  const receiver = async () => {
-    const r = new WebhookReceiver();
-    await r.start();
-    receivers.push(r);
-    return r;
-  };
+  const receiver = () => receivers.start();
   const file = (who: string) =>
     api
       .post('/api/v1/complaints')
@@ -38,7 +33,7 @@ describe('webhooks through the gateway', () => {
   }, 120000);
 
   afterAll(async () => {
-    for (const r of receivers) await r.stop();
+    await receivers.stopAll();
     await system?.stop();
   });
 
@@ -63,7 +58,11 @@ describe('webhooks through the gateway', () => {
 
     const one = await api.get(`/api/v1/webhooks/${created.body.id}`).set('Authorization', bearer.admin).expect(200);
     expect(one.body).not.toHaveProperty('secret');
-    const log = await api.get(`/api/v1/webhooks/${created.body.id}/deliveries?status=delivered`).set('Authorization', bearer.admin).expect(200);
+    // Outcomes are written in batches (every 20 ms): the log follows the receiver's answer.
+    const log = await waitFor('the delivery in the log', async () => {
+      const res = await api.get(`/api/v1/webhooks/${created.body.id}/deliveries?status=delivered`).set('Authorization', bearer.admin).expect(200);
+      return res.body.total ? res : undefined;
+    });
     expect(log.body).toMatchObject({ total: 1, items: [{ eventId: event.id, eventType: 'complaints.complaint.received.v1', status: 'delivered', attempts: 1, lastResponseStatus: 204 }] });
 
     const replay = await api.post(`/api/v1/webhooks/${created.body.id}/replay`).set('Authorization', bearer.admin).send({ since: new Date(Date.now() - 3600_000).toISOString() }).expect(202);

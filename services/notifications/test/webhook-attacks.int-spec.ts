@@ -1,6 +1,6 @@
 import { Actor, DeliveryResponse, RegencyCloudEvent, SUBJECTS, WebhookCreatedResponse } from '@smart-regency/contracts';
 import { buildEvent, PendingEvent } from '@smart-regency/platform';
-import { InProcessService, startInProcess, waitFor, WebhookReceiver } from '@smart-regency/testing';
+import { InProcessService, startInProcess, waitFor, WebhookReceiver, WebhookReceivers } from '@smart-regency/testing';
 import { randomUUID } from 'crypto';
 import { LookupAddress } from 'dns';
 import { createServer, Server, Socket } from 'net';
@@ -78,19 +78,9 @@ class HostileReceiver {
 describe('webhooks under attack', () => {
   let t: InProcessService;
   let js: JetStreamClient;
-  const receivers: Array<{ stop(): Promise<void> }> = [];
-
-  const receiver = async (port = 0, host = '127.0.0.1') => {
-    const r = new WebhookReceiver(port, host);
-    await r.start();
-    receivers.push(r);
-    return r;
-  };
-  const hostile = async (script: ConstructorParameters<typeof HostileReceiver>[0]) => {
-    const h = await new HostileReceiver(script).start();
-    receivers.push(h);
-    return h;
-  };
+  const receivers = new WebhookReceivers();
+  const receiver = (port = 0, host = '127.0.0.1') => receivers.start(port, host);
+  const hostile = async (script: ConstructorParameters<typeof HostileReceiver>[0]) => receivers.track(await new HostileReceiver(script).start());
   const publishRaw = async (type: string, body: string | Uint8Array, msgID: string = randomUUID()) => {
     await js.publish(`${t.env.eventsPrefix}.${type}`, body, { msgID });
   };
@@ -128,7 +118,7 @@ describe('webhooks under attack', () => {
   afterAll(async () => {
     // Nothing is sent after a test: its subscriptions go before its receivers.
     for (const id of [...created]) await remove(id).catch(() => undefined);
-    for (const r of receivers) await r.stop();
+    await receivers.stopAll();
     await t?.close();
   });
 

@@ -1,6 +1,6 @@
 import { Actor, RegencyCloudEvent, SUBJECTS, WebhookCreatedResponse } from '@smart-regency/contracts';
 import { buildEvent, PendingEvent } from '@smart-regency/platform';
-import { InProcessService, startInProcess, waitFor, WebhookReceiver } from '@smart-regency/testing';
+import { InProcessService, startInProcess, waitFor, WebhookReceiver, WebhookReceivers } from '@smart-regency/testing';
 import { randomUUID } from 'crypto';
 import { LookupAddress } from 'dns';
 import { JetStreamClient, JetStreamManager } from 'nats';
@@ -34,14 +34,8 @@ describe('webhooks: Standard Webhooks deliveries from the events stream', () => 
   let t: InProcessService;
   let js: JetStreamClient;
   let jsm: JetStreamManager;
-  const receivers: WebhookReceiver[] = [];
-
-  const receiver = async (port = 0, host = '127.0.0.1') => {
-    const r = new WebhookReceiver(port, host);
-    await r.start();
-    receivers.push(r);
-    return r;
-  };
+  const receivers = new WebhookReceivers();
+  const receiver = (port = 0, host = '127.0.0.1') => receivers.start(port, host);
   const publish = async (...events: PendingEvent[]): Promise<RegencyCloudEvent[]> => {
     const built = events.map((e) => buildEvent(e.type, e.data as never) as unknown as RegencyCloudEvent);
     for (const e of built) await js.publish(`${t.env.eventsPrefix}.${e.type}`, JSON.stringify(e), { msgID: e.id });
@@ -76,7 +70,7 @@ describe('webhooks: Standard Webhooks deliveries from the events stream', () => 
   });
 
   afterAll(async () => {
-    for (const r of receivers) await r.stop();
+    await receivers.stopAll();
     await t?.close();
   });
 
@@ -137,10 +131,8 @@ describe('webhooks: Standard Webhooks deliveries from the events stream', () => 
     expect(Number(/^webhook_deliveries_pending\{[^}]*\} (\d+)/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(5);
     expect(Number(/^webhook_oldest_pending_seconds\{[^}]*\} ([\d.e+-]+)/m.exec(metrics)?.[1])).toBeGreaterThan(0);
     expect(metrics).toMatch(/^webhook_attempts_total\{outcome="failed"[^}]*\} [1-9]/m);
-    const back = new WebhookReceiver(port);
+    const back = await receiver(port);
     back.secrets = r.secrets;
-    await back.start();
-    receivers.push(back);
     await waitFor('all five after the receiver is back', async () => (back.accepted().length >= 5 ? true : undefined), 15000);
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(back.accepted().sort()).toEqual(sent.map((e) => e.id).sort());
