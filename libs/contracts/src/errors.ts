@@ -119,6 +119,9 @@ export const NOTIFICATIONS_ERRORS = {
   'NOTIFICATIONS.TOO_MANY_WEBHOOKS': { status: 409, title: { id: 'Jumlah langganan webhook sudah maksimal', en: 'The most webhook subscriptions allowed already exist' } },
   'NOTIFICATIONS.REPLAY_RUNNING': { status: 409, title: { id: 'Pemutaran ulang lain sedang berjalan', en: 'Another replay of this subscription is running' } },
   'NOTIFICATIONS.REPLAY_IN_FUTURE': { status: 400, title: { id: 'Waktu mulai pemutaran ulang ada di masa depan', en: 'A replay cannot start in the future' } },
+  'NOTIFICATIONS.NOTIFICATION_NOT_FOUND': { status: 404, title: { id: 'Pemberitahuan tidak ditemukan', en: 'Notification not found' } },
+  'NOTIFICATIONS.TEMPLATE_NOT_FOUND': { status: 404, title: { id: 'Jenis pesan tidak dikenal', en: 'Unknown message type' } },
+  'NOTIFICATIONS.INVALID_TEMPLATE': { status: 400, title: { id: 'Templat pesan tidak valid', en: 'Invalid message template' } },
 } satisfies Record<string, ErrorSpec>;
 
 export const AUDIT_ERRORS = {

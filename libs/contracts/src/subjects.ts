@@ -70,6 +70,22 @@ import {
   WebhookIdRequest,
   WebhookResponse,
 } from './notifications/webhook';
+import {
+  ListMessagesRequest,
+  ListMyNotificationsRequest,
+  MessageResponse,
+  NotificationIdRequest,
+  NotificationPreferences,
+  NotificationPreferencesResponse,
+  NotificationResponse,
+  PutTemplateCommand,
+  ReadAllResponse,
+  TemplateResponse,
+  UnreadCountResponse,
+  NotificationsDataExport,
+} from './notifications/message';
+import { AgencyStaffRequest, ContactsRequest, ContactsResponse, NotificationContext, NotificationContextRequest } from './notifications/context';
+import { ForwardLaporCommand, LaporReportRequest, LaporReportResponse, RecordLaporForwardCommand, RecordLaporResult, RecordLaporUpdateCommand } from './complaints/lapor';
 
 /** The domain services behind the gateway; each answers `<service>.health.check`. */
 export const SERVICES = ['identity', 'permits', 'complaints', 'reporting', 'notifications'] as const;
@@ -97,6 +113,10 @@ export const SUBJECTS = {
     getUser: 'identity.user.get',
     /** Internal: permits, for a certificate's holder; no caller, NATS permissions decide who may ask. */
     holderName: 'identity.user.holder-name',
+    /** Internal: notifications, for how to reach people at send time. */
+    contacts: 'identity.notification.contacts',
+    /** Internal: notifications, for the staff of an agency (or the admins). */
+    agencyStaff: 'identity.notification.staff',
     createStaff: 'identity.user.create',
     updateUser: 'identity.user.update',
     revocations: 'identity.revocation.list',
@@ -121,6 +141,8 @@ export const SUBJECTS = {
     certificate: 'permits.certificate.get',
     downloadDocument: 'permits.document.download',
     exportMyData: 'permits.privacy.export',
+    /** Internal: notifications, for who is told what about an application's event. */
+    notificationContext: 'permits.notification.context',
   },
   complaints: {
     health: 'complaints.health.check',
@@ -141,6 +163,15 @@ export const SUBJECTS = {
     listAttachments: 'complaints.attachment.list',
     downloadAttachment: 'complaints.attachment.download',
     downloadPublicAttachment: 'complaints.public.attachment',
+    forwardLapor: 'complaints.lapor.forward',
+    /** Internal: notifications, for who is told what about a complaint's event. */
+    notificationContext: 'complaints.notification.context',
+    /** Internal: notifications' LAPOR! adapter, for what it forwards. */
+    laporReport: 'complaints.lapor.report',
+    /** Internal: the adapter's outcome of a forward. */
+    recordLaporForward: 'complaints.lapor.record-forward',
+    /** Internal: a status SP4N-LAPOR! reported back. */
+    recordLaporUpdate: 'complaints.lapor.record-update',
   },
   reporting: {
     health: 'reporting.health.check',
@@ -161,6 +192,16 @@ export const SUBJECTS = {
     redeliver: 'notifications.delivery.redeliver',
     startReplay: 'notifications.replay.start',
     getReplay: 'notifications.replay.get',
+    listMine: 'notifications.inbox.list',
+    markRead: 'notifications.inbox.read',
+    markAllRead: 'notifications.inbox.read-all',
+    unreadCount: 'notifications.inbox.unread-count',
+    getPreferences: 'notifications.preferences.get',
+    putPreferences: 'notifications.preferences.put',
+    listTemplates: 'notifications.template.list',
+    putTemplate: 'notifications.template.put',
+    listMessages: 'notifications.message.list',
+    exportMyData: 'notifications.privacy.export',
   },
 } as const;
 
@@ -203,6 +244,8 @@ export interface RpcContract {
   'identity.user.list': [ListUsersRequest, Page<UserResponse>];
   'identity.user.get': [UserIdRequest, UserResponse];
   'identity.user.holder-name': [HolderNameRequest, HolderNameResponse];
+  'identity.notification.contacts': [ContactsRequest, ContactsResponse];
+  'identity.notification.staff': [AgencyStaffRequest, ContactsResponse];
   'identity.user.create': [CreateStaffRequest, UserResponse];
   'identity.user.update': [UpdateUserCommand, UserResponse];
   'identity.revocation.list': [Record<string, never>, Revocation[]];
@@ -225,6 +268,7 @@ export interface RpcContract {
   'permits.certificate.get': [ApplicationIdRequest, { objectName: string; certificateNumber: string }];
   'permits.document.download': [DocumentRequest, DocumentDownload];
   'permits.privacy.export': [Record<string, never>, PermitsDataExport];
+  'permits.notification.context': [NotificationContextRequest, NotificationContext];
   'complaints.health.check': [HealthCheckRequest, ServiceHealthResponse];
   'complaints.category.list': [ListComplaintCategoriesRequest, Page<ComplaintCategoryResponse>];
   'complaints.category.create': [CreateComplaintCategoryRequest, ComplaintCategoryResponse];
@@ -243,6 +287,11 @@ export interface RpcContract {
   'complaints.attachment.list': [ComplaintIdRequest, AttachmentResponse[]];
   'complaints.attachment.download': [AttachmentRequest, AttachmentDownload];
   'complaints.public.attachment': [PublicAttachmentRequest, AttachmentDownload];
+  'complaints.lapor.forward': [ForwardLaporCommand, ComplaintResponse];
+  'complaints.notification.context': [NotificationContextRequest, NotificationContext];
+  'complaints.lapor.report': [LaporReportRequest, LaporReportResponse];
+  'complaints.lapor.record-forward': [RecordLaporForwardCommand, RecordLaporResult];
+  'complaints.lapor.record-update': [RecordLaporUpdateCommand, RecordLaporResult];
   'reporting.health.check': [HealthCheckRequest, ServiceHealthResponse];
   'reporting.summary.public': [PublicSummaryRequest, PublicSummaryResponse];
   'reporting.summary.get': [ReportQuery, ReportSummaryResponse];
@@ -259,6 +308,16 @@ export interface RpcContract {
   'notifications.delivery.redeliver': [DeliveryIdRequest, DeliveryResponse];
   'notifications.replay.start': [ReplayCommand, ReplayResponse];
   'notifications.replay.get': [ReplayIdRequest, ReplayResponse];
+  'notifications.inbox.list': [ListMyNotificationsRequest, Page<NotificationResponse>];
+  'notifications.inbox.read': [NotificationIdRequest, NotificationResponse];
+  'notifications.inbox.read-all': [Record<string, never>, ReadAllResponse];
+  'notifications.inbox.unread-count': [Record<string, never>, UnreadCountResponse];
+  'notifications.preferences.get': [Record<string, never>, NotificationPreferencesResponse];
+  'notifications.preferences.put': [NotificationPreferences, NotificationPreferencesResponse];
+  'notifications.template.list': [Record<string, never>, TemplateResponse[]];
+  'notifications.template.put': [PutTemplateCommand, TemplateResponse];
+  'notifications.message.list': [ListMessagesRequest, Page<MessageResponse>];
+  'notifications.privacy.export': [Record<string, never>, NotificationsDataExport];
 }
 
 export type Subject = keyof RpcContract;

@@ -110,6 +110,42 @@ export class ComplaintRatedV1 {
   @IsInt() @Min(1) @Max(5) score: number;
 }
 
+export class ComplaintCommentedV1 {
+  @IsUUID() complaintId: string;
+  @IsUUID() commentId: string;
+  /** `owner` for the reporter, else the author's staff role: never who. */
+  @IsString() authorRole: string;
+  @Omittable() @IsUUID() agencyId?: string;
+  @IsISO8601() at: string;
+}
+
+export class ComplaintLaporForwardRequestedV1 {
+  @IsUUID() complaintId: string;
+  @Omittable() @IsUUID() agencyId?: string;
+  /** `agency_head` or `admin` who asked, or `category` when the category forwards on its own. */
+  @IsString() requestedBy: string;
+  @IsISO8601() at: string;
+}
+
+export class ComplaintLaporForwardedV1 {
+  @IsUUID() complaintId: string;
+  @IsString() @MaxLength(100) laporId: string;
+  @IsISO8601() at: string;
+}
+
+export class ComplaintLaporForwardFailedV1 {
+  @IsUUID() complaintId: string;
+  @IsString() @MaxLength(500) reason: string;
+  @IsISO8601() at: string;
+}
+
+export class ComplaintLaporUpdatedV1 {
+  @IsUUID() complaintId: string;
+  @IsString() @MaxLength(100) laporId: string;
+  @IsString() @MaxLength(60) status: string;
+  @IsISO8601() at: string;
+}
+
 export class WebhookCreatedV1 {
   @IsUUID() webhookId: string;
   @IsArray() @IsString({ each: true }) eventTypes: string[];
@@ -158,6 +194,11 @@ export const EVENT_CATALOGUE = {
   'complaints.complaint.status_changed.v1': spec(ComplaintStatusChangedV1, (d) => d.complaintId),
   'complaints.complaint.escalated.v1': spec(ComplaintEscalatedV1, (d) => d.complaintId),
   'complaints.complaint.rated.v1': spec(ComplaintRatedV1, (d) => d.complaintId),
+  'complaints.complaint.commented.v1': spec(ComplaintCommentedV1, (d) => d.complaintId),
+  'complaints.complaint.lapor_forward_requested.v1': spec(ComplaintLaporForwardRequestedV1, (d) => d.complaintId),
+  'complaints.complaint.lapor_forwarded.v1': spec(ComplaintLaporForwardedV1, (d) => d.complaintId),
+  'complaints.complaint.lapor_forward_failed.v1': spec(ComplaintLaporForwardFailedV1, (d) => d.complaintId),
+  'complaints.complaint.lapor_updated.v1': spec(ComplaintLaporUpdatedV1, (d) => d.complaintId),
   'notifications.webhook.created.v1': spec(WebhookCreatedV1, (d) => d.webhookId),
   'notifications.webhook.updated.v1': spec(WebhookUpdatedV1, (d) => d.webhookId),
   'notifications.webhook.deleted.v1': spec(WebhookDeletedV1, (d) => d.webhookId),

@@ -17,7 +17,15 @@ export const SERVICE_CALLS: Record<ServiceName, Subject[]> = {
   permits: [SUBJECTS.identity.getCalendar, SUBJECTS.identity.listAgencies, SUBJECTS.identity.holderName],
   complaints: [SUBJECTS.identity.getCalendar],
   reporting: [],
-  notifications: [],
+  notifications: [
+    SUBJECTS.identity.contacts,
+    SUBJECTS.identity.agencyStaff,
+    SUBJECTS.permits.notificationContext,
+    SUBJECTS.complaints.notificationContext,
+    SUBJECTS.complaints.laporReport,
+    SUBJECTS.complaints.recordLaporForward,
+    SUBJECTS.complaints.recordLaporUpdate,
+  ],
 };
 
 /** Durable consumers each service keeps on the events stream. */
@@ -33,7 +41,16 @@ export const SERVICE_CONSUMERS: Record<ServiceName, string[]> = {
 const REPLAYERS = new Set<ServiceName>(['reporting', 'notifications']);
 
 /** Subjects only services call on each other: the gateway never needs them. */
-const INTERNAL_ONLY = new Set<string>([SUBJECTS.identity.holderName]);
+const INTERNAL_ONLY = new Set<string>([
+  SUBJECTS.identity.holderName,
+  SUBJECTS.identity.contacts,
+  SUBJECTS.identity.agencyStaff,
+  SUBJECTS.permits.notificationContext,
+  SUBJECTS.complaints.notificationContext,
+  SUBJECTS.complaints.laporReport,
+  SUBJECTS.complaints.recordLaporForward,
+  SUBJECTS.complaints.recordLaporUpdate,
+]);
 
 /** Where an install's subjects and streams are (the defaults, or a test run's own). */
 export interface BusLayout {
