@@ -14,3 +14,4 @@ export * from './arrivals';
 export * from './http-fake';
 export * from './fake-message-provider';
 export * from './fake-lapor';
+export * from './smtp-test-server';
