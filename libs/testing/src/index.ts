@@ -10,3 +10,8 @@ export * from './nats-server';
 export * from './private-postgres';
 export * from './fuzz';
 export * from './webhook-receiver';
+export * from './arrivals';
+export * from './http-fake';
+export * from './fake-message-provider';
+export * from './fake-lapor';
+export * from './smtp-test-server';
