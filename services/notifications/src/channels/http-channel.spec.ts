@@ -143,7 +143,7 @@ describe('HttpMessageChannel against a fake provider', () => {
     outcomes.push(await channelFor({ token: 'wrong' }).send(message()));
     outcomes.push(await channelFor().send({ ...message(), to: '+65 8123 4567' }));
     provider.hang(10_000);
-    outcomes.push(await channelFor({ timeoutMs: 100 }).send(message()));
+    outcomes.push(await channelFor({ timeoutMs: 300 }).send(message()));
 
     // The provider did quote them: without that the check below could not fail.
     expect(provider.requests).toHaveLength(5);

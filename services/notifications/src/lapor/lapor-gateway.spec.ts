@@ -70,12 +70,12 @@ describe('HttpLaporGateway against a fake LAPOR!', () => {
   });
 
   it('gets the same id back when a forward is retried after its answer was lost', async () => {
-    lapor.hang(1000);
-    const lost = await gatewayFor({ timeoutMs: 100 }).forward(report());
+    lapor.hang(10_000);
+    const lost = await gatewayFor({ timeoutMs: 300 }).forward(report());
     lapor.hang(0);
     const retried = await gatewayFor().forward(report());
 
-    expect(lost).toEqual({ ok: false, permanent: false, reason: 'LAPOR!: no answer within 100 ms' });
+    expect(lost).toEqual({ ok: false, permanent: false, reason: 'LAPOR!: no answer within 300 ms' });
     expect(retried).toEqual({ ok: true, laporId: 'LPR-000001' });
     expect(lapor.posts).toBe(2);
     expect(lapor.reports).toHaveLength(1);
