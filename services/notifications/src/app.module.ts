@@ -4,6 +4,9 @@ import { NatsConnection } from 'nats';
 import { NotificationsConfig } from './config';
 import { notificationsSchema } from './schema';
 import { Resolver, systemResolver } from './webhooks/target-guard';
+import { LaporModule } from './lapor/lapor.module';
+import { MessagesModule } from './messages/messages.module';
+import { NotificationsConsumer } from './notifications-consumer';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({})
@@ -15,7 +18,10 @@ export class AppModule {
         ServiceCoreModule.forService({ service: 'notifications', config, connection, schema: notificationsSchema }),
         AuditModule.forService('notifications'),
         WebhooksModule.forRoot(resolver),
+        MessagesModule,
+        LaporModule,
       ],
+      providers: [NotificationsConsumer],
     };
   }
 }

@@ -1,5 +1,5 @@
 import { Expose } from 'class-transformer';
-import { IsBoolean, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, ValidateIf } from 'class-validator';
+import { IsBoolean, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
 import { ConfigError, loadConfig, ServiceConfig, toBool, toInt } from '@smart-regency/platform';
 
 export class NotificationsConfig extends ServiceConfig {
@@ -80,6 +80,84 @@ export class NotificationsConfig extends ServiceConfig {
    */
   @Expose() @IsString() @Matches(/^\d+(\.\d+)?(,\d+(\.\d+)?){0,29}$/, { message: 'WEBHOOK_RETRY_SCHEDULE must be seconds separated by commas' })
   WEBHOOK_RETRY_SCHEDULE: string = '5,30,120,600,1800,3600,7200,14400,28800,36000';
+
+  /** The citizens' and staff's front end: links in messages point here (`{{appUrl}}`). */
+  @Expose() @IsString() @Matches(/^https?:\/\/[^\s]+[^/\s]$/, { message: 'APP_BASE_URL must be an http(s) URL without a trailing slash' })
+  APP_BASE_URL: string = 'http://localhost:3000';
+
+  /** SMTP server for email; without it no email is sent (the inbox and other channels still are). */
+  @Expose() @IsOptional() @IsString() @MaxLength(255)
+  SMTP_HOST?: string;
+
+  @Expose() @toInt() @IsInt() @Min(1) @Max(65535)
+  SMTP_PORT: number = 587;
+
+  /** Implicit TLS (port 465); otherwise STARTTLS when the server offers it. */
+  @Expose() @toBool() @IsBoolean()
+  SMTP_SECURE: boolean = false;
+
+  /** Refuse to send over a connection STARTTLS did not protect (default: on in production). */
+  @Expose() @IsOptional() @toBool() @IsBoolean()
+  SMTP_REQUIRE_TLS?: boolean;
+
+  @Expose() @IsOptional() @IsString() @MaxLength(255)
+  SMTP_USER?: string;
+
+  @Expose() @IsOptional() @IsString() @MaxLength(1024)
+  SMTP_PASSWORD?: string;
+
+  /** The sender, e.g. `Pemkab Labuhanbatu Utara <layanan@labura.go.id>`. */
+  @Expose() @IsString() @MaxLength(255)
+  SMTP_FROM: string = 'Smart Regency <no-reply@localhost>';
+
+  /** The SMS gateway provider's endpoint (see docs/notifications.md); without it no SMS is sent. */
+  @Expose() @IsOptional() @IsString() @Matches(/^https?:\/\/\S+$/, { message: 'SMS_PROVIDER_URL must be an http(s) URL' })
+  SMS_PROVIDER_URL?: string;
+
+  @Expose() @IsOptional() @IsString() @MaxLength(1024)
+  SMS_PROVIDER_TOKEN?: string;
+
+  /** The WhatsApp gateway provider's endpoint; without it no WhatsApp message is sent. */
+  @Expose() @IsOptional() @IsString() @Matches(/^https?:\/\/\S+$/, { message: 'WHATSAPP_PROVIDER_URL must be an http(s) URL' })
+  WHATSAPP_PROVIDER_URL?: string;
+
+  @Expose() @IsOptional() @IsString() @MaxLength(1024)
+  WHATSAPP_PROVIDER_TOKEN?: string;
+
+  /** Each send's whole time (SMTP, SMS, WhatsApp, SP4N-LAPOR!). */
+  @Expose() @toInt() @IsInt() @Min(500) @Max(120000)
+  MESSAGE_TIMEOUT_MS: number = 15000;
+
+  /** Sends in flight at once per replica (all channels). */
+  @Expose() @toInt() @IsInt() @Min(1) @Max(1000)
+  MESSAGE_CONCURRENCY: number = 16;
+
+  /** How often the message workers look for due retries. */
+  @Expose() @toInt() @IsInt() @Min(50) @Max(60000)
+  MESSAGE_POLL_MS: number = 1000;
+
+  /**
+   * Seconds between attempts of a message (and of turning an event into messages), comma-separated;
+   * after the last, the message is dead-lettered with its reason. The default tries for about 10
+   * hours: 10 s, 1 min, 5 min, 15 min, 1 h, 3 h, 6 h.
+   */
+  @Expose() @IsString() @Matches(/^\d+(\.\d+)?(,\d+(\.\d+)?){0,29}$/, { message: 'MESSAGE_RETRY_SCHEDULE must be seconds separated by commas' })
+  MESSAGE_RETRY_SCHEDULE: string = '10,60,300,900,3600,10800,21600';
+
+  /** Hour of the day (WIB) staff who chose it get their daily digest. */
+  @Expose() @toInt() @IsInt() @Min(0) @Max(23)
+  DIGEST_HOUR: number = 7;
+
+  /** SP4N-LAPOR!'s API for this regency (see docs/lapor.md); without it forwards wait and fail after the retry schedule. */
+  @Expose() @IsOptional() @IsString() @Matches(/^https?:\/\/\S+[^/]$/, { message: 'LAPOR_URL must be an http(s) URL without a trailing slash' })
+  LAPOR_URL?: string;
+
+  @Expose() @IsOptional() @IsString() @MaxLength(1024)
+  LAPOR_TOKEN?: string;
+
+  /** How often the status of each forwarded complaint is read back from SP4N-LAPOR!. */
+  @Expose() @toInt() @IsInt() @Min(1) @Max(86400)
+  LAPOR_POLL_SECONDS: number = 900;
 }
 
 const DEVELOPMENT_SECRETS = {
@@ -94,6 +172,7 @@ export function loadNotificationsConfig(env: Record<string, string | undefined> 
     ...(development ? DEVELOPMENT_SECRETS : {}),
   });
   config.WEBHOOK_ALLOW_HTTP ??= development;
+  config.SMTP_REQUIRE_TLS ??= !development;
   if (!development && config.WEBHOOK_SECRET_ENCRYPTION_KEY === DEVELOPMENT_SECRETS.WEBHOOK_SECRET_ENCRYPTION_KEY) {
     throw new ConfigError(['WEBHOOK_SECRET_ENCRYPTION_KEY must not be the development value in production']);
   }
@@ -103,4 +182,9 @@ export function loadNotificationsConfig(env: Record<string, string | undefined> 
 /** The retry delays in milliseconds. */
 export function retryDelays(config: Pick<NotificationsConfig, 'WEBHOOK_RETRY_SCHEDULE'>): number[] {
   return config.WEBHOOK_RETRY_SCHEDULE.split(',').map((s) => Math.round(Number(s) * 1000));
+}
+
+/** The message retry delays in milliseconds. */
+export function messageRetryDelays(config: Pick<NotificationsConfig, 'MESSAGE_RETRY_SCHEDULE'>): number[] {
+  return config.MESSAGE_RETRY_SCHEDULE.split(',').map((s) => Math.round(Number(s) * 1000));
 }

@@ -162,9 +162,9 @@ export class MessageResponse {
   id: string;
   @ApiProperty({ example: 'complaint.responded' })
   type: string;
-  /** The permit application or complaint it is about. */
-  @ApiProperty({ format: 'uuid' })
-  recordId: string;
+  /** The permit application or complaint it is about (null for a staff digest). */
+  @ApiProperty({ format: 'uuid', nullable: true })
+  recordId: string | null;
   /** `applicant`, `reporter` or `staff`: never who, so an anonymous reporter stays hidden. */
   @ApiProperty({ enum: ['applicant', 'reporter', 'staff'] })
   recipientRole: 'applicant' | 'reporter' | 'staff';

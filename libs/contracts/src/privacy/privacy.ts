@@ -4,6 +4,7 @@ import type { AttachmentResponse } from '../complaints/attachment';
 import type { CommentResponse, ComplaintResponse } from '../complaints/complaint';
 import type { ApplicationResponse, DocumentResponse } from '../permits/application';
 import type { UserResponse } from '../identity/user';
+import type { NotificationsDataExport } from '../notifications/message';
 
 /**
  * Citizens' data rights (UU 27/2022 PDP): everything every service holds about the caller in one
@@ -96,6 +97,8 @@ export class DataExportResponse {
   permits: PermitsDataExport;
   @ApiProperty({ description: 'Complaints with their history, comments and ratings' })
   complaints: ComplaintsDataExport;
+  @ApiProperty({ description: 'Message preferences and every message sent to you (addresses are not kept)' })
+  notifications: NotificationsDataExport;
   @ApiPropertyOptional({ description: 'Reporting keeps counts only: no personal data' })
   reporting: { personalData: false };
 }

@@ -1,11 +1,9 @@
 import { DeliveryResponse, DeliveryStatus, ReplayResponse, WebhookResponse } from '@smart-regency/contracts';
 import { EntityManager } from 'typeorm';
 
-/** What the SQL of this file needs of a connection: an EntityManager or a DataSource. */
-export interface Sql {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  query(sql: string, params?: unknown[]): Promise<any>;
-}
+import { changed, iso, Sql } from '../sql';
+
+export type { Sql };
 
 export interface SubscriptionRow {
   id: string;
@@ -55,13 +53,6 @@ export interface ReplayRow {
   finished_at: Date | null;
 }
 
-/** Rows an UPDATE or DELETE … RETURNING gave (TypeORM answers those with `[rows, count]`). */
-async function changed<T>(m: Sql, sql: string, params: unknown[]): Promise<T[]> {
-  const result = await m.query(sql, params);
-  return Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number' ? result[0] : result;
-}
-
-const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 
 export function toWebhookResponse(s: SubscriptionRow): WebhookResponse {
   return {

@@ -1,9 +1,8 @@
-import { DynamicModule, Injectable, Module, OnModuleInit } from '@nestjs/common';
-import { EventConsumer, EventsRuntime, ScheduledJob } from '@smart-regency/platform';
+import { DynamicModule, Injectable, Module } from '@nestjs/common';
+import { ScheduledJob } from '@smart-regency/platform';
 import { DataSource } from 'typeorm';
 import { NotificationsConfig } from '../config';
 import { DeliveryWorker } from './delivery-worker';
-import { FanOut } from './fan-out';
 import { ReplayRunner } from './replay-runner';
 import { Resolver, systemResolver, TargetGuard } from './target-guard';
 import { WebhookSender } from './webhook-sender';
@@ -11,35 +10,8 @@ import { WebhookStore } from './webhook.store';
 import { WebhooksController } from './webhooks.controller';
 import { WebhooksService } from './webhooks.service';
 
-/** Durable consumer name; also the inbox key, so it stays stable across releases. */
-export const NOTIFICATIONS_CONSUMER = 'notifications';
-
 /** Resolver of webhook host names; tests provide a stub (no test ever resolves or reaches an outside address). */
 export const WEBHOOK_RESOLVER = Symbol('WEBHOOK_RESOLVER');
-
-/** Turns the whole events stream into deliveries, a batch per transaction, and wakes the worker after each. */
-@Injectable()
-export class WebhookConsumer implements OnModuleInit {
-  consumer?: EventConsumer;
-
-  constructor(
-    private readonly events: EventsRuntime,
-    private readonly worker: DeliveryWorker,
-    private readonly config: NotificationsConfig,
-  ) {}
-
-  async onModuleInit(): Promise<void> {
-    const fanOut = new FanOut(this.config.WEBHOOK_HOLD_DAYS);
-    this.consumer = await this.events.consume({
-      name: NOTIFICATIONS_CONSUMER,
-      batchHandler: async (events, manager) => void (await fanOut.apply(manager, events)),
-      // After the commit, so the rows exist when the worker looks.
-      afterCommit: () => this.worker.wake(),
-      batchSize: 500,
-      maxDeliver: 10,
-    });
-  }
-}
 
 /** Deletes delivered rows past WEBHOOK_DELIVERY_RETENTION_DAYS, hourly. */
 @Injectable()
@@ -83,10 +55,9 @@ export class WebhooksModule {
     DeliveryWorker,
     ReplayRunner,
     WebhooksService,
-    WebhookConsumer,
     DeliveryRetention,
   ],
-  exports: [DeliveryWorker, WebhookConsumer, TargetGuard],
+  exports: [DeliveryWorker, TargetGuard],
     };
   }
 }

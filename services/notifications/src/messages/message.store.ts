@@ -1,0 +1,364 @@
+import { ChannelDeliveryResponse, MessageChannelName, MessageLanguage, MessageResponse, MessageStatus, NotificationPreferencesResponse, NotificationResponse } from '@smart-regency/contracts';
+import { changed, iso, Sql } from '../sql';
+
+export interface NewJob {
+  eventId: string;
+  eventType: string;
+  recordId: string;
+  data: unknown;
+  eventTime: string;
+}
+
+export interface JobRow {
+  event_id: string;
+  event_type: string;
+  record_id: string;
+  data: Record<string, unknown>;
+  event_time: Date;
+  attempts: number;
+}
+
+export interface NewNotification {
+  id: string;
+  userId: string;
+  eventId: string;
+  /** The permit application or complaint; none for a digest. */
+  recordId: string | null;
+  agencyId: string | null;
+  type: string;
+  recipientRole: 'applicant' | 'reporter' | 'staff';
+  language: MessageLanguage;
+  title: string;
+  body: string;
+  short: string;
+  link: string | null;
+  inApp: boolean;
+  eventTime: string;
+  /** The channels to send it on (each becomes a delivery). */
+  channels: MessageChannelName[];
+}
+
+export interface PreferencesRow {
+  user_id: string;
+  email: boolean;
+  sms: boolean;
+  whatsapp: boolean;
+  in_app: boolean;
+  language: MessageLanguage;
+  staff_instant: boolean;
+  staff_daily_digest: boolean;
+  last_digest_at: Date | null;
+  updated_at: Date;
+}
+
+export interface ClaimedMessage {
+  id: string;
+  notification_id: string;
+  user_id: string;
+  channel: MessageChannelName;
+  attempts: number;
+  retry_step: number;
+  title: string;
+  body: string;
+  short: string;
+  event_time: Date;
+}
+
+export interface MessageOutcome {
+  id: string;
+  status: MessageStatus | 'retry';
+  note: string | null;
+  providerId?: string;
+  nextAt?: Date;
+  /** A retry that is not a step of the schedule (identity was away, not the channel): false. */
+  step?: boolean;
+}
+
+interface NotificationRow {
+  id: string;
+  type: string;
+  title: string;
+  body: string;
+  link: string | null;
+  created_at: Date;
+  read_at: Date | null;
+}
+
+const toNotification = (r: NotificationRow): NotificationResponse => ({
+  id: r.id,
+  type: r.type,
+  title: r.title,
+  body: r.body,
+  ...(r.link ? { link: r.link } : {}),
+  createdAt: iso(r.created_at)!,
+  ...(r.read_at ? { readAt: iso(r.read_at)! } : {}),
+});
+
+/** The defaults until a person chooses: email and the inbox; SMS and WhatsApp only with their consent. */
+export function defaultPreferences(): NotificationPreferencesResponse {
+  return { channels: { email: true, sms: false, whatsapp: false, inApp: true }, language: 'id', staff: { instant: true, dailyDigest: false } };
+}
+
+export function toPreferences(row: PreferencesRow | undefined): NotificationPreferencesResponse {
+  if (!row) return defaultPreferences();
+  return {
+    channels: { email: row.email, sms: row.sms, whatsapp: row.whatsapp, inApp: row.in_app },
+    language: row.language,
+    staff: { instant: row.staff_instant, dailyDigest: row.staff_daily_digest },
+    updatedAt: iso(row.updated_at)!,
+  };
+}
+
+/** All of the SQL of messages to people. */
+export class MessageStore {
+  /** Queues events as jobs, once each (a redelivered event finds its job there). */
+  async queueJobs(m: Sql, jobs: NewJob[]): Promise<number> {
+    if (!jobs.length) return 0;
+    const rows = await changed(
+      m,
+      `INSERT INTO message_jobs (event_id, event_type, record_id, data, event_time)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::jsonb[], $5::timestamptz[])
+       ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
+      [jobs.map((j) => j.eventId), jobs.map((j) => j.eventType), jobs.map((j) => j.recordId), jobs.map((j) => JSON.stringify(j.data)), jobs.map((j) => j.eventTime)],
+    );
+    return rows.length;
+  }
+
+  /** Due jobs, leased for `leaseMs` (a process that dies mid-job leaves it to another). */
+  claimJobs(m: Sql, limit: number, leaseMs: number): Promise<JobRow[]> {
+    return changed<JobRow>(
+      m,
+      `WITH due AS (SELECT event_id FROM message_jobs WHERE status = 'pending' AND next_attempt_at <= now()
+                    ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+       UPDATE message_jobs j SET attempts = j.attempts + 1, next_attempt_at = now() + make_interval(secs => $2::float8 / 1000)
+       FROM due WHERE j.event_id = due.event_id
+       RETURNING j.event_id, j.event_type, j.record_id, j.data, j.event_time, j.attempts`,
+      [limit, leaseMs],
+    );
+  }
+
+  async finishJob(m: Sql, eventId: string): Promise<void> {
+    await m.query(`UPDATE message_jobs SET status = 'done', finished_at = now(), last_error = NULL WHERE event_id = $1`, [eventId]);
+  }
+
+  /** Tries the job again after `delayMs`, or (no delay left) dead-letters it with the reason. */
+  async failJob(m: Sql, eventId: string, reason: string, delayMs: number | undefined): Promise<void> {
+    if (delayMs === undefined) {
+      await m.query(`UPDATE message_jobs SET status = 'failed', finished_at = now(), last_error = $2 WHERE event_id = $1`, [eventId, reason]);
+    } else {
+      await m.query(`UPDATE message_jobs SET next_attempt_at = now() + make_interval(secs => $3::float8 / 1000), last_error = $2 WHERE event_id = $1`, [eventId, reason, delayMs]);
+    }
+  }
+
+  /** Stores messages and their deliveries; a message made before for the same event, person and type stays as it was. */
+  async insertMessages(m: Sql, messages: NewNotification[]): Promise<string[]> {
+    if (!messages.length) return [];
+    const col = <K extends keyof NewNotification>(k: K) => messages.map((n) => n[k]);
+    const inserted = await changed<{ id: string }>(
+      m,
+      `INSERT INTO notifications (id, user_id, event_id, record_id, agency_id, type, recipient_role, language, title, body, short, link, in_app, event_time)
+       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::boolean[], $14::timestamptz[])
+         AS x(id, user_id, event_id, record_id, agency_id, type, recipient_role, language, title, body, short, link, in_app, event_time)
+       WHERE NOT EXISTS (SELECT 1 FROM erased_users e WHERE e.user_id = x.user_id)
+       ON CONFLICT (event_id, user_id, type) DO NOTHING RETURNING id`,
+      [col('id'), col('userId'), col('eventId'), col('recordId'), col('agencyId'), col('type'), col('recipientRole'), col('language'), col('title'), col('body'), col('short'), col('link'), col('inApp'), col('eventTime')],
+    );
+    const fresh = new Set(inserted.map((r) => r.id));
+    const deliveries = messages.filter((n) => fresh.has(n.id)).flatMap((n) => n.channels.map((channel) => ({ notificationId: n.id, userId: n.userId, channel })));
+    if (deliveries.length) {
+      await m.query(
+        `INSERT INTO message_deliveries (id, notification_id, user_id, channel)
+         SELECT gen_random_uuid(), n, u, c FROM unnest($1::uuid[], $2::uuid[], $3::text[]) AS x(n, u, c)`,
+        [deliveries.map((d) => d.notificationId), deliveries.map((d) => d.userId), deliveries.map((d) => d.channel)],
+      );
+    }
+    return [...fresh];
+  }
+
+  async preferences(m: Sql, userIds: string[]): Promise<Map<string, PreferencesRow>> {
+    if (!userIds.length) return new Map();
+    const rows: PreferencesRow[] = await m.query(`SELECT * FROM notification_preferences WHERE user_id = ANY($1::uuid[])`, [userIds]);
+    return new Map(rows.map((r) => [r.user_id, r]));
+  }
+
+  async putPreferences(m: Sql, userId: string, p: NotificationPreferencesResponse): Promise<PreferencesRow> {
+    const [row] = await m.query(
+      `INSERT INTO notification_preferences (user_id, email, sms, whatsapp, in_app, language, staff_instant, staff_daily_digest, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now())
+       ON CONFLICT (user_id) DO UPDATE SET email = $2, sms = $3, whatsapp = $4, in_app = $5, language = $6, staff_instant = $7, staff_daily_digest = $8, updated_at = now()
+       RETURNING *`,
+      [userId, p.channels.email, p.channels.sms, p.channels.whatsapp, p.channels.inApp, p.language, p.staff?.instant ?? true, p.staff?.dailyDigest ?? false],
+    );
+    return row;
+  }
+
+  async templates(m: Sql): Promise<Array<{ type: string; language: MessageLanguage; subject: string; body: string; short: string; updated_at: Date }>> {
+    return m.query(`SELECT type, language, subject, body, short, updated_at FROM notification_templates`);
+  }
+
+  async putTemplate(m: Sql, t: { type: string; language: MessageLanguage; subject: string; body: string; short: string }, by: string): Promise<Date> {
+    const [row] = await m.query(
+      `INSERT INTO notification_templates (type, language, subject, body, short, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, now())
+       ON CONFLICT (type, language) DO UPDATE SET subject = $3, body = $4, short = $5, updated_by = $6, updated_at = now() RETURNING updated_at`,
+      [t.type, t.language, t.subject, t.body, t.short, by],
+    );
+    return row.updated_at;
+  }
+
+  /** Due deliveries, leased for `leaseMs`, with what they carry. */
+  claimDeliveries(m: Sql, limit: number, leaseMs: number): Promise<ClaimedMessage[]> {
+    return changed<ClaimedMessage>(
+      m,
+      `WITH due AS (SELECT id FROM message_deliveries WHERE status = 'pending' AND next_attempt_at <= now()
+                    ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+       UPDATE message_deliveries d SET attempts = d.attempts + 1, next_attempt_at = now() + make_interval(secs => $2::float8 / 1000)
+       FROM due, notifications n WHERE d.id = due.id AND n.id = d.notification_id
+       RETURNING d.id, d.notification_id, d.user_id, d.channel, d.attempts, d.retry_step, n.title, n.body, n.short, n.event_time`,
+      [limit, leaseMs],
+    );
+  }
+
+  async recordOutcomes(m: Sql, outcomes: MessageOutcome[]): Promise<void> {
+    if (!outcomes.length) return;
+    await m.query(
+      `UPDATE message_deliveries d SET
+         status = CASE WHEN o.status = 'retry' THEN 'pending' ELSE o.status END,
+         retry_step = CASE WHEN o.status = 'retry' AND o.step THEN d.retry_step + 1 ELSE d.retry_step END,
+         next_attempt_at = COALESCE(o.next_at, d.next_attempt_at),
+         last_error = o.note,
+         provider_id = COALESCE(o.provider_id, d.provider_id),
+         delivered_at = CASE WHEN o.status = 'delivered' THEN now() ELSE d.delivered_at END
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::boolean[]) AS o(id, status, note, provider_id, next_at, step)
+       WHERE d.id = o.id AND d.status = 'pending'`,
+      [outcomes.map((o) => o.id), outcomes.map((o) => o.status), outcomes.map((o) => o.note), outcomes.map((o) => o.providerId ?? null), outcomes.map((o) => o.nextAt ?? null), outcomes.map((o) => o.step !== false)],
+    );
+  }
+
+  async inbox(m: Sql, userId: string, unread: boolean, page: number, pageSize: number): Promise<{ items: NotificationResponse[]; total: number }> {
+    const where = `user_id = $1 AND in_app${unread ? ' AND read_at IS NULL' : ''}`;
+    const [rows, [{ total }]] = await Promise.all([
+      m.query(`SELECT id, type, title, body, link, created_at, read_at FROM notifications WHERE ${where} ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3`, [userId, pageSize, (page - 1) * pageSize]),
+      m.query(`SELECT count(*)::int AS total FROM notifications WHERE ${where}`, [userId]),
+    ]);
+    return { items: (rows as NotificationRow[]).map(toNotification), total };
+  }
+
+  async unreadCount(m: Sql, userId: string): Promise<number> {
+    const [{ count }] = await m.query(`SELECT count(*)::int AS count FROM notifications WHERE user_id = $1 AND in_app AND read_at IS NULL`, [userId]);
+    return count;
+  }
+
+  /** Marks one of the person's messages read (again: it stays read when it was); undefined when it is not theirs. */
+  async markRead(m: Sql, userId: string, id: string): Promise<NotificationResponse | undefined> {
+    const [row] = await changed<NotificationRow>(
+      m,
+      `UPDATE notifications SET read_at = COALESCE(read_at, now()) WHERE id = $1 AND user_id = $2 AND in_app RETURNING id, type, title, body, link, created_at, read_at`,
+      [id, userId],
+    );
+    return row && toNotification(row);
+  }
+
+  async markAllRead(m: Sql, userId: string): Promise<number> {
+    return (await changed(m, `UPDATE notifications SET read_at = now() WHERE user_id = $1 AND in_app AND read_at IS NULL RETURNING id`, [userId])).length;
+  }
+
+  /** Messages about records (staff's view): by role, never by person. `agencyId` limits them to one agency's records. */
+  async messages(m: Sql, filter: { recordId?: string; status?: MessageStatus; agencyId?: string }, page: number, pageSize: number): Promise<{ items: MessageResponse[]; total: number }> {
+    const params: unknown[] = [];
+    const where: string[] = [];
+    if (filter.recordId) where.push(`n.record_id = $${params.push(filter.recordId)}`);
+    if (filter.agencyId) where.push(`n.agency_id = $${params.push(filter.agencyId)}`);
+    if (filter.status) where.push(`EXISTS (SELECT 1 FROM message_deliveries x WHERE x.notification_id = n.id AND x.status = $${params.push(filter.status)})`);
+    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const [rows, [{ total }]] = await Promise.all([
+      m.query(
+        `SELECT n.id, n.type, n.record_id, n.recipient_role, n.event_id, n.created_at,
+           COALESCE(json_agg(json_build_object('channel', d.channel, 'status', d.status, 'attempts', d.attempts, 'lastError', d.last_error,
+             'nextAttemptAt', CASE WHEN d.status = 'pending' THEN d.next_attempt_at END, 'deliveredAt', d.delivered_at) ORDER BY d.channel)
+             FILTER (WHERE d.id IS NOT NULL), '[]') AS channels
+         FROM notifications n LEFT JOIN message_deliveries d ON d.notification_id = n.id
+         ${clause} GROUP BY n.id ORDER BY n.created_at DESC, n.id DESC LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+        [...params, pageSize, (page - 1) * pageSize],
+      ),
+      m.query(`SELECT count(*)::int AS total FROM notifications n ${clause}`, params),
+    ]);
+    const items = (rows as Array<{ id: string; type: string; record_id: string | null; recipient_role: MessageResponse['recipientRole']; event_id: string; created_at: Date; channels: Array<Record<string, unknown>> }>).map(
+      (r): MessageResponse => ({
+        id: r.id,
+        type: r.type,
+        recordId: r.record_id,
+        recipientRole: r.recipient_role,
+        eventId: r.event_id,
+        createdAt: iso(r.created_at)!,
+        channels: r.channels.map(
+          (c): ChannelDeliveryResponse => ({
+            channel: c.channel as MessageChannelName,
+            status: c.status as MessageStatus,
+            attempts: c.attempts as number,
+            ...(c.lastError ? { lastError: c.lastError as string } : {}),
+            ...(c.nextAttemptAt ? { nextAttemptAt: new Date(c.nextAttemptAt as string).toISOString() } : {}),
+            ...(c.deliveredAt ? { deliveredAt: new Date(c.deliveredAt as string).toISOString() } : {}),
+          }),
+        ),
+      }),
+    );
+    return { items, total };
+  }
+
+  /** Everything held about a person, for their data export. */
+  async everythingOf(m: Sql, userId: string): Promise<{ preferences: PreferencesRow | undefined; notifications: NotificationResponse[] }> {
+    const [prefs, rows] = await Promise.all([
+      m.query(`SELECT * FROM notification_preferences WHERE user_id = $1`, [userId]),
+      m.query(`SELECT id, type, title, body, link, created_at, read_at FROM notifications WHERE user_id = $1 ORDER BY created_at, id`, [userId]),
+    ]);
+    return { preferences: prefs[0], notifications: (rows as NotificationRow[]).map(toNotification) };
+  }
+
+  /** Erasure: the person's messages (their deliveries go with them) and preferences. */
+  async erase(m: Sql, userIds: string[]): Promise<void> {
+    if (!userIds.length) return;
+    await m.query(`INSERT INTO erased_users (user_id) SELECT unnest($1::uuid[]) ON CONFLICT DO NOTHING`, [userIds]);
+    await m.query(`DELETE FROM notifications WHERE user_id = ANY($1::uuid[])`, [userIds]);
+    await m.query(`DELETE FROM notification_preferences WHERE user_id = ANY($1::uuid[])`, [userIds]);
+  }
+
+  /** Complaints to forward to SP4N-LAPOR!, once per request event. */
+  async queueLaporForwards(m: Sql, requests: Array<{ eventId: string; complaintId: string }>): Promise<number> {
+    if (!requests.length) return 0;
+    const rows = await changed(
+      m,
+      `INSERT INTO lapor_forwards (request_event_id, complaint_id) SELECT * FROM unnest($1::uuid[], $2::uuid[]) ON CONFLICT DO NOTHING RETURNING request_event_id`,
+      [requests.map((r) => r.eventId), requests.map((r) => r.complaintId)],
+    );
+    return rows.length;
+  }
+
+  /** The staff messages a person got since `since` (their digest). */
+  async staffMessagesSince(m: Sql, userId: string, since: Date): Promise<Array<{ title: string; created_at: Date }>> {
+    return m.query(
+      `SELECT title, created_at FROM notifications WHERE user_id = $1 AND recipient_role = 'staff' AND type <> 'staff.digest' AND created_at > $2 ORDER BY created_at LIMIT 200`,
+      [userId, since],
+    );
+  }
+
+  /** Staff whose daily digest is due (none since `dueBefore`); claims them by moving `last_digest_at`. */
+  async claimDigests(m: Sql, dueBefore: Date, limit: number): Promise<PreferencesRow[]> {
+    return changed<PreferencesRow>(
+      m,
+      `WITH due AS (SELECT user_id FROM notification_preferences WHERE staff_daily_digest AND (last_digest_at IS NULL OR last_digest_at < $1)
+                    LIMIT $2 FOR UPDATE SKIP LOCKED)
+       UPDATE notification_preferences p SET last_digest_at = now() FROM due WHERE p.user_id = due.user_id RETURNING p.*`,
+      [dueBefore, limit],
+    );
+  }
+
+  /** How many messages wait on a channel, and how old the oldest is (seconds). */
+  async pendingSummary(m: Sql): Promise<{ pending: number; oldestSeconds: number; jobs: number }> {
+    const [row] = await m.query(
+      `SELECT (SELECT count(*)::int FROM message_deliveries WHERE status = 'pending') AS pending,
+              COALESCE((SELECT EXTRACT(EPOCH FROM now() - min(created_at)) FROM message_deliveries WHERE status = 'pending'), 0)::float8 AS oldest,
+              (SELECT count(*)::int FROM message_jobs WHERE status = 'pending') AS jobs`,
+    );
+    return { pending: row.pending, oldestSeconds: row.oldest, jobs: row.jobs };
+  }
+}

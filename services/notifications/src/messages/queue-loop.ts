@@ -1,0 +1,109 @@
+import { Logger } from '@nestjs/common';
+import { errorSpec } from '@smart-regency/contracts';
+import { DomainError, isDatabaseUnavailable } from '@smart-regency/platform';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Whether trying again later may succeed: a service or the database away, a timeout; not a refusal. */
+export function isTransient(error: unknown): boolean {
+  if (error instanceof DomainError) return errorSpec(error.code).status >= 500;
+  return true;
+}
+
+/** The delay before the next attempt after `step` failures, or undefined when the schedule is spent. */
+export function nextDelay(delays: number[], step: number): number | undefined {
+  return step < delays.length ? delays[step] : undefined;
+}
+
+/**
+ * Claims work from a table (SKIP LOCKED, leased) and runs up to `concurrency` items at once.
+ * New work wakes it (`wake()`); retries are found by polling every `pollMs`.
+ */
+export abstract class QueueLoop<T> {
+  protected readonly logger: Logger;
+  private readonly inFlight = new Set<Promise<void>>();
+  private running = false;
+  private loop?: Promise<void>;
+  private wakeUp?: () => void;
+  private woken = false;
+
+  protected constructor(
+    name: string,
+    private readonly concurrency: number,
+    private readonly pollMs: number,
+  ) {
+    this.logger = new Logger(name);
+  }
+
+  /** Claims at most `limit` due items. */
+  protected abstract claim(limit: number): Promise<T[]>;
+  /** Handles one; an error is logged and the item waits for its lease to end. */
+  protected abstract handle(item: T): Promise<void>;
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake();
+    await this.loop;
+    await Promise.all(this.inFlight);
+  }
+
+  wake(): void {
+    this.woken = true;
+    this.wakeUp?.();
+  }
+
+  /** Items being handled now. */
+  get busy(): number {
+    return this.inFlight.size;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      const room = this.concurrency - this.inFlight.size;
+      if (room <= 0) {
+        await Promise.race(this.inFlight);
+        continue;
+      }
+      this.woken = false;
+      let claimed: T[] = [];
+      try {
+        claimed = await this.claim(room);
+      } catch (error) {
+        if (!isDatabaseUnavailable(error)) this.logger.error(`claiming failed: ${(error as Error).message}`);
+        await sleep(1000);
+        continue;
+      }
+      for (const item of claimed) {
+        const task: Promise<void> = this.handle(item)
+          .catch((error: Error) => this.logger.error(`${error.message}`))
+          .finally(() => {
+            this.inFlight.delete(task);
+            this.wake();
+          });
+        this.inFlight.add(task);
+      }
+      if (claimed.length === room) continue;
+      if (!this.woken) await this.idle(this.pollMs);
+    }
+  }
+
+  private idle(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeUp = () => {
+        this.wakeUp = undefined;
+        done();
+      };
+    });
+  }
+}

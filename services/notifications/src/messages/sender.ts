@@ -1,0 +1,140 @@
+import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Contact, SUBJECTS } from '@smart-regency/contracts';
+import { Metrics, RpcClient } from '@smart-regency/platform';
+import { Counter, Gauge, Histogram } from 'prom-client';
+import { DataSource } from 'typeorm';
+import { normalizeIndonesianPhone } from '../channels/http-channel';
+import { messageRetryDelays, NotificationsConfig } from '../config';
+import { MessageChannels } from './message-channels';
+import { ClaimedMessage, MessageOutcome, MessageStore, PreferencesRow, toPreferences } from './message.store';
+import { QueueLoop, nextDelay } from './queue-loop';
+
+/** Batches in flight at once; MESSAGE_CONCURRENCY messages are shared among them. */
+const SENDER_BATCHES = 4;
+
+/** Outcomes are written back together, at most this often. */
+const FLUSH_MS = 20;
+
+/**
+ * Sends due messages on their channels. The address is asked of identity at send time (a changed
+ * email is used, an erased or disabled account gets nothing) and the person's choice is read again
+ * (opting out stops what waits). A failure is retried along MESSAGE_RETRY_SCHEDULE; a refusal, or
+ * the schedule spent, dead-letters the message with its reason for staff to see.
+ */
+@Injectable()
+export class MessageSender extends QueueLoop<ClaimedMessage[]> implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly store = new MessageStore();
+  private readonly delays: number[];
+  private outcomes: MessageOutcome[] = [];
+  private flushTimer?: NodeJS.Timeout;
+  private flushing: Promise<void> = Promise.resolve();
+  private readonly sent: Counter<'channel' | 'outcome'>;
+  private readonly eventToMessage: Histogram<'channel'>;
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly rpc: RpcClient,
+    private readonly config: NotificationsConfig,
+    private readonly channels: MessageChannels,
+    metrics: Metrics,
+  ) {
+    // One item is a claimed batch (one contacts lookup); a few batches run side by side, so one slow message holds up only its own.
+    super('MessageSender', SENDER_BATCHES, config.MESSAGE_POLL_MS);
+    this.delays = messageRetryDelays(config);
+    this.sent = new Counter({ name: 'messages_sent_total', help: 'Message attempts by channel and outcome (delivered, retry, failed, skipped)', labelNames: ['channel', 'outcome'] as const, registers: [metrics.registry] });
+    this.eventToMessage = new Histogram({
+      name: 'message_event_to_delivery_seconds',
+      help: "From the event's time to the message's delivery, by channel",
+      labelNames: ['channel'] as const,
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 30, 300, 3600],
+      registers: [metrics.registry],
+    });
+    const store = this.store;
+    new Gauge({
+      name: 'messages_pending',
+      help: 'Messages waiting for a send or a retry',
+      registers: [metrics.registry],
+      async collect() {
+        this.set((await store.pendingSummary(db).catch(() => undefined))?.pending ?? 0);
+      },
+    });
+  }
+
+  onApplicationBootstrap(): void {
+    this.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.stop();
+    await this.flush();
+    await this.channels.close();
+  }
+
+  protected async claim(): Promise<ClaimedMessage[][]> {
+    const size = Math.ceil(this.config.MESSAGE_CONCURRENCY / SENDER_BATCHES);
+    const batch = await this.store.claimDeliveries(this.db, size, this.config.MESSAGE_TIMEOUT_MS + 30_000);
+    return batch.length ? [batch] : [];
+  }
+
+  protected async handle(batch: ClaimedMessage[]): Promise<void> {
+    const users = [...new Set(batch.map((d) => d.user_id))];
+    let contacts: Map<string, Contact>;
+    let prefs: Map<string, PreferencesRow>;
+    try {
+      const [answer, chosen] = await Promise.all([this.rpc.send(SUBJECTS.identity.contacts, { userIds: users }), this.store.preferences(this.db, users)]);
+      contacts = new Map(answer.contacts.map((c) => [c.userId, c]));
+      prefs = chosen;
+    } catch (error) {
+      // Identity away: the same step again soon, not a failed attempt.
+      const retryAt = new Date(Date.now() + (this.delays[0] ?? 10_000));
+      for (const d of batch) this.record({ id: d.id, status: 'retry', note: `contacts unavailable: ${(error as Error).message}`.slice(0, 300), nextAt: retryAt, step: false }, d);
+      return;
+    }
+    await Promise.all(batch.map((d) => this.send(d, contacts.get(d.user_id), prefs.get(d.user_id))));
+  }
+
+  private async send(d: ClaimedMessage, contact: Contact | undefined, row: PreferencesRow | undefined): Promise<void> {
+    const skip = (note: string) => this.record({ id: d.id, status: 'skipped', note }, d);
+    if (!contact?.active) return skip('the account is disabled or erased');
+    if (!toPreferences(row).channels[d.channel]) return skip('the person turned this channel off');
+    const to = d.channel === 'email' ? contact.email : contact.phone && normalizeIndonesianPhone(contact.phone);
+    if (!to) return skip(d.channel === 'email' ? 'no email address' : 'no usable mobile number');
+    const channel = this.channels.get(d.channel);
+    if (!channel) return skip(`${d.channel} is not configured`);
+    const outcome = await channel.send({ to, subject: d.title, text: d.channel === 'email' ? d.body : d.short, reference: d.id });
+    if (outcome.ok) {
+      this.eventToMessage.observe({ channel: d.channel }, (Date.now() - new Date(d.event_time).getTime()) / 1000);
+      return this.record({ id: d.id, status: 'delivered', note: null, providerId: outcome.providerId }, d);
+    }
+    const delay = outcome.permanent ? undefined : nextDelay(this.delays, d.retry_step);
+    if (delay === undefined) {
+      const note = outcome.permanent ? outcome.reason : `gave up after ${d.attempts} attempts: ${outcome.reason}`;
+      return this.record({ id: d.id, status: 'failed', note: note.slice(0, 500) }, d);
+    }
+    this.record({ id: d.id, status: 'retry', note: outcome.reason.slice(0, 500), nextAt: new Date(Date.now() + Math.max(delay, outcome.retryAfterMs ?? 0)) }, d);
+  }
+
+  private record(outcome: MessageOutcome, d: ClaimedMessage): void {
+    this.sent.inc({ channel: d.channel, outcome: outcome.status });
+    this.outcomes.push(outcome);
+    this.flushTimer ??= setTimeout(() => void this.flush(), FLUSH_MS);
+  }
+
+  /** Writes the outcomes gathered so far (one statement). */
+  flush(): Promise<void> {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    const outcomes = this.outcomes;
+    this.outcomes = [];
+    this.flushing = this.flushing.then(async () => {
+      if (!outcomes.length) return;
+      try {
+        await this.store.recordOutcomes(this.db, outcomes);
+      } catch (error) {
+        // The leases run out and the messages are tried again: at least once, never lost.
+        this.logger.error(`recording ${outcomes.length} outcomes failed: ${(error as Error).message}`);
+      }
+    });
+    return this.flushing;
+  }
+}
