@@ -35,6 +35,7 @@ import { InputGuard } from './http/input.guard';
 import { PublicReportsController } from './reporting/public-reports.controller';
 import { ReportsController } from './reporting/reports.controller';
 import { AuditController } from './audit/audit.controller';
+import { MyNotificationsController, NotificationMessagesController, NotificationTemplatesController } from './notifications/notifications.controller';
 import { WebhooksController } from './notifications/webhooks.controller';
 
 @Module({})
@@ -69,6 +70,9 @@ export class AppModule {
         ReportsController,
         AuditController,
         WebhooksController,
+        MyNotificationsController,
+        NotificationTemplatesController,
+        NotificationMessagesController,
       ],
       providers: [
         { provide: Metrics, useValue: new Metrics('gateway') },

@@ -243,7 +243,7 @@ describe('data rights: export and erasure', () => {
     // Complaints is down while the erasure happens; it must catch up from the stream when it returns.
     await system.process('complaints').stop();
     const erased = (await api.delete('/api/v1/me').set('Authorization', bearer.rina).send({ password: rina.password }).expect(202)).body;
-    expect(erased).toMatchObject({ propagatesTo: ['permits', 'complaints'] });
+    expect(erased).toMatchObject({ propagatesTo: ['permits', 'complaints', 'notifications'] });
     expect(Date.parse(erased.erasedAt)).toBeGreaterThan(Date.now() - 60_000);
 
     // Sessions end at once; no identifier signs in any more.

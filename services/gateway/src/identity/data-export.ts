@@ -12,10 +12,11 @@ export class DataExport {
   constructor(private readonly rpc: RpcClient) {}
 
   async assemble(call: CallContext): Promise<DataExportResponse> {
-    const [identity, permits, complaints] = await Promise.all([
+    const [identity, permits, complaints, notifications] = await Promise.all([
       this.rpc.send(SUBJECTS.identity.exportMyData, {}, call),
       this.rpc.send(SUBJECTS.permits.exportMyData, {}, call),
       this.rpc.send(SUBJECTS.complaints.exportMyData, {}, call),
+      this.rpc.send(SUBJECTS.notifications.exportMyData, {}, call),
     ]);
     return {
       formatVersion: 1,
@@ -24,6 +25,7 @@ export class DataExport {
       identity,
       permits,
       complaints,
+      notifications,
       // Reporting's read models hold counts by agency, category and day: nothing about a person.
       reporting: { personalData: false },
     };

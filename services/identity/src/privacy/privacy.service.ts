@@ -10,7 +10,7 @@ import { toUserResponse, UsersService } from '../users/users.service';
 export const ERASED_NAME = 'Pengguna terhapus';
 
 /** The services that hold a copy of a citizen's data and anonymise it on `identity.user.erased.v1`. */
-export const ERASURE_FOLLOWERS = ['permits', 'complaints'];
+export const ERASURE_FOLLOWERS = ['permits', 'complaints', 'notifications'];
 
 /**
  * Citizens' data rights in identity: the export of what identity holds about the caller, and
