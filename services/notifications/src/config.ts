@@ -144,6 +144,14 @@ export class NotificationsConfig extends ServiceConfig {
   @Expose() @IsString() @Matches(/^\d+(\.\d+)?(,\d+(\.\d+)?){0,29}$/, { message: 'MESSAGE_RETRY_SCHEDULE must be seconds separated by commas' })
   MESSAGE_RETRY_SCHEDULE: string = '10,60,300,900,3600,10800,21600';
 
+  /** Staff are warned this many hours before a deadline of their queue passes. */
+  @Expose() @toInt() @IsInt() @Min(1) @Max(24 * 14)
+  DEADLINE_WARNING_HOURS: number = 24;
+
+  /** How often deadlines about to pass are looked for. */
+  @Expose() @toInt() @IsInt() @Min(1) @Max(86400)
+  DEADLINE_CHECK_SECONDS: number = 300;
+
   /** Hour of the day (WIB) staff who chose it get their daily digest. */
   @Expose() @toInt() @IsInt() @Min(0) @Max(23)
   DIGEST_HOUR: number = 7;

@@ -8,6 +8,7 @@ import { MessageChannels } from './message-channels';
 import { MESSAGE_TYPES } from './message-types';
 import { JobRow, MessageStore, NewNotification, PreferencesRow, toPreferences } from './message.store';
 import { QueueLoop, isTransient, nextDelay } from './queue-loop';
+import { DEADLINE_APPROACHING } from './deadlines';
 import { contextServiceOf, Intent, intentsFor } from './rules';
 import { render } from './templates';
 import { TemplateBook } from './template-book';
@@ -82,7 +83,7 @@ export class MessageComposer extends QueueLoop<JobRow> implements OnApplicationB
   async compose(job: Pick<JobRow, 'event_id' | 'event_type' | 'record_id' | 'data' | 'event_time'>): Promise<NewNotification[]> {
     const event = job.data ?? {};
     const intents = intentsFor({ type: job.event_type, data: event });
-    const service = contextServiceOf(job.event_type);
+    const service = contextServiceOf(job.event_type, event);
     if (!intents.length || !service) return [];
     const context = await this.context(service, job);
     if (!context.found) return [];
@@ -101,9 +102,11 @@ export class MessageComposer extends QueueLoop<JobRow> implements OnApplicationB
 
   private async context(service: 'permits' | 'complaints', job: Pick<JobRow, 'event_type' | 'record_id' | 'data'>): Promise<NotificationContext> {
     const d = job.data ?? {};
+    // A deadline warning is about the record as it stands: asked as its service's own kind of event.
+    const eventType = job.event_type === DEADLINE_APPROACHING ? (service === 'permits' ? 'permits.application.deadline_approaching.v1' : 'complaints.complaint.deadline_approaching.v1') : job.event_type;
     const request = {
       recordId: job.record_id,
-      eventType: job.event_type,
+      eventType,
       ...(typeof d.at === 'string' ? { at: d.at } : {}),
       ...(typeof d.action === 'string' ? { action: d.action } : {}),
       ...(typeof d.commentId === 'string' ? { commentId: d.commentId } : {}),

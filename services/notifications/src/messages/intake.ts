@@ -1,6 +1,7 @@
 import { RegencyCloudEvent } from '@smart-regency/contracts';
 import { Sql } from '../sql';
 import { MessageStore, NewJob } from './message.store';
+import { deadlineOf } from './deadlines';
 import { intentsFor } from './rules';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -28,6 +29,8 @@ export class MessageIntake {
     const forwards = events
       .filter((e) => e.type === 'complaints.complaint.lapor_forward_requested.v1' && UUID.test(e.subject ?? ''))
       .map((e) => ({ eventId: e.id, complaintId: e.subject }));
+    const deadlines = events.filter((e) => UUID.test(e.subject ?? '')).flatMap((e) => deadlineOf(e) ?? []);
+    await this.store.trackDeadlines(m, deadlines);
     return { jobs: await this.store.queueJobs(m, jobs), forwards: await this.store.queueLaporForwards(m, forwards) };
   }
 }

@@ -241,6 +241,22 @@ export const MESSAGE_TYPES = {
       en: t('Overdue: application {{number}}', '{{permitType}} application {{number}} passed its deadline of {{dueAt}}.\n\n{{appUrl}}', 'Overdue: application {{number}} ({{dueAt}}).'),
     },
   },
+  'staff.permit.due_soon': {
+    audience: 'staff',
+    variables: [...STAFF, 'number', 'permitType', 'status', 'dueAt'],
+    defaults: {
+      id: t('Segera jatuh tempo: permohonan {{number}}', 'Permohonan {{permitType}} nomor {{number}} ({{status}}) harus diselesaikan sebelum {{dueAt}}.\n\n{{appUrl}}', 'Jatuh tempo {{dueAt}}: permohonan {{number}}.'),
+      en: t('Due soon: application {{number}}', '{{permitType}} application {{number}} ({{status}}) must be handled by {{dueAt}}.\n\n{{appUrl}}', 'Due {{dueAt}}: application {{number}}.'),
+    },
+  },
+  'staff.complaint.due_soon': {
+    audience: 'staff',
+    variables: [...STAFF, 'trackingNumber', 'title', 'status', 'dueAt'],
+    defaults: {
+      id: t('Segera jatuh tempo: pengaduan {{trackingNumber}}', 'Pengaduan "{{title}}" ({{trackingNumber}}, {{status}}) harus ditindaklanjuti sebelum {{dueAt}}.\n\n{{appUrl}}', 'Jatuh tempo {{dueAt}}: pengaduan {{trackingNumber}}.'),
+      en: t('Due soon: complaint {{trackingNumber}}', 'Complaint "{{title}}" ({{trackingNumber}}, {{status}}) must be followed up by {{dueAt}}.\n\n{{appUrl}}', 'Due {{dueAt}}: complaint {{trackingNumber}}.'),
+    },
+  },
   'staff.complaint.new_work': {
     audience: 'staff',
     variables: [...STAFF, 'trackingNumber', 'title', 'category', 'status', 'dueAt'],

@@ -333,6 +333,30 @@ export class MessageStore {
     return rows.length;
   }
 
+  /** Keeps the read model of deadlines current (the last event of a record in a batch wins). */
+  async trackDeadlines(m: Sql, deadlines: Array<{ recordId: string; kind: string; dueAt: string | null }>): Promise<void> {
+    if (!deadlines.length) return;
+    const last = new Map(deadlines.map((d) => [d.recordId, d]));
+    const rows = [...last.values()];
+    await m.query(
+      `INSERT INTO record_deadlines (record_id, kind, due_at) SELECT * FROM unnest($1::uuid[], $2::text[], $3::timestamptz[])
+       ON CONFLICT (record_id) DO UPDATE SET due_at = EXCLUDED.due_at, updated_at = now()`,
+      [rows.map((d) => d.recordId), rows.map((d) => d.kind), rows.map((d) => d.dueAt)],
+    );
+  }
+
+  /** Deadlines passing within `withinMs` not warned of yet: marked warned, in the caller's transaction. */
+  claimApproaching(m: Sql, withinMs: number, limit: number): Promise<Array<{ record_id: string; kind: string; due_at: Date }>> {
+    return changed(
+      m,
+      `WITH due AS (SELECT record_id FROM record_deadlines
+                    WHERE due_at > now() AND due_at <= now() + make_interval(secs => $1::float8 / 1000) AND warned_due_at IS DISTINCT FROM due_at
+                    ORDER BY due_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+       UPDATE record_deadlines r SET warned_due_at = r.due_at FROM due WHERE r.record_id = due.record_id RETURNING r.record_id, r.kind, r.due_at`,
+      [withinMs, limit],
+    );
+  }
+
   /** The staff messages a person got since `since` (their digest). */
   async staffMessagesSince(m: Sql, userId: string, since: Date): Promise<Array<{ title: string; created_at: Date }>> {
     return m.query(

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { configuredChannels } from '../channels/configured';
 import { NotificationsConfig } from '../config';
 import { MessageComposer } from './composer';
+import { DeadlineWatch } from './deadline-watch';
 import { MessageChannels } from './message-channels';
 import { MessagesController } from './messages.controller';
 import { MessagesService } from './messages.service';
@@ -16,6 +17,7 @@ import { StaffDigest } from './staff-digest';
     MessageComposer,
     MessagesService,
     StaffDigest,
+    DeadlineWatch,
   ],
   exports: [MessageComposer, MessageSender],
 })

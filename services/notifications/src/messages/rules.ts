@@ -1,4 +1,5 @@
 import { RegencyCloudEvent } from '@smart-regency/contracts';
+import { DEADLINE_APPROACHING } from './deadlines';
 import { MessageType } from './message-types';
 
 /**
@@ -87,13 +88,16 @@ export function intentsFor(event: Pick<RegencyCloudEvent, 'type' | 'data'>): Int
       return [{ type: 'complaint.forwarded_lapor', to: 'record' }];
     case 'complaints.complaint.lapor_updated.v1':
       return [{ type: 'complaint.lapor_update', to: 'record' }];
+    case DEADLINE_APPROACHING:
+      return [{ type: d.kind === 'permit' ? 'staff.permit.due_soon' : 'staff.complaint.due_soon', to: 'agency' }];
     default:
       return [];
   }
 }
 
 /** Which service answers the notification context of an event. */
-export function contextServiceOf(type: string): 'permits' | 'complaints' | undefined {
+export function contextServiceOf(type: string, data: Record<string, unknown> = {}): 'permits' | 'complaints' | undefined {
+  if (type === DEADLINE_APPROACHING) return data.kind === 'permit' ? 'permits' : 'complaints';
   if (type.startsWith('permits.')) return 'permits';
   if (type.startsWith('complaints.')) return 'complaints';
   return undefined;

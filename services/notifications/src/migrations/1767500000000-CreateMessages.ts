@@ -93,6 +93,16 @@ export class CreateMessages1767500000000 implements MigrationInterface {
         updated_at timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (type, language)
       )`);
+    // A read model of open deadlines, fed by events, for the warnings before a deadline passes.
+    await q.query(`
+      CREATE TABLE record_deadlines (
+        record_id uuid PRIMARY KEY,
+        kind text NOT NULL CHECK (kind IN ('permit', 'complaint')),
+        due_at timestamptz,
+        warned_due_at timestamptz,
+        updated_at timestamptz NOT NULL DEFAULT now()
+      )`);
+    await q.query(`CREATE INDEX ix_record_deadlines_due ON record_deadlines (due_at) WHERE due_at IS NOT NULL`);
     // Ids only: a message composed while its person was being erased is not stored after the erasure.
     await q.query(`CREATE TABLE erased_users (user_id uuid PRIMARY KEY, erased_at timestamptz NOT NULL DEFAULT now())`);
     await q.query(`
@@ -117,6 +127,7 @@ export class CreateMessages1767500000000 implements MigrationInterface {
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP TABLE lapor_forwards`);
     await q.query(`DROP TABLE erased_users`);
+    await q.query(`DROP TABLE record_deadlines`);
     await q.query(`DROP TABLE notification_templates`);
     await q.query(`DROP TABLE notification_preferences`);
     await q.query(`DROP TABLE message_deliveries`);
