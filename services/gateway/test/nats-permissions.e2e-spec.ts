@@ -24,7 +24,7 @@ describe('NATS users and permissions', () => {
   const { bearer, agencies } = people;
   const open: NatsConnection[] = [];
 
-  const as = async (user?: 'gateway' | 'identity' | 'permits' | 'complaints' | 'reporting', password?: string) => {
+  const as = async (user?: 'gateway' | 'identity' | 'permits' | 'complaints' | 'reporting' | 'notifications', password?: string) => {
     const nc = await connect({ servers: nats.url, ...(user ? { user, pass: password ?? nats.passwords[user], inboxPrefix: `_INBOX.${user}` } : {}), maxReconnectAttempts: 0 });
     open.push(nc);
     return nc;
@@ -144,6 +144,29 @@ describe('NATS users and permissions', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(nats.violations().length).toBeGreaterThanOrEqual(violationsBefore + 2);
     expect(nats.violations().join('\n')).toMatch(/Subscription Violation|Permissions Violation for Subscription/i);
+  });
+
+  it("keeps the subjects notifications asks about people to notifications: the gateway's user cannot ask them at all", async () => {
+    // No caller is checked there (a service asks as itself): the server's permissions are the guard.
+    const internal: Array<[string, unknown]> = [
+      [SUBJECTS.identity.contacts, { userIds: [people.ids.pupr] }],
+      [SUBJECTS.identity.agencyStaff, { agencyId: agencies.PUPR }],
+      [SUBJECTS.permits.notificationContext, { recordId: randomUUID(), eventType: 'permits.application.submitted.v1' }],
+    ];
+    const gateway = await as('gateway');
+    const before = nats.violations().length;
+    for (const [subject, data] of internal) await expect(ask(gateway, subject, data, { [ACTOR_HEADER]: JSON.stringify(ADMIN) })).rejects.toThrow();
+    await new Promise((r) => setTimeout(r, 300));
+    const refused = nats.violations().slice(before).join('\n');
+    for (const [subject] of internal) expect(refused).toMatch(new RegExp(`Publish Violation.*gateway.*${subject.replace(/\./g, '\\.')}`));
+
+    // Notifications, as itself, is answered.
+    const notifications = await as('notifications');
+    const contacts = (await ask(notifications, SUBJECTS.identity.contacts, { userIds: [people.ids.pupr] })).response as { contacts: Array<{ userId: string; active: boolean }> };
+    expect(contacts.contacts).toEqual([expect.objectContaining({ userId: people.ids.pupr, active: true })]);
+    const staff = (await ask(notifications, SUBJECTS.identity.agencyStaff, { agencyId: agencies.PUPR })).response as { contacts: Array<{ userId: string }> };
+    expect(staff.contacts.map((c) => c.userId)).toContain(people.ids.pupr);
+    expect((await ask(notifications, SUBJECTS.permits.notificationContext, internal[2][1])).response).toEqual({ found: false, recipients: [], variables: {} });
   });
 
   it('refuses a caller the gateway did not sign, even from the gateway user', async () => {

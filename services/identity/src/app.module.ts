@@ -8,6 +8,7 @@ import { UsersModule } from './users/users.module';
 import { AuthModule } from './auth/auth.module';
 import { CalendarModule } from './calendar/calendar.module';
 import { PrivacyModule } from './privacy/privacy.module';
+import { ContactsModule } from './contacts/contacts.module';
 
 @Module({})
 export class AppModule {
@@ -22,6 +23,7 @@ export class AppModule {
         AuthModule,
         CalendarModule,
         PrivacyModule,
+        ContactsModule,
       ],
     };
   }

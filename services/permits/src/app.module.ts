@@ -6,6 +6,7 @@ import { PermitTypesModule } from './permit-types/permit-types.module';
 import { ApplicationsModule } from './applications/applications.module';
 import { permitsSchema } from './schema';
 import { PrivacyModule } from './privacy/privacy.module';
+import { NotificationContextModule } from './notification-context/notification-context.module';
 
 @Module({})
 export class AppModule {
@@ -18,6 +19,7 @@ export class AppModule {
         PermitTypesModule,
         ApplicationsModule,
         PrivacyModule,
+        NotificationContextModule,
       ],
     };
   }

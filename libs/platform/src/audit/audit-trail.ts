@@ -11,6 +11,7 @@ import {
   Page,
   pageOf,
   pageOffset,
+  ServiceName,
 } from '@smart-regency/contracts';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { AuditRow, canonicalRow, canonicalRowAroundSeq, chainHash, GENESIS_HASH } from './canonical';
@@ -29,6 +30,17 @@ export const SYSTEM_ACTOR = 'system';
 /** A caller whose identity the trail must not reveal (the reporter of an anonymous complaint). */
 export const ANONYMOUS_ACTOR = 'anonymous';
 
+/**
+ * Another of our services asking as itself on an internal subject (no person behind it; NATS
+ * permissions say which service may publish there): the row names the service, with no actor id.
+ */
+export interface ServiceCaller {
+  service: ServiceName;
+}
+
+/** The roles a row records for a service's own call: `service:<name>` (not a person's role). */
+export const serviceCallerRole = (service: ServiceName): string => `service:${service}`;
+
 export interface AuditEntry {
   /** `<entity>.<verb>`: `application.verify`, `user.update`, `complaint.read`. */
   action: string;
@@ -38,8 +50,8 @@ export interface AuditEntry {
   subjectId?: string | null;
   /** `{ before, after }` from `auditChanges`, or anything else small and free of personal values. */
   changes?: Record<string, unknown>;
-  /** Who did it, when not the caller of the current request (e.g. a self-registration); 'system' for jobs. */
-  actor?: Actor | typeof SYSTEM_ACTOR | typeof ANONYMOUS_ACTOR;
+  /** Who did it, when not the caller of the current request (e.g. a self-registration); 'system' for jobs; a service asking as itself. */
+  actor?: Actor | ServiceCaller | typeof SYSTEM_ACTOR | typeof ANONYMOUS_ACTOR;
 }
 
 /** An `audit_log` row as PostgreSQL returns it (snake_case columns). */
@@ -100,6 +112,10 @@ export interface ListRead {
   records: readonly string[];
   /** Whose personal data the page showed; nulls and repeats are dropped. Leave out anyone the trail must not name. */
   subjects: ReadonlyArray<string | null | undefined>;
+  /** The row's action when not `<entityType>.list` (a batch of records handed to another service). */
+  action?: string;
+  /** Who looked, when not the caller of the current request (a service asking as itself). */
+  actor?: AuditEntry['actor'];
 }
 
 export function requireTransaction(manager: EntityManager, what: string): void {
@@ -169,12 +185,13 @@ export class AuditTrail implements OnApplicationShutdown {
     if (!this.options.enabled) return undefined;
     const context = currentAuditContext();
     const hidden = entry.actor === SYSTEM_ACTOR || entry.actor === ANONYMOUS_ACTOR ? entry.actor : undefined;
-    const actor = hidden ? undefined : ((entry.actor as Actor | undefined) ?? context.actor);
+    const caller = typeof entry.actor === 'object' && 'service' in entry.actor ? serviceCallerRole(entry.actor.service) : undefined;
+    const actor = hidden || caller ? undefined : ((entry.actor as Actor | undefined) ?? context.actor);
     const row: Omit<AuditRow, 'seq'> = {
       service: this.service,
       at: new Date().toISOString(),
       actorId: actor?.id ?? null,
-      actorRoles: actor ? [...actor.roles].sort() : [hidden ?? SYSTEM_ACTOR],
+      actorRoles: actor ? [...actor.roles].sort() : [caller ?? hidden ?? SYSTEM_ACTOR],
       actorAgencyId: actor?.agencyId ?? null,
       action: entry.action,
       entityType: entry.entityType,
@@ -230,7 +247,7 @@ export class AuditTrail implements OnApplicationShutdown {
 
   /**
    * Records a list view that showed other people's records: one row per request,
-   * `<entityType>.list` on entity `list`, with `changes: { query, shown, records, subjects }`, so
+   * `<entityType>.list` (or `action`) on entity `list`, with `changes: { query, shown, records, subjects }`, so
    * `list({ subjectId })` finds it. Written like `recordRead`.
    */
   recordList(read: ListRead): Promise<void> {
@@ -242,11 +259,12 @@ export class AuditTrail implements OnApplicationShutdown {
     }
     const subjects = [...new Set(read.subjects.filter((s): s is string => !!s))];
     return this.recordRead({
-      action: `${read.entityType}.list`,
+      action: read.action ?? `${read.entityType}.list`,
       entityType: read.entityType,
       entityId: LIST_ENTITY_ID,
       subjectId: null,
       changes: { query, shown: read.records.length, records: [...read.records], subjects },
+      ...(read.actor ? { actor: read.actor } : {}),
     });
   }
 

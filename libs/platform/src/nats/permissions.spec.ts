@@ -31,6 +31,10 @@ describe('NATS permissions', () => {
     for (const user of ['identity', 'permits', 'complaints', 'reporting'] as const) expect(p[user].publish).not.toContain('identity.user.list');
     expect(p.permits.publish).toContain('identity.user.holder-name');
     expect(p.gateway.publish).not.toContain('identity.user.holder-name');
+    // What notifications asks about people and records, as itself: nobody else may ask.
+    for (const subject of [SUBJECTS.identity.contacts, SUBJECTS.identity.agencyStaff, SUBJECTS.permits.notificationContext]) {
+      expect(Object.entries(p).filter(([, perm]) => perm.publish.includes(subject)).map(([user]) => user)).toEqual(['notifications']);
+    }
     const all = Object.values(p).flatMap((u) => u.publish);
     expect(all.filter((s) => /STREAM\.DELETE|STREAM\.PURGE\.REGENCY|MSG\.DELETE|\$JS\.API\.>|^>$/.test(s))).toEqual([]);
     // Each process reads replies on its own inbox only.

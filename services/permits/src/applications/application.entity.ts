@@ -70,6 +70,10 @@ export class Application {
   @Column({ type: 'varchar', length: 120, nullable: true })
   holderName: string | null;
 
+  /** Set when the applicant's account was erased: the record stays, nothing is sent to them. */
+  @Column({ type: 'timestamptz', nullable: true })
+  applicantErasedAt: Date | null;
+
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
 

@@ -165,8 +165,8 @@ const TRANSITION_SQL = `
     WHERE id = $1 AND version = $2
     RETURNING id, status, updated_at, version
   ), history AS (
-    INSERT INTO application_history (application_id, action, from_status, to_status, actor_id, actor_role, note)
-    SELECT id, $13, $14, status, $15, $16, $17 FROM step
+    INSERT INTO application_history (application_id, action, from_status, to_status, actor_id, actor_role, note, at)
+    SELECT id, $13, $14, status, $15, $16, $17, $18 FROM step
   )`;
 
 @Injectable()
@@ -373,6 +373,8 @@ export class ApplicationsService {
         actor?.id ?? null,
         actorRole,
         command.note ?? null,
+        // The history row has the event's `at` to the millisecond, so a consumer finds it by action and at.
+        now,
       ];
       const outbox = this.events.statementParts(events, audited, params);
       const [saved] = await queryIn<Pick<Application, 'updatedAt' | 'version'>>(

@@ -11,6 +11,11 @@ import { renderCertificate } from './certificate-pdf';
 
 const CERTIFIED = ['issued', 'expired', 'revoked'];
 
+/** Where anyone checks a certificate: the address in its QR code (GET /permits/verify/:code). */
+export function verificationUrl(publicBaseUrl: string, verificationCode: string): string {
+  return `${publicBaseUrl}/api/v1/permits/verify/${verificationCode}`;
+}
+
 @Injectable()
 export class CertificatesService {
   constructor(
@@ -43,7 +48,7 @@ export class CertificatesService {
         .map(([code, value]) => ({ label: fields.get(code)!, value: String(value) })),
       issuedAt: app.issuedAt,
       expiresAt: app.expiresAt,
-      verificationUrl: `${this.config.PUBLIC_BASE_URL}/api/v1/permits/verify/${app.verificationCode}`,
+      verificationUrl: verificationUrl(this.config.PUBLIC_BASE_URL, app.verificationCode!),
     });
     return { objectName: await this.transfer.put(pdf), certificateNumber: app.certificateNumber };
   }

@@ -79,7 +79,11 @@ export class PrivacyService implements OnModuleInit {
         else if (kind) formData[key] = ERASED_TEXT;
       }
       const location = app.location ? { lat: app.location.lat, lng: app.location.lng } : null;
-      await m.query(`UPDATE applications SET form_data = $2, location = $3, holder_name = NULL WHERE id = $1`, [app.id, formData, location]);
+      await m.query(`UPDATE applications SET form_data = $2, location = $3, holder_name = NULL, applicant_erased_at = COALESCE(applicant_erased_at, now()) WHERE id = $1`, [
+        app.id,
+        formData,
+        location,
+      ]);
     }
     if (!apps.length) return;
     const ids = apps.map((a) => a.id);
