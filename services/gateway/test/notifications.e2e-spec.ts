@@ -1,4 +1,4 @@
-import { FakeMessageProvider, SmtpTestServer, TEST_NATS_URL, TestSystem, waitFor } from '@smart-regency/testing';
+import { FakeLapor, FakeMessageProvider, SmtpTestServer, TEST_NATS_URL, TestSystem, waitFor } from '@smart-regency/testing';
 import { connect, JSONCodec, headers as natsHeaders } from 'nats';
 import { Client } from 'pg';
 import request from 'supertest';
@@ -16,6 +16,7 @@ describe('messages to people', () => {
   const smtp = new SmtpTestServer();
   const sms = new FakeMessageProvider({ token: 'sms-token-uji' });
   const whatsapp = new FakeMessageProvider({ token: 'wa-token-uji' });
+  const lapor = new FakeLapor({ token: 'lapor-token-uji' });
 
   const db = async <T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> => {
     const client = new Client({ connectionString: system.process('notifications').env.DATABASE_URL });
@@ -38,7 +39,7 @@ describe('messages to people', () => {
   const messagesAbout = async (recordId: string, who = 'admin') => (await api.get(`/api/v1/notification-messages?recordId=${recordId}&pageSize=100`).set('Authorization', bearer[who]).expect(200)).body;
 
   beforeAll(async () => {
-    await Promise.all([smtp.start(), sms.start(), whatsapp.start()]);
+    await Promise.all([smtp.start(), sms.start(), whatsapp.start(), lapor.start()]);
     system = await TestSystem.start({
       notifications: {
         SMTP_HOST: smtp.host,
@@ -51,6 +52,9 @@ describe('messages to people', () => {
         APP_BASE_URL: 'https://layanan.labura.go.id',
         MESSAGE_RETRY_SCHEDULE: '0.5,1,1,2',
         MESSAGE_POLL_MS: '100',
+        LAPOR_URL: lapor.url,
+        LAPOR_TOKEN: 'lapor-token-uji',
+        LAPOR_POLL_SECONDS: '1',
       },
     });
     api = request(system.gatewayUrl);
@@ -59,11 +63,12 @@ describe('messages to people', () => {
     await people.add('budi');
     await people.add('dewi');
     await people.add('petugas', { roles: ['officer'], agency: 'PUPR' });
+    await people.add('kadis', { roles: ['agency_head'], agency: 'DLH' });
   }, 120000);
 
   afterAll(async () => {
     await system?.stop();
-    await Promise.all([smtp.stop(), sms.stop(), whatsapp.stop()]);
+    await Promise.all([smtp.stop(), sms.stop(), whatsapp.stop(), lapor.stop()]);
   });
 
   it('tells the applicant their application arrived and what to fix, and the agency that work waits, by email and in the inbox', async () => {
@@ -254,5 +259,34 @@ describe('messages to people', () => {
       return n === 0 ? true : undefined;
     }, 20000);
     expect(await db(`SELECT * FROM notification_preferences WHERE user_id = $1`, [ids.erna])).toEqual([]);
+  });
+
+  it('forwards a complaint to SP4N-LAPOR! from the agency head’s action, and brings its statuses back into the history and to the reporter', async () => {
+    const c = (await fileComplaint('sari', 'public', 'Limbah pabrik ke sungai')).body;
+    await api.post(`/api/v1/complaints/${c.id}/actions`).set('Authorization', bearer.admin).send({ action: 'verify' }).expect(200);
+    await api.post(`/api/v1/complaints/${c.id}/actions`).set('Authorization', bearer.admin).send({ action: 'dispose', agencyId: people.agencies.DLH }).expect(200);
+    await api.post(`/api/v1/complaints/${c.id}/forward-lapor`).set('Authorization', bearer.kadis).send({ note: 'Lintas kabupaten: perlu penanganan provinsi.' }).expect(202);
+
+    const report = await lapor.waitFor((r) => r.body.referensi === c.id, 20000);
+    expect(report.body).toMatchObject({ nomorPelacakan: c.trackingNumber, judul: 'Limbah pabrik ke sungai' });
+    for (const value of personal.sari) expect(JSON.stringify(report.body)).not.toContain(value);
+    const forwarded = await waitFor('the forward in the history', async () => {
+      const body = (await api.get(`/api/v1/complaints/${c.id}`).set('Authorization', bearer.kadis).expect(200)).body;
+      return body.lapor?.status === 'forwarded' ? body : undefined;
+    }, 20000);
+    expect(forwarded.lapor.laporId).toBe(report.laporId);
+    expect(forwarded.history.map((h: { action: string }) => h.action)).toEqual(expect.arrayContaining(['forward_lapor', 'lapor_forwarded']));
+    await waitFor('the reporter told of the forward', async () => (await inbox('sari')).items.find((n: { type: string }) => n.type === 'complaint.forwarded_lapor'), 20000);
+
+    lapor.setStatus(report.laporId, 'diproses', 'Sedang ditindaklanjuti instansi provinsi', 'Tim DLH Provinsi turun ke lokasi pekan ini.');
+    const updated = await waitFor('the status from SP4N-LAPOR! in the history', async () => {
+      const body = (await api.get(`/api/v1/complaints/${c.id}`).set('Authorization', bearer.sari).expect(200)).body;
+      return body.history.find((h: { action: string }) => h.action === 'lapor_update') ? body : undefined;
+    }, 20000);
+    expect(updated.history.find((h: { action: string }) => h.action === 'lapor_update').note).toContain('Tim DLH Provinsi turun ke lokasi');
+    const told = await waitFor('the reporter told of the update', async () => (await inbox('sari')).items.find((n: { type: string }) => n.type === 'complaint.lapor_update'), 20000);
+    expect(told.body).toContain('diproses');
+    // One report at LAPOR!, however often its status was read.
+    expect(lapor.reports.filter((r) => r.body.referensi === c.id)).toHaveLength(1);
   });
 });
