@@ -60,15 +60,18 @@ export type ListedComplaint = Pick<Complaint, (typeof COMPLAINT_LIST_COLUMNS)[nu
 const iso = (d: Date | null) => (d ? d.toISOString() : undefined);
 const notFound = () => new DomainError('COMPLAINTS.COMPLAINT_NOT_FOUND', 'complaint not found');
 
-/** A transition's first `WITH` parts: the complaint's changed fields and its history row; its event and audit row follow. */
+/**
+ * A transition's first `WITH` parts: the complaint's changed fields and its history row (at the
+ * event's `at`, so that notifications finds the entry an event names); its event and audit row follow.
+ */
 const ACT_SQL = `
   u AS (
     UPDATE complaints SET status = $2, agency_id = $3::uuid, due_at = $4::timestamptz, answer = $5, resolved_at = $6::timestamptz,
            closed_at = $7::timestamptz, escalated_stages = $8::text[], updated_at = now(), version = version + 1
      WHERE id = $1::uuid RETURNING id, status, updated_at, version),
   h AS (
-    INSERT INTO complaint_history (complaint_id, action, from_status, to_status, actor_id, actor_role, note)
-    SELECT id, $9, $10, status, $11::uuid, $12, $13 FROM u)`;
+    INSERT INTO complaint_history (complaint_id, action, from_status, to_status, actor_id, actor_role, note, at)
+    SELECT id, $9, $10, status, $11::uuid, $12, $13, $14::timestamptz FROM u)`;
 
 /**
  * Filing's first `WITH` parts: the complaint and its first history row. $1 id, $2 tracking number,
@@ -344,6 +347,7 @@ export class ComplaintsService {
         actor?.id ?? null,
         actor?.roles[0] ?? 'system',
         command.note ?? null,
+        now,
       ];
       const outbox = this.events.statementParts(
         [
