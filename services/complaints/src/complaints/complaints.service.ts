@@ -457,16 +457,26 @@ export class ComplaintsService {
     return rows.map((r) => ({ id: r.id, authorRole: r.authorRole, body: r.body, at: r.at.toISOString() }));
   }
 
+  /** A comment, its audit row and its `commented` event (which says the author's side, never who). */
   async addComment(actor: Actor, command: AddCommentCommand): Promise<CommentResponse> {
     const c = await this.threadOr404(this.db.manager, actor, command.id);
-    const authorRole = actor.id === c.reporterId ? 'citizen' : actor.roles[0];
+    const owner = actor.id === c.reporterId;
+    const authorRole = owner ? 'citizen' : actor.roles[0];
+    // The comment's time is the event's `at`, to the millisecond: notifications finds the comment by it.
+    const at = new Date();
     const row = await this.db.transaction(async (m) => {
       await this.commentsPerDay.take(m, actor);
-      const saved = await m.getRepository(ComplaintComment).save({ complaintId: c.id, authorId: actor.id, authorRole, body: command.body });
-      await this.audit.record(m, { action: 'comment.add', ...auditOf(c, actor), changes: { after: { commentId: saved.id, authorRole, body: '[personal]' } } });
+      const saved = await m.getRepository(ComplaintComment).save({ complaintId: c.id, authorId: actor.id, authorRole, body: command.body, at });
+      const audited = this.audit.pending({ action: 'comment.add', ...auditOf(c, actor), changes: { after: { commentId: saved.id, authorRole, body: '[personal]' } } });
+      await this.events.record(
+        m,
+        'complaints.complaint.commented.v1',
+        { complaintId: c.id, commentId: saved.id, authorRole: owner ? 'owner' : authorRole, ...(c.agencyId ? { agencyId: c.agencyId } : {}), at: at.toISOString() },
+        audited,
+      );
       return saved;
     });
-    return { id: row.id, authorRole, body: row.body, at: row.at.toISOString() };
+    return { id: row.id, authorRole, body: row.body, at: at.toISOString() };
   }
 
   /** The reporter rates the answer once, after resolution. */
