@@ -7,6 +7,7 @@ import { ComplaintsModule } from './complaints/complaints.module';
 import { ComplaintsConfig } from './config';
 import { complaintsSchema } from './schema';
 import { PrivacyModule } from './privacy/privacy.module';
+import { LaporModule } from './lapor/lapor.module';
 
 @Module({})
 export class AppModule {
@@ -20,6 +21,7 @@ export class AppModule {
         ComplaintsModule,
         PrivacyModule,
         AttachmentsModule,
+        LaporModule,
       ],
     };
   }

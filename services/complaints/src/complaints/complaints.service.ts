@@ -51,11 +51,13 @@ import { publicAttachments } from '../attachments/attachments.service';
 import { CategoryCatalogue } from '../categories/category-catalogue';
 import { ComplaintsConfig } from '../config';
 import { Complaint, ComplaintComment } from './complaint.entity';
-import { COMPLAINT_LIST_COLUMNS, ComplaintListScope, complaintListStatements, ListedFiles } from './complaint-list';
+import { LaporRepository } from '../lapor/lapor.repository';
+import { decideForward, forwardRefusal, laporStateOf } from '../lapor/lapor.rules';
+import { COMPLAINT_LAPOR_COLUMNS, COMPLAINT_LIST_COLUMNS, ComplaintListScope, complaintListStatements, ListedFiles } from './complaint-list';
 import { eventPlace, publicPoint } from './place';
 
-/** The columns a response is made of (COMPLAINT_LIST_COLUMNS). */
-export type ListedComplaint = Pick<Complaint, (typeof COMPLAINT_LIST_COLUMNS)[number][1]>;
+/** The columns a response is made of (COMPLAINT_LIST_COLUMNS; the LAPOR! ones everywhere but on public lists). */
+export type ListedComplaint = Pick<Complaint, (typeof COMPLAINT_LIST_COLUMNS)[number][1]> & Partial<Pick<Complaint, (typeof COMPLAINT_LAPOR_COLUMNS)[number][1]>>;
 
 const iso = (d: Date | null) => (d ? d.toISOString() : undefined);
 const notFound = () => new DomainError('COMPLAINTS.COMPLAINT_NOT_FOUND', 'complaint not found');
@@ -120,7 +122,9 @@ export function isComplaintOverdue(c: Pick<Complaint, 'status' | 'dueAt'>, now =
   return COMPLAINT_OPEN_STATUSES.includes(c.status) && !!c.dueAt && c.dueAt < now;
 }
 
+/** A complaint for those who may see it (the reporter, handling staff, coordinators, auditors): never for public routes. */
 export function toComplaintResponse(c: ListedComplaint, actor: Actor): ComplaintResponse {
+  const lapor = laporStateOf(c);
   return {
     id: c.id,
     trackingNumber: c.trackingNumber,
@@ -141,6 +145,7 @@ export function toComplaintResponse(c: ListedComplaint, actor: Actor): Complaint
     createdAt: c.createdAt.toISOString(),
     resolvedAt: iso(c.resolvedAt),
     closedAt: iso(c.closedAt),
+    ...(lapor ? { lapor } : {}),
   };
 }
 
@@ -186,6 +191,7 @@ export class ComplaintsService {
     private readonly idempotency: IdempotentWrites,
     private readonly audit: AuditTrail,
     private readonly categories: CategoryCatalogue,
+    private readonly lapor: LaporRepository,
     config: ComplaintsConfig,
   ) {
     this.numbers = new SequenceBlocks(db, 'complaint_number_seq');
@@ -378,8 +384,22 @@ export class ComplaintsService {
         params,
       );
       Object.assign(c, { updatedAt: stored.updatedAt, version: stored.version });
+      if (action === 'verify') await this.forwardByCategory(m, c, actor, now);
       return toComplaintResponse(c, actor ?? { id: 'system', roles: ['admin'] });
     });
+  }
+
+  /**
+   * A verified complaint of a category that forwards to SP4N-LAPOR! is forwarded in the verification's
+   * transaction (unless someone forwarded it already), as if requested by the category; the
+   * verification's new version covers it.
+   */
+  private async forwardByCategory(m: EntityManager, c: Complaint, actor: Actor | null, at: Date): Promise<void> {
+    const category = await this.categories.find(c.categoryCode, m);
+    if (!category?.forwardToLapor || forwardRefusal(c)) return;
+    const change = decideForward(c, { kind: 'category', actor }, undefined, at);
+    const { eventId } = await this.lapor.commit(m, { complaintId: c.id, change, audit: auditOf(c, actor), newVersion: false });
+    Object.assign(c, change.set, { laporRequestEventId: eventId });
   }
 
   async get(actor: Actor, id: string): Promise<ComplaintResponse> {
