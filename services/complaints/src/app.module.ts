@@ -8,6 +8,7 @@ import { ComplaintsConfig } from './config';
 import { complaintsSchema } from './schema';
 import { PrivacyModule } from './privacy/privacy.module';
 import { LaporModule } from './lapor/lapor.module';
+import { NotificationContextModule } from './notification-context/notification-context.module';
 
 @Module({})
 export class AppModule {
@@ -22,6 +23,7 @@ export class AppModule {
         PrivacyModule,
         AttachmentsModule,
         LaporModule,
+        NotificationContextModule,
       ],
     };
   }
