@@ -98,6 +98,7 @@ export const COMPLAINTS_ERRORS = {
   'COMPLAINTS.ATTACHMENTS_LOCKED': { status: 409, title: { id: 'Lampiran tidak dapat ditambah pada pengaduan yang sudah ditutup', en: 'No attachments can be added to a closed complaint' } },
   'COMPLAINTS.DAILY_FILING_LIMIT': { status: 429, title: { id: 'Batas pengaduan hari ini sudah tercapai, coba lagi besok', en: 'Daily limit of complaints reached; try again tomorrow' } },
   'COMPLAINTS.DAILY_UPLOAD_LIMIT': { status: 429, title: { id: 'Batas unggahan lampiran hari ini sudah tercapai, coba lagi besok', en: 'Daily limit of attachment uploads reached; try again tomorrow' } },
+  'COMPLAINTS.LAPOR_ALREADY_FORWARDED': { status: 409, title: { id: 'Pengaduan sudah diteruskan ke SP4N-LAPOR!', en: 'The complaint has already been forwarded to SP4N-LAPOR!' } },
   'COMPLAINTS.DAILY_COMMENT_LIMIT': { status: 429, title: { id: 'Batas komentar hari ini sudah tercapai, coba lagi besok', en: 'Daily limit of comments reached; try again tomorrow' } },
 } satisfies Record<string, ErrorSpec>;
 

@@ -7,6 +7,8 @@ import { ComplaintsModule } from './complaints/complaints.module';
 import { ComplaintsConfig } from './config';
 import { complaintsSchema } from './schema';
 import { PrivacyModule } from './privacy/privacy.module';
+import { LaporModule } from './lapor/lapor.module';
+import { NotificationContextModule } from './notification-context/notification-context.module';
 
 @Module({})
 export class AppModule {
@@ -20,6 +22,8 @@ export class AppModule {
         ComplaintsModule,
         PrivacyModule,
         AttachmentsModule,
+        LaporModule,
+        NotificationContextModule,
       ],
     };
   }

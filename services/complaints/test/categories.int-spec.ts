@@ -23,6 +23,7 @@ describe('complaints over NATS, on its own database', () => {
       'complaint_categories',
       'complaint_comments',
       'complaint_history',
+      'complaint_lapor_updates',
       'complaints',
       'daily_usage',
       'idempotency_keys',
@@ -60,8 +61,8 @@ describe('complaints over NATS, on its own database', () => {
     await expect(t.rpc.send(SUBJECTS.complaints.updateCategory, { code: 'health', active: false }, { actor: officer })).rejects.toMatchObject({ code: 'COMMON.FORBIDDEN' });
     expect((await t.db.query(`SELECT code FROM complaint_categories WHERE code = 'flooding' OR (code = 'health' AND NOT active)`)).rows).toEqual([]);
 
-    expect(await t.rpc.send(SUBJECTS.complaints.createCategory, body, { actor: admin })).toEqual({ ...body, active: true });
-    expect(await t.rpc.send(SUBJECTS.complaints.updateCategory, { code: 'flooding', active: false }, { actor: admin })).toEqual({ ...body, active: false });
+    expect(await t.rpc.send(SUBJECTS.complaints.createCategory, body, { actor: admin })).toEqual({ ...body, active: true, forwardToLapor: false });
+    expect(await t.rpc.send(SUBJECTS.complaints.updateCategory, { code: 'flooding', active: false }, { actor: admin })).toEqual({ ...body, active: false, forwardToLapor: false });
     await expect(t.rpc.send(SUBJECTS.complaints.updateCategory, { code: 'flooding', agencyId: 'PUPR' }, { actor: admin })).rejects.toMatchObject({
       code: 'COMMON.VALIDATION',
       details: [expect.objectContaining({ field: 'agencyId' })],
@@ -70,7 +71,7 @@ describe('complaints over NATS, on its own database', () => {
     await t.db.query('SELECT audit_chain_pending(100000, true)');
     const trail = await t.db.query(`SELECT action, actor_id, changes FROM audit_log WHERE entity_type = 'complaint_category' ORDER BY seq`);
     expect(trail.rows).toEqual([
-      { action: 'complaint_category.create', actor_id: admin.id, changes: { after: { ...body, active: true } } },
+      { action: 'complaint_category.create', actor_id: admin.id, changes: { after: { ...body, active: true, forwardToLapor: false } } },
       { action: 'complaint_category.update', actor_id: admin.id, changes: { before: { active: true }, after: { active: false } } },
     ]);
   });

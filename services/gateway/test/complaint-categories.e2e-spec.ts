@@ -45,8 +45,8 @@ describe('complaint categories', () => {
 
   it('adds a category that is listed at once and routes complaints to its agency', async () => {
     const created = await create(lighting()).expect(201);
-    expect(created.body).toEqual({ ...lighting(), active: true });
-    expect(await listed('street-lighting')).toEqual({ ...lighting(), active: true });
+    expect(created.body).toEqual({ ...lighting(), active: true, forwardToLapor: false });
+    expect(await listed('street-lighting')).toEqual({ ...lighting(), active: true, forwardToLapor: false });
 
     const filed = (await file('street-lighting').expect(201)).body;
     expect(filed).toMatchObject({ categoryCode: 'street-lighting', agencyId: agencies.DISHUB, status: 'received' });
@@ -62,7 +62,7 @@ describe('complaint categories', () => {
     expect(before.agencyId).toBe(agencies.DISHUB);
 
     const changed = await update('street-lighting', { name: 'Lampu penerangan jalan', agencyId: agencies.PUPR }).expect(200);
-    expect(changed.body).toEqual({ ...lighting(), name: 'Lampu penerangan jalan', agencyId: agencies.PUPR, active: true });
+    expect(changed.body).toEqual({ ...lighting(), name: 'Lampu penerangan jalan', agencyId: agencies.PUPR, active: true, forwardToLapor: false });
     expect(await listed('street-lighting')).toEqual(changed.body);
 
     // The change is seen by the next filing at once (this replica dropped its cached entry).
@@ -140,7 +140,7 @@ describe('complaint categories', () => {
     ]);
     for (const row of rows) expect(row).toMatchObject({ service: 'complaints', entityType: 'complaint_category', actorId: adminId, actorRoles: ['admin'] });
     const [reopened, closed, rerouted, created] = rows;
-    expect(created.changes).toEqual({ after: { ...lighting(), active: true } });
+    expect(created.changes).toEqual({ after: { ...lighting(), active: true, forwardToLapor: false } });
     expect(rerouted.changes).toEqual({
       before: { name: 'Penerangan jalan umum', agencyId: agencies.DISHUB },
       after: { name: 'Lampu penerangan jalan', agencyId: agencies.PUPR },
@@ -165,6 +165,8 @@ describe('complaint categories', () => {
     // A PATCH without `active` leaves it alone, so the update body must not promise the create body's default.
     expect(spec.components.schemas.CreateComplaintCategoryRequest.properties.active.default).toBe(true);
     expect(spec.components.schemas.UpdateComplaintCategoryRequest.properties.active).not.toHaveProperty('default');
+    expect(spec.components.schemas.CreateComplaintCategoryRequest.properties.forwardToLapor.default).toBe(false);
+    expect(spec.components.schemas.UpdateComplaintCategoryRequest.properties.forwardToLapor).not.toHaveProperty('default');
     expect(spec.components.schemas.UpdatePermitTypeRequest.properties.active).not.toHaveProperty('default');
   });
 });

@@ -302,10 +302,16 @@ describe('complaints', () => {
     await api.get(`/open311/v2/requests/${secret.trackingNumber}.json`).expect(404);
     await api.get(`/open311/v2/tokens/${secret.trackingNumber}.xml`).expect(404);
 
-    // Every event of both complaints: received, status changes, rating, escalations.
+    // Every event of both complaints: received, status changes, comments, rating, escalations.
     const events = [...(await eventsFor(secret.id)), ...(await eventsFor(anon.id))];
     expect(new Set(events.map((e) => e.type))).toEqual(
-      new Set(['complaints.complaint.received.v1', 'complaints.complaint.status_changed.v1', 'complaints.complaint.rated.v1', 'complaints.complaint.escalated.v1']),
+      new Set([
+        'complaints.complaint.received.v1',
+        'complaints.complaint.status_changed.v1',
+        'complaints.complaint.commented.v1',
+        'complaints.complaint.rated.v1',
+        'complaints.complaint.escalated.v1',
+      ]),
     );
     for (const e of events) never(JSON.stringify(e), [...secretTexts, ...anonTexts, answers[anon.id], 'Lampu jalan mati', '2.41234', '99.51234']);
     const secretReceived = events.find((e) => e.subject === secret.id && e.type === 'complaints.complaint.received.v1')!;

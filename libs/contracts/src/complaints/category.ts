@@ -17,6 +17,9 @@ export class ComplaintCategoryResponse {
   agencyId: string;
   @ApiProperty()
   active: boolean;
+  /** Complaints of this category go to SP4N-LAPOR! on their own once verified. */
+  @ApiProperty()
+  forwardToLapor: boolean;
 }
 
 export class ListComplaintCategoriesRequest extends PageQuery {
@@ -64,17 +67,27 @@ export class CreateComplaintCategoryRequest {
   @ApiPropertyOptional({ default: true })
   @Omittable() @IsBoolean()
   active?: boolean;
+
+  /** Forward its complaints to SP4N-LAPOR! when the coordinator verifies them. */
+  @ApiPropertyOptional({ default: false })
+  @Omittable() @IsBoolean()
+  forwardToLapor?: boolean;
 }
 
 /**
  * Every field of a new category but the code (which stays), all optional, with the same rules.
  * Complaints already filed keep their agency; `active: false` takes no new complaints.
  */
-export class UpdateComplaintCategoryRequest extends PartialType(OmitType(CreateComplaintCategoryRequest, ['code', 'active'] as const)) {
+export class UpdateComplaintCategoryRequest extends PartialType(OmitType(CreateComplaintCategoryRequest, ['code', 'active', 'forwardToLapor'] as const)) {
   /** Declared here, not inherited: the create body's `default: true` would tell clients that a PATCH without it reopens. */
   @ApiPropertyOptional({ description: 'Unchanged when absent.' })
   @Omittable() @IsBoolean()
   active?: boolean;
+
+  /** As `active`: a PATCH without it leaves the setting as it is. Applies to complaints verified from then on. */
+  @ApiPropertyOptional({ description: 'Unchanged when absent.' })
+  @Omittable() @IsBoolean()
+  forwardToLapor?: boolean;
 }
 
 export class UpdateComplaintCategoryCommand extends UpdateComplaintCategoryRequest {

@@ -5,6 +5,7 @@ import { IsIn, IsInt, IsISO8601, IsLatitude, IsLongitude, IsObject, IsString, Is
 import { CountedPageResponse, PageQuery } from '../common/page';
 import { QueryBoolean } from '../common/transforms';
 import { AttachmentResponse } from './attachment';
+import { LaporState } from './lapor';
 import { COMPLAINT_ACTIONS, COMPLAINT_STATUSES, ComplaintStatus } from './lifecycle';
 
 export const VISIBILITIES = ['public', 'anonymous', 'confidential'] as const;
@@ -65,6 +66,8 @@ export class ComplaintResponse {
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiPropertyOptional({ format: 'date-time' }) resolvedAt?: string;
   @ApiPropertyOptional({ format: 'date-time' }) closedAt?: string;
+  /** Where it stands with SP4N-LAPOR!, once someone asked to forward it (never on public routes or Open311). */
+  @ApiPropertyOptional({ type: LaporState }) lapor?: LaporState;
 }
 
 /** What anyone may see of a public or anonymous complaint. */

@@ -1,5 +1,5 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsISO8601, IsString, IsUUID, Matches, MaxLength, ValidateIf } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean, IsInt, IsISO8601, IsString, IsUUID, Matches, MaxLength, Min, ValidateIf } from 'class-validator';
 import { Omittable } from '../common/omittable';
 
 /**
@@ -17,19 +17,24 @@ export class ForwardLaporRequest {
 
 export class ForwardLaporCommand extends ForwardLaporRequest {
   @IsUUID() id: string;
+  /** The gateway's `If-Match`: the complaint's version the caller saw. */
+  @Omittable() @IsInt() @Min(1) ifMatch?: number;
 }
 
+export const LAPOR_STATUSES = ['requested', 'forwarded', 'failed'] as const;
+export type LaporStatus = (typeof LAPOR_STATUSES)[number];
+
 /** Where a complaint stands with SP4N-LAPOR! (on ComplaintResponse as `lapor`). */
-export interface LaporState {
+export class LaporState {
   /** `requested` until the national channel took it, then `forwarded`; `failed` when it could not. */
-  status: 'requested' | 'forwarded' | 'failed';
+  @ApiProperty({ enum: LAPOR_STATUSES }) status: LaporStatus;
   /** The national channel's id once it took the complaint. */
-  laporId?: string;
+  @ApiPropertyOptional() laporId?: string;
   /** The last status the national channel reported. */
-  remoteStatus?: string;
-  requestedAt: string;
-  forwardedAt?: string;
-  failedReason?: string;
+  @ApiPropertyOptional() remoteStatus?: string;
+  @ApiProperty({ format: 'date-time' }) requestedAt: string;
+  @ApiPropertyOptional({ format: 'date-time' }) forwardedAt?: string;
+  @ApiPropertyOptional() failedReason?: string;
 }
 
 /** Internal: what notifications sends to LAPOR! for a complaint (never the reporter's identity). */

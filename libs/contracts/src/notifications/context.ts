@@ -17,6 +17,8 @@ export class NotificationContextRequest {
   @Omittable() @IsISO8601() at?: string;
   /** The event's action (`status_changed`), when it has one. */
   @Omittable() @IsString() @MaxLength(40) action?: string;
+  /** The comment a `commented` event names (its `commentId`); without it, the comment is found by `at`. */
+  @Omittable() @IsUUID() commentId?: string;
 }
 
 /** A person a record's event concerns (not staff: those come from identity by agency). */

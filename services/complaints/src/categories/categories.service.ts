@@ -19,7 +19,7 @@ import { ComplaintCategory } from './complaint-category.entity';
 const PUBLIC_TEXT = { notPersonal: ['name', 'description'] };
 
 export function toCategoryResponse(c: ComplaintCategory): ComplaintCategoryResponse {
-  return { code: c.code, name: c.name, description: c.description, agencyId: c.agencyId, active: c.active };
+  return { code: c.code, name: c.name, description: c.description, agencyId: c.agencyId, active: c.active, forwardToLapor: c.forwardToLapor };
 }
 
 const requireAdmin = (actor: Actor) => requireRole(actor, ['admin'], 'complaint categories are kept by admins');
@@ -50,7 +50,7 @@ export class CategoriesService {
     requireAdmin(actor);
     try {
       return await this.categories.manager.transaction(async (m) => {
-        const category = await m.save(this.categories.create({ ...request, active: request.active ?? true }));
+        const category = await m.save(this.categories.create({ ...request, active: request.active ?? true, forwardToLapor: request.forwardToLapor ?? false }));
         const created = toCategoryResponse(category);
         await this.audit.record(m, { action: 'complaint_category.create', entityType: 'complaint_category', entityId: category.code, changes: auditChanges(null, created, PUBLIC_TEXT) });
         return created;

@@ -20,6 +20,10 @@ export class ComplaintCategory {
   @Column({ type: 'boolean', default: true })
   active: boolean;
 
+  /** Verified complaints of this category are forwarded to SP4N-LAPOR! on their own. */
+  @Column({ type: 'boolean', default: false })
+  forwardToLapor: boolean;
+
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
 

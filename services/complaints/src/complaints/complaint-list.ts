@@ -44,6 +44,16 @@ export const COMPLAINT_LIST_COLUMNS = [
   ['updated_at', 'updatedAt'],
 ] as const;
 
+/** Where a complaint stands with SP4N-LAPOR!: on the staff's and the reporter's lists, never on the public's. */
+export const COMPLAINT_LAPOR_COLUMNS = [
+  ['lapor_status', 'laporStatus'],
+  ['lapor_id', 'laporId'],
+  ['lapor_requested_at', 'laporRequestedAt'],
+  ['lapor_forwarded_at', 'laporForwardedAt'],
+  ['lapor_failed_reason', 'laporFailedReason'],
+  ['lapor_remote_status', 'laporRemoteStatus'],
+] as const;
+
 /**
  * The public page's files, in the page's own statement (one round trip): only `public` complaints
  * show theirs (a photo of an anonymous or confidential one could identify who took it).
@@ -96,8 +106,9 @@ export function complaintListStatements(scope: ComplaintListScope, query: ListCo
   const condition = where.length ? `WHERE ${where.join(' AND ')}` : '';
 
   const { skip: offset, take: pageSize } = pageOffset(query);
+  const listed = scope.kind === 'public' ? COMPLAINT_LIST_COLUMNS : [...COMPLAINT_LIST_COLUMNS, ...COMPLAINT_LAPOR_COLUMNS];
   const columns =
-    COMPLAINT_LIST_COLUMNS.map(([name, property]) => (name === property ? `c.${name}` : `c.${name} AS "${property}"`)).join(', ') +
+    listed.map(([name, property]) => (name === property ? `c.${name}` : `c.${name} AS "${property}"`)).join(', ') +
     (scope.kind === 'public' ? `, ${PUBLIC_FILES}` : '');
   const countSql = `SELECT count(*)::int FROM (SELECT 1 FROM complaints c ${condition} LIMIT ${EXACT_TOTAL_UP_TO + 1}) m`;
   const count = countSql.replace('count(*)::int', 'count(*)::int AS n');

@@ -1,5 +1,5 @@
-import { ComplaintStatus, Visibility } from '@smart-regency/contracts';
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
+import { ComplaintStatus, LaporStatus, Visibility } from '@smart-regency/contracts';
+import { Column, CreateDateColumn, Entity, PrimaryColumn, PrimaryGeneratedColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
 
 @Entity('complaints')
 export class Complaint {
@@ -24,6 +24,19 @@ export class Complaint {
   @Column({ type: 'timestamptz', nullable: true }) closedAt: Date | null;
   @Column({ type: 'smallint', nullable: true }) rating: number | null;
   @Column({ type: 'text', nullable: true }) ratingComment: string | null;
+  /** Where it stands with SP4N-LAPOR! (null until someone asked to forward it). */
+  @Column({ type: 'varchar', length: 20, nullable: true }) laporStatus: LaporStatus | null;
+  @Column({ type: 'varchar', length: 100, nullable: true }) laporId: string | null;
+  @Column({ type: 'timestamptz', nullable: true }) laporRequestedAt: Date | null;
+  @Column({ type: 'timestamptz', nullable: true }) laporForwardedAt: Date | null;
+  @Column({ type: 'text', nullable: true }) laporFailedReason: string | null;
+  @Column({ type: 'varchar', length: 60, nullable: true }) laporRemoteStatus: string | null;
+  /** When the national channel says `laporRemoteStatus` was set: an older status arriving later does not replace it. */
+  @Column({ type: 'timestamptz', nullable: true }) laporRemoteUpdatedAt: Date | null;
+  /** The `lapor_forward_requested` event the adapter's outcome must answer. */
+  @Column({ type: 'uuid', nullable: true }) laporRequestEventId: string | null;
+  /** The reporter asked for erasure: the complaint stays, nobody is told about it any more. */
+  @Column({ type: 'timestamptz', nullable: true }) reporterErasedAt: Date | null;
   @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
   @UpdateDateColumn({ type: 'timestamptz' }) updatedAt: Date;
   @VersionColumn() version: number;
@@ -50,4 +63,14 @@ export class ComplaintComment {
   @Column({ type: 'varchar', length: 20 }) authorRole: string;
   @Column({ type: 'text' }) body: string;
   @CreateDateColumn({ type: 'timestamptz' }) at: Date;
+}
+
+/** A status SP4N-LAPOR! reported, kept so that each is applied once. */
+@Entity('complaint_lapor_updates')
+export class ComplaintLaporUpdate {
+  @PrimaryColumn({ type: 'uuid' }) complaintId: string;
+  @PrimaryColumn({ type: 'varchar', length: 100 }) laporId: string;
+  @PrimaryColumn({ type: 'varchar', length: 60 }) status: string;
+  @PrimaryColumn({ type: 'timestamptz' }) updatedAt: Date;
+  @CreateDateColumn({ type: 'timestamptz' }) recordedAt: Date;
 }

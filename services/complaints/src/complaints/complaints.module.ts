@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
 import { CategoriesModule } from '../categories/categories.module';
+import { LaporModule } from '../lapor/lapor.module';
 import { ComplaintJobs } from './complaint-jobs';
 import { ComplaintsController } from './complaints.controller';
 import { ComplaintsService } from './complaints.service';
 
 @Module({
-  imports: [CategoriesModule],
+  imports: [CategoriesModule, LaporModule],
   controllers: [ComplaintsController],
   providers: [ComplaintsService, ComplaintJobs],
 })

@@ -51,24 +51,29 @@ import { publicAttachments } from '../attachments/attachments.service';
 import { CategoryCatalogue } from '../categories/category-catalogue';
 import { ComplaintsConfig } from '../config';
 import { Complaint, ComplaintComment } from './complaint.entity';
-import { COMPLAINT_LIST_COLUMNS, ComplaintListScope, complaintListStatements, ListedFiles } from './complaint-list';
+import { LaporRepository } from '../lapor/lapor.repository';
+import { decideForward, forwardRefusal, laporStateOf } from '../lapor/lapor.rules';
+import { COMPLAINT_LAPOR_COLUMNS, COMPLAINT_LIST_COLUMNS, ComplaintListScope, complaintListStatements, ListedFiles } from './complaint-list';
 import { eventPlace, publicPoint } from './place';
 
-/** The columns a response is made of (COMPLAINT_LIST_COLUMNS). */
-export type ListedComplaint = Pick<Complaint, (typeof COMPLAINT_LIST_COLUMNS)[number][1]>;
+/** The columns a response is made of (COMPLAINT_LIST_COLUMNS; the LAPOR! ones everywhere but on public lists). */
+export type ListedComplaint = Pick<Complaint, (typeof COMPLAINT_LIST_COLUMNS)[number][1]> & Partial<Pick<Complaint, (typeof COMPLAINT_LAPOR_COLUMNS)[number][1]>>;
 
 const iso = (d: Date | null) => (d ? d.toISOString() : undefined);
 const notFound = () => new DomainError('COMPLAINTS.COMPLAINT_NOT_FOUND', 'complaint not found');
 
-/** A transition's first `WITH` parts: the complaint's changed fields and its history row; its event and audit row follow. */
+/**
+ * A transition's first `WITH` parts: the complaint's changed fields and its history row (at the
+ * event's `at`, so that notifications finds the entry an event names); its event and audit row follow.
+ */
 const ACT_SQL = `
   u AS (
     UPDATE complaints SET status = $2, agency_id = $3::uuid, due_at = $4::timestamptz, answer = $5, resolved_at = $6::timestamptz,
            closed_at = $7::timestamptz, escalated_stages = $8::text[], updated_at = now(), version = version + 1
      WHERE id = $1::uuid RETURNING id, status, updated_at, version),
   h AS (
-    INSERT INTO complaint_history (complaint_id, action, from_status, to_status, actor_id, actor_role, note)
-    SELECT id, $9, $10, status, $11::uuid, $12, $13 FROM u)`;
+    INSERT INTO complaint_history (complaint_id, action, from_status, to_status, actor_id, actor_role, note, at)
+    SELECT id, $9, $10, status, $11::uuid, $12, $13, $14::timestamptz FROM u)`;
 
 /**
  * Filing's first `WITH` parts: the complaint and its first history row. $1 id, $2 tracking number,
@@ -117,7 +122,9 @@ export function isComplaintOverdue(c: Pick<Complaint, 'status' | 'dueAt'>, now =
   return COMPLAINT_OPEN_STATUSES.includes(c.status) && !!c.dueAt && c.dueAt < now;
 }
 
+/** A complaint for those who may see it (the reporter, handling staff, coordinators, auditors): never for public routes. */
 export function toComplaintResponse(c: ListedComplaint, actor: Actor): ComplaintResponse {
+  const lapor = laporStateOf(c);
   return {
     id: c.id,
     trackingNumber: c.trackingNumber,
@@ -138,6 +145,7 @@ export function toComplaintResponse(c: ListedComplaint, actor: Actor): Complaint
     createdAt: c.createdAt.toISOString(),
     resolvedAt: iso(c.resolvedAt),
     closedAt: iso(c.closedAt),
+    ...(lapor ? { lapor } : {}),
   };
 }
 
@@ -183,6 +191,7 @@ export class ComplaintsService {
     private readonly idempotency: IdempotentWrites,
     private readonly audit: AuditTrail,
     private readonly categories: CategoryCatalogue,
+    private readonly lapor: LaporRepository,
     config: ComplaintsConfig,
   ) {
     this.numbers = new SequenceBlocks(db, 'complaint_number_seq');
@@ -344,6 +353,7 @@ export class ComplaintsService {
         actor?.id ?? null,
         actor?.roles[0] ?? 'system',
         command.note ?? null,
+        now,
       ];
       const outbox = this.events.statementParts(
         [
@@ -374,8 +384,22 @@ export class ComplaintsService {
         params,
       );
       Object.assign(c, { updatedAt: stored.updatedAt, version: stored.version });
+      if (action === 'verify') await this.forwardByCategory(m, c, actor, now);
       return toComplaintResponse(c, actor ?? { id: 'system', roles: ['admin'] });
     });
+  }
+
+  /**
+   * A verified complaint of a category that forwards to SP4N-LAPOR! is forwarded in the verification's
+   * transaction (unless someone forwarded it already), as if requested by the category; the
+   * verification's new version covers it.
+   */
+  private async forwardByCategory(m: EntityManager, c: Complaint, actor: Actor | null, at: Date): Promise<void> {
+    const category = await this.categories.find(c.categoryCode, m);
+    if (!category?.forwardToLapor || forwardRefusal(c)) return;
+    const change = decideForward(c, { kind: 'category', actor }, undefined, at);
+    const { eventId } = await this.lapor.commit(m, { complaintId: c.id, change, audit: auditOf(c, actor), newVersion: false });
+    Object.assign(c, change.set, { laporRequestEventId: eventId });
   }
 
   async get(actor: Actor, id: string): Promise<ComplaintResponse> {
@@ -453,16 +477,26 @@ export class ComplaintsService {
     return rows.map((r) => ({ id: r.id, authorRole: r.authorRole, body: r.body, at: r.at.toISOString() }));
   }
 
+  /** A comment, its audit row and its `commented` event (which says the author's side, never who). */
   async addComment(actor: Actor, command: AddCommentCommand): Promise<CommentResponse> {
     const c = await this.threadOr404(this.db.manager, actor, command.id);
-    const authorRole = actor.id === c.reporterId ? 'citizen' : actor.roles[0];
+    const owner = actor.id === c.reporterId;
+    const authorRole = owner ? 'citizen' : actor.roles[0];
+    // The comment's time is the event's `at`, to the millisecond: notifications finds the comment by it.
+    const at = new Date();
     const row = await this.db.transaction(async (m) => {
       await this.commentsPerDay.take(m, actor);
-      const saved = await m.getRepository(ComplaintComment).save({ complaintId: c.id, authorId: actor.id, authorRole, body: command.body });
-      await this.audit.record(m, { action: 'comment.add', ...auditOf(c, actor), changes: { after: { commentId: saved.id, authorRole, body: '[personal]' } } });
+      const saved = await m.getRepository(ComplaintComment).save({ complaintId: c.id, authorId: actor.id, authorRole, body: command.body, at });
+      const audited = this.audit.pending({ action: 'comment.add', ...auditOf(c, actor), changes: { after: { commentId: saved.id, authorRole, body: '[personal]' } } });
+      await this.events.record(
+        m,
+        'complaints.complaint.commented.v1',
+        { complaintId: c.id, commentId: saved.id, authorRole: owner ? 'owner' : authorRole, ...(c.agencyId ? { agencyId: c.agencyId } : {}), at: at.toISOString() },
+        audited,
+      );
       return saved;
     });
-    return { id: row.id, authorRole, body: row.body, at: row.at.toISOString() };
+    return { id: row.id, authorRole, body: row.body, at: at.toISOString() };
   }
 
   /** The reporter rates the answer once, after resolution. */

@@ -26,3 +26,19 @@ export function eventPlace(place: Place, visibility: Visibility): Place {
   const district = place.district ? { district: place.district } : {};
   return visibility === 'confidential' ? district : { ...publicPoint(place, visibility), ...district };
 }
+
+/**
+ * The place as the public list shows it, for the national channel (SP4N-LAPOR!): a public complaint
+ * with its point and address, an anonymous one at ~110 m without the address, a confidential one
+ * (never listed) by its district alone.
+ */
+export function publishedPlace(place: Place & { address?: string; village?: string }, visibility: Visibility): Place & { address?: string; village?: string } {
+  const district = place.district ? { district: place.district } : {};
+  if (visibility === 'confidential') return district;
+  return {
+    ...publicPoint(place, visibility),
+    ...district,
+    ...(place.village ? { village: place.village } : {}),
+    ...(visibility === 'public' && place.address ? { address: place.address } : {}),
+  };
+}

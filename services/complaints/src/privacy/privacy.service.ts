@@ -69,7 +69,10 @@ export class PrivacyService implements OnModuleInit {
       const { district } = c.location;
       // A complaint placed by an address alone keeps only its district.
       const location = { ...coarsePoint(c.location), ...(district ? { district } : {}) };
-      await m.query(`UPDATE complaints SET title = $2::varchar, description = $2::text, location = $3, rating_comment = NULL WHERE id = $1`, [c.id, ERASED_TEXT, location]);
+      await m.query(
+        `UPDATE complaints SET title = $2::varchar, description = $2::text, location = $3, rating_comment = NULL, reporter_erased_at = coalesce(reporter_erased_at, now()) WHERE id = $1`,
+        [c.id, ERASED_TEXT, location],
+      );
     }
     await m.query(`UPDATE complaint_comments SET body = $2 WHERE author_id = $1 AND body <> $2`, [userId, ERASED_TEXT]);
     await m.query(`UPDATE complaint_history SET note = NULL WHERE actor_id = $1 AND note IS NOT NULL`, [userId]);

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiBody, ApiConsumes, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import {
   AddCommentRequest,
   ATTACHMENT_CONTENT_TYPES,
@@ -9,6 +9,7 @@ import {
   ComplaintPage,
   ComplaintResponse,
   FileComplaintRequest,
+  ForwardLaporRequest,
   ListComplaintsRequest,
   ListPublicComplaintsRequest,
   PublicComplaintPage,
@@ -87,6 +88,28 @@ export class ComplaintsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     const complaint = await this.rpc.send(SUBJECTS.complaints.act, { ...body, id, ifMatch }, call);
+    setETag(reply, complaint.version);
+    return complaint;
+  }
+
+  @Post(':id/forward-lapor')
+  @Roles('agency_head', 'admin')
+  @HttpCode(202)
+  @ApiHeader({ name: 'If-Match', required: false })
+  @ApiOperation({
+    summary:
+      "Forward to SP4N-LAPOR! (the head of the complaint's agency, or a coordinator): accepted at once, sent by the notifications service; `lapor.status` goes from `requested` to `forwarded` or `failed`, and the history shows each step. Not for rejected complaints; again only after a failure (409 otherwise)",
+  })
+  @ApiAcceptedResponse({ type: ComplaintResponse })
+  @ApiProblems(400, 401, 403, 404, 409, 412, 503)
+  async forwardLapor(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() body: ForwardLaporRequest,
+    @IfMatch() ifMatch: number | undefined,
+    @Call() call: CallContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const complaint = await this.rpc.send(SUBJECTS.complaints.forwardLapor, { ...body, id, ifMatch }, call);
     setETag(reply, complaint.version);
     return complaint;
   }
