@@ -68,6 +68,18 @@ export class ComplaintResponse {
   @ApiPropertyOptional({ format: 'date-time' }) closedAt?: string;
   /** Where it stands with SP4N-LAPOR!, once someone asked to forward it (never on public routes or Open311). */
   @ApiPropertyOptional({ type: LaporState }) lapor?: LaporState;
+  /** Every step, oldest first (on `GET /complaints/:id` only): the lifecycle, the forward to SP4N-LAPOR! and each status it reported. */
+  @ApiPropertyOptional({ type: () => [ComplaintHistoryEntry] }) history?: ComplaintHistoryEntry[];
+}
+
+/** One step in a complaint's history; `actorRole` says which side acted, never who. */
+export class ComplaintHistoryEntry {
+  @ApiProperty({ example: 'resolve' }) action: string;
+  @ApiPropertyOptional({ nullable: true }) fromStatus: string | null;
+  @ApiProperty() toStatus: string;
+  @ApiProperty({ example: 'officer' }) actorRole: string;
+  @ApiPropertyOptional({ nullable: true }) note: string | null;
+  @ApiProperty({ format: 'date-time' }) at: string;
 }
 
 /** What anyone may see of a public or anonymous complaint. */

@@ -406,6 +406,11 @@ export class ComplaintsService {
     const c = await this.db.getRepository(Complaint).findOne({ where: { id } });
     if (!c || !canSeeComplaint(actor, c)) throw notFound();
     const response = toComplaintResponse(c, actor);
+    const steps: Array<{ action: string; from_status: string | null; to_status: string; actor_role: string; note: string | null; at: Date }> = await this.db.query(
+      `SELECT action, from_status, to_status, actor_role, note, at FROM complaint_history WHERE complaint_id = $1 ORDER BY seq`,
+      [id],
+    );
+    response.history = steps.map((h) => ({ action: h.action, fromStatus: h.from_status, toStatus: h.to_status, actorRole: h.actor_role, note: h.note, at: h.at.toISOString() }));
     // Staff who see who reported it: who looked is part of the trail.
     if (actor.id !== c.reporterId && response.reporterId) await this.audit.recordRead(auditOf(c, actor));
     return response;

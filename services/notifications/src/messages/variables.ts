@@ -25,7 +25,8 @@ export function messageVariables(
   out.status = statusLabel(v.status, language);
   // A resolution's answer is its note; a reply in the thread is the comment.
   out.response = v.comment ?? v.note ?? '';
-  if (typeof event.status === 'string' && !v.laporStatus) out.laporStatus = event.status;
+  // What SP4N-LAPOR! reported (the event's), not where our forward stands.
+  out.laporStatus = typeof event.status === 'string' ? event.status : (v.laporRemoteStatus ?? v.laporStatus ?? '');
   if (typeof event.laporId === 'string' && !v.laporId) out.laporId = event.laporId;
   return out;
 }
