@@ -8,7 +8,7 @@ import { LaporGateway } from './lapor-gateway';
 import { ForwardRow, LaporStore } from './lapor.store';
 
 /** Statuses after which SP4N-LAPOR! has nothing more to say about a report. */
-const FINAL = new Set(['selesai', 'ditutup', 'closed', 'done', 'resolved', 'archived', 'diarsipkan']);
+const FINAL = new Set(['selesai', 'ditutup', 'ditolak', 'diarsipkan', 'closed', 'done', 'resolved', 'rejected', 'archived']);
 const STOP_POLLING_AFTER_MS = 90 * 86_400_000;
 
 /** Where the adapter is configured, or not (a regency without LAPOR_URL). */
