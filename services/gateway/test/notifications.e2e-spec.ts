@@ -249,8 +249,10 @@ describe('messages to people', () => {
   it('erases a citizen’s messages and choices with their account', async () => {
     await people.add('erna');
     await api.put('/api/v1/me/notification-preferences').set('Authorization', bearer.erna).send({ channels: { email: true, sms: false, whatsapp: false, inApp: true }, language: 'en' }).expect(200);
-    const c = (await fileComplaint('erna', 'public', 'Got mampet')).body;
+    const c = (await fileComplaint('erna', 'public', 'Got mampet depan rumah Warga erna')).body;
     await mailTo('erna', new RegExp(c.trackingNumber));
+    // The coordinators' message quotes the title she wrote.
+    await waitFor('the coordinators told', async () => (await inbox('admin')).items.find((n: { title: string; body: string }) => n.body.includes('Warga erna')), 20000);
     const exported = (await api.get('/api/v1/me/data-export').set('Authorization', bearer.erna).expect(200)).body;
     expect(exported.notifications).toMatchObject({ preferences: { language: 'en' }, notifications: [{ type: 'complaint.received' }] });
 
@@ -260,6 +262,11 @@ describe('messages to people', () => {
       return n === 0 ? true : undefined;
     }, 20000);
     expect(await db(`SELECT * FROM notification_preferences WHERE user_id = $1`, [ids.erna])).toEqual([]);
+    // Nobody's message quotes her any more; the coordinators' message about her complaint is emptied.
+    expect(await db(`SELECT id FROM notifications n WHERE n::text ILIKE '%Warga erna%'`)).toEqual([]);
+    const about = await db<{ title: string; recipient_role: string }>(`SELECT title, recipient_role FROM notifications WHERE record_id = $1`, [c.id]);
+    expect(about.length).toBeGreaterThan(0);
+    expect(about.every((m) => m.recipient_role === 'staff' && m.title.startsWith('[dihapus'))).toBe(true);
   });
 
   it('forwards a complaint to SP4N-LAPOR! from the agency head’s action, and brings its statuses back into the history and to the reporter', async () => {

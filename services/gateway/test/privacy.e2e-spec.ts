@@ -267,6 +267,10 @@ describe('data rights: export and erasure', () => {
       throw new Error(`${(error as Error).message}\n${system.process('complaints').output.slice(-20).join('\n')}`);
     });
     await system.waitUntilReady();
+    await waitFor('notifications to forget her messages and empty what quoted her', async () => {
+      const [row] = await db<{ n: number }>('notifications', `SELECT count(*)::int AS n FROM erased_users WHERE user_id = $1`, [erased.userId]);
+      return row.n ? true : undefined;
+    });
 
     expect(await findEverywhere(personalOf(rina))).toEqual([]);
     expect(await findEverywhere(['Jl. Melati'])).toEqual([]);

@@ -62,8 +62,9 @@ export class MessageComposer extends QueueLoop<JobRow> implements OnApplicationB
 
   protected async handle(job: JobRow): Promise<void> {
     let messages: NewNotification[];
+    let subjects: Array<{ recordId: string; userId: string }>;
     try {
-      messages = await this.compose(job);
+      ({ messages, subjects } = await this.compose(job));
     } catch (error) {
       const transient = isTransient(error);
       const delay = transient ? nextDelay(this.delays, job.attempts - 1) : undefined;
@@ -73,22 +74,23 @@ export class MessageComposer extends QueueLoop<JobRow> implements OnApplicationB
       return;
     }
     await this.db.transaction(async (m) => {
-      await this.store.insertMessages(m, messages);
+      await this.store.insertMessages(m, messages, subjects);
       await this.store.finishJob(m, job.event_id);
     });
     if (messages.some((n) => n.channels.length)) this.sender.wake();
   }
 
-  /** The messages one event leads to (none for most). */
-  async compose(job: Pick<JobRow, 'event_id' | 'event_type' | 'record_id' | 'data' | 'event_time'>): Promise<NewNotification[]> {
+  /** The messages one event leads to (none for most), and whose record it is. */
+  async compose(job: Pick<JobRow, 'event_id' | 'event_type' | 'record_id' | 'data' | 'event_time'>): Promise<{ messages: NewNotification[]; subjects: Array<{ recordId: string; userId: string }> }> {
     const event = job.data ?? {};
     const intents = intentsFor({ type: job.event_type, data: event });
     const service = contextServiceOf(job.event_type, event);
-    if (!intents.length || !service) return [];
+    if (!intents.length || !service) return { messages: [], subjects: [] };
     const context = await this.context(service, job);
-    if (!context.found) return [];
+    if (!context.found) return { messages: [], subjects: [] };
+    const subjects = (context.recipients ?? []).map((r) => ({ recordId: job.record_id, userId: r.userId }));
     const recipients = await this.recipients(context, intents, event);
-    if (!recipients.length) return [];
+    if (!recipients.length) return { messages: [], subjects };
     const prefs = await this.store.preferences(this.db, recipients.map((r) => r.contact.userId));
     const messages: NewNotification[] = [];
     for (const r of recipients) {
@@ -97,7 +99,7 @@ export class MessageComposer extends QueueLoop<JobRow> implements OnApplicationB
         if (message) messages.push(message);
       }
     }
-    return messages;
+    return { messages, subjects };
   }
 
   private async context(service: 'permits' | 'complaints', job: Pick<JobRow, 'event_type' | 'record_id' | 'data'>): Promise<NotificationContext> {

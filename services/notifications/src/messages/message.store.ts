@@ -84,6 +84,9 @@ interface NotificationRow {
   read_at: Date | null;
 }
 
+/** What a message about an erased person's record says instead of quoting them. */
+export const ERASED_TEXT = '[dihapus atas permintaan warga]';
+
 const toNotification = (r: NotificationRow): NotificationResponse => ({
   id: r.id,
   type: r.type,
@@ -151,17 +154,29 @@ export class MessageStore {
   }
 
   /** Stores messages and their deliveries; a message made before for the same event, person and type stays as it was. */
-  async insertMessages(m: Sql, messages: NewNotification[]): Promise<string[]> {
+  async insertMessages(m: Sql, messages: NewNotification[], subjects: Array<{ recordId: string; userId: string }> = []): Promise<string[]> {
+    if (subjects.length) {
+      await m.query(`INSERT INTO record_subjects (record_id, user_id) SELECT * FROM unnest($1::uuid[], $2::uuid[]) ON CONFLICT DO NOTHING`, [
+        subjects.map((s) => s.recordId),
+        subjects.map((s) => s.userId),
+      ]);
+    }
     if (!messages.length) return [];
     const col = <K extends keyof NewNotification>(k: K) => messages.map((n) => n[k]);
+    // What an erased person wrote (a complaint's title) is not quoted to anyone, even when the
+    // record's service has not forgotten it yet.
     const inserted = await changed<{ id: string }>(
       m,
       `INSERT INTO notifications (id, user_id, event_id, record_id, agency_id, type, recipient_role, language, title, body, short, link, in_app, event_time)
-       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::boolean[], $14::timestamptz[])
+       SELECT x.id, x.user_id, x.event_id, x.record_id, x.agency_id, x.type, x.recipient_role, x.language,
+              CASE WHEN gone.yes THEN $15 ELSE x.title END, CASE WHEN gone.yes THEN $15 ELSE x.body END, CASE WHEN gone.yes THEN $15 ELSE x.short END,
+              x.link, x.in_app, x.event_time
+       FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::boolean[], $14::timestamptz[])
          AS x(id, user_id, event_id, record_id, agency_id, type, recipient_role, language, title, body, short, link, in_app, event_time)
+       LEFT JOIN LATERAL (SELECT true AS yes FROM record_subjects s JOIN erased_users e ON e.user_id = s.user_id WHERE s.record_id = x.record_id LIMIT 1) gone ON true
        WHERE NOT EXISTS (SELECT 1 FROM erased_users e WHERE e.user_id = x.user_id)
        ON CONFLICT (event_id, user_id, type) DO NOTHING RETURNING id`,
-      [col('id'), col('userId'), col('eventId'), col('recordId'), col('agencyId'), col('type'), col('recipientRole'), col('language'), col('title'), col('body'), col('short'), col('link'), col('inApp'), col('eventTime')],
+      [col('id'), col('userId'), col('eventId'), col('recordId'), col('agencyId'), col('type'), col('recipientRole'), col('language'), col('title'), col('body'), col('short'), col('link'), col('inApp'), col('eventTime'), ERASED_TEXT],
     );
     const fresh = new Set(inserted.map((r) => r.id));
     const deliveries = messages.filter((n) => fresh.has(n.id)).flatMap((n) => n.channels.map((channel) => ({ notificationId: n.id, userId: n.userId, channel })));
@@ -319,6 +334,13 @@ export class MessageStore {
     if (!userIds.length) return;
     await m.query(`INSERT INTO erased_users (user_id) SELECT unnest($1::uuid[]) ON CONFLICT DO NOTHING`, [userIds]);
     await m.query(`DELETE FROM notifications WHERE user_id = ANY($1::uuid[])`, [userIds]);
+    // Others' messages about the person's records quoted what they wrote; a message still waiting
+    // to go sends the emptied text.
+    await m.query(
+      `UPDATE notifications SET title = $2, body = $2, short = $2
+       WHERE record_id IN (SELECT record_id FROM record_subjects WHERE user_id = ANY($1::uuid[])) AND title <> $2`,
+      [userIds, ERASED_TEXT],
+    );
     await m.query(`DELETE FROM notification_preferences WHERE user_id = ANY($1::uuid[])`, [userIds]);
   }
 

@@ -105,6 +105,10 @@ export class CreateMessages1767500000000 implements MigrationInterface {
     await q.query(`CREATE INDEX ix_record_deadlines_due ON record_deadlines (due_at) WHERE due_at IS NOT NULL`);
     // Ids only: a message composed while its person was being erased is not stored after the erasure.
     await q.query(`CREATE TABLE erased_users (user_id uuid PRIMARY KEY, erased_at timestamptz NOT NULL DEFAULT now())`);
+    // Whose records they are (applicant, reporter): staff messages about them quote what the person
+    // wrote (a complaint's title), so an erasure empties those too.
+    await q.query(`CREATE TABLE record_subjects (record_id uuid NOT NULL, user_id uuid NOT NULL, PRIMARY KEY (record_id, user_id))`);
+    await q.query(`CREATE INDEX ix_record_subjects_user ON record_subjects (user_id)`);
     await q.query(`
       CREATE TABLE lapor_forwards (
         request_event_id uuid PRIMARY KEY,
@@ -126,6 +130,7 @@ export class CreateMessages1767500000000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP TABLE lapor_forwards`);
+    await q.query(`DROP TABLE record_subjects`);
     await q.query(`DROP TABLE erased_users`);
     await q.query(`DROP TABLE record_deadlines`);
     await q.query(`DROP TABLE notification_templates`);
