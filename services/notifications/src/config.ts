@@ -128,7 +128,7 @@ export class NotificationsConfig extends ServiceConfig {
   @Expose() @toInt() @IsInt() @Min(500) @Max(120000)
   MESSAGE_TIMEOUT_MS: number = 15000;
 
-  /** Sends in flight at once per replica (all channels). */
+  /** Sends in flight at once per channel and replica (a hanging provider holds up only its own channel). */
   @Expose() @toInt() @IsInt() @Min(1) @Max(1000)
   MESSAGE_CONCURRENCY: number = 16;
 

@@ -21,6 +21,13 @@ interface Recipient {
   intents: Intent[];
 }
 
+/** The variables that carry what a complaint says (its title, notes, answers), blanked in a confidential complaint's SMS and WhatsApp. */
+const CONTENT_VARIABLES = ['title', 'note', 'response', 'comment'];
+
+function withoutContent(variables: Record<string, string>): Record<string, string> {
+  return { ...variables, ...Object.fromEntries(CONTENT_VARIABLES.map((k) => [k, ''])) };
+}
+
 /** Where a record lives in a front end when its service gave no link. */
 const NO_CONTEXT: NotificationContext = { found: false, recipients: [], variables: {} };
 
@@ -155,8 +162,13 @@ export class MessageComposer extends QueueLoop<JobRow> implements OnApplicationB
     const variables = messageVariables(context, event, language, r.contact.fullName, this.config.APP_BASE_URL);
     const text = render(await this.templates.text(intent.type, language), variables);
     const citizen = MESSAGE_TYPES[intent.type].audience === 'citizen';
-    // Confidential complaints: SMS and WhatsApp say only that there is news.
-    if (citizen && context.visibility === 'confidential') text.short = render(await this.templates.text('complaint.confidential_update', language), variables).short;
+    // Confidential complaints: SMS and WhatsApp say only that there is news to the reporter, and carry
+    // none of the complaint's words to staff, whatever an admin put in the template's short text.
+    if (context.visibility === 'confidential') {
+      text.short = citizen
+        ? render(await this.templates.text('complaint.confidential_update', language), variables).short
+        : render(await this.templates.text(intent.type, language), withoutContent(variables)).short;
+    }
     const instant = citizen || prefs.staff?.instant !== false;
     const channels = instant ? this.channelsFor(prefs.channels, r.contact) : [];
     // Staff messages are kept for the daily digest even when they see no inbox.

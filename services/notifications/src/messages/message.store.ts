@@ -220,16 +220,16 @@ export class MessageStore {
     return row.updated_at;
   }
 
-  /** Due deliveries, leased for `leaseMs`, with what they carry. */
-  claimDeliveries(m: Sql, limit: number, leaseMs: number): Promise<ClaimedMessage[]> {
+  /** Due deliveries on one channel, leased for `leaseMs`, with what they carry. */
+  claimDeliveries(m: Sql, channel: MessageChannelName, limit: number, leaseMs: number): Promise<ClaimedMessage[]> {
     return changed<ClaimedMessage>(
       m,
-      `WITH due AS (SELECT id FROM message_deliveries WHERE status = 'pending' AND next_attempt_at <= now()
+      `WITH due AS (SELECT id FROM message_deliveries WHERE status = 'pending' AND channel = $3 AND next_attempt_at <= now()
                     ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
        UPDATE message_deliveries d SET attempts = d.attempts + 1, next_attempt_at = now() + make_interval(secs => $2::float8 / 1000)
        FROM due, notifications n WHERE d.id = due.id AND n.id = d.notification_id
        RETURNING d.id, d.notification_id, d.user_id, d.channel, d.attempts, d.retry_step, n.title, n.body, n.short, n.event_time`,
-      [limit, leaseMs],
+      [limit, leaseMs, channel],
     );
   }
 

@@ -1,5 +1,5 @@
-import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { Contact, SUBJECTS } from '@smart-regency/contracts';
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Contact, MESSAGE_CHANNELS, MessageChannelName, SUBJECTS } from '@smart-regency/contracts';
 import { Metrics, RpcClient } from '@smart-regency/platform';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { DataSource } from 'typeorm';
@@ -9,7 +9,7 @@ import { MessageChannels } from './message-channels';
 import { ClaimedMessage, MessageOutcome, MessageStore, PreferencesRow, toPreferences } from './message.store';
 import { QueueLoop, nextDelay } from './queue-loop';
 
-/** Batches in flight at once; MESSAGE_CONCURRENCY messages are shared among them. */
+/** Batches in flight at once on each channel; MESSAGE_CONCURRENCY messages are shared among them. */
 const SENDER_BATCHES = 4;
 
 /** Outcomes are written back together, at most this often. */
@@ -19,11 +19,14 @@ const FLUSH_MS = 20;
  * Sends due messages on their channels. The address is asked of identity at send time (a changed
  * email is used, an erased or disabled account gets nothing) and the person's choice is read again
  * (opting out stops what waits). A failure is retried along MESSAGE_RETRY_SCHEDULE; a refusal, or
- * the schedule spent, dead-letters the message with its reason for staff to see.
+ * the schedule spent, dead-letters the message with its reason for staff to see. Each channel
+ * has its own sending slots, so a provider that hangs holds up only its own channel.
  */
 @Injectable()
-export class MessageSender extends QueueLoop<ClaimedMessage[]> implements OnApplicationBootstrap, OnApplicationShutdown {
+export class MessageSender implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('MessageSender');
   private readonly store = new MessageStore();
+  private readonly loops: ChannelSendLoop[];
   private readonly delays: number[];
   private outcomes: MessageOutcome[] = [];
   private flushTimer?: NodeJS.Timeout;
@@ -38,8 +41,8 @@ export class MessageSender extends QueueLoop<ClaimedMessage[]> implements OnAppl
     private readonly channels: MessageChannels,
     metrics: Metrics,
   ) {
-    // One item is a claimed batch (one contacts lookup); a few batches run side by side, so one slow message holds up only its own.
-    super('MessageSender', SENDER_BATCHES, config.MESSAGE_POLL_MS);
+    // One item is a claimed batch of one channel (one contacts lookup); a few batches run side by side, so one slow message holds up only its own.
+    this.loops = MESSAGE_CHANNELS.map((channel) => new ChannelSendLoop(channel, this, config.MESSAGE_POLL_MS));
     this.delays = messageRetryDelays(config);
     this.sent = new Counter({ name: 'messages_sent_total', help: 'Message attempts by channel and outcome (delivered, retry, failed, skipped)', labelNames: ['channel', 'outcome'] as const, registers: [metrics.registry] });
     this.eventToMessage = new Histogram({
@@ -61,22 +64,28 @@ export class MessageSender extends QueueLoop<ClaimedMessage[]> implements OnAppl
   }
 
   onApplicationBootstrap(): void {
-    this.start();
+    for (const loop of this.loops) loop.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.stop();
+    await Promise.all(this.loops.map((loop) => loop.stop()));
     await this.flush();
     await this.channels.close();
   }
 
-  protected async claim(): Promise<ClaimedMessage[][]> {
+  /** New messages wait: every channel looks at once. */
+  wake(): void {
+    for (const loop of this.loops) loop.wake();
+  }
+
+  /** Due messages of one channel, leased for the time a send may take. */
+  async claim(channel: MessageChannelName): Promise<ClaimedMessage[][]> {
     const size = Math.ceil(this.config.MESSAGE_CONCURRENCY / SENDER_BATCHES);
-    const batch = await this.store.claimDeliveries(this.db, size, this.config.MESSAGE_TIMEOUT_MS + 30_000);
+    const batch = await this.store.claimDeliveries(this.db, channel, size, this.config.MESSAGE_TIMEOUT_MS + 30_000);
     return batch.length ? [batch] : [];
   }
 
-  protected async handle(batch: ClaimedMessage[]): Promise<void> {
+  async handle(batch: ClaimedMessage[]): Promise<void> {
     const users = [...new Set(batch.map((d) => d.user_id))];
     let contacts: Map<string, Contact>;
     let prefs: Map<string, PreferencesRow>;
@@ -136,5 +145,24 @@ export class MessageSender extends QueueLoop<ClaimedMessage[]> implements OnAppl
       }
     });
     return this.flushing;
+  }
+}
+
+/** The sending slots of one channel. */
+class ChannelSendLoop extends QueueLoop<ClaimedMessage[]> {
+  constructor(
+    private readonly channel: MessageChannelName,
+    private readonly sender: MessageSender,
+    pollMs: number,
+  ) {
+    super(`MessageSender:${channel}`, SENDER_BATCHES, pollMs);
+  }
+
+  protected claim(): Promise<ClaimedMessage[][]> {
+    return this.sender.claim(this.channel);
+  }
+
+  protected handle(batch: ClaimedMessage[]): Promise<void> {
+    return this.sender.handle(batch);
   }
 }

@@ -21,6 +21,10 @@ describe('message templates', () => {
     expect(templateProblems({ ...ok, subject: '{{> other}}' }, allowed)[0]).toMatchObject({ field: 'subject' });
     expect(templateProblems({ ...ok, subject: 'Izin {{number' }, allowed)[0]).toMatchObject({ field: 'subject', message: expect.stringContaining('cannot be read') });
     expect(templateProblems({ ...ok, body: '{{=<% %>=}}' }, allowed)).not.toEqual([]);
+    expect(templateProblems({ ...ok, subject: '', short: ' \n\t' }, allowed)).toEqual([
+      { field: 'subject', message: 'must not be empty' },
+      { field: 'short', message: 'must not be empty' },
+    ]);
   });
 
   it('fills in plain text without escaping, drops blank lines of missing values, and keeps short texts short', () => {

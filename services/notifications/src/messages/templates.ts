@@ -8,13 +8,18 @@ export const SHORT_MAX = 480;
 const FIELDS = ['subject', 'body', 'short'] as const;
 
 /**
- * The problems of a template: unparseable text, anything but `{{variable}}` (sections, partials,
+ * The problems of a template: blank or unparseable text, anything but `{{variable}}` (sections, partials,
  * changed delimiters: a template is text with blanks, not a program), or a variable the message
  * type does not offer. Empty when it may be saved.
  */
 export function templateProblems(text: MessageTemplateText, allowed: readonly string[]): FieldError[] {
   const problems: FieldError[] = [];
   for (const field of FIELDS) {
+    // A blank text would go out as an empty subject, mail or SMS to every person the type reaches.
+    if (!text[field].trim()) {
+      problems.push({ field, message: 'must not be empty' });
+      continue;
+    }
     let tokens: unknown[][];
     try {
       tokens = Mustache.parse(text[field]) as unknown[][];
