@@ -66,6 +66,8 @@ describe('forwarding complaints to SP4N-LAPOR!', () => {
 
   beforeAll(async () => {
     system = await TestSystem.start({ complaints: { CITIZEN_FILINGS_PER_DAY: '1000' } });
+    // The test plays the notifications service's LAPOR! adapter itself: the real one must not answer too.
+    await system.process('notifications').stop();
     api = request(system.gatewayUrl);
     adapter = await TestRpc.connect(system.env.natsPrefix, system.env.actorSigningKey);
     await people.signIn(system);

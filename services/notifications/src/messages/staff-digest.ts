@@ -58,7 +58,10 @@ export class StaffDigest extends ScheduledJob {
             count: String(items.length),
             items: items.map((i) => `- ${i.title}`).join('\n'),
           };
-          const text = render(await this.templates.text('staff.digest', prefs.language), variables);
+          const template = await this.templates.text('staff.digest', prefs.language);
+          const text = render(template, variables);
+          // The list quotes message titles (a confidential complaint's, if an admin made titles say it): never by SMS or WhatsApp.
+          text.short = render(template, { ...variables, items: '' }).short;
           const channels = (['email', 'sms', 'whatsapp'] as MessageChannelName[]).filter(
             (c) => prefs.channels[c] && this.channels.has(c) && (c === 'email' ? contact.email : contact.phone),
           );

@@ -66,7 +66,8 @@ export class CreateMessages1767500000000 implements MigrationInterface {
         created_at timestamptz NOT NULL DEFAULT now(),
         UNIQUE (notification_id, channel)
       )`);
-    await q.query(`CREATE INDEX ix_message_deliveries_due ON message_deliveries (next_attempt_at) WHERE status = 'pending'`);
+    // Each channel claims its own due rows (a hanging provider holds up only its channel).
+    await q.query(`CREATE INDEX ix_message_deliveries_channel_due ON message_deliveries (channel, next_attempt_at) WHERE status = 'pending'`);
     await q.query(`CREATE INDEX ix_message_deliveries_user ON message_deliveries (user_id)`);
     await q.query(`
       CREATE TABLE notification_preferences (
