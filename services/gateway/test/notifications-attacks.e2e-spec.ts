@@ -1,7 +1,6 @@
 import { FakeLapor, FakeMessageProvider, SmtpTestServer, TestSystem, waitFor } from '@smart-regency/testing';
-import { Client } from 'pg';
 import request from 'supertest';
-import { announceOversized, People } from './support';
+import { announceOversized, People, serviceRows } from './support';
 
 /**
  * Messages to people as an attacker and a strict reviewer would try them: other people's inboxes,
@@ -29,15 +28,7 @@ describe('messages to people under attack', () => {
   const whatsapp = new FakeMessageProvider({ token: 'wa-token-serang' });
   const lapor = new FakeLapor({ token: 'lapor-token-serang' });
 
-  const db = async <T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> => {
-    const client = new Client({ connectionString: system.process('notifications').env.DATABASE_URL });
-    await client.connect();
-    try {
-      return (await client.query(sql, params)).rows as T[];
-    } finally {
-      await client.end();
-    }
-  };
+  const db = <T = Record<string, unknown>>(sql: string, params: unknown[] = []) => serviceRows<T>(system, 'notifications', sql, params);
   const inbox = async (who: string, query = '') => (await api.get(`/api/v1/me/notifications${query}`).set('Authorization', bearer[who]).expect(200)).body;
   const fileComplaint = (who: string, visibility: 'public' | 'anonymous' | 'confidential', title: string, categoryCode = 'waste-environment') =>
     api
@@ -274,7 +265,7 @@ describe('messages to people under attack', () => {
     const c = await fileComplaint('budi', 'public', 'Tumpukan sampah di halte');
     await waitFor('a failed attempt', async () => {
       const m = (await messagesAbout(c.id)).find((x) => x.recipientRole === 'reporter');
-      return m?.channels[0]?.attempts >= 1 && m.channels[0].status === 'pending' ? m : undefined;
+      return m && m.channels[0]?.attempts >= 1 && m.channels[0].status === 'pending' ? m : undefined;
     }, TIMEOUT_MS);
     await setPrefs('budi', { email: false, sms: false });
     const skipped = await waitFor('the skipped SMS', async () => {

@@ -1,8 +1,7 @@
 import { FakeLapor, FakeMessageProvider, SmtpTestServer, TEST_NATS_URL, TestSystem, waitFor } from '@smart-regency/testing';
 import { connect, JSONCodec, headers as natsHeaders } from 'nats';
-import { Client } from 'pg';
 import request from 'supertest';
-import { People, submittedReklame } from './support';
+import { People, submittedReklame, serviceRows } from './support';
 
 /**
  * Citizens and staff hear back: a real SMTP server and fake SMS and WhatsApp providers on
@@ -18,15 +17,7 @@ describe('messages to people', () => {
   const whatsapp = new FakeMessageProvider({ token: 'wa-token-uji' });
   const lapor = new FakeLapor({ token: 'lapor-token-uji' });
 
-  const db = async <T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> => {
-    const client = new Client({ connectionString: system.process('notifications').env.DATABASE_URL });
-    await client.connect();
-    try {
-      return (await client.query(sql, params)).rows as T[];
-    } finally {
-      await client.end();
-    }
-  };
+  const db = <T = Record<string, unknown>>(sql: string, params: unknown[] = []) => serviceRows<T>(system, 'notifications', sql, params);
   const mailTo = (who: string, subject: RegExp, timeoutMs = 20000) => smtp.waitFor((m) => m.to.includes(`${who}@example.id`) && subject.test(m.subject ?? ''), timeoutMs);
   const mailsTo = (who: string) => smtp.mails.filter((m) => m.to.includes(`${who}@example.id`) || m.to.includes(`${who}@pemda.labura.go.id`));
   const inbox = async (who: string, query = '') => (await api.get(`/api/v1/me/notifications${query}`).set('Authorization', bearer[who]).expect(200)).body;
@@ -192,15 +183,7 @@ describe('messages to people', () => {
   it('sends one message for an event delivered twice', async () => {
     const c = (await fileComplaint('budi', 'public', 'Pohon tumbang')).body;
     await mailTo('budi', new RegExp(c.trackingNumber));
-    const [{ event }] = await (async () => {
-      const client = new Client({ connectionString: system.process('complaints').env.DATABASE_URL });
-      await client.connect();
-      try {
-        return (await client.query(`SELECT event FROM outbox WHERE type = 'complaints.complaint.received.v1' AND record_id = $1`, [c.id])).rows;
-      } finally {
-        await client.end();
-      }
-    })();
+    const [{ event }] = await serviceRows<{ event: { id: string; subject: string } }>(system, 'complaints', `SELECT event FROM outbox WHERE type = 'complaints.complaint.received.v1' AND record_id = $1`, [c.id]);
     expect(event).toMatchObject({ id: expect.any(String), subject: c.id });
     // Published again under another NATS message id, so JetStream's duplicate window does not drop it: the consumer sees it twice.
     const nc = await connect({ servers: TEST_NATS_URL });

@@ -1,6 +1,7 @@
 import { ApplicationResponse } from '@smart-regency/contracts';
 import { makeNik, TEST_ADMIN, TEST_JPEG, TEST_PDF, TEST_PNG, TestSystem } from '@smart-regency/testing';
 import { request as httpRequest } from 'http';
+import { Client } from 'pg';
 import request from 'supertest';
 
 /** A member of staff: roles, and the code of their agency (e.g. `DLH`) where they have one. */
@@ -137,4 +138,15 @@ export function announceOversized(
     });
     req.write(firstChunk);
   });
+}
+
+/** Rows of a query on one service's own database (what a test checks behind the API). */
+export async function serviceRows<T = Record<string, unknown>>(system: TestSystem, service: 'identity' | 'permits' | 'complaints' | 'reporting' | 'notifications', sql: string, params: unknown[] = []): Promise<T[]> {
+  const client = new Client({ connectionString: system.process(service).env.DATABASE_URL });
+  await client.connect();
+  try {
+    return (await client.query(sql, params)).rows as T[];
+  } finally {
+    await client.end();
+  }
 }

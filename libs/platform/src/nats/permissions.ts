@@ -41,16 +41,7 @@ export const SERVICE_CONSUMERS: Record<ServiceName, string[]> = {
 const REPLAYERS = new Set<ServiceName>(['reporting', 'notifications']);
 
 /** Subjects only services call on each other: the gateway never needs them. */
-const INTERNAL_ONLY = new Set<string>([
-  SUBJECTS.identity.holderName,
-  SUBJECTS.identity.contacts,
-  SUBJECTS.identity.agencyStaff,
-  SUBJECTS.permits.notificationContext,
-  SUBJECTS.complaints.notificationContext,
-  SUBJECTS.complaints.laporReport,
-  SUBJECTS.complaints.recordLaporForward,
-  SUBJECTS.complaints.recordLaporUpdate,
-]);
+const INTERNAL_ONLY = new Set<string>([SUBJECTS.identity.holderName, ...SERVICE_CALLS.notifications]);
 
 /** Where an install's subjects and streams are (the defaults, or a test run's own). */
 export interface BusLayout {

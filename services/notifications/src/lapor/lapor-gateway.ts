@@ -1,19 +1,11 @@
+import { LaporReportResponse } from '@smart-regency/contracts';
 import { exchange, failureOf, HttpAnswer, HttpFailure, isHeaderToken, jsonObject } from '../channels/http-exchange';
 
-export interface LaporReport {
-  /** Our complaint id. */
-  reference: string;
-  trackingNumber: string;
-  title: string;
-  description: string;
-  category: string;
-  agencyCode?: string;
-  location?: { lat?: number; lng?: number; district?: string; village?: string; address?: string };
-  visibility: 'public' | 'anonymous' | 'confidential';
+/** What is forwarded: the complaint as complaints.lapor.report gives it (never the reporter's identity, so `reporter` is only ever absent). */
+export type LaporReport = Omit<LaporReportResponse, 'found'> & {
   /** Absent for anonymous and confidential reports (and dropped here if a caller sends one). */
   reporter?: { name: string; email?: string; phone?: string };
-  submittedAt: string;
-}
+};
 
 export type LaporForwardOutcome = { ok: true; laporId: string } | { ok: false; permanent: boolean; reason: string; retryAfterMs?: number };
 
