@@ -156,6 +156,10 @@ export class NotificationsConfig extends ServiceConfig {
   @Expose() @toInt() @IsInt() @Min(0) @Max(23)
   DIGEST_HOUR: number = 7;
 
+  /** How often digests that are due are looked for. */
+  @Expose() @toInt() @IsInt() @Min(1) @Max(3600)
+  DIGEST_CHECK_SECONDS: number = 60;
+
   /** SP4N-LAPOR!'s API for this regency (see docs/lapor.md); without it forwards wait and fail after the retry schedule. */
   @Expose() @IsOptional() @IsString() @Matches(/^https?:\/\/\S+[^/]$/, { message: 'LAPOR_URL must be an http(s) URL without a trailing slash' })
   LAPOR_URL?: string;

@@ -387,13 +387,13 @@ export class MessageStore {
     );
   }
 
-  /** Staff whose daily digest is due (none since `dueBefore`); claims them by moving `last_digest_at`. */
-  async claimDigests(m: Sql, dueBefore: Date, limit: number): Promise<PreferencesRow[]> {
-    return changed<PreferencesRow>(
+  /** Staff whose daily digest is due (none since `dueBefore`); claims them by moving `last_digest_at`, and says when the one before was. */
+  async claimDigests(m: Sql, dueBefore: Date, limit: number): Promise<Array<PreferencesRow & { previous_digest_at: Date | null }>> {
+    return changed(
       m,
-      `WITH due AS (SELECT user_id FROM notification_preferences WHERE staff_daily_digest AND (last_digest_at IS NULL OR last_digest_at < $1)
+      `WITH due AS (SELECT user_id, last_digest_at AS previous FROM notification_preferences WHERE staff_daily_digest AND (last_digest_at IS NULL OR last_digest_at < $1)
                     LIMIT $2 FOR UPDATE SKIP LOCKED)
-       UPDATE notification_preferences p SET last_digest_at = now() FROM due WHERE p.user_id = due.user_id RETURNING p.*`,
+       UPDATE notification_preferences p SET last_digest_at = now() FROM due WHERE p.user_id = due.user_id RETURNING p.*, due.previous AS previous_digest_at`,
       [dueBefore, limit],
     );
   }

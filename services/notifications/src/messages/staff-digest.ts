@@ -8,7 +8,7 @@ import { MessageChannels } from './message-channels';
 import { MessageStore, NewNotification, toPreferences } from './message.store';
 import { MessageSender } from './sender';
 import { TemplateBook } from './template-book';
-import { formatDate, render } from './templates';
+import { formatDay, render } from './templates';
 import { digestEventId, lastDigestHour } from './digest-time';
 
 const BATCH = 50;
@@ -30,7 +30,7 @@ export class StaffDigest extends ScheduledJob {
     private readonly channels: MessageChannels,
     private readonly sender: MessageSender,
   ) {
-    super('StaffDigest', 60_000);
+    super('StaffDigest', config.DIGEST_CHECK_SECONDS * 1000);
     this.templates = new TemplateBook(db);
   }
 
@@ -47,14 +47,15 @@ export class StaffDigest extends ScheduledJob {
         for (const row of rows) {
           const contact = contacts.find((c) => c.userId === row.user_id);
           if (!contact?.active) continue;
-          const since = row.last_digest_at ?? new Date(due.getTime() - 86_400_000);
+          // Since the digest before (the day before the first one).
+          const since = row.previous_digest_at ?? new Date(due.getTime() - 86_400_000);
           const items = await this.store.staffMessagesSince(m, row.user_id, since);
           if (!items.length) continue;
           const prefs = toPreferences(row);
           const variables = {
             name: contact.fullName,
             appUrl: this.config.APP_BASE_URL,
-            date: formatDate(due.toISOString(), prefs.language).replace(/\s[\d.:]+\sWIB$/, ''),
+            date: formatDay(due.toISOString(), prefs.language),
             count: String(items.length),
             items: items.map((i) => `- ${i.title}`).join('\n'),
           };

@@ -56,6 +56,11 @@ export function formatDate(iso: string | undefined, language: MessageLanguage): 
   return new Intl.DateTimeFormat(LOCALE[language], { dateStyle: 'long', timeStyle: 'short', timeZone: 'Asia/Jakarta' }).format(new Date(iso)) + ' WIB';
 }
 
+/** A day as people in the regency read it (WIB), without the time. */
+export function formatDay(iso: string, language: MessageLanguage): string {
+  return new Intl.DateTimeFormat(LOCALE[language], { dateStyle: 'long', timeZone: 'Asia/Jakarta' }).format(new Date(iso));
+}
+
 /** Rupiah, without decimals. */
 export function formatRupiah(amount: string | undefined, language: MessageLanguage): string {
   const n = Number(amount);
