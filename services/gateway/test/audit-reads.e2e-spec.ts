@@ -141,9 +141,13 @@ describe('audit trail of reads: lists and comment threads', () => {
     expect(complaintRows.filter((r) => r.action === 'complaint.list').map((r) => r.actorRoles[0])).toEqual(['officer', 'auditor', 'admin']);
     expect(complaintRows.filter((r) => r.action === 'complaint.list').every((r) => (r.changes.records as string[]).includes(anonymousComplaint.id))).toBe(true);
     expect(JSON.stringify(complaintRows)).not.toContain(ids.budi);
-    // Only identity knows budi (his own account); nothing ties him to the complaint.
+    // Only identity knows budi: his account, and notifications reading how to reach him (to tell
+    // him of his complaint) as rows that name no complaint; nothing ties him to it.
     const aboutBudi = await trail(`subjectId=${ids.budi}`);
-    expect(aboutBudi.map((r) => [r.service, r.action])).toEqual([['identity', 'user.register']]);
+    expect(aboutBudi.filter((r) => r.action !== 'user.contacts.read').map((r) => [r.service, r.action])).toEqual([['identity', 'user.register']]);
+    const reads = aboutBudi.filter((r) => r.action === 'user.contacts.read');
+    expect(reads.every((r) => r.service === 'identity' && r.actorRoles.includes('service:notifications'))).toBe(true);
+    expect(JSON.stringify(reads)).not.toContain(anonymousComplaint.id);
     const verified = (await api.get('/api/v1/audit/verify').set('Authorization', bearer.auditor).expect(200)).body;
     expect(verified.intact).toBe(true);
   });

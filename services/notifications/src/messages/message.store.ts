@@ -207,6 +207,18 @@ export class MessageStore {
     return row;
   }
 
+  /** A person turned channels off: what waits on them will not go. A send already under way may still arrive (and then says so). */
+  async skipPending(m: Sql, userId: string, channels: MessageChannelName[]): Promise<number> {
+    if (!channels.length) return 0;
+    const rows = await changed(
+      m,
+      `UPDATE message_deliveries SET status = 'skipped', last_error = 'the person turned this channel off'
+       WHERE user_id = $1 AND status = 'pending' AND channel = ANY($2::text[]) RETURNING id`,
+      [userId, channels],
+    );
+    return rows.length;
+  }
+
   async templates(m: Sql): Promise<Array<{ type: string; language: MessageLanguage; subject: string; body: string; short: string; updated_at: Date }>> {
     return m.query(`SELECT type, language, subject, body, short, updated_at FROM notification_templates`);
   }
@@ -244,7 +256,7 @@ export class MessageStore {
          provider_id = COALESCE(o.provider_id, d.provider_id),
          delivered_at = CASE WHEN o.status = 'delivered' THEN now() ELSE d.delivered_at END
        FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::boolean[]) AS o(id, status, note, provider_id, next_at, step)
-       WHERE d.id = o.id AND d.status = 'pending'`,
+       WHERE d.id = o.id AND (d.status = 'pending' OR (d.status = 'skipped' AND o.status = 'delivered'))`,
       [outcomes.map((o) => o.id), outcomes.map((o) => o.status), outcomes.map((o) => o.note), outcomes.map((o) => o.providerId ?? null), outcomes.map((o) => o.nextAt ?? null), outcomes.map((o) => o.step !== false)],
     );
   }

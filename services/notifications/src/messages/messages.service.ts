@@ -3,6 +3,7 @@ import {
   Actor,
   ListMessagesRequest,
   ListMyNotificationsRequest,
+  MESSAGE_CHANNELS,
   MESSAGE_LANGUAGES,
   MessageResponse,
   NotificationPreferences,
@@ -66,6 +67,7 @@ export class MessagesService {
     const row = await this.db.transaction(async (m) => {
       const before = (await this.store.preferences(m, [actor.id])).get(actor.id);
       const after = await this.store.putPreferences(m, actor.id, wanted);
+      await this.store.skipPending(m, actor.id, MESSAGE_CHANNELS.filter((c) => !wanted.channels[c]));
       await this.audit.record(m, {
         action: 'notification.preferences',
         entityType: 'notification_preferences',
