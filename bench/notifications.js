@@ -5,13 +5,14 @@
  *   latency  a citizen files complaints through the gateway at --rate per second for --seconds;
  *            a real SMTP server in this process receives the mails. Commit-to-message is the
  *            mail's arrival minus the complaint's createdAt (set in the filing's transaction).
- *            Goal: p99 <= 500 ms at 50 events/s.
+ *            Goal: p99 <= 500 ms at 50 events/s. The first --warmup seconds (10) are filed at the
+ *            same rate and reported apart (connections, JIT and caches warm up).
  *   intake   the channels are slow (the SMS provider answers after --hang ms, email is off) and
  *            --events status-change events of real complaints are published straight to JetStream
  *            as fast as it takes them. Goal: the consumer takes >= 1,000 events/s (jobs queued),
  *            the messages queue behind it (a queue, not a stall).
  *
- *   node bench/notifications.js [--parts=latency,intake] [--rate=50] [--seconds=60] [--events=20000] [--hang=2000]
+ *   node bench/notifications.js [--parts=latency,intake] [--rate=50] [--seconds=60] [--warmup=10] [--events=20000] [--hang=2000] [--cpu-prof]
  * Build first (npx nx run-many -t build).
  */
 const path = require('path');
@@ -28,8 +29,12 @@ function parseArgs(argv) {
     parts: (args.parts ?? 'latency,intake').split(','),
     rate: Number(args.rate ?? 50),
     seconds: Number(args.seconds ?? 60),
+    // Seconds of filing at the rate before the measured ones (connections, JIT, caches), reported apart.
+    warmup: Number(args.warmup ?? 10),
     events: Number(args.events ?? 20000),
     hang: Number(args.hang ?? 2000),
+    // Writes V8 CPU profiles of notifications and complaints (read them with bench/profile-summary.js).
+    cpuProf: args['cpu-prof'] !== undefined,
     out: args.out ?? path.join(h.ROOT, 'bench', 'results'),
   };
 }
@@ -54,15 +59,39 @@ async function query(databaseUrl, sql, params = []) {
   }
 }
 
+function profiled(options, name) {
+  if (!options.cpuProf) return {};
+  const dir = path.join(options.out, `profiles-notifications-${process.pid}`, name);
+  return { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${dir}` };
+}
+
+/** p50/p99 of the handling time of `subjects`, from the services' own log lines. */
+function rpcTimes(system, subjects) {
+  const out = {};
+  for (const service of ['identity', 'complaints', 'permits']) {
+    for (const line of system.process(service).output) {
+      if (!line.includes('durationMs')) continue;
+      try {
+        const entry = JSON.parse(line);
+        if (subjects.some((s) => entry.subject?.endsWith(s))) (out[entry.subject] ??= []).push(entry.durationMs);
+      } catch {
+        // not a log line of ours
+      }
+    }
+  }
+  return Object.fromEntries(Object.entries(out).map(([subject, values]) => [subject, h.distribution(values)]));
+}
+
 async function latency(testing, options) {
-  const smtp = new testing.SmtpTestServer();
+  // Headers only: a MIME parser per mail would cost the load generator more than the system.
+  const smtp = new testing.SmtpTestServer({ headersOnly: true });
   await smtp.start();
   const unlimited = { ...h.UNLIMITED_CITIZEN };
   const system = await testing.TestSystem.start({
     identity: unlimited,
-    complaints: unlimited,
+    complaints: { ...unlimited, ...profiled(options, 'complaints') },
     gateway: unlimited,
-    notifications: { SMTP_HOST: smtp.host, SMTP_PORT: String(smtp.boundPort), MESSAGE_CONCURRENCY: '32' },
+    notifications: { SMTP_HOST: smtp.host, SMTP_PORT: String(smtp.boundPort), ...profiled(options, 'notifications') },
   });
   try {
     const gw = system.gatewayUrl;
@@ -76,8 +105,10 @@ async function latency(testing, options) {
       if (mail.to.includes(email) && tracking && !arrivals.has(tracking)) arrivals.set(tracking, Date.now());
       return record(mail);
     };
-    const total = options.rate * options.seconds;
+    const warm = options.rate * options.warmup;
+    const total = warm + options.rate * options.seconds;
     const bar = h.progressBar('filings', total, 'complaints');
+    const order = new Map();
     const statuses = {};
     const filings = [];
     const t0 = performance.now();
@@ -88,7 +119,10 @@ async function latency(testing, options) {
       filings.push(
         h.http('POST', `${gw}/api/v1/complaints`, { token, body: COMPLAINT }).then((res) => {
           statuses[res.status] = (statuses[res.status] ?? 0) + 1;
-          if (res.status === 201) filedAt.set(res.json.trackingNumber, Date.parse(res.json.createdAt));
+          if (res.status === 201) {
+            filedAt.set(res.json.trackingNumber, Date.parse(res.json.createdAt));
+            order.set(res.json.trackingNumber, i);
+          }
           bar.update(filings.length);
         }),
       );
@@ -96,9 +130,35 @@ async function latency(testing, options) {
     await Promise.all(filings);
     bar.end();
     await h.waitUntil('every mail', async () => arrivals.size >= filedAt.size, 120000, 100);
-    const latencies = [...filedAt].map(([tracking, at]) => arrivals.get(tracking) - at);
+    const measured = [...filedAt].filter(([tracking]) => order.get(tracking) >= warm);
+    const latencies = measured.map(([tracking, at]) => arrivals.get(tracking) - at);
     const d = h.distribution(latencies);
-    return { rate: options.rate, seconds: options.seconds, statuses, mails: arrivals.size, commitToMessageMs: d, goalMet: d.p99 <= GOAL_P99_MS };
+    const warmup = h.distribution([...filedAt].filter(([tracking]) => order.get(tracking) < warm).map(([tracking, at]) => arrivals.get(tracking) - at));
+    // p99 per 10 s of the run: a tail at the start (connections, JIT) or all along.
+    const start = Math.min(...filedAt.values());
+    const windows = {};
+    for (const [tracking, at] of filedAt) (windows[Math.floor((at - start) / 10000) * 10] ??= []).push(arrivals.get(tracking) - at);
+    const p99By10s = Object.fromEntries(Object.entries(windows).map(([from, values]) => [`${from}s`, h.distribution(values).p99]));
+    // Where the time went: the event waiting to be composed, and the message waiting to be sent.
+    const stages = await query(
+      system.process('notifications').env.DATABASE_URL,
+      `SELECT EXTRACT(EPOCH FROM n.created_at - n.event_time) * 1000 AS composed, EXTRACT(EPOCH FROM d.delivered_at - n.created_at) * 1000 AS sent
+       FROM notifications n JOIN message_deliveries d ON d.notification_id = n.id WHERE n.recipient_role = 'reporter' AND d.status = 'delivered'`,
+    );
+    return {
+      rate: options.rate,
+      seconds: options.seconds,
+      statuses,
+      mails: arrivals.size,
+      askedOfServicesMs: rpcTimes(system, ['identity.notification.contacts', 'identity.notification.staff', 'complaints.notification.context']),
+      warmupSeconds: options.warmup,
+      commitToMessageMsDuringWarmup: warmup,
+      commitToMessageMs: d,
+      p99By10s,
+      eventToStoredMessageMs: h.distribution(stages.map((r) => Number(r.composed))),
+      storedToDeliveredMs: h.distribution(stages.map((r) => Number(r.sent))),
+      goalMet: d.p99 <= GOAL_P99_MS,
+    };
   } finally {
     await system.stop();
     await smtp.stop();

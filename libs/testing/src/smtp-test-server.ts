@@ -22,6 +22,11 @@ export interface SmtpTestServerOptions {
   user?: string;
   password?: string;
   port?: number;
+  /**
+   * Keep the subject and headers only, read without a MIME parser: for benchmarks, where parsing
+   * every mail would cost the load generator more than the system under test.
+   */
+  headersOnly?: boolean;
 }
 
 /**
@@ -94,6 +99,7 @@ export class SmtpTestServer {
         callback(code ? smtpError(`${code >= 500 ? '5.1.1' : '4.2.1'} <${address.address}>: Recipient address rejected`, code) : undefined);
       },
       onData: (stream, session, callback) => {
+        if (this.options.headersOnly) return this.keepHeaders(stream, session.envelope.rcptTo.map((r) => r.address), callback);
         simpleParser(stream)
           .then((parsed) => {
             const code = this.failures.shift();
@@ -132,6 +138,24 @@ export class SmtpTestServer {
   }
 
   /** Goes away at once, as a crashed server does (open connections dropped), until started again. */
+  private keepHeaders(stream: NodeJS.ReadableStream, to: string[], callback: (error?: Error | null, message?: string) => void): void {
+    const chunks: Buffer[] = [];
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    stream.on('error', () => callback(smtpError('Unreadable message', 554)));
+    stream.on('end', () => {
+      const raw = Buffer.concat(chunks).toString('utf8');
+      const head = raw.slice(0, raw.search(/\r?\n\r?\n/) >>> 0);
+      const headers: Record<string, string> = {};
+      for (const line of head.replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/)) {
+        const colon = line.indexOf(':');
+        if (colon > 0) headers[line.slice(0, colon).toLowerCase()] ??= line.slice(colon + 1).trim();
+      }
+      const queueId = `Q${String(this.mails.length + 1).padStart(6, '0')}`;
+      this.received.push({ to, subject: headers.subject, messageId: headers['message-id'], headers, queueId });
+      callback(null, `Ok: queued as ${queueId}`);
+    });
+  }
+
   async stop(): Promise<void> {
     const server = this.server;
     this.server = undefined;

@@ -33,6 +33,9 @@ export class EmailChannel implements MessageChannel {
   constructor(private readonly options: EmailChannelOptions) {
     this.transport = createTransport({
       pool: true,
+      // A new connection costs a handshake (and TLS); servers commonly allow far more than nodemailer's 100 per connection.
+      maxConnections: 5,
+      maxMessages: 1000,
       host: options.host,
       port: options.port,
       secure: options.secure,

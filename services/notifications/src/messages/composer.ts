@@ -11,9 +11,35 @@ import { QueueLoop, isTransient, nextDelay } from './queue-loop';
 import { DEADLINE_APPROACHING } from './deadlines';
 import { contextServiceOf, Intent, intentsFor } from './rules';
 import { render } from './templates';
+import { StaffDirectory } from './staff-directory';
 import { TemplateBook } from './template-book';
 import { messageVariables } from './variables';
 import { MessageSender } from './sender';
+
+type Subject = { recordId: string; userId: string };
+
+/** An event with what its record's service said about it. */
+interface Plan {
+  job: JobRow;
+  event: Record<string, unknown>;
+  intents: Intent[];
+  context: NotificationContext;
+}
+
+/** Jobs claimed together, batches composed side by side, record services asked at once per batch. */
+const JOB_BATCH = 100;
+const COMPOSER_BATCHES = 2;
+const CONTEXTS_AT_ONCE = 16;
+const CONTACTS_PER_CALL = 200;
+
+/** Runs `task` over `items`, at most `limit` at a time. */
+async function eachLimited<T>(items: T[], limit: number, task: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await task(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
 
 interface Recipient {
   contact: Contact;
@@ -38,9 +64,10 @@ const NO_CONTEXT: NotificationContext = { found: false, recipients: [], variable
  * end. A service that does not answer leaves the job for a retry; a refusal dead-letters it.
  */
 @Injectable()
-export class MessageComposer extends QueueLoop<JobRow> implements OnApplicationBootstrap, OnApplicationShutdown {
+export class MessageComposer extends QueueLoop<JobRow[]> implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly store = new MessageStore();
   private readonly delays: number[];
+  private readonly staff: StaffDirectory;
   readonly templates: TemplateBook;
 
   constructor(
@@ -50,9 +77,11 @@ export class MessageComposer extends QueueLoop<JobRow> implements OnApplicationB
     private readonly channels: MessageChannels,
     private readonly sender: MessageSender,
   ) {
-    super('MessageComposer', Math.max(4, Math.ceil(config.MESSAGE_CONCURRENCY / 2)), config.MESSAGE_POLL_MS);
+    // A batch of jobs shares its lookups (one contacts call, one staff list per agency) and one transaction.
+    super('MessageComposer', COMPOSER_BATCHES, config.MESSAGE_POLL_MS);
     this.delays = messageRetryDelays(config);
     this.templates = new TemplateBook(db);
+    this.staff = new StaffDirectory(rpc);
   }
 
   onApplicationBootstrap(): void {
@@ -63,50 +92,98 @@ export class MessageComposer extends QueueLoop<JobRow> implements OnApplicationB
     return this.stop();
   }
 
-  protected claim(limit: number): Promise<JobRow[]> {
-    return this.store.claimJobs(this.db, limit, this.config.MESSAGE_TIMEOUT_MS * 4 + 30_000);
+  protected async claim(): Promise<JobRow[][]> {
+    const jobs = await this.store.claimJobs(this.db, JOB_BATCH, this.config.MESSAGE_TIMEOUT_MS * 4 + 30_000);
+    // A full batch may have left more behind: look again as soon as a slot is free.
+    if (jobs.length === JOB_BATCH) this.wake();
+    return jobs.length ? [jobs] : [];
   }
 
-  protected async handle(job: JobRow): Promise<void> {
-    let messages: NewNotification[];
-    let subjects: Array<{ recordId: string; userId: string }>;
-    try {
-      ({ messages, subjects } = await this.compose(job));
-    } catch (error) {
+  protected async handle(jobs: JobRow[]): Promise<void> {
+    const { composed, failed } = await this.composeAll(jobs);
+    for (const [job, error] of failed) {
       const transient = isTransient(error);
       const delay = transient ? nextDelay(this.delays, job.attempts - 1) : undefined;
       const reason = `${(error as Error).message}`.slice(0, 500);
       if (delay === undefined) this.logger.warn(`event ${job.event_id} (${job.event_type}) dead-lettered: ${reason}`);
       await this.store.failJob(this.db, job.event_id, reason, delay);
-      return;
     }
+    if (!composed.length) return;
+    const messages = composed.flatMap((c) => c.messages);
     await this.db.transaction(async (m) => {
-      await this.store.insertMessages(m, messages, subjects);
-      await this.store.finishJob(m, job.event_id);
+      await this.store.insertMessages(
+        m,
+        messages,
+        composed.flatMap((c) => c.subjects),
+      );
+      await this.store.finishJobs(
+        m,
+        composed.map((c) => c.job.event_id),
+      );
     });
     if (messages.some((n) => n.channels.length)) this.sender.wake();
   }
 
-  /** The messages one event leads to (none for most), and whose record it is. */
-  async compose(job: Pick<JobRow, 'event_id' | 'event_type' | 'record_id' | 'data' | 'event_time'>): Promise<{ messages: NewNotification[]; subjects: Array<{ recordId: string; userId: string }> }> {
-    const event = job.data ?? {};
-    const intents = intentsFor({ type: job.event_type, data: event });
-    const service = contextServiceOf(job.event_type, event);
-    if (!intents.length || !service) return { messages: [], subjects: [] };
-    const context = await this.context(service, job);
-    if (!context.found) return { messages: [], subjects: [] };
-    const subjects = (context.recipients ?? []).map((r) => ({ recordId: job.record_id, userId: r.userId }));
-    const recipients = await this.recipients(context, intents, event);
-    if (!recipients.length) return { messages: [], subjects };
-    const prefs = await this.store.preferences(this.db, recipients.map((r) => r.contact.userId));
-    const messages: NewNotification[] = [];
-    for (const r of recipients) {
-      for (const intent of r.intents) {
-        const message = await this.message(job, context, event, r, intent, prefs.get(r.contact.userId));
-        if (message) messages.push(message);
+  /**
+   * The messages a batch of events leads to (none for most). Each event asks its record's service
+   * (side by side); the people are looked up together. A job whose lookups failed is returned
+   * with its error, the rest go on.
+   */
+  async composeAll(jobs: JobRow[]): Promise<{ composed: Array<{ job: JobRow; messages: NewNotification[]; subjects: Subject[] }>; failed: Array<[JobRow, unknown]> }> {
+    const failed: Array<[JobRow, unknown]> = [];
+    const planned: Plan[] = [];
+    await eachLimited(jobs, CONTEXTS_AT_ONCE, async (job) => {
+      const event = job.data ?? {};
+      const intents = intentsFor({ type: job.event_type, data: event });
+      const service = contextServiceOf(job.event_type, event);
+      if (!intents.length || !service) return planned.push({ job, event, intents: [], context: NO_CONTEXT });
+      try {
+        planned.push({ job, event, intents, context: await this.context(service, job) });
+      } catch (error) {
+        failed.push([job, error]);
+      }
+    });
+    // Everyone the batch concerns, looked up at once.
+    const people = [...new Set(planned.flatMap((p) => (p.context.found && p.intents.some((i) => i.to === 'record') ? p.context.recipients.map((r) => r.userId) : [])))];
+    let contacts: Map<string, Contact>;
+    try {
+      contacts = await this.contactsOf(people);
+    } catch (error) {
+      // Without identity nobody in the batch can be told: all of it waits for a retry.
+      return { composed: [], failed: [...failed, ...planned.map((p): [JobRow, unknown] => [p.job, error])] };
+    }
+    const composed: Array<{ job: JobRow; messages: NewNotification[]; subjects: Subject[] }> = [];
+    const recipientsOf = new Map<Plan, Recipient[]>();
+    for (const plan of planned) {
+      try {
+        recipientsOf.set(plan, plan.context.found ? await this.recipients(plan, contacts) : []);
+      } catch (error) {
+        failed.push([plan.job, error]);
       }
     }
-    return { messages, subjects };
+    const everyone = [...new Set([...recipientsOf.values()].flatMap((rs) => rs.map((r) => r.contact.userId)))];
+    const prefs = await this.store.preferences(this.db, everyone);
+    for (const [plan, recipients] of recipientsOf) {
+      const subjects = plan.context.found ? plan.context.recipients.map((r) => ({ recordId: plan.job.record_id, userId: r.userId })) : [];
+      const messages: NewNotification[] = [];
+      for (const r of recipients) {
+        for (const intent of r.intents) {
+          const message = await this.message(plan.job, plan.context, plan.event, r, intent, prefs.get(r.contact.userId));
+          if (message) messages.push(message);
+        }
+      }
+      composed.push({ job: plan.job, messages, subjects });
+    }
+    return { composed, failed };
+  }
+
+  private async contactsOf(userIds: string[]): Promise<Map<string, Contact>> {
+    const out = new Map<string, Contact>();
+    for (let i = 0; i < userIds.length; i += CONTACTS_PER_CALL) {
+      const { contacts } = await this.rpc.send(SUBJECTS.identity.contacts, { userIds: userIds.slice(i, i + CONTACTS_PER_CALL) });
+      for (const c of contacts) out.set(c.userId, c);
+    }
+    return out;
   }
 
   private async context(service: 'permits' | 'complaints', job: Pick<JobRow, 'event_type' | 'record_id' | 'data'>): Promise<NotificationContext> {
@@ -125,10 +202,10 @@ export class MessageComposer extends QueueLoop<JobRow> implements OnApplicationB
   }
 
   /** Each person concerned, once, with the messages meant for them. */
-  private async recipients(context: NotificationContext, intents: Intent[], event: Record<string, unknown>): Promise<Recipient[]> {
+  private async recipients({ context, intents, event }: Plan, contacts: Map<string, Contact>): Promise<Recipient[]> {
     const byUser = new Map<string, Recipient>();
-    const add = (contact: Contact, role: Recipient['role'], intent: Intent) => {
-      if (!contact.active) return;
+    const add = (contact: Contact | undefined, role: Recipient['role'], intent: Intent) => {
+      if (!contact?.active) return;
       const r = byUser.get(contact.userId) ?? { contact, role, intents: [] };
       if (!r.intents.some((i) => i.type === intent.type)) r.intents.push(intent);
       byUser.set(contact.userId, r);
@@ -136,14 +213,10 @@ export class MessageComposer extends QueueLoop<JobRow> implements OnApplicationB
     const agencyId = context.agencyId ?? (typeof event.agencyId === 'string' ? event.agencyId : undefined);
     for (const intent of intents) {
       if (intent.to === 'record') {
-        const people = context.recipients ?? [];
-        if (!people.length) continue;
-        const { contacts } = await this.rpc.send(SUBJECTS.identity.contacts, { userIds: people.map((p) => p.userId) });
-        for (const c of contacts) add(c, people.find((p) => p.userId === c.userId)!.role, intent);
+        for (const person of context.recipients ?? []) add(contacts.get(person.userId), person.role, intent);
       } else {
         if (intent.to === 'agency' && !agencyId) continue;
-        const { contacts } = await this.rpc.send(SUBJECTS.identity.agencyStaff, intent.to === 'agency' ? { agencyId } : { role: 'admin' });
-        for (const c of contacts) add(c, 'staff', intent);
+        for (const c of await this.staff.of(intent.to === 'agency' ? { agencyId } : { role: 'admin' })) add(c, 'staff', intent);
       }
     }
     return [...byUser.values()];

@@ -140,8 +140,9 @@ export class MessageStore {
     );
   }
 
-  async finishJob(m: Sql, eventId: string): Promise<void> {
-    await m.query(`UPDATE message_jobs SET status = 'done', finished_at = now(), last_error = NULL WHERE event_id = $1`, [eventId]);
+  async finishJobs(m: Sql, eventIds: string[]): Promise<void> {
+    if (!eventIds.length) return;
+    await m.query(`UPDATE message_jobs SET status = 'done', finished_at = now(), last_error = NULL WHERE event_id = ANY($1::uuid[])`, [eventIds]);
   }
 
   /** Tries the job again after `delayMs`, or (no delay left) dead-letters it with the reason. */

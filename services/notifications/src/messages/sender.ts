@@ -10,7 +10,7 @@ import { ClaimedMessage, MessageOutcome, MessageStore, PreferencesRow, toPrefere
 import { QueueLoop, nextDelay } from './queue-loop';
 
 /** Batches in flight at once on each channel; MESSAGE_CONCURRENCY messages are shared among them. */
-const SENDER_BATCHES = 4;
+const SENDER_BATCHES = 2;
 
 /** Outcomes are written back together, at most this often. */
 const FLUSH_MS = 20;
@@ -79,9 +79,12 @@ export class MessageSender implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   /** Due messages of one channel, leased for the time a send may take. */
+  get batchSize(): number {
+    return Math.ceil(this.config.MESSAGE_CONCURRENCY / SENDER_BATCHES);
+  }
+
   async claim(channel: MessageChannelName): Promise<ClaimedMessage[][]> {
-    const size = Math.ceil(this.config.MESSAGE_CONCURRENCY / SENDER_BATCHES);
-    const batch = await this.store.claimDeliveries(this.db, channel, size, this.config.MESSAGE_TIMEOUT_MS + 30_000);
+    const batch = await this.store.claimDeliveries(this.db, channel, this.batchSize, this.config.MESSAGE_TIMEOUT_MS + 30_000);
     return batch.length ? [batch] : [];
   }
 
@@ -158,8 +161,11 @@ class ChannelSendLoop extends QueueLoop<ClaimedMessage[]> {
     super(`MessageSender:${channel}`, SENDER_BATCHES, pollMs);
   }
 
-  protected claim(): Promise<ClaimedMessage[][]> {
-    return this.sender.claim(this.channel);
+  protected async claim(): Promise<ClaimedMessage[][]> {
+    const batches = await this.sender.claim(this.channel);
+    // A full batch may have left more behind: look again as soon as a slot is free.
+    if (batches[0]?.length === this.sender.batchSize) this.wake();
+    return batches;
   }
 
   protected handle(batch: ClaimedMessage[]): Promise<void> {
