@@ -12,7 +12,7 @@
  *            as fast as it takes them. Goal: the consumer takes >= 1,000 events/s (jobs queued),
  *            the messages queue behind it (a queue, not a stall).
  *
- *   node bench/notifications.js [--parts=latency,intake] [--rate=50] [--seconds=60] [--warmup=10] [--events=20000] [--hang=2000] [--cpu-prof]
+ *   node bench/notifications.js [--parts=latency,intake] [--rate=50] [--seconds=60] [--warmup=10] [--coordinators=instant|digest] [--events=20000] [--hang=2000] [--cpu-prof]
  * Build first (npx nx run-many -t build).
  */
 const path = require('path');
@@ -31,6 +31,8 @@ function parseArgs(argv) {
     seconds: Number(args.seconds ?? 60),
     // Seconds of filing at the rate before the measured ones (connections, JIT, caches), reported apart.
     warmup: Number(args.warmup ?? 10),
+    // Whether the coordinators (the admin) get a mail per complaint (`instant`, the default) or the daily digest.
+    coordinators: args.coordinators ?? 'instant',
     events: Number(args.events ?? 20000),
     hang: Number(args.hang ?? 2000),
     // Writes V8 CPU profiles of notifications and complaints (read them with bench/profile-summary.js).
@@ -65,6 +67,17 @@ function profiled(options, name) {
   return { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${dir}` };
 }
 
+/** The pids of the system's processes, by name (for the CPU figures). */
+function systemPids() {
+  const { execSync } = require('child_process');
+  const out = {};
+  for (const name of ['gateway', 'identity', 'permits', 'complaints', 'reporting', 'notifications']) {
+    const pids = execSync(`pgrep -f "^${process.execPath} .*services/${name}/dist/main.js" || true`).toString().trim().split('\n').filter(Boolean);
+    if (pids.length === 1) out[name] = Number(pids[0]);
+  }
+  return out;
+}
+
 /** p50/p99 of the handling time of `subjects`, from the services' own log lines. */
 function rpcTimes(system, subjects) {
   const out = {};
@@ -97,6 +110,12 @@ async function latency(testing, options) {
     const gw = system.gatewayUrl;
     const email = 'bench.pesan@example.id';
     const token = await citizen(testing, gw, 1, email);
+    if (options.coordinators === 'digest') {
+      const admin = await system.login();
+      const staff = { channels: { email: true, sms: false, whatsapp: false, inApp: true }, language: 'id', staff: { instant: false, dailyDigest: true } };
+      const res = await h.http('PUT', `${gw}/api/v1/me/notification-preferences`, { token: admin, body: staff });
+      if (res.status !== 200) throw new Error(`the admin's preferences answered ${res.status}: ${res.body}`);
+    }
     const arrivals = new Map();
     const filedAt = new Map();
     const record = smtp.received.push.bind(smtp.received);
@@ -105,6 +124,7 @@ async function latency(testing, options) {
       if (mail.to.includes(email) && tracking && !arrivals.has(tracking)) arrivals.set(tracking, Date.now());
       return record(mail);
     };
+    let cpu;
     const warm = options.rate * options.warmup;
     const total = warm + options.rate * options.seconds;
     const bar = h.progressBar('filings', total, 'complaints');
@@ -113,6 +133,7 @@ async function latency(testing, options) {
     const filings = [];
     const t0 = performance.now();
     for (let i = 0; i < total; i++) {
+      if (i === warm) cpu = h.cpuWindow(systemPids());
       const due = t0 + (i * 1000) / options.rate;
       const wait = due - performance.now();
       if (wait > 0) await h.sleep(wait);
@@ -128,6 +149,7 @@ async function latency(testing, options) {
       );
     }
     await Promise.all(filings);
+    const cores = cpu?.();
     bar.end();
     await h.waitUntil('every mail', async () => arrivals.size >= filedAt.size, 120000, 100);
     const measured = [...filedAt].filter(([tracking]) => order.get(tracking) >= warm);
@@ -148,6 +170,7 @@ async function latency(testing, options) {
     return {
       rate: options.rate,
       seconds: options.seconds,
+      coordinators: options.coordinators,
       statuses,
       mails: arrivals.size,
       askedOfServicesMs: rpcTimes(system, ['identity.notification.contacts', 'identity.notification.staff', 'complaints.notification.context']),
@@ -158,6 +181,7 @@ async function latency(testing, options) {
       eventToStoredMessageMs: h.distribution(stages.map((r) => Number(r.composed))),
       storedToDeliveredMs: h.distribution(stages.map((r) => Number(r.sent))),
       goalMet: d.p99 <= GOAL_P99_MS,
+      cores,
     };
   } finally {
     await system.stop();
