@@ -3,6 +3,7 @@ import { errorSpec } from '@smart-regency/contracts';
 import { DomainError, isDatabaseUnavailable } from '@smart-regency/platform';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const WAKE_SOON_MS = 5;
 
 /** Whether trying again later may succeed: a service or the database away, a timeout; not a refusal. */
 export function isTransient(error: unknown): boolean {
@@ -26,6 +27,8 @@ export abstract class QueueLoop<T> {
   private loop?: Promise<void>;
   private wakeUp?: () => void;
   private woken = false;
+  private backlog = false;
+  private soonTimer?: NodeJS.Timeout;
 
   protected constructor(
     name: string,
@@ -48,6 +51,7 @@ export abstract class QueueLoop<T> {
 
   async stop(): Promise<void> {
     this.running = false;
+    clearTimeout(this.soonTimer);
     this.wake();
     await this.loop;
     await Promise.all(this.inFlight);
@@ -56,6 +60,14 @@ export abstract class QueueLoop<T> {
   wake(): void {
     this.woken = true;
     this.wakeUp?.();
+  }
+
+  /** Wakes the loop a few milliseconds from now: slots freed close together make one claim, not one each. */
+  private wakeSoon(): void {
+    this.soonTimer ??= setTimeout(() => {
+      this.soonTimer = undefined;
+      this.wake();
+    }, WAKE_SOON_MS);
   }
 
   /** Items being handled now. */
@@ -79,12 +91,14 @@ export abstract class QueueLoop<T> {
         await sleep(1000);
         continue;
       }
+      // A full claim may have left work behind: freed slots then look again (a few at once).
+      this.backlog = claimed.length === room;
       for (const item of claimed) {
         const task: Promise<void> = this.handle(item)
           .catch((error: Error) => this.logger.error(`${error.message}`))
           .finally(() => {
             this.inFlight.delete(task);
-            this.wake();
+            if (this.backlog) this.wakeSoon();
           });
         this.inFlight.add(task);
       }

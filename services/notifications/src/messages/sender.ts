@@ -9,9 +9,6 @@ import { MessageChannels } from './message-channels';
 import { ClaimedMessage, MessageOutcome, MessageStore, PreferencesRow, toPreferences } from './message.store';
 import { QueueLoop, nextDelay } from './queue-loop';
 
-/** Batches in flight at once on each channel; MESSAGE_CONCURRENCY messages are shared among them. */
-const SENDER_BATCHES = 2;
-
 /** Outcomes are written back together, at most this often. */
 const FLUSH_MS = 20;
 
@@ -41,8 +38,7 @@ export class MessageSender implements OnApplicationBootstrap, OnApplicationShutd
     private readonly channels: MessageChannels,
     metrics: Metrics,
   ) {
-    // One item is a claimed batch of one channel (one contacts lookup); a few batches run side by side, so one slow message holds up only its own.
-    this.loops = MESSAGE_CHANNELS.map((channel) => new ChannelSendLoop(channel, this, config.MESSAGE_POLL_MS));
+    this.loops = MESSAGE_CHANNELS.map((channel) => new ChannelSendLoop(channel, this, config.MESSAGE_CONCURRENCY, config.MESSAGE_POLL_MS));
     this.delays = messageRetryDelays(config);
     this.sent = new Counter({ name: 'messages_sent_total', help: 'Message attempts by channel and outcome (delivered, retry, failed, skipped)', labelNames: ['channel', 'outcome'] as const, registers: [metrics.registry] });
     this.eventToMessage = new Histogram({
@@ -78,31 +74,29 @@ export class MessageSender implements OnApplicationBootstrap, OnApplicationShutd
     for (const loop of this.loops) loop.wake();
   }
 
-  /** Due messages of one channel, leased for the time a send may take. */
-  get batchSize(): number {
-    return Math.ceil(this.config.MESSAGE_CONCURRENCY / SENDER_BATCHES);
-  }
-
-  async claim(channel: MessageChannelName): Promise<ClaimedMessage[][]> {
-    const batch = await this.store.claimDeliveries(this.db, channel, this.batchSize, this.config.MESSAGE_TIMEOUT_MS + 30_000);
-    return batch.length ? [batch] : [];
-  }
-
-  async handle(batch: ClaimedMessage[]): Promise<void> {
-    const users = [...new Set(batch.map((d) => d.user_id))];
-    let contacts: Map<string, Contact>;
-    let prefs: Map<string, PreferencesRow>;
+  /**
+   * Due messages of one channel (at most `limit`), leased for the time a send may take, each with
+   * its person's address and choices: one contacts question for all of them.
+   */
+  async claim(channel: MessageChannelName, limit: number): Promise<Ready[]> {
+    const claimed = await this.store.claimDeliveries(this.db, channel, limit, this.config.MESSAGE_TIMEOUT_MS + 30_000);
+    if (!claimed.length) return [];
+    const users = [...new Set(claimed.map((d) => d.user_id))];
     try {
-      const [answer, chosen] = await Promise.all([this.rpc.send(SUBJECTS.identity.contacts, { userIds: users }), this.store.preferences(this.db, users)]);
-      contacts = new Map(answer.contacts.map((c) => [c.userId, c]));
-      prefs = chosen;
+      const [answer, prefs] = await Promise.all([this.rpc.send(SUBJECTS.identity.contacts, { userIds: users }), this.store.preferences(this.db, users)]);
+      const contacts = new Map(answer.contacts.map((c) => [c.userId, c]));
+      return claimed.map((d) => ({ d, contact: contacts.get(d.user_id), prefs: prefs.get(d.user_id) }));
     } catch (error) {
       // Identity away: the same step again soon, not a failed attempt.
       const retryAt = new Date(Date.now() + (this.delays[0] ?? 10_000));
-      for (const d of batch) this.record({ id: d.id, status: 'retry', note: `contacts unavailable: ${(error as Error).message}`.slice(0, 300), nextAt: retryAt, step: false }, d);
-      return;
+      for (const d of claimed) this.record({ id: d.id, status: 'retry', note: `contacts unavailable: ${(error as Error).message}`.slice(0, 300), nextAt: retryAt, step: false }, d);
+      return [];
     }
-    await Promise.all(batch.map((d) => this.send(d, contacts.get(d.user_id), prefs.get(d.user_id))));
+  }
+
+  /** Sends one message (each is its own slot: one that hangs holds up nothing else). */
+  handle({ d, contact, prefs }: Ready): Promise<void> {
+    return this.send(d, contact, prefs);
   }
 
   private async send(d: ClaimedMessage, contact: Contact | undefined, row: PreferencesRow | undefined): Promise<void> {
@@ -151,24 +145,29 @@ export class MessageSender implements OnApplicationBootstrap, OnApplicationShutd
   }
 }
 
-/** The sending slots of one channel. */
-class ChannelSendLoop extends QueueLoop<ClaimedMessage[]> {
+/** A claimed message with what sending it needs. */
+interface Ready {
+  d: ClaimedMessage;
+  contact: Contact | undefined;
+  prefs: PreferencesRow | undefined;
+}
+
+/** The sending slots of one channel: MESSAGE_CONCURRENCY messages in flight, claimed together. */
+class ChannelSendLoop extends QueueLoop<Ready> {
   constructor(
     private readonly channel: MessageChannelName,
     private readonly sender: MessageSender,
+    concurrency: number,
     pollMs: number,
   ) {
-    super(`MessageSender:${channel}`, SENDER_BATCHES, pollMs);
+    super(`MessageSender:${channel}`, concurrency, pollMs);
   }
 
-  protected async claim(): Promise<ClaimedMessage[][]> {
-    const batches = await this.sender.claim(this.channel);
-    // A full batch may have left more behind: look again as soon as a slot is free.
-    if (batches[0]?.length === this.sender.batchSize) this.wake();
-    return batches;
+  protected claim(limit: number): Promise<Ready[]> {
+    return this.sender.claim(this.channel, limit);
   }
 
-  protected handle(batch: ClaimedMessage[]): Promise<void> {
-    return this.sender.handle(batch);
+  protected handle(item: Ready): Promise<void> {
+    return this.sender.handle(item);
   }
 }
