@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { ContextRecipient, NotificationContext, NotificationContextRequest } from '@smart-regency/contracts';
 import { DataSource } from 'typeorm';
 import { CategoryCatalogue } from '../categories/category-catalogue';
-import { Complaint, ComplaintComment, ComplaintHistory } from '../complaints/complaint.entity';
+import { Complaint, ComplaintComment } from '../complaints/complaint.entity';
 import { LAPOR_HISTORY_ACTIONS } from '../lapor/lapor.rules';
 
 const COMMENTED = 'complaints.complaint.commented.v1';
@@ -90,7 +90,11 @@ export class NotificationContextService {
   /** The reporter is told unless erased, or unless it was an integrator filing for someone (Open311): a service account reads no messages. */
   private async tellsReporter(c: Complaint): Promise<boolean> {
     if (c.reporterErasedAt) return false;
-    const filing = await this.db.getRepository(ComplaintHistory).findOne({ where: { complaintId: c.id, action: 'file' }, select: { actorRole: true, seq: true } });
-    return filing?.actorRole !== 'integrator';
+    // The filing is the complaint's first history entry (its oldest row by seq).
+    const [filing]: Array<{ actor_role: string }> = await this.db.query(
+      `SELECT actor_role FROM complaint_history WHERE complaint_id = $1 AND action = 'file' ORDER BY seq LIMIT 1`,
+      [c.id],
+    );
+    return filing?.actor_role !== 'integrator';
   }
 }

@@ -121,7 +121,8 @@ export class MessageComposer extends QueueLoop<JobRow[]> implements OnApplicatio
         composed.map((c) => c.job.event_id),
       );
     });
-    if (messages.some((n) => n.channels.length)) this.sender.wake();
+    const channels = new Set(messages.flatMap((n) => n.channels));
+    if (channels.size) this.sender.wake([...channels]);
   }
 
   /**

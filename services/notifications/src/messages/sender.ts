@@ -9,6 +9,9 @@ import { MessageChannels } from './message-channels';
 import { ClaimedMessage, MessageOutcome, MessageStore, PreferencesRow, toPreferences } from './message.store';
 import { QueueLoop, nextDelay } from './queue-loop';
 
+/** Messages claimed (and asked about) together. */
+const SEND_BATCH = 8;
+
 /** Outcomes are written back together, at most this often. */
 const FLUSH_MS = 20;
 
@@ -69,17 +72,17 @@ export class MessageSender implements OnApplicationBootstrap, OnApplicationShutd
     await this.channels.close();
   }
 
-  /** New messages wait: every channel looks at once. */
-  wake(): void {
-    for (const loop of this.loops) loop.wake();
+  /** New messages wait on these channels (all, when not said): they look at once. */
+  wake(channels: readonly MessageChannelName[] = MESSAGE_CHANNELS): void {
+    for (const loop of this.loops) if (channels.includes(loop.channel)) loop.wake();
   }
 
   /**
-   * Due messages of one channel (at most `limit`), leased for the time a send may take, each with
-   * its person's address and choices: one contacts question for all of them.
+   * Due messages of one channel, a batch of at most SEND_BATCH, leased for the time a send may take,
+   * each with its person's address and choices: one contacts question for the batch.
    */
-  async claim(channel: MessageChannelName, limit: number): Promise<Ready[]> {
-    const claimed = await this.store.claimDeliveries(this.db, channel, limit, this.config.MESSAGE_TIMEOUT_MS + 30_000);
+  async claim(channel: MessageChannelName): Promise<Ready[]> {
+    const claimed = await this.store.claimDeliveries(this.db, channel, SEND_BATCH, this.config.MESSAGE_TIMEOUT_MS + 30_000);
     if (!claimed.length) return [];
     const users = [...new Set(claimed.map((d) => d.user_id))];
     try {
@@ -94,9 +97,9 @@ export class MessageSender implements OnApplicationBootstrap, OnApplicationShutd
     }
   }
 
-  /** Sends one message (each is its own slot: one that hangs holds up nothing else). */
-  handle({ d, contact, prefs }: Ready): Promise<void> {
-    return this.send(d, contact, prefs);
+  /** Sends a batch side by side. */
+  async handle(batch: Ready[]): Promise<void> {
+    await Promise.all(batch.map(({ d, contact, prefs }) => this.send(d, contact, prefs)));
   }
 
   private async send(d: ClaimedMessage, contact: Contact | undefined, row: PreferencesRow | undefined): Promise<void> {
@@ -152,10 +155,13 @@ interface Ready {
   prefs: PreferencesRow | undefined;
 }
 
-/** The sending slots of one channel: MESSAGE_CONCURRENCY messages in flight, claimed together. */
-class ChannelSendLoop extends QueueLoop<Ready> {
+/**
+ * The sending slots of one channel: up to MESSAGE_CONCURRENCY batches in flight. A batch waits for
+ * its slowest send, so a hanging provider holds up batches of its own channel only, one slot each.
+ */
+class ChannelSendLoop extends QueueLoop<Ready[]> {
   constructor(
-    private readonly channel: MessageChannelName,
+    readonly channel: MessageChannelName,
     private readonly sender: MessageSender,
     concurrency: number,
     pollMs: number,
@@ -163,11 +169,14 @@ class ChannelSendLoop extends QueueLoop<Ready> {
     super(`MessageSender:${channel}`, concurrency, pollMs);
   }
 
-  protected claim(limit: number): Promise<Ready[]> {
-    return this.sender.claim(this.channel, limit);
+  protected async claim(): Promise<Ready[][]> {
+    const batch = await this.sender.claim(this.channel);
+    // A full batch may have left more behind: look again at once.
+    if (batch.length === SEND_BATCH) this.wake();
+    return batch.length ? [batch] : [];
   }
 
-  protected handle(item: Ready): Promise<void> {
-    return this.sender.handle(item);
+  protected handle(batch: Ready[]): Promise<void> {
+    return this.sender.handle(batch);
   }
 }
