@@ -1,7 +1,7 @@
 import { makeNik, TEST_ADMIN, TestSystem, waitFor } from '@smart-regency/testing';
 import { randomBytes } from 'crypto';
-import { Client } from 'pg';
 import request from 'supertest';
+import { serviceRows } from './support';
 
 /**
  * Citizens' data rights (UU 27/2022 PDP) across the whole system: consent shown, the export of
@@ -36,15 +36,8 @@ describe('data rights: export and erasure', () => {
   const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(256, 1)]);
   const jpeg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(256, 2)]);
 
-  const db = async <T = Record<string, unknown>>(service: 'identity' | 'permits' | 'complaints' | 'reporting' | 'notifications', sql: string, params: unknown[] = []): Promise<T[]> => {
-    const client = new Client({ connectionString: system.process(service).env.DATABASE_URL });
-    await client.connect();
-    try {
-      return (await client.query(sql, params)).rows as T[];
-    } finally {
-      await client.end();
-    }
-  };
+  const db = <T = Record<string, unknown>>(service: 'identity' | 'permits' | 'complaints' | 'reporting' | 'notifications', sql: string, params: unknown[] = []) =>
+    serviceRows<T>(system, service, sql, params);
   /** Reporting has applied every event the services have published (it batches for up to 100 ms). */
   const reportingCaughtUp = () =>
     waitFor('reporting to apply every published event', async () => {
