@@ -191,12 +191,13 @@ export function loadNotificationsConfig(env: Record<string, string | undefined> 
   return config;
 }
 
-/** The retry delays in milliseconds. */
-export function retryDelays(config: Pick<NotificationsConfig, 'WEBHOOK_RETRY_SCHEDULE'>): number[] {
-  return config.WEBHOOK_RETRY_SCHEDULE.split(',').map((s) => Math.round(Number(s) * 1000));
+/** A schedule of seconds separated by commas (`WEBHOOK_RETRY_SCHEDULE`, `MESSAGE_RETRY_SCHEDULE`), in milliseconds. */
+export function scheduleMs(schedule: string): number[] {
+  return schedule.split(',').map((s) => Math.round(Number(s) * 1000));
 }
 
+/** The webhook retry delays in milliseconds. */
+export const retryDelays = (config: Pick<NotificationsConfig, 'WEBHOOK_RETRY_SCHEDULE'>): number[] => scheduleMs(config.WEBHOOK_RETRY_SCHEDULE);
+
 /** The message retry delays in milliseconds. */
-export function messageRetryDelays(config: Pick<NotificationsConfig, 'MESSAGE_RETRY_SCHEDULE'>): number[] {
-  return config.MESSAGE_RETRY_SCHEDULE.split(',').map((s) => Math.round(Number(s) * 1000));
-}
+export const messageRetryDelays = (config: Pick<NotificationsConfig, 'MESSAGE_RETRY_SCHEDULE'>): number[] => scheduleMs(config.MESSAGE_RETRY_SCHEDULE);
