@@ -84,7 +84,7 @@ import {
   UnreadCountResponse,
   NotificationsDataExport,
 } from './notifications/message';
-import { AgencyStaffRequest, ContactsRequest, ContactsResponse, NotificationContext, NotificationContextRequest } from './notifications/context';
+import { AgencyStaffRequest, ContactsRequest, ContactsResponse, NotificationContextsRequest, NotificationContextsResponse } from './notifications/context';
 import { ForwardLaporCommand, LaporReportRequest, LaporReportResponse, RecordLaporForwardCommand, RecordLaporResult, RecordLaporUpdateCommand } from './complaints/lapor';
 
 /** The domain services behind the gateway; each answers `<service>.health.check`. */
@@ -141,7 +141,7 @@ export const SUBJECTS = {
     certificate: 'permits.certificate.get',
     downloadDocument: 'permits.document.download',
     exportMyData: 'permits.privacy.export',
-    /** Internal: notifications, for who is told what about an application's event. */
+    /** Internal: notifications, for who is told what about applications' events (a batch at a time). */
     notificationContext: 'permits.notification.context',
   },
   complaints: {
@@ -164,7 +164,7 @@ export const SUBJECTS = {
     downloadAttachment: 'complaints.attachment.download',
     downloadPublicAttachment: 'complaints.public.attachment',
     forwardLapor: 'complaints.lapor.forward',
-    /** Internal: notifications, for who is told what about a complaint's event. */
+    /** Internal: notifications, for who is told what about complaints' events (a batch at a time). */
     notificationContext: 'complaints.notification.context',
     /** Internal: notifications' LAPOR! adapter, for what it forwards. */
     laporReport: 'complaints.lapor.report',
@@ -268,7 +268,7 @@ export interface RpcContract {
   'permits.certificate.get': [ApplicationIdRequest, { objectName: string; certificateNumber: string }];
   'permits.document.download': [DocumentRequest, DocumentDownload];
   'permits.privacy.export': [Record<string, never>, PermitsDataExport];
-  'permits.notification.context': [NotificationContextRequest, NotificationContext];
+  'permits.notification.context': [NotificationContextsRequest, NotificationContextsResponse];
   'complaints.health.check': [HealthCheckRequest, ServiceHealthResponse];
   'complaints.category.list': [ListComplaintCategoriesRequest, Page<ComplaintCategoryResponse>];
   'complaints.category.create': [CreateComplaintCategoryRequest, ComplaintCategoryResponse];
@@ -288,7 +288,7 @@ export interface RpcContract {
   'complaints.attachment.download': [AttachmentRequest, AttachmentDownload];
   'complaints.public.attachment': [PublicAttachmentRequest, AttachmentDownload];
   'complaints.lapor.forward': [ForwardLaporCommand, ComplaintResponse];
-  'complaints.notification.context': [NotificationContextRequest, NotificationContext];
+  'complaints.notification.context': [NotificationContextsRequest, NotificationContextsResponse];
   'complaints.lapor.report': [LaporReportRequest, LaporReportResponse];
   'complaints.lapor.record-forward': [RecordLaporForwardCommand, RecordLaporResult];
   'complaints.lapor.record-update': [RecordLaporUpdateCommand, RecordLaporResult];

@@ -281,8 +281,14 @@ describe('complaints and SP4N-LAPOR!', () => {
   });
 
   describe('the notification context', () => {
-    const ask = (recordId: string, eventType: string, extra: { at?: string; action?: string; commentId?: string } = {}) =>
-      t.rpc.send(SUBJECTS.complaints.notificationContext, { recordId, eventType, ...extra });
+    type Extra = { at?: string; action?: string; commentId?: string };
+    /** Notifications asks for a batch of events at once; most tests ask for one. */
+    const askAll = async (requests: Array<{ recordId: string; eventType: string } & Extra>) => (await t.rpc.send(SUBJECTS.complaints.notificationContext, { requests })).contexts;
+    const ask = async (recordId: string, eventType: string, extra: Extra = {}) => {
+      const contexts = await askAll([{ recordId, eventType, ...extra }]);
+      expect(contexts).toHaveLength(1);
+      return contexts[0];
+    };
 
     it.each(['public', 'anonymous', 'confidential'] as const)('names the reporter of a %s complaint by id only, and the agency whose staff to tell', async (visibility) => {
       const reporter = citizen();
@@ -361,6 +367,35 @@ describe('complaints and SP4N-LAPOR!', () => {
       const integrator: Actor = { id: randomUUID(), roles: ['integrator'] };
       const open311 = await file(integrator);
       expect((await ask(open311.id, 'complaints.complaint.received.v1')).recipients).toEqual([]);
+    });
+
+    it('answers a batch in the order asked: comments, notes and unknown complaints each in their place', async () => {
+      const reporter = citizen();
+      const c = await disposed(reporter);
+      const other = await disposed();
+      const staff = await t.rpc.send(SUBJECTS.complaints.addComment, { id: c.id, body: 'Tim sudah dijadwalkan.' }, { actor: puprOfficer });
+      const own = await t.rpc.send(SUBJECTS.complaints.addComment, { id: c.id, body: 'Terima kasih.' }, { actor: reporter });
+      await act(other.id, puprOfficer, 'start', { note: 'Petugas berangkat.' });
+      const started = (await eventsOf(other.id)).find((e) => (e.data as { action?: string }).action === 'start')!;
+      const { at, action } = started.data as { at: string; action: string };
+      const commented = 'complaints.complaint.commented.v1';
+      const contexts = await askAll([
+        { recordId: c.id, eventType: commented, commentId: own.id, at: own.at },
+        { recordId: other.id, eventType: started.type, at, action },
+        { recordId: randomUUID(), eventType: commented, at: staff.at },
+        { recordId: c.id, eventType: commented, commentId: staff.id, at: staff.at },
+      ]);
+      expect(contexts.map((x) => [x.found, x.recipients.length, x.variables.trackingNumber, x.variables.comment, x.variables.note])).toEqual([
+        [true, 0, c.trackingNumber, undefined, undefined],
+        [true, 1, other.trackingNumber, undefined, 'Petugas berangkat.'],
+        [false, 0, undefined, undefined, undefined],
+        [true, 1, c.trackingNumber, 'Tim sudah dijadwalkan.', undefined],
+      ]);
+      const refused = await t.rpc.send(SUBJECTS.complaints.notificationContext, { requests: [] }).then(
+        () => null,
+        (e: DomainError) => e,
+      );
+      expect(refused).toMatchObject({ code: 'COMMON.VALIDATION', details: [expect.objectContaining({ field: 'requests' })] });
     });
   });
 

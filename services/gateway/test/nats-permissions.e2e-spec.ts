@@ -151,7 +151,7 @@ describe('NATS users and permissions', () => {
     const internal: Array<[string, unknown]> = [
       [SUBJECTS.identity.contacts, { userIds: [people.ids.pupr] }],
       [SUBJECTS.identity.agencyStaff, { agencyId: agencies.PUPR }],
-      [SUBJECTS.permits.notificationContext, { recordId: randomUUID(), eventType: 'permits.application.submitted.v1' }],
+      [SUBJECTS.permits.notificationContext, { requests: [{ recordId: randomUUID(), eventType: 'permits.application.submitted.v1' }] }],
     ];
     const gateway = await as('gateway');
     const before = nats.violations().length;
@@ -166,7 +166,7 @@ describe('NATS users and permissions', () => {
     expect(contacts.contacts).toEqual([expect.objectContaining({ userId: people.ids.pupr, active: true })]);
     const staff = (await ask(notifications, SUBJECTS.identity.agencyStaff, { agencyId: agencies.PUPR })).response as { contacts: Array<{ userId: string }> };
     expect(staff.contacts.map((c) => c.userId)).toContain(people.ids.pupr);
-    expect((await ask(notifications, SUBJECTS.permits.notificationContext, internal[2][1])).response).toEqual({ found: false, recipients: [], variables: {} });
+    expect((await ask(notifications, SUBJECTS.permits.notificationContext, internal[2][1])).response).toEqual({ contexts: [{ found: false, recipients: [], variables: {} }] });
   });
 
   it('refuses a caller the gateway did not sign, even from the gateway user', async () => {

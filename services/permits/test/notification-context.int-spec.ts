@@ -1,4 +1,4 @@
-import { Actor, ApplicationResponse, NotificationContextRequest, referenceAgencyId, SUBJECTS } from '@smart-regency/contracts';
+import { Actor, ApplicationResponse, CONTEXTS_PER_REQUEST, NotificationContextRequest, referenceAgencyId, SUBJECTS } from '@smart-regency/contracts';
 import { DomainError, prefixed } from '@smart-regency/platform';
 import { InProcessService, startInProcess } from '@smart-regency/testing';
 import { randomUUID } from 'crypto';
@@ -57,7 +57,13 @@ describe('notification context of permit applications (real PostgreSQL and NATS)
     await t?.close();
   });
 
-  const ask = (request: NotificationContextRequest) => t.rpc.send(SUBJECTS.permits.notificationContext, request);
+  /** Notifications asks for a batch of events at once; most tests ask for one. */
+  const askAll = async (requests: NotificationContextRequest[]) => (await t.rpc.send(SUBJECTS.permits.notificationContext, { requests })).contexts;
+  const ask = async (request: NotificationContextRequest) => {
+    const contexts = await askAll([request]);
+    expect(contexts).toHaveLength(1);
+    return contexts[0];
+  };
   const submitted = async (typeCode = 'NTF-BAYAR', citizen: Actor = { id: randomUUID(), roles: ['citizen'] }) => {
     const draft = await t.rpc.send(SUBJECTS.permits.createApplication, { permitTypeCode: typeCode, formData: { usaha: 'Toko Sinar Jaya' } }, { actor: citizen });
     return { citizen, app: await t.rpc.send(SUBJECTS.permits.submitApplication, { id: draft.id }, { actor: citizen }) };
@@ -190,6 +196,29 @@ describe('notification context of permit applications (real PostgreSQL and NATS)
     expect((await ask({ recordId: other.app.id, eventType: 'permits.application.submitted.v1' })).recipients).toEqual([{ userId: other.citizen.id, role: 'applicant' }]);
   });
 
+  it('answers a batch in the order asked, an unknown application in its place', async () => {
+    const one = await submitted('NTF-GRATIS');
+    const two = await submitted('NTF-BAYAR');
+    await act(officer, two.app.id, 'request-revision', 'Lengkapi NPWP');
+    const revision = await changeOf(two.app.id, 'request-revision');
+    const unknown = randomUUID();
+    const contexts = await askAll([
+      { recordId: two.app.id, eventType: STATUS_CHANGED, ...revision },
+      { recordId: unknown, eventType: 'permits.application.submitted.v1' },
+      { recordId: one.app.id, eventType: 'permits.application.submitted.v1' },
+      // The same record twice, about different events: each gets its own entry.
+      { recordId: two.app.id, eventType: 'permits.application.submitted.v1' },
+    ]);
+    expect(contexts.map((c) => [c.found, c.recipients[0]?.userId, c.variables.status, c.variables.note])).toEqual([
+      [true, two.citizen.id, 'revision_requested', 'Lengkapi NPWP'],
+      [false, undefined, undefined, undefined],
+      [true, one.citizen.id, 'submitted', undefined],
+      [true, two.citizen.id, 'submitted', undefined],
+    ]);
+    expect(contexts[0].variables.number).toBe(two.app.number);
+    expect(contexts[2].variables.number).toBe(one.app.number);
+  });
+
   it('refuses malformed requests', async () => {
     const { app } = await submitted('NTF-GRATIS');
     const cases: Array<[string, unknown]> = [
@@ -200,13 +229,24 @@ describe('notification context of permit applications (real PostgreSQL and NATS)
       ['action', { recordId: app.id, eventType: STATUS_CHANGED, action: 'x'.repeat(41) }],
       ['applicantId', { recordId: app.id, eventType: STATUS_CHANGED, applicantId: randomUUID() }],
     ];
-    for (const [field, request] of cases) {
-      const error = await ask(request as NotificationContextRequest).then(
+    const refusal = (payload: unknown) =>
+      t.rpc.send(SUBJECTS.permits.notificationContext, payload as never).then(
         () => null,
         (e: DomainError) => e,
       );
+    for (const [field, request] of cases) {
+      // The bad request is the second of two: the whole batch is refused, naming its place.
+      const error = await refusal({ requests: [{ recordId: app.id, eventType: STATUS_CHANGED }, request] });
       expect(error?.code).toBe('COMMON.VALIDATION');
-      expect(error?.details?.map((d) => d.field)).toContain(field);
+      expect(error?.details?.map((d) => d.field)).toContain(`requests[1].${field}`);
     }
+    // A batch is one to CONTEXTS_PER_REQUEST events, and a list.
+    const many = Array.from({ length: CONTEXTS_PER_REQUEST + 1 }, () => ({ recordId: app.id, eventType: STATUS_CHANGED }));
+    for (const payload of [{ requests: [] }, { requests: many }, { requests: { recordId: app.id, eventType: STATUS_CHANGED } }, { recordId: app.id, eventType: STATUS_CHANGED }]) {
+      const error = await refusal(payload);
+      expect(error?.code).toBe('COMMON.VALIDATION');
+      expect(error?.details?.map((d) => d.field)).toContain('requests');
+    }
+    expect(await askAll(many.slice(1))).toHaveLength(CONTEXTS_PER_REQUEST);
   });
 });

@@ -1,4 +1,5 @@
-import { ArrayMaxSize, IsArray, IsIn, IsISO8601, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsISO8601, IsString, IsUUID, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { Omittable } from '../common/omittable';
 import type { MessageLanguage } from './message';
 
@@ -19,6 +20,18 @@ export class NotificationContextRequest {
   @Omittable() @IsString() @MaxLength(40) action?: string;
   /** The comment a `commented` event names (its `commentId`); without it, the comment is found by `at`. */
   @Omittable() @IsUUID() commentId?: string;
+}
+
+/** The most events one question may carry (the composer claims jobs in batches of 100). */
+export const CONTEXTS_PER_REQUEST = 100;
+
+/**
+ * Several events at once, answered in one statement by the record's service: the composer asks once
+ * per batch of jobs instead of once per event.
+ */
+export class NotificationContextsRequest {
+  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(CONTEXTS_PER_REQUEST) @ValidateNested({ each: true }) @Type(() => NotificationContextRequest)
+  requests: NotificationContextRequest[];
 }
 
 /** A person a record's event concerns (not staff: those come from identity by agency). */
@@ -42,6 +55,11 @@ export interface NotificationContext {
   visibility?: 'public' | 'anonymous' | 'confidential';
   /** Where a front end shows the record (`/complaints/<id>`). */
   link?: string;
+}
+
+/** The answers, in the order of the requests. */
+export interface NotificationContextsResponse {
+  contexts: NotificationContext[];
 }
 
 /** How to reach people: asked of identity at send time, never stored by notifications. */

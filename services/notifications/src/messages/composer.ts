@@ -1,5 +1,5 @@
 import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { Contact, MessageChannelName, MessageLanguage, NotificationContext, SUBJECTS } from '@smart-regency/contracts';
+import { Contact, CONTEXTS_PER_REQUEST, MessageChannelName, MessageLanguage, NotificationContext, SUBJECTS } from '@smart-regency/contracts';
 import { RpcClient } from '@smart-regency/platform';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
@@ -26,20 +26,10 @@ interface Plan {
   context: NotificationContext;
 }
 
-/** Jobs claimed together, batches composed side by side, record services asked at once per batch. */
+/** Jobs claimed together, batches composed side by side, each record service asked once per batch. */
 const JOB_BATCH = 100;
 const COMPOSER_BATCHES = 2;
-const CONTEXTS_AT_ONCE = 16;
 const CONTACTS_PER_CALL = 200;
-
-/** Runs `task` over `items`, at most `limit` at a time. */
-async function eachLimited<T>(items: T[], limit: number, task: (item: T) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await task(items[next++]);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
 
 interface Recipient {
   contact: Contact;
@@ -133,17 +123,28 @@ export class MessageComposer extends QueueLoop<JobRow[]> implements OnApplicatio
   async composeAll(jobs: JobRow[]): Promise<{ composed: Array<{ job: JobRow; messages: NewNotification[]; subjects: Subject[] }>; failed: Array<[JobRow, unknown]> }> {
     const failed: Array<[JobRow, unknown]> = [];
     const planned: Plan[] = [];
-    await eachLimited(jobs, CONTEXTS_AT_ONCE, async (job) => {
+    // Each record service is asked once for all of its events in the batch (both side by side).
+    const asking = new Map<'permits' | 'complaints', Array<{ job: JobRow; event: Record<string, unknown>; intents: Intent[] }>>();
+    for (const job of jobs) {
       const event = job.data ?? {};
       const intents = intentsFor({ type: job.event_type, data: event });
       const service = contextServiceOf(job.event_type, event);
-      if (!intents.length || !service) return planned.push({ job, event, intents: [], context: NO_CONTEXT });
-      try {
-        planned.push({ job, event, intents, context: await this.context(service, job) });
-      } catch (error) {
-        failed.push([job, error]);
-      }
-    });
+      if (!intents.length || !service) planned.push({ job, event, intents: [], context: NO_CONTEXT });
+      else asking.set(service, [...(asking.get(service) ?? []), { job, event, intents }]);
+    }
+    await Promise.all(
+      [...asking].map(async ([service, items]) => {
+        for (let i = 0; i < items.length; i += CONTEXTS_PER_REQUEST) {
+          const chunk = items.slice(i, i + CONTEXTS_PER_REQUEST);
+          try {
+            const contexts = await this.contexts(service, chunk.map((item) => item.job));
+            chunk.forEach((item, k) => planned.push({ ...item, context: contexts[k] ?? NO_CONTEXT }));
+          } catch (error) {
+            for (const item of chunk) failed.push([item.job, error]);
+          }
+        }
+      }),
+    );
     // Everyone the batch concerns, looked up at once.
     const people = [...new Set(planned.flatMap((p) => (p.context.found && p.intents.some((i) => i.to === 'record') ? p.context.recipients.map((r) => r.userId) : [])))];
     let contacts: Map<string, Contact>;
@@ -187,19 +188,23 @@ export class MessageComposer extends QueueLoop<JobRow[]> implements OnApplicatio
     return out;
   }
 
-  private async context(service: 'permits' | 'complaints', job: Pick<JobRow, 'event_type' | 'record_id' | 'data'>): Promise<NotificationContext> {
-    const d = job.data ?? {};
-    // A deadline warning is about the record as it stands: asked as its service's own kind of event.
-    const eventType = job.event_type === DEADLINE_APPROACHING ? (service === 'permits' ? 'permits.application.deadline_approaching.v1' : 'complaints.complaint.deadline_approaching.v1') : job.event_type;
-    const request = {
-      recordId: job.record_id,
-      eventType,
-      ...(typeof d.at === 'string' ? { at: d.at } : {}),
-      ...(typeof d.action === 'string' ? { action: d.action } : {}),
-      ...(typeof d.commentId === 'string' ? { commentId: d.commentId } : {}),
-    };
-    const context = await this.rpc.send(SUBJECTS[service].notificationContext, request);
-    return context ?? NO_CONTEXT;
+  /** What the record's service says about each event, in the order of the jobs (at most CONTEXTS_PER_REQUEST). */
+  private async contexts(service: 'permits' | 'complaints', jobs: Array<Pick<JobRow, 'event_type' | 'record_id' | 'data'>>): Promise<NotificationContext[]> {
+    const requests = jobs.map((job) => {
+      const d = job.data ?? {};
+      // A deadline warning is about the record as it stands: asked as its service's own kind of event.
+      const eventType = job.event_type === DEADLINE_APPROACHING ? (service === 'permits' ? 'permits.application.deadline_approaching.v1' : 'complaints.complaint.deadline_approaching.v1') : job.event_type;
+      return {
+        recordId: job.record_id,
+        eventType,
+        ...(typeof d.at === 'string' ? { at: d.at } : {}),
+        ...(typeof d.action === 'string' ? { action: d.action } : {}),
+        ...(typeof d.commentId === 'string' ? { commentId: d.commentId } : {}),
+      };
+    });
+    const { contexts } = await this.rpc.send(SUBJECTS[service].notificationContext, { requests });
+    if (!Array.isArray(contexts) || contexts.length !== requests.length) throw new Error(`${service} answered ${Array.isArray(contexts) ? contexts.length : 'no'} contexts for ${requests.length} events`);
+    return contexts;
   }
 
   /** Each person concerned, once, with the messages meant for them. */
