@@ -64,7 +64,7 @@ async function query(databaseUrl, sql, params = []) {
 function profiled(options, name) {
   if (!options.cpuProf) return {};
   const dir = path.join(options.out, `profiles-notifications-${process.pid}`, name);
-  return { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${dir}` };
+  return { NODE_ARGS: `--cpu-prof --cpu-prof-dir=${dir}` };
 }
 
 /** The pids of the system's processes, by name (for the CPU figures). */

@@ -53,9 +53,11 @@ export class ServiceProcess {
 
   /** Spawns the process; resolves once it answers /health/live (or rejects if it exits first). */
   async start({ waitUntilLive = true } = {}): Promise<void> {
-    const child = spawn(process.execPath, [entrypoint(this.name)], {
+    // NODE_ARGS: flags for node itself (`--cpu-prof …`, which NODE_OPTIONS does not allow), not for the service.
+    const { NODE_ARGS: nodeArgs, ...env } = this.env;
+    const child = spawn(process.execPath, [...(nodeArgs ?? '').split(' ').filter(Boolean), entrypoint(this.name)], {
       cwd: REPO_ROOT,
-      env: { PATH: process.env.PATH ?? '', ...this.env, PORT: String(this.port) },
+      env: { PATH: process.env.PATH ?? '', ...env, PORT: String(this.port) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;

@@ -76,15 +76,20 @@ export class EmailChannel implements MessageChannel {
     if (this.closed) return { ok: false, permanent: false, reason: 'smtp: channel closed' };
     // One bare address: nodemailer would read a list ("a@x.id, b@y.id") or a display name out of it.
     if (!/^[^\s@,;<>"()]+@[^\s@,;<>"()]+$/.test(message.to)) return { ok: false, permanent: true, reason: 'smtp: invalid address' };
-    const info = await this.transport.sendMail({
-      from: this.options.from,
-      to: message.to,
-      subject: message.subject ?? '',
-      text: message.text,
-      messageId: messageIdOf(message.reference),
-      headers: { 'X-Regency-Reference': message.reference },
-      signal: AbortSignal.timeout(this.options.timeoutMs),
-    });
+    // The whole send's limit, cleared once it is done (AbortSignal.timeout would fire, and build its error, after every mail).
+    const limit = new AbortController();
+    const timer = setTimeout(() => limit.abort(new DOMException('no answer in time', 'TimeoutError')), this.options.timeoutMs);
+    const info = await this.transport
+      .sendMail({
+        from: this.options.from,
+        to: message.to,
+        subject: message.subject ?? '',
+        text: message.text,
+        messageId: messageIdOf(message.reference),
+        headers: { 'X-Regency-Reference': message.reference },
+        signal: limit.signal,
+      })
+      .finally(() => clearTimeout(timer));
     if (info.accepted.length === 0) return { ok: false, permanent: true, reason: 'smtp: recipient refused' };
     return { ok: true, providerId: info.serverMessageId ?? queueIdIn(info.response) ?? info.messageId };
   }

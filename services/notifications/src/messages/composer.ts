@@ -100,17 +100,13 @@ export class MessageComposer extends QueueLoop<JobRow[]> implements OnApplicatio
     }
     if (!composed.length) return;
     const messages = composed.flatMap((c) => c.messages);
-    await this.db.transaction(async (m) => {
-      await this.store.insertMessages(
-        m,
-        messages,
-        composed.flatMap((c) => c.subjects),
-      );
-      await this.store.finishJobs(
-        m,
-        composed.map((c) => c.job.event_id),
-      );
-    });
+    // The messages, their deliveries and the jobs' end: one statement.
+    await this.store.insertMessages(
+      this.db,
+      messages,
+      composed.flatMap((c) => c.subjects),
+      composed.map((c) => c.job.event_id),
+    );
     const channels = new Set(messages.flatMap((n) => n.channels));
     if (channels.size) this.sender.wake([...channels]);
   }

@@ -62,6 +62,8 @@ export interface ClaimedMessage {
   body: string;
   short: string;
   event_time: Date;
+  /** The person's choices as they are now (JSON: dates as strings), null until they chose. */
+  prefs: PreferencesRow | null;
 }
 
 export interface MessageOutcome {
@@ -140,11 +142,6 @@ export class MessageStore {
     );
   }
 
-  async finishJobs(m: Sql, eventIds: string[]): Promise<void> {
-    if (!eventIds.length) return;
-    await m.query(`UPDATE message_jobs SET status = 'done', finished_at = now(), last_error = NULL WHERE event_id = ANY($1::uuid[])`, [eventIds]);
-  }
-
   /** Tries the job again after `delayMs`, or (no delay left) dead-letters it with the reason. */
   async failJob(m: Sql, eventId: string, reason: string, delayMs: number | undefined): Promise<void> {
     if (delayMs === undefined) {
@@ -154,41 +151,68 @@ export class MessageStore {
     }
   }
 
-  /** Stores messages and their deliveries; a message made before for the same event, person and type stays as it was. */
-  async insertMessages(m: Sql, messages: NewNotification[], subjects: Array<{ recordId: string; userId: string }> = []): Promise<string[]> {
-    if (subjects.length) {
-      await m.query(`INSERT INTO record_subjects (record_id, user_id) SELECT * FROM unnest($1::uuid[], $2::uuid[]) ON CONFLICT DO NOTHING`, [
-        subjects.map((s) => s.recordId),
-        subjects.map((s) => s.userId),
-      ]);
-    }
-    if (!messages.length) return [];
+  /**
+   * Stores messages, their deliveries and the records' subjects, and marks the jobs they came from
+   * done: one statement, so it is atomic without a transaction and costs one round trip. A message
+   * made before for the same event, person and type stays as it was (and gets no new deliveries).
+   * Returns the ids of the messages stored now.
+   */
+  async insertMessages(m: Sql, messages: NewNotification[], subjects: Array<{ recordId: string; userId: string }> = [], finishedJobs: string[] = []): Promise<string[]> {
+    if (!messages.length && !subjects.length && !finishedJobs.length) return [];
     const col = <K extends keyof NewNotification>(k: K) => messages.map((n) => n[k]);
+    const deliveries = messages.flatMap((n) => n.channels.map((channel) => ({ notificationId: n.id, userId: n.userId, channel })));
     // What an erased person wrote (a complaint's title) is not quoted to anyone, even when the
-    // record's service has not forgotten it yet.
-    const inserted = await changed<{ id: string }>(
-      m,
-      `INSERT INTO notifications (id, user_id, event_id, record_id, agency_id, type, recipient_role, language, title, body, short, link, in_app, event_time)
-       SELECT x.id, x.user_id, x.event_id, x.record_id, x.agency_id, x.type, x.recipient_role, x.language,
-              CASE WHEN gone.yes THEN $15 ELSE x.title END, CASE WHEN gone.yes THEN $15 ELSE x.body END, CASE WHEN gone.yes THEN $15 ELSE x.short END,
-              x.link, x.in_app, x.event_time
-       FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::boolean[], $14::timestamptz[])
-         AS x(id, user_id, event_id, record_id, agency_id, type, recipient_role, language, title, body, short, link, in_app, event_time)
-       LEFT JOIN LATERAL (SELECT true AS yes FROM record_subjects s JOIN erased_users e ON e.user_id = s.user_id WHERE s.record_id = x.record_id LIMIT 1) gone ON true
-       WHERE NOT EXISTS (SELECT 1 FROM erased_users e WHERE e.user_id = x.user_id)
-       ON CONFLICT (event_id, user_id, type) DO NOTHING RETURNING id`,
-      [col('id'), col('userId'), col('eventId'), col('recordId'), col('agencyId'), col('type'), col('recipientRole'), col('language'), col('title'), col('body'), col('short'), col('link'), col('inApp'), col('eventTime'), ERASED_TEXT],
+    // record's service has not forgotten it yet. The subjects stored by this statement are not
+    // visible to its own reads, so they are looked at in its parameters as well.
+    const rows = await m.query(
+      `WITH new_subjects AS (SELECT * FROM unnest($16::uuid[], $17::uuid[]) AS s(record_id, user_id)),
+            subjects AS (INSERT INTO record_subjects (record_id, user_id) SELECT record_id, user_id FROM new_subjects ON CONFLICT DO NOTHING),
+            inserted AS (
+              INSERT INTO notifications (id, user_id, event_id, record_id, agency_id, type, recipient_role, language, title, body, short, link, in_app, event_time)
+              SELECT x.id, x.user_id, x.event_id, x.record_id, x.agency_id, x.type, x.recipient_role, x.language,
+                     CASE WHEN gone.yes THEN $15 ELSE x.title END, CASE WHEN gone.yes THEN $15 ELSE x.body END, CASE WHEN gone.yes THEN $15 ELSE x.short END,
+                     x.link, x.in_app, x.event_time
+              FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::boolean[], $14::timestamptz[])
+                AS x(id, user_id, event_id, record_id, agency_id, type, recipient_role, language, title, body, short, link, in_app, event_time)
+              LEFT JOIN LATERAL (
+                SELECT true AS yes FROM (SELECT s.user_id FROM record_subjects s WHERE s.record_id = x.record_id
+                                         UNION ALL SELECT n.user_id FROM new_subjects n WHERE n.record_id = x.record_id) s
+                  JOIN erased_users e ON e.user_id = s.user_id LIMIT 1
+              ) gone ON true
+              WHERE NOT EXISTS (SELECT 1 FROM erased_users e WHERE e.user_id = x.user_id)
+              ON CONFLICT (event_id, user_id, type) DO NOTHING RETURNING id
+            ),
+            deliveries AS (
+              INSERT INTO message_deliveries (id, notification_id, user_id, channel)
+              SELECT gen_random_uuid(), d.n, d.u, d.c FROM unnest($18::uuid[], $19::uuid[], $20::text[]) AS d(n, u, c) JOIN inserted i ON i.id = d.n
+            ),
+            finished AS (UPDATE message_jobs SET status = 'done', finished_at = now(), last_error = NULL WHERE event_id = ANY($21::uuid[]))
+       SELECT id FROM inserted`,
+      [
+        col('id'),
+        col('userId'),
+        col('eventId'),
+        col('recordId'),
+        col('agencyId'),
+        col('type'),
+        col('recipientRole'),
+        col('language'),
+        col('title'),
+        col('body'),
+        col('short'),
+        col('link'),
+        col('inApp'),
+        col('eventTime'),
+        ERASED_TEXT,
+        subjects.map((x) => x.recordId),
+        subjects.map((x) => x.userId),
+        deliveries.map((d) => d.notificationId),
+        deliveries.map((d) => d.userId),
+        deliveries.map((d) => d.channel),
+        finishedJobs,
+      ],
     );
-    const fresh = new Set(inserted.map((r) => r.id));
-    const deliveries = messages.filter((n) => fresh.has(n.id)).flatMap((n) => n.channels.map((channel) => ({ notificationId: n.id, userId: n.userId, channel })));
-    if (deliveries.length) {
-      await m.query(
-        `INSERT INTO message_deliveries (id, notification_id, user_id, channel)
-         SELECT gen_random_uuid(), n, u, c FROM unnest($1::uuid[], $2::uuid[], $3::text[]) AS x(n, u, c)`,
-        [deliveries.map((d) => d.notificationId), deliveries.map((d) => d.userId), deliveries.map((d) => d.channel)],
-      );
-    }
-    return [...fresh];
+    return (rows as Array<{ id: string }>).map((r) => r.id);
   }
 
   async preferences(m: Sql, userIds: string[]): Promise<Map<string, PreferencesRow>> {
@@ -233,7 +257,7 @@ export class MessageStore {
     return row.updated_at;
   }
 
-  /** Due deliveries on one channel, leased for `leaseMs`, with what they carry. */
+  /** Due deliveries on one channel, leased for `leaseMs`, with what they carry and their person's choices (`prefs`, null until they chose). */
   claimDeliveries(m: Sql, channel: MessageChannelName, limit: number, leaseMs: number): Promise<ClaimedMessage[]> {
     return changed<ClaimedMessage>(
       m,
@@ -241,7 +265,8 @@ export class MessageStore {
                     ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
        UPDATE message_deliveries d SET attempts = d.attempts + 1, next_attempt_at = now() + make_interval(secs => $2::float8 / 1000)
        FROM due, notifications n WHERE d.id = due.id AND n.id = d.notification_id
-       RETURNING d.id, d.notification_id, d.user_id, d.channel, d.attempts, d.retry_step, n.title, n.body, n.short, n.event_time`,
+       RETURNING d.id, d.notification_id, d.user_id, d.channel, d.attempts, d.retry_step, n.title, n.body, n.short, n.event_time,
+                 (SELECT to_jsonb(p) FROM notification_preferences p WHERE p.user_id = d.user_id) AS prefs`,
       [limit, leaseMs, channel],
     );
   }

@@ -79,16 +79,16 @@ export class MessageSender implements OnApplicationBootstrap, OnApplicationShutd
 
   /**
    * Due messages of one channel, a batch of at most SEND_BATCH, leased for the time a send may take,
-   * each with its person's address and choices: one contacts question for the batch.
+   * each with its person's choices (read with the claim) and address (one contacts question for the batch).
    */
   async claim(channel: MessageChannelName): Promise<Ready[]> {
     const claimed = await this.store.claimDeliveries(this.db, channel, SEND_BATCH, this.config.MESSAGE_TIMEOUT_MS + 30_000);
     if (!claimed.length) return [];
     const users = [...new Set(claimed.map((d) => d.user_id))];
     try {
-      const [answer, prefs] = await Promise.all([this.rpc.send(SUBJECTS.identity.contacts, { userIds: users }), this.store.preferences(this.db, users)]);
+      const answer = await this.rpc.send(SUBJECTS.identity.contacts, { userIds: users });
       const contacts = new Map(answer.contacts.map((c) => [c.userId, c]));
-      return claimed.map((d) => ({ d, contact: contacts.get(d.user_id), prefs: prefs.get(d.user_id) }));
+      return claimed.map((d) => ({ d, contact: contacts.get(d.user_id), prefs: d.prefs ?? undefined }));
     } catch (error) {
       // Identity away: the same step again soon, not a failed attempt.
       const retryAt = new Date(Date.now() + (this.delays[0] ?? 10_000));
