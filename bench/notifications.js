@@ -161,16 +161,30 @@ async function latency(testing, options) {
     const windows = {};
     for (const [tracking, at] of filedAt) (windows[Math.floor((at - start) / 10000) * 10] ??= []).push(arrivals.get(tracking) - at);
     const p99By10s = Object.fromEntries(Object.entries(windows).map(([from, values]) => [`${from}s`, h.distribution(values).p99]));
+    // The first 20 s second by second: how the warm-up's backlog builds and drains.
+    const seconds = {};
+    for (const [tracking, at] of filedAt) if (at - start < 20000) (seconds[Math.floor((at - start) / 1000)] ??= []).push(arrivals.get(tracking) - at);
+    const p99ByFirstSeconds = Object.fromEntries(Object.entries(seconds).map(([from, values]) => [`${from}s`, h.distribution(values).p99]));
     // Where the time went: the event waiting to be composed, and the message waiting to be sent.
     const stages = await query(
       system.process('notifications').env.DATABASE_URL,
       `SELECT EXTRACT(EPOCH FROM n.created_at - n.event_time) * 1000 AS composed, EXTRACT(EPOCH FROM d.delivered_at - n.created_at) * 1000 AS sent
        FROM notifications n JOIN message_deliveries d ON d.notification_id = n.id WHERE n.recipient_role = 'reporter' AND d.status = 'delivered'`,
     );
+    // Anything that went wrong on the way: deliveries tried more than once (and why), and the
+    // notifications service's warnings and errors.
+    const retried = await query(
+      system.process('notifications').env.DATABASE_URL,
+      `SELECT attempts, COALESCE(last_error, '') AS reason, count(*)::int AS n FROM message_deliveries WHERE attempts <> 1 OR last_error IS NOT NULL GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 10`,
+    );
+    const complaintsOf = (line) => /"level":"(warn|error)"|\b(WARN|ERROR)\b/.test(line);
+    const troubles = system.process('notifications').output.filter(complaintsOf).slice(0, 10).map((line) => line.slice(0, 300));
     return {
       rate: options.rate,
       seconds: options.seconds,
       coordinators: options.coordinators,
+      retried,
+      troubles,
       statuses,
       mails: arrivals.size,
       askedOfServicesMs: rpcTimes(system, ['identity.notification.contacts', 'identity.notification.staff', 'complaints.notification.context']),
@@ -178,6 +192,7 @@ async function latency(testing, options) {
       commitToMessageMsDuringWarmup: warmup,
       commitToMessageMs: d,
       p99By10s,
+      p99ByFirstSeconds,
       eventToStoredMessageMs: h.distribution(stages.map((r) => Number(r.composed))),
       storedToDeliveredMs: h.distribution(stages.map((r) => Number(r.sent))),
       goalMet: d.p99 <= GOAL_P99_MS,

@@ -14,7 +14,7 @@ import { render } from './templates';
 import { StaffDirectory } from './staff-directory';
 import { TemplateBook } from './template-book';
 import { messageVariables } from './variables';
-import { MessageSender } from './sender';
+import { MessageSender, Reach } from './sender';
 
 type Subject = { recordId: string; userId: string };
 
@@ -90,7 +90,7 @@ export class MessageComposer extends QueueLoop<JobRow[]> implements OnApplicatio
   }
 
   protected async handle(jobs: JobRow[]): Promise<void> {
-    const { composed, failed } = await this.composeAll(jobs);
+    const { composed, failed, reach } = await this.composeAll(jobs);
     for (const [job, error] of failed) {
       const transient = isTransient(error);
       const delay = transient ? nextDelay(this.delays, job.attempts - 1) : undefined;
@@ -100,15 +100,14 @@ export class MessageComposer extends QueueLoop<JobRow[]> implements OnApplicatio
     }
     if (!composed.length) return;
     const messages = composed.flatMap((c) => c.messages);
-    // The messages, their deliveries and the jobs' end: one statement.
-    await this.store.insertMessages(
-      this.db,
-      messages,
-      composed.flatMap((c) => c.subjects),
-      composed.map((c) => c.job.event_id),
-    );
-    const channels = new Set(messages.flatMap((n) => n.channels));
-    if (channels.size) this.sender.wake([...channels]);
+    const handover = this.sender.handover(messages, reach);
+    try {
+      // The messages, their deliveries and the jobs' end: one statement; then the first sends.
+      const stored = await this.store.insertMessages(this.db, messages, { subjects: composed.flatMap((c) => c.subjects), finishedJobs: composed.map((c) => c.job.event_id), deliveries: handover.deliveries });
+      handover.send(stored);
+    } finally {
+      handover.done();
+    }
   }
 
   /**
@@ -116,7 +115,7 @@ export class MessageComposer extends QueueLoop<JobRow[]> implements OnApplicatio
    * (side by side); the people are looked up together. A job whose lookups failed is returned
    * with its error, the rest go on.
    */
-  async composeAll(jobs: JobRow[]): Promise<{ composed: Array<{ job: JobRow; messages: NewNotification[]; subjects: Subject[] }>; failed: Array<[JobRow, unknown]> }> {
+  async composeAll(jobs: JobRow[]): Promise<{ composed: Array<{ job: JobRow; messages: NewNotification[]; subjects: Subject[] }>; failed: Array<[JobRow, unknown]>; reach: Map<string, Reach> }> {
     const failed: Array<[JobRow, unknown]> = [];
     const planned: Plan[] = [];
     // Each record service is asked once for all of its events in the batch (both side by side).
@@ -148,7 +147,7 @@ export class MessageComposer extends QueueLoop<JobRow[]> implements OnApplicatio
       contacts = await this.contactsOf(people);
     } catch (error) {
       // Without identity nobody in the batch can be told: all of it waits for a retry.
-      return { composed: [], failed: [...failed, ...planned.map((p): [JobRow, unknown] => [p.job, error])] };
+      return { composed: [], failed: [...failed, ...planned.map((p): [JobRow, unknown] => [p.job, error])], reach: new Map() };
     }
     const composed: Array<{ job: JobRow; messages: NewNotification[]; subjects: Subject[] }> = [];
     const recipientsOf = new Map<Plan, Recipient[]>();
@@ -161,18 +160,21 @@ export class MessageComposer extends QueueLoop<JobRow[]> implements OnApplicatio
     }
     const everyone = [...new Set([...recipientsOf.values()].flatMap((rs) => rs.map((r) => r.contact.userId)))];
     const prefs = await this.store.preferences(this.db, everyone);
+    const reach = new Map<string, Reach>();
     for (const [plan, recipients] of recipientsOf) {
       const subjects = plan.context.found ? plan.context.recipients.map((r) => ({ recordId: plan.job.record_id, userId: r.userId })) : [];
       const messages: NewNotification[] = [];
       for (const r of recipients) {
         for (const intent of r.intents) {
           const message = await this.message(plan.job, plan.context, plan.event, r, intent, prefs.get(r.contact.userId));
-          if (message) messages.push(message);
+          if (!message) continue;
+          messages.push(message);
+          reach.set(message.id, { contact: r.contact, prefs: prefs.get(r.contact.userId) });
         }
       }
       composed.push({ job: plan.job, messages, subjects });
     }
-    return { composed, failed };
+    return { composed, failed, reach };
   }
 
   private async contactsOf(userIds: string[]): Promise<Map<string, Contact>> {

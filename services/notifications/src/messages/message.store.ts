@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { ChannelDeliveryResponse, MessageChannelName, MessageLanguage, MessageResponse, MessageStatus, NotificationPreferencesResponse, NotificationResponse } from '@smart-regency/contracts';
 import { changed, iso, Sql } from '../sql';
 
@@ -36,6 +37,23 @@ export interface NewNotification {
   eventTime: string;
   /** The channels to send it on (each becomes a delivery). */
   channels: MessageChannelName[];
+}
+
+/** A delivery to store with its message; `leaseMs` when it is handed to a sending slot at once (leased as if claimed). */
+export interface NewDelivery {
+  id: string;
+  notificationId: string;
+  userId: string;
+  channel: MessageChannelName;
+  leaseMs?: number;
+}
+
+/** A message stored now, with its text as stored (an erased person's words emptied). */
+export interface StoredMessage {
+  id: string;
+  title: string;
+  body: string;
+  short: string;
 }
 
 export interface PreferencesRow {
@@ -114,6 +132,11 @@ export function toPreferences(row: PreferencesRow | undefined): NotificationPref
   };
 }
 
+/** A delivery per channel of each message, waiting for the sender to claim it. */
+function deliveriesOf(messages: NewNotification[]): NewDelivery[] {
+  return messages.flatMap((n) => n.channels.map((channel) => ({ id: randomUUID(), notificationId: n.id, userId: n.userId, channel })));
+}
+
 /** All of the SQL of messages to people. */
 export class MessageStore {
   /** Queues events as jobs, once each (a redelivered event finds its job there). */
@@ -157,14 +180,17 @@ export class MessageStore {
    * made before for the same event, person and type stays as it was (and gets no new deliveries).
    * Returns the ids of the messages stored now.
    */
-  async insertMessages(m: Sql, messages: NewNotification[], subjects: Array<{ recordId: string; userId: string }> = [], finishedJobs: string[] = []): Promise<string[]> {
+  async insertMessages(
+    m: Sql,
+    messages: NewNotification[],
+    { subjects = [], finishedJobs = [], deliveries = deliveriesOf(messages) }: { subjects?: Array<{ recordId: string; userId: string }>; finishedJobs?: string[]; deliveries?: NewDelivery[] } = {},
+  ): Promise<StoredMessage[]> {
     if (!messages.length && !subjects.length && !finishedJobs.length) return [];
     const col = <K extends keyof NewNotification>(k: K) => messages.map((n) => n[k]);
-    const deliveries = messages.flatMap((n) => n.channels.map((channel) => ({ notificationId: n.id, userId: n.userId, channel })));
     // What an erased person wrote (a complaint's title) is not quoted to anyone, even when the
     // record's service has not forgotten it yet. The subjects stored by this statement are not
     // visible to its own reads, so they are looked at in its parameters as well.
-    const rows = await m.query(
+    const stored: StoredMessage[] = await m.query(
       `WITH new_subjects AS (SELECT * FROM unnest($16::uuid[], $17::uuid[]) AS s(record_id, user_id)),
             subjects AS (INSERT INTO record_subjects (record_id, user_id) SELECT record_id, user_id FROM new_subjects ON CONFLICT DO NOTHING),
             inserted AS (
@@ -180,14 +206,15 @@ export class MessageStore {
                   JOIN erased_users e ON e.user_id = s.user_id LIMIT 1
               ) gone ON true
               WHERE NOT EXISTS (SELECT 1 FROM erased_users e WHERE e.user_id = x.user_id)
-              ON CONFLICT (event_id, user_id, type) DO NOTHING RETURNING id
+              ON CONFLICT (event_id, user_id, type) DO NOTHING RETURNING id, title, body, short
             ),
             deliveries AS (
-              INSERT INTO message_deliveries (id, notification_id, user_id, channel)
-              SELECT gen_random_uuid(), d.n, d.u, d.c FROM unnest($18::uuid[], $19::uuid[], $20::text[]) AS d(n, u, c) JOIN inserted i ON i.id = d.n
+              INSERT INTO message_deliveries (id, notification_id, user_id, channel, attempts, next_attempt_at)
+              SELECT d.id, d.n, d.u, d.c, CASE WHEN d.lease IS NULL THEN 0 ELSE 1 END, now() + make_interval(secs => COALESCE(d.lease, 0) / 1000)
+              FROM unnest($22::uuid[], $18::uuid[], $19::uuid[], $20::text[], $23::float8[]) AS d(id, n, u, c, lease) JOIN inserted i ON i.id = d.n
             ),
             finished AS (UPDATE message_jobs SET status = 'done', finished_at = now(), last_error = NULL WHERE event_id = ANY($21::uuid[]))
-       SELECT id FROM inserted`,
+       SELECT id, title, body, short FROM inserted`,
       [
         col('id'),
         col('userId'),
@@ -210,9 +237,11 @@ export class MessageStore {
         deliveries.map((d) => d.userId),
         deliveries.map((d) => d.channel),
         finishedJobs,
+        deliveries.map((d) => d.id),
+        deliveries.map((d) => d.leaseMs ?? null),
       ],
     );
-    return (rows as Array<{ id: string }>).map((r) => r.id);
+    return stored;
   }
 
   async preferences(m: Sql, userIds: string[]): Promise<Map<string, PreferencesRow>> {

@@ -18,7 +18,8 @@ export function nextDelay(delays: number[], step: number): number | undefined {
 
 /**
  * Claims work from a table (SKIP LOCKED, leased) and runs up to `concurrency` items at once.
- * New work wakes it (`wake()`); retries are found by polling every `pollMs`.
+ * New work wakes it (`wake()`); retries are found by polling every `pollMs`. Work already leased
+ * elsewhere can be handed over instead of claimed: `reserve` slots first, then `adopt` or `release`.
  */
 export abstract class QueueLoop<T> {
   protected readonly logger: Logger;
@@ -29,6 +30,8 @@ export abstract class QueueLoop<T> {
   private woken = false;
   private backlog = false;
   private soonTimer?: NodeJS.Timeout;
+  /** Slots promised to work being handed over (counted as busy until adopted or released). */
+  private reserved = 0;
 
   protected constructor(
     name: string,
@@ -75,11 +78,42 @@ export abstract class QueueLoop<T> {
     return this.inFlight.size;
   }
 
+  /** Holds up to `n` free slots for items to be handed over; returns how many it got (none while stopped). */
+  reserve(n: number): number {
+    const got = this.running ? Math.max(0, Math.min(n, this.concurrency - this.inFlight.size - this.reserved)) : 0;
+    this.reserved += got;
+    return got;
+  }
+
+  /** Gives back `n` reserved slots that were not used. */
+  release(n: number): void {
+    if (n <= 0) return;
+    this.reserved = Math.max(0, this.reserved - n);
+    this.wake();
+  }
+
+  /** Handles an item handed over in a reserved slot. */
+  adopt(item: T): void {
+    this.reserved = Math.max(0, this.reserved - 1);
+    this.track(item);
+  }
+
+  private track(item: T): void {
+    const task: Promise<void> = this.handle(item)
+      .catch((error: Error) => this.logger.error(`${error.message}`))
+      .finally(() => {
+        this.inFlight.delete(task);
+        if (this.backlog) this.wakeSoon();
+      });
+    this.inFlight.add(task);
+  }
+
   private async run(): Promise<void> {
     while (this.running) {
-      const room = this.concurrency - this.inFlight.size;
+      const room = this.concurrency - this.inFlight.size - this.reserved;
       if (room <= 0) {
-        await Promise.race(this.inFlight);
+        // Every slot busy or promised: wait for one to end, or for a wake (a promise given back).
+        await this.idle(this.pollMs, [...this.inFlight]);
         continue;
       }
       this.woken = false;
@@ -93,31 +127,25 @@ export abstract class QueueLoop<T> {
       }
       // A full claim may have left work behind: freed slots then look again (a few at once).
       this.backlog = claimed.length === room;
-      for (const item of claimed) {
-        const task: Promise<void> = this.handle(item)
-          .catch((error: Error) => this.logger.error(`${error.message}`))
-          .finally(() => {
-            this.inFlight.delete(task);
-            if (this.backlog) this.wakeSoon();
-          });
-        this.inFlight.add(task);
-      }
+      for (const item of claimed) this.track(item);
       if (claimed.length === room) continue;
       if (!this.woken) await this.idle(this.pollMs);
     }
   }
 
-  private idle(ms: number): Promise<void> {
+  /** Waits `ms`, or less: until a wake, or until one of `tasks` ends. */
+  private idle(ms: number, tasks: Promise<void>[] = []): Promise<void> {
     return new Promise<void>((resolve) => {
       const timer = setTimeout(done, ms);
+      const self = this;
       function done() {
         clearTimeout(timer);
+        if (self.wakeUp === wakeUp) self.wakeUp = undefined;
         resolve();
       }
-      this.wakeUp = () => {
-        this.wakeUp = undefined;
-        done();
-      };
+      const wakeUp = () => done();
+      this.wakeUp = wakeUp;
+      for (const task of tasks) void task.then(done);
     });
   }
 }

@@ -6,7 +6,8 @@ import { DataSource } from 'typeorm';
 import { normalizeIndonesianPhone } from '../channels/http-channel';
 import { messageRetryDelays, NotificationsConfig } from '../config';
 import { MessageChannels } from './message-channels';
-import { ClaimedMessage, MessageOutcome, MessageStore, PreferencesRow, toPreferences } from './message.store';
+import { randomUUID } from 'node:crypto';
+import { ClaimedMessage, MessageOutcome, MessageStore, NewDelivery, NewNotification, PreferencesRow, StoredMessage, toPreferences } from './message.store';
 import { QueueLoop, nextDelay } from './queue-loop';
 
 /** Messages claimed (and asked about) together. */
@@ -77,12 +78,68 @@ export class MessageSender implements OnApplicationBootstrap, OnApplicationShutd
     for (const loop of this.loops) if (channels.includes(loop.channel)) loop.wake();
   }
 
+  /** How long a claimed (or handed-over) delivery is ours before another attempt may take it. */
+  private get leaseMs(): number {
+    return this.config.MESSAGE_TIMEOUT_MS + 30_000;
+  }
+
+  /**
+   * The deliveries of messages being composed. Those that fit in free sending slots are leased as
+   * they are stored and sent at once (`Handover.send`), with the contact and choices the composer
+   * has just read: identity was asked milliseconds before, so the first attempt asks nothing again
+   * and waits for no claim. The rest (slots full: a slow provider) wait for the channel's loop,
+   * which asks identity when it claims them; so do all retries.
+   */
+  handover(messages: NewNotification[], reach: ReadonlyMap<string, Reach>): Handover {
+    const slots = new Map<MessageChannelName, number>();
+    const deliveries: NewDelivery[] = [];
+    for (const channel of MESSAGE_CHANNELS) {
+      const on = messages.filter((n) => n.channels.includes(channel));
+      if (!on.length) continue;
+      const loop = this.loops.find((l) => l.channel === channel)!;
+      const got = loop.reserve(Math.ceil(on.length / SEND_BATCH));
+      slots.set(channel, got);
+      on.forEach((n, i) => deliveries.push({ id: randomUUID(), notificationId: n.id, userId: n.userId, channel, ...(i < got * SEND_BATCH && reach.has(n.id) ? { leaseMs: this.leaseMs } : {}) }));
+    }
+    let settled = false;
+    const byId = new Map(messages.map((n) => [n.id, n]));
+    return {
+      deliveries,
+      send: (stored: StoredMessage[]) => {
+        const fresh = new Map(stored.map((x) => [x.id, x]));
+        for (const [channel, got] of slots) {
+          const ready: Ready[] = [];
+          for (const d of deliveries) {
+            const text = fresh.get(d.notificationId);
+            const person = reach.get(d.notificationId);
+            const n = byId.get(d.notificationId)!;
+            if (d.channel !== channel || d.leaseMs === undefined || !text || !person) continue;
+            const claimed: ClaimedMessage = { id: d.id, notification_id: n.id, user_id: n.userId, channel, attempts: 1, retry_step: 0, title: text.title, body: text.body, short: text.short, event_time: new Date(n.eventTime), prefs: person.prefs ?? null };
+            ready.push({ d: claimed, contact: person.contact, prefs: person.prefs });
+          }
+          const loop = this.loops.find((l) => l.channel === channel)!;
+          let used = 0;
+          for (let i = 0; i < ready.length; i += SEND_BATCH, used++) loop.adopt(ready.slice(i, i + SEND_BATCH));
+          slots.set(channel, got - used);
+        }
+      },
+      done: () => {
+        if (settled) return;
+        settled = true;
+        for (const [channel, left] of slots) this.loops.find((l) => l.channel === channel)!.release(left);
+        // What was not handed over waits for its channel's loop.
+        const waiting = new Set(deliveries.filter((d) => d.leaseMs === undefined).map((d) => d.channel));
+        if (waiting.size) this.wake([...waiting]);
+      },
+    };
+  }
+
   /**
    * Due messages of one channel, a batch of at most SEND_BATCH, leased for the time a send may take,
    * each with its person's choices (read with the claim) and address (one contacts question for the batch).
    */
   async claim(channel: MessageChannelName): Promise<Ready[]> {
-    const claimed = await this.store.claimDeliveries(this.db, channel, SEND_BATCH, this.config.MESSAGE_TIMEOUT_MS + 30_000);
+    const claimed = await this.store.claimDeliveries(this.db, channel, SEND_BATCH, this.leaseMs);
     if (!claimed.length) return [];
     const users = [...new Set(claimed.map((d) => d.user_id))];
     try {
@@ -146,6 +203,19 @@ export class MessageSender implements OnApplicationBootstrap, OnApplicationShutd
     });
     return this.flushing;
   }
+}
+
+/** Whom a composed message is for, as the composer read it (identity's answer and the person's choices). */
+export interface Reach {
+  contact: Contact;
+  prefs: PreferencesRow | undefined;
+}
+
+/** Deliveries of messages being stored; `send` after they are, `done` always (gives back unused slots). */
+export interface Handover {
+  deliveries: NewDelivery[];
+  send(stored: StoredMessage[]): void;
+  done(): void;
 }
 
 /** A claimed message with what sending it needs. */
