@@ -136,15 +136,13 @@ export abstract class QueueLoop<T> {
   /** Waits `ms`, or less: until a wake, or until one of `tasks` ends. */
   private idle(ms: number, tasks: Promise<void>[] = []): Promise<void> {
     return new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      const self = this;
-      function done() {
+      const done = () => {
         clearTimeout(timer);
-        if (self.wakeUp === wakeUp) self.wakeUp = undefined;
+        if (this.wakeUp === done) this.wakeUp = undefined;
         resolve();
-      }
-      const wakeUp = () => done();
-      this.wakeUp = wakeUp;
+      };
+      const timer = setTimeout(done, ms);
+      this.wakeUp = done;
       for (const task of tasks) void task.then(done);
     });
   }
