@@ -11,6 +11,7 @@ export * from './identity/calendar';
 export * from './identity/service-account';
 export * from './identity/reference-agencies';
 export * from './permits/permit-type';
+export * from './common/lifecycle';
 export * from './permits/lifecycle';
 export * from './permits/application';
 export * from './complaints/category';

@@ -1,3 +1,5 @@
+import { Lifecycle, TransitionRow } from '../common/lifecycle';
+
 /**
  * The complaint lifecycle as data (SP4N-LAPOR!-style): status × action → status, and who may act.
  */
@@ -15,12 +17,8 @@ export type ComplaintAction = (typeof COMPLAINT_ACTIONS)[number];
  */
 export type ComplaintActorKind = 'coordinator' | 'assigned' | 'owner' | 'system';
 
-export interface ComplaintTransition {
-  action: ComplaintAction;
-  from: readonly ComplaintStatus[];
-  to: ComplaintStatus;
-  by: readonly ComplaintActorKind[];
-}
+/** A row of the complaint lifecycle (the shared shape). */
+export type ComplaintTransition = TransitionRow<ComplaintStatus, ComplaintAction, ComplaintActorKind>;
 
 export const COMPLAINT_TRANSITIONS: readonly ComplaintTransition[] = [
   { action: 'verify', from: ['received'], to: 'verified', by: ['coordinator'] },
@@ -53,6 +51,8 @@ export function complaintStage(status: ComplaintStatus): 'verification' | 'follo
   return null;
 }
 
+export const COMPLAINT_LIFECYCLE = new Lifecycle(COMPLAINT_STATUSES, COMPLAINT_ACTIONS, COMPLAINT_TRANSITIONS);
+
 export function complaintTransitionFor(action: ComplaintAction, from: ComplaintStatus): ComplaintTransition | undefined {
-  return COMPLAINT_TRANSITIONS.find((t) => t.action === action && t.from.includes(from));
+  return COMPLAINT_LIFECYCLE.find(action, from);
 }

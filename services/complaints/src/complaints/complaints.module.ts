@@ -3,11 +3,12 @@ import { CategoriesModule } from '../categories/categories.module';
 import { LaporModule } from '../lapor/lapor.module';
 import { ComplaintJobs } from './complaint-jobs';
 import { ComplaintsController } from './complaints.controller';
+import { ComplaintsRepository } from './complaints.repository';
 import { ComplaintsService } from './complaints.service';
 
 @Module({
   imports: [CategoriesModule, LaporModule],
   controllers: [ComplaintsController],
-  providers: [ComplaintsService, ComplaintJobs],
+  providers: [ComplaintsService, ComplaintsRepository, ComplaintJobs],
 })
 export class ComplaintsModule {}

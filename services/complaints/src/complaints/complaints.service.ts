@@ -10,9 +10,7 @@ import {
   COMPLAINT_OPEN_STATUSES,
   ComplaintAction,
   ComplaintActionCommand,
-  ComplaintActorKind,
   ComplaintResponse,
-  complaintTransitionFor,
   CommentResponse,
   FileComplaintRequest,
   ListComplaintsRequest,
@@ -31,7 +29,6 @@ import {
   AuditEntry,
   AuditTrail,
   CalendarClient,
-  countWorkingDays,
   DailyLimit,
   DomainError,
   EventRecorder,
@@ -40,7 +37,6 @@ import {
   jakartaDate,
   countedPage,
   ListStatements,
-  queryIn,
   queryRows,
   SequenceBlocks,
   STAFF_ROLES,
@@ -55,25 +51,14 @@ import { LaporRepository } from '../lapor/lapor.repository';
 import { decideForward, forwardRefusal, laporStateOf } from '../lapor/lapor.rules';
 import { COMPLAINT_LAPOR_COLUMNS, COMPLAINT_LIST_COLUMNS, ComplaintListScope, complaintListStatements, ListedFiles } from './complaint-list';
 import { eventPlace, publicPoint } from './place';
+import { AUDITED_FIELDS, decide } from './complaint.rules';
+import { ComplaintsRepository } from './complaints.repository';
 
 /** The columns a response is made of (COMPLAINT_LIST_COLUMNS; the LAPOR! ones everywhere but on public lists). */
 export type ListedComplaint = Pick<Complaint, (typeof COMPLAINT_LIST_COLUMNS)[number][1]> & Partial<Pick<Complaint, (typeof COMPLAINT_LAPOR_COLUMNS)[number][1]>>;
 
 const iso = (d: Date | null) => (d ? d.toISOString() : undefined);
 const notFound = () => new DomainError('COMPLAINTS.COMPLAINT_NOT_FOUND', 'complaint not found');
-
-/**
- * A transition's first `WITH` parts: the complaint's changed fields and its history row (at the
- * event's `at`, so that notifications finds the entry an event names); its event and audit row follow.
- */
-const ACT_SQL = `
-  u AS (
-    UPDATE complaints SET status = $2, agency_id = $3::uuid, due_at = $4::timestamptz, answer = $5, resolved_at = $6::timestamptz,
-           closed_at = $7::timestamptz, escalated_stages = $8::text[], updated_at = now(), version = version + 1
-     WHERE id = $1::uuid RETURNING id, status, updated_at, version),
-  h AS (
-    INSERT INTO complaint_history (complaint_id, action, from_status, to_status, actor_id, actor_role, note, at)
-    SELECT id, $9, $10, status, $11::uuid, $12, $13, $14::timestamptz FROM u)`;
 
 /**
  * Filing's first `WITH` parts: the complaint and its first history row. $1 id, $2 tracking number,
@@ -89,9 +74,6 @@ const fileSql = (allowed: string) => `
   h AS (
     INSERT INTO complaint_history (complaint_id, action, from_status, to_status, actor_id, actor_role, note)
     SELECT id, 'file', NULL, status, reporter_id, $13, NULL FROM c)`;
-
-/** What the audit trail keeps of a complaint's changes (personal values only as "[personal]"). */
-const AUDITED_FIELDS = ['trackingNumber', 'categoryCode', 'title', 'description', 'location', 'visibility', 'status', 'agencyId', 'dueAt', 'finalDueAt', 'answer', 'resolvedAt', 'closedAt', 'rating', 'ratingComment', 'version'];
 
 /** Audit row fields for a complaint: an anonymous reporter is not named in the trail, which auditors read. */
 export function auditOf(c: Complaint, actor: Actor | null): Pick<AuditEntry, 'entityType' | 'entityId' | 'subjectId' | 'actor'> {
@@ -172,16 +154,6 @@ export function toPublicComplaint(c: ListedComplaint): PublicComplaintResponse {
 
 const withFiles = (c: PublicComplaintResponse, files: AttachmentResponse[] | undefined): PublicComplaintResponse => (files?.length ? { ...c, attachments: files } : c);
 
-function mayAct(actor: Actor | null, kinds: readonly ComplaintActorKind[], c: Complaint): boolean {
-  if (!actor) return kinds.includes('system');
-  return kinds.some((kind) => {
-    if (kind === 'coordinator') return actor.roles.includes('admin');
-    if (kind === 'assigned') return hasRole(actor, STAFF_ROLES) && actor.agencyId === c.agencyId;
-    if (kind === 'owner') return actor.id === c.reporterId;
-    return false;
-  });
-}
-
 @Injectable()
 export class ComplaintsService {
   constructor(
@@ -192,6 +164,7 @@ export class ComplaintsService {
     private readonly audit: AuditTrail,
     private readonly categories: CategoryCatalogue,
     private readonly lapor: LaporRepository,
+    private readonly complaints: ComplaintsRepository,
     config: ComplaintsConfig,
   ) {
     this.numbers = new SequenceBlocks(db, 'complaint_number_seq');
@@ -288,9 +261,9 @@ export class ComplaintsService {
     return this.filings.guard(() => this.idempotency.run('complaints.complaint.file', actor.id, idempotencyKey, request, async (m) => stored(await m.query(statement, params))));
   }
 
+  /** A lifecycle action: lock, decide (complaint.rules.ts), commit (one statement). */
   async act(actor: Actor | null, command: ComplaintActionCommand): Promise<ComplaintResponse> {
-    const action = command.action as ComplaintAction;
-    if (!COMPLAINT_ACTIONS.includes(action)) {
+    if (!COMPLAINT_ACTIONS.includes(command.action as ComplaintAction)) {
       throw new DomainError('COMPLAINTS.UNKNOWN_ACTION', `unknown action ${command.action}`, [{ field: 'action', message: 'unknown action', rule: 'isIn' }]);
     }
     const now = new Date();
@@ -298,94 +271,11 @@ export class ComplaintsService {
     return this.db.transaction(async (m) => {
       const c = await m.getRepository(Complaint).findOne({ where: { id: command.id }, lock: { mode: 'pessimistic_write' } });
       if (!c || (actor && !canSeeComplaint(actor, c))) throw notFound();
-      if (command.ifMatch !== undefined && command.ifMatch !== c.version) {
-        throw new DomainError('COMPLAINTS.VERSION_MISMATCH', `version is ${c.version}, not ${command.ifMatch}`);
-      }
-      const transition = complaintTransitionFor(action, c.status);
-      if (!transition) throw new DomainError('COMPLAINTS.INVALID_TRANSITION', `cannot ${action} a complaint that is ${c.status}`);
-      if (!mayAct(actor, transition.by, c)) throw new DomainError('COMPLAINTS.NOT_ALLOWED', `${action} is for ${transition.by.join(' or ')}`);
-      const from = c.status;
-      const stageDueAt = c.dueAt;
-      const was = { ...c };
-      switch (action) {
-        case 'dispose':
-          if (!command.agencyId) throw new DomainError('COMPLAINTS.AGENCY_REQUIRED', 'dispose to which agency?', [{ field: 'agencyId', message: 'required', rule: 'isDefined' }]);
-          c.agencyId = command.agencyId;
-          c.dueAt = addWorkingDays(now, COMPLAINT_DEADLINES.followUpWorkingDays, calendar);
-          break;
-        case 'resolve':
-          if (!command.note?.trim()) throw new DomainError('COMPLAINTS.ANSWER_REQUIRED', 'the note is the answer', [{ field: 'note', message: 'required', rule: 'isDefined' }]);
-          c.answer = command.note;
-          c.resolvedAt = now;
-          c.dueAt = addWorkingDays(now, COMPLAINT_DEADLINES.autoCloseWorkingDays, calendar);
-          break;
-        case 'reopen':
-          if (!c.resolvedAt || countWorkingDays(c.resolvedAt, now, calendar) > COMPLAINT_DEADLINES.reopenWorkingDays) {
-            throw new DomainError('COMPLAINTS.REOPEN_TOO_LATE', `reopen within ${COMPLAINT_DEADLINES.reopenWorkingDays} working days of the answer`);
-          }
-          c.dueAt = addWorkingDays(now, COMPLAINT_DEADLINES.followUpWorkingDays, calendar);
-          c.escalatedStages = c.escalatedStages.filter((s) => s !== 'follow_up');
-          break;
-        case 'confirm':
-        case 'close':
-        case 'reject':
-          c.closedAt = now;
-          c.dueAt = null;
-          break;
-        default:
-          break;
-      }
-      c.status = transition.to;
-      c.version = was.version + 1;
-      const changes = { ...auditChanges(was, c, { only: AUDITED_FIELDS }), ...(command.note ? { note: '[personal]' } : {}) };
-      const audited = this.audit.pending({ action: `complaint.${action}`, ...auditOf(c, actor), changes });
-      const params: unknown[] = [
-        c.id,
-        c.status,
-        c.agencyId,
-        c.dueAt,
-        c.answer,
-        c.resolvedAt,
-        c.closedAt,
-        c.escalatedStages,
-        action,
-        from,
-        actor?.id ?? null,
-        actor?.roles[0] ?? 'system',
-        command.note ?? null,
-        now,
-      ];
-      const outbox = this.events.statementParts(
-        [
-          {
-            type: 'complaints.complaint.status_changed.v1',
-            data: {
-              complaintId: c.id,
-              fromStatus: from,
-              toStatus: c.status,
-              action,
-              ...(c.agencyId ? { agencyId: c.agencyId } : {}),
-              at: now.toISOString(),
-              categoryCode: c.categoryCode,
-              visibility: c.visibility,
-              ...(stageDueAt ? { stageDueAt: stageDueAt.toISOString() } : {}),
-              ...(c.dueAt ? { dueAt: c.dueAt.toISOString() } : {}),
-            },
-          },
-        ],
-        audited,
-        params,
-      );
-      // The change, its history row, its event and its audit row: one prepared statement (the row is
-      // locked above; TypeORM's save() would re-read it first).
-      const [stored] = await queryIn<Pick<Complaint, 'updatedAt' | 'version'>>(
-        m,
-        `WITH ${ACT_SQL}, ${outbox.ctes} SELECT updated_at AS "updatedAt", version, ${outbox.notify} FROM u`,
-        params,
-      );
-      Object.assign(c, { updatedAt: stored.updatedAt, version: stored.version });
-      if (action === 'verify') await this.forwardByCategory(m, c, actor, now);
-      return toComplaintResponse(c, actor ?? { id: 'system', roles: ['admin'] });
+      const decision = decide(c, command, actor, { now, calendar });
+      const stored = await this.complaints.commitAction(m, decision, auditOf(decision.next, actor));
+      const next = Object.assign(decision.next, stored);
+      if (decision.action === 'verify') await this.forwardByCategory(m, next, actor, now);
+      return toComplaintResponse(next, actor ?? { id: 'system', roles: ['admin'] });
     });
   }
 

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { DocumentStorage, PostgresDocumentStorage } from '../documents/document-storage';
 import { DocumentsService } from '../documents/documents.service';
 import { ApplicationsController } from './applications.controller';
+import { ApplicationsRepository } from './applications.repository';
 import { ApplicationsService } from './applications.service';
 import { DocumentsRepository } from './documents.repository';
 import { PermitJobs } from './permit-jobs';
@@ -11,6 +12,6 @@ import { PermitTypesModule } from '../permit-types/permit-types.module';
 @Module({
   imports: [PermitTypesModule],
   controllers: [ApplicationsController],
-  providers: [ApplicationsService, PermitJobs, CertificatesService, DocumentsService, DocumentsRepository, { provide: DocumentStorage, useClass: PostgresDocumentStorage }],
+  providers: [ApplicationsService, ApplicationsRepository, PermitJobs, CertificatesService, DocumentsService, DocumentsRepository, { provide: DocumentStorage, useClass: PostgresDocumentStorage }],
 })
 export class ApplicationsModule {}

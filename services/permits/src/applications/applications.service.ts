@@ -14,11 +14,8 @@ import {
   pageOf,
   PermitVerificationResponse,
   SUBJECTS,
-  Transition,
-  transitionFor,
 } from '@smart-regency/contracts';
 import {
-  addWorkingDays,
   auditChanges,
   auditPendingCte,
   AuditTrail,
@@ -29,7 +26,6 @@ import {
   EventRecorder,
   hasRole,
   IdempotentWrites,
-  PendingEvent,
   jakartaDate,
   countedPage,
   queryIn,
@@ -37,7 +33,6 @@ import {
   RpcClient,
   SequenceBlocks,
   STAFF_ROLES,
-  SYSTEM_ACTOR,
 } from '@smart-regency/platform';
 import { randomBytes, randomUUID } from 'crypto';
 import { DataSource, EntityManager } from 'typeorm';
@@ -48,11 +43,11 @@ import { Application, ApplicationHistory } from './application.entity';
 import { checkForm } from './form';
 import { LIST_COLUMNS, ListScope, listStatements } from './application-list';
 import { DocumentsRepository } from './documents.repository';
+import { AUDITED_FIELDS, DecisionContext, decide, permitted } from './application.rules';
+import { ApplicationsRepository } from './applications.repository';
 
 /** The columns a response is made of (LIST_COLUMNS). */
 export type ListedApplication = Pick<Application, (typeof LIST_COLUMNS)[number][1]>;
-/** What the audit trail keeps of an application's changes (personal values only as "[personal]"). */
-const AUDITED_FIELDS = ['number', 'permitTypeCode', 'agencyId', 'issuingAgencyId', 'status', 'formData', 'location', 'fee', 'submittedAt', 'dueAt', 'decidedAt', 'issuedAt', 'certificateNumber', 'expiresAt', 'holderName', 'version'];
 const iso = (d: Date | null) => (d ? d.toISOString() : undefined);
 
 export function isOverdue(app: Pick<Application, 'status' | 'dueAt'>, now = new Date()): boolean {
@@ -105,21 +100,6 @@ export function canSeeApplication(actor: Actor, app: Application): boolean {
   return canSee(actor, { agencyId: app.agencyId }) || canSee(actor, { agencyId: app.issuingAgencyId });
 }
 
-function mayAct(actor: Actor, by: Transition['by'], app: Application): boolean {
-  switch (by) {
-    case 'owner':
-      return actor.id === app.applicantId;
-    case 'technical':
-      return hasRole(actor, STAFF_ROLES) && actor.agencyId === app.agencyId;
-    case 'issuing_head':
-      return actor.roles.includes('agency_head') && actor.agencyId === app.issuingAgencyId;
-    case 'issuing':
-      return hasRole(actor, STAFF_ROLES) && actor.agencyId === app.issuingAgencyId;
-    default:
-      return false;
-  }
-}
-
 /** `Siti Aminah` → `S*** A*****`: enough to match a face to a certificate, not to look someone up. */
 export function maskName(name: string): string {
   return name
@@ -127,12 +107,6 @@ export function maskName(name: string): string {
     .filter(Boolean)
     .map((word) => word[0] + '*'.repeat(Math.max(word.length - 1, 2)))
     .join(' ');
-}
-
-function addMonths(date: Date, months: number): Date {
-  const d = new Date(date);
-  d.setUTCMonth(d.getUTCMonth() + months);
-  return d;
 }
 
 const RETURNED = LIST_COLUMNS.map(([name, property]) => (name === property ? name : `${name} AS "${property}"`)).join(', ');
@@ -157,18 +131,6 @@ const insertDraftSql = (allowed: string) => `
 const LOCK_SQL = `SELECT ${RETURNED}, overdue_notified_at AS "overdueNotifiedAt", sla_working_days AS "slaWorkingDays", validity_months AS "validityMonths",
   verification_code AS "verificationCode", holder_name AS "holderName" FROM applications WHERE id = $1 FOR UPDATE`;
 
-/** A step's first `WITH` parts: the targeted UPDATE (the row is locked) and its history row; the step's events and audit row follow. */
-const TRANSITION_SQL = `
-  step AS (
-    UPDATE applications SET status = $3, submitted_at = $4, due_at = $5, overdue_notified_at = $6, decided_at = $7, issued_at = $8,
-      certificate_number = $9, verification_code = $10, expires_at = $11, holder_name = $12, updated_at = now(), version = version + 1
-    WHERE id = $1 AND version = $2
-    RETURNING id, status, updated_at, version
-  ), history AS (
-    INSERT INTO application_history (application_id, action, from_status, to_status, actor_id, actor_role, note, at)
-    SELECT id, $13, $14, status, $15, $16, $17, $18 FROM step
-  )`;
-
 @Injectable()
 export class ApplicationsService {
   constructor(
@@ -176,6 +138,7 @@ export class ApplicationsService {
     private readonly events: EventRecorder,
     private readonly calendar: CalendarClient,
     private readonly documents: DocumentsRepository,
+    private readonly applications: ApplicationsRepository,
     private readonly rpc: RpcClient,
     private readonly idempotency: IdempotentWrites,
     private readonly catalogue: PermitTypeCatalogue,
@@ -257,135 +220,32 @@ export class ApplicationsService {
     return this.drafts.guard(() => this.idempotency.run('permits.application.create', actor.id, idempotencyKey, request, async (m) => stored(await m.query(statement, params))));
   }
 
-  /** One step of the lifecycle, checked against the transition table, in one transaction with its events. */
+  /** One step of the lifecycle: lock, read what the action needs, decide (application.rules.ts), commit (one statement). */
   async act(actor: Actor | null, command: ApplicationActionCommand): Promise<ApplicationResponse> {
     const action = command.action as ApplicationAction;
     if (!APPLICATION_ACTIONS.includes(action) || (action === 'expire' && actor)) {
       throw new DomainError('PERMITS.UNKNOWN_ACTION', `unknown action ${command.action}`, [{ field: 'action', message: 'unknown action', rule: 'isIn' }]);
     }
-    // Read outside the lock: the calendar comes from identity over NATS.
-    const calendar = action === 'submit' || action === 'resubmit' ? await this.calendar.around(new Date()) : null;
+    // Read outside the lock: the calendar and the holder's name come from identity over NATS.
+    const calendar = action === 'submit' || action === 'resubmit' ? await this.calendar.around(new Date()) : undefined;
     const holderName = action === 'issue' ? await this.holderName(command.id) : null;
     return this.db.transaction(async (m) => {
       const [locked] = await queryIn<Application>(m, LOCK_SQL, [command.id]);
       const app: Application | undefined = locked && { ...locked, fee: Number(locked.fee) };
       if (!app || (actor && !canSeeApplication(actor, app))) throw new DomainError('PERMITS.APPLICATION_NOT_FOUND', 'application not found');
-      if (command.ifMatch !== undefined && command.ifMatch !== app.version) {
-        throw new DomainError('PERMITS.VERSION_MISMATCH', `version is ${app.version}, not ${command.ifMatch}`);
+      const { needs } = permitted(app, command, actor);
+      const context: DecisionContext = { now: new Date(), calendar, holderName };
+      if (needs === 'form') {
+        context.permitType = await this.permitType(app.permitTypeCode, m);
+        context.uploaded = new Set(context.permitType.requiredDocuments.some((d) => d.required) ? await this.documents.codes(m, app.id) : []);
       }
-      const transition = transitionFor(action, app.status);
-      if (!transition) throw new DomainError('PERMITS.INVALID_TRANSITION', `cannot ${action} an application that is ${app.status}`);
-      if (actor ? !mayAct(actor, transition.by, app) : transition.by !== 'system') {
-        throw new DomainError('PERMITS.NOT_ALLOWED', `${action} is for ${transition.by.replace('_', ' ')}`);
-      }
-      const now = new Date();
-      const from = app.status;
-      const was = { ...app };
-      if (action === 'submit' || action === 'resubmit') {
-        const type = await this.permitType(app.permitTypeCode, m);
-        const problems = checkForm(type.formFields, app.formData, true);
-        if (problems.length) throw new DomainError('PERMITS.INVALID_FORM', 'the form is not complete', problems);
-        const uploaded = new Set(type.requiredDocuments.some((d) => d.required) ? await this.documents.codes(m, app.id) : []);
-        const missing = type.requiredDocuments.filter((d) => d.required && !uploaded.has(d.code));
-        if (missing.length) {
-          throw new DomainError(
-            'PERMITS.MISSING_DOCUMENTS',
-            `missing ${missing.map((d) => d.code).join(', ')}`,
-            missing.map((d) => ({ field: `documents.${d.code}`, message: `${d.name} is required`, rule: 'required' })),
-          );
-        }
-        // The SLA clock starts at submission, and again at a resubmission after a revision request.
-        app.submittedAt ??= now;
-        app.dueAt = addWorkingDays(now, app.slaWorkingDays, calendar!);
-        app.overdueNotifiedAt = null;
-      }
-      if (action === 'approve' || action === 'reject') app.decidedAt = now;
-      if (action === 'issue') {
+      if (needs === 'certificate') {
         const [{ seq }] = await m.query(`SELECT nextval('certificate_number_seq') AS seq`);
-        app.issuedAt = now;
-        app.certificateNumber = `${app.permitTypeCode}/${jakartaDate(now).slice(0, 4)}/${String(seq).padStart(6, '0')}`;
-        app.verificationCode = randomBytes(15).toString('base64url');
-        app.expiresAt = app.validityMonths > 0 ? addMonths(now, app.validityMonths) : null;
-        app.holderName = holderName;
+        Object.assign(context, { certificateSeq: Number(seq), verificationCode: randomBytes(15).toString('base64url') });
       }
-      app.status = typeof transition.to === 'function' ? transition.to({ fee: app.fee }) : transition.to;
-      const actorRole = actor?.roles[0] ?? 'system';
-      app.version = was.version + 1;
-      const events: PendingEvent[] = [];
-      if (action === 'submit') {
-        events.push({
-          type: 'permits.application.submitted.v1',
-          data: {
-            applicationId: app.id,
-            number: app.number,
-            permitTypeCode: app.permitTypeCode,
-            agencyId: app.agencyId,
-            dueAt: app.dueAt!.toISOString(),
-            issuingAgencyId: app.issuingAgencyId,
-          },
-        });
-      }
-      events.push({
-        type: 'permits.application.status_changed.v1',
-        data: {
-          applicationId: app.id,
-          fromStatus: from,
-          toStatus: app.status,
-          action,
-          actorRole,
-          at: now.toISOString(),
-          permitTypeCode: app.permitTypeCode,
-          agencyId: app.agencyId,
-          issuingAgencyId: app.issuingAgencyId,
-          ...(app.dueAt ? { dueAt: app.dueAt.toISOString() } : {}),
-        },
-      });
-      if (action === 'issue') {
-        events.push({
-          type: 'permits.application.issued.v1',
-          data: {
-            applicationId: app.id,
-            certificateNumber: app.certificateNumber!,
-            verificationCode: app.verificationCode!,
-            ...(app.expiresAt ? { expiresAt: app.expiresAt.toISOString() } : {}),
-          },
-        });
-      }
-      const changes = { ...auditChanges(was, app, { only: AUDITED_FIELDS }), ...(command.note ? { note: '[personal]' } : {}) };
-      const audited = this.audit.pending({ action: `application.${action}`, entityType: 'application', entityId: app.id, subjectId: app.applicantId, changes, actor: actor ?? SYSTEM_ACTOR });
-      // The targeted UPDATE (the row is locked above, no second read of it as save() would do), its
-      // history row, its events in order and its audit row: one prepared statement.
-      const params: unknown[] = [
-        app.id,
-        was.version,
-        app.status,
-        app.submittedAt,
-        app.dueAt,
-        app.overdueNotifiedAt,
-        app.decidedAt,
-        app.issuedAt,
-        app.certificateNumber,
-        app.verificationCode,
-        app.expiresAt,
-        app.holderName,
-        action,
-        from,
-        actor?.id ?? null,
-        actorRole,
-        command.note ?? null,
-        // The history row has the event's `at` to the millisecond, so a consumer finds it by action and at.
-        now,
-      ];
-      const outbox = this.events.statementParts(events, audited, params);
-      const [saved] = await queryIn<Pick<Application, 'updatedAt' | 'version'>>(
-        m,
-        `WITH ${TRANSITION_SQL}, ${outbox.ctes} SELECT updated_at AS "updatedAt", version, ${outbox.notify} FROM step`,
-        params,
-      );
-      // No row: the version moved although the row is locked (cannot happen); the events roll back with it.
-      if (!saved) throw new DomainError('PERMITS.VERSION_MISMATCH', 'the application changed meanwhile');
-      Object.assign(app, { updatedAt: saved.updatedAt, version: saved.version });
-      return toApplicationResponse(app);
+      const decision = decide(app, command, actor, context);
+      const saved = await this.applications.commitAction(m, decision, app.version, actor);
+      return toApplicationResponse(Object.assign(decision.next, saved));
     });
   }
 
