@@ -18,6 +18,7 @@ export * from './database/database';
 export * from './database/idempotency';
 export * from './database/list-query';
 export * from './database/sequence-blocks';
+export * from './database/write-statement';
 export * from './logging/logging';
 export * from './metrics/metrics';
 export * from './metrics/metrics-server';

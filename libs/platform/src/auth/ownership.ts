@@ -16,17 +16,26 @@ export interface Owned {
   agencyId?: string | null;
 }
 
+/** Who an actor is to a record: its owner, staff of the agency handling it, a coordinator (admin), an auditor. */
+export type Party = 'owner' | 'agency' | 'coordinator' | 'auditor';
+
+/** Every way the actor is a party to the record (none: a stranger); an admin who filed a complaint is two. */
+export function partiesOf(actor: Actor, record: Owned): Party[] {
+  const parties: Party[] = [];
+  if (record.ownerId && record.ownerId === actor.id) parties.push('owner');
+  if (hasRole(actor, STAFF_ROLES) && actor.agencyId && record.agencyId === actor.agencyId) parties.push('agency');
+  if (actor.roles.includes('admin')) parties.push('coordinator');
+  if (actor.roles.includes('auditor')) parties.push('auditor');
+  return parties;
+}
+
 /**
- * The one visibility rule: a citizen sees their own records, officers and agency heads their
+ * The one visibility rule: an owner sees their own records, officers and agency heads their
  * agency's, admins and auditors everything. Integrators see what their scopes allow (checked by
- * the route, not here).
+ * the route, not here), and the records they filed for someone (Open311).
  */
 export function canSee(actor: Actor, record: Owned): boolean {
-  if (actor.roles.includes('admin') || actor.roles.includes('auditor')) return true;
-  if ((actor.roles.includes('officer') || actor.roles.includes('agency_head')) && actor.agencyId && record.agencyId === actor.agencyId) {
-    return true;
-  }
-  return actor.roles.includes('citizen') && !!record.ownerId && record.ownerId === actor.id;
+  return partiesOf(actor, record).length > 0;
 }
 
 /** Returns the record if the actor may see it; a hidden record is simply not found (404). */

@@ -9,11 +9,12 @@ import {
   PublicAttachmentRequest,
   UploadAttachmentCommand,
 } from '@smart-regency/contracts';
-import { AuditTrail, checkFile, DailyLimit, groupBy, DomainError, FileTransfer, fromFilePayload, hasRole, STAFF_ROLES, toFilePayload } from '@smart-regency/platform';
+import { AuditTrail, checkFile, DailyLimit, groupBy, DomainError, FileTransfer, fromFilePayload, toFilePayload } from '@smart-regency/platform';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { Complaint } from '../complaints/complaint.entity';
 import { ComplaintsConfig } from '../config';
-import { auditOf, canSeeComplaint } from '../complaints/complaints.service';
+import { auditOf } from '../complaints/complaints.service';
+import { canSeeComplaint, inThread } from '../complaints/complaint-access';
 import { ComplaintAttachment } from './attachment.entity';
 import { AttachmentStorage } from './attachment-storage';
 
@@ -40,11 +41,6 @@ export async function publicAttachments(m: EntityManager, complaints: Array<Pick
   return new Map([...groupBy(rows, (r) => r.complaintId)].map(([id, files]) => [id, files.map(toAttachmentResponse)]));
 }
 
-/** Who may add files: the reporter, the assigned agency's staff and the coordinators (not auditors). */
-function mayUpload(actor: Actor, c: Complaint): boolean {
-  return actor.id === c.reporterId || actor.roles.includes('admin') || (hasRole(actor, STAFF_ROLES) && actor.agencyId === c.agencyId);
-}
-
 @Injectable()
 export class AttachmentsService {
   constructor(
@@ -66,7 +62,7 @@ export class AttachmentsService {
     return this.db.transaction(async (m) => {
       const c = await m.getRepository(Complaint).findOne({ where: { id: command.id }, lock: { mode: 'pessimistic_write' } });
       if (!c || !canSeeComplaint(actor, c)) throw notFound();
-      if (!mayUpload(actor, c)) throw new DomainError('COMPLAINTS.NOT_ALLOWED', 'the reporter and the handling staff add files');
+      if (!inThread(actor, c)) throw new DomainError('COMPLAINTS.NOT_ALLOWED', 'the reporter and the handling staff add files');
       if (c.status === 'closed' || c.status === 'rejected') throw new DomainError('COMPLAINTS.ATTACHMENTS_LOCKED', `the complaint is ${c.status}`);
       const count = await m.getRepository(ComplaintAttachment).count({ where: { complaintId: c.id } });
       if (count >= MAX_ATTACHMENTS_PER_COMPLAINT) throw new DomainError('COMPLAINTS.TOO_MANY_ATTACHMENTS', `at most ${MAX_ATTACHMENTS_PER_COMPLAINT} files per complaint`);

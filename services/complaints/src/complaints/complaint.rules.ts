@@ -1,5 +1,6 @@
 import { Actor, COMPLAINT_ACTIONS, COMPLAINT_DEADLINES, COMPLAINT_LIFECYCLE, ComplaintAction, ComplaintActorKind, ComplaintStatus } from '@smart-regency/contracts';
-import { addWorkingDays, auditChanges, countWorkingDays, DomainError, hasRole, HolidayCalendar, PendingEvent, STAFF_ROLES } from '@smart-regency/platform';
+import { addWorkingDays, auditChanges, countWorkingDays, DomainError, HolidayCalendar, partiesOf, PendingEvent } from '@smart-regency/platform';
+import { complaintParties } from './complaint-access';
 import type { Complaint } from './complaint.entity';
 
 /**
@@ -36,12 +37,8 @@ export interface ComplaintDecision {
 /** Whether an actor is one of the kinds a transition names (none: the scheduled jobs, `system`). */
 export function mayAct(actor: Actor | null, kinds: readonly ComplaintActorKind[], c: Pick<Complaint, 'agencyId' | 'reporterId'>): boolean {
   if (!actor) return kinds.includes('system');
-  return kinds.some((kind) => {
-    if (kind === 'coordinator') return actor.roles.includes('admin');
-    if (kind === 'assigned') return hasRole(actor, STAFF_ROLES) && actor.agencyId === c.agencyId;
-    if (kind === 'owner') return actor.id === c.reporterId;
-    return false;
-  });
+  const parties = partiesOf(actor, complaintParties(c));
+  return kinds.some((kind) => (kind === 'coordinator' && parties.includes('coordinator')) || (kind === 'assigned' && parties.includes('agency')) || (kind === 'owner' && parties.includes('owner')));
 }
 
 /**

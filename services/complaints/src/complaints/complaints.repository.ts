@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AuditEntry, AuditTrail, EventRecorder, queryIn } from '@smart-regency/platform';
+import { AuditEntry, AuditTrail, EventRecorder, queryIn, WriteStatement } from '@smart-regency/platform';
 import { EntityManager } from 'typeorm';
 import { Complaint } from './complaint.entity';
 import { ComplaintDecision } from './complaint.rules';
@@ -18,20 +18,23 @@ export class ComplaintsRepository {
 
   async commitAction(m: EntityManager, decision: ComplaintDecision, audit: Pick<AuditEntry, 'entityType' | 'entityId' | 'subjectId' | 'actor'>): Promise<Pick<Complaint, 'updatedAt' | 'version'>> {
     const { next: c, history } = decision;
-    const params: unknown[] = [];
-    const p = (value: unknown) => `$${params.push(value)}`;
-    const sql = `
-      WITH u AS (
-        UPDATE complaints SET status = ${p(c.status)}, agency_id = ${p(c.agencyId)}::uuid, due_at = ${p(c.dueAt)}::timestamptz, answer = ${p(c.answer)},
-               resolved_at = ${p(c.resolvedAt)}::timestamptz, closed_at = ${p(c.closedAt)}::timestamptz, escalated_stages = ${p(c.escalatedStages)}::text[],
-               updated_at = now(), version = version + 1
-         WHERE id = ${p(c.id)}::uuid RETURNING id, status, updated_at, version),
-      h AS (
-        INSERT INTO complaint_history (complaint_id, action, from_status, to_status, actor_id, actor_role, note, at)
-        SELECT id, ${p(history.action)}, ${p(history.fromStatus)}, status, ${p(history.actorId)}::uuid, ${p(history.actorRole)}, ${p(history.note)}, ${p(history.at)}::timestamptz FROM u)`;
-    const pending = this.audit.pending({ action: decision.audit.action, ...audit, changes: decision.audit.changes });
-    const outbox = this.events.statementParts([decision.event], pending, params);
-    const [stored] = await queryIn<Pick<Complaint, 'updatedAt' | 'version'>>(m, `${sql}, ${outbox.ctes} SELECT updated_at AS "updatedAt", version, ${outbox.notify} FROM u`, params);
+    const w = new WriteStatement()
+      .with(
+        'u',
+        `UPDATE complaints SET status = :status, agency_id = :agencyId::uuid, due_at = :dueAt::timestamptz, answer = :answer, resolved_at = :resolvedAt::timestamptz,
+                closed_at = :closedAt::timestamptz, escalated_stages = :escalatedStages::text[], updated_at = now(), version = version + 1
+          WHERE id = :id::uuid RETURNING id, status, updated_at, version`,
+        { status: c.status, agencyId: c.agencyId, dueAt: c.dueAt, answer: c.answer, resolvedAt: c.resolvedAt, closedAt: c.closedAt, escalatedStages: c.escalatedStages, id: c.id },
+      )
+      .with(
+        'h',
+        `INSERT INTO complaint_history (complaint_id, action, from_status, to_status, actor_id, actor_role, note, at)
+         SELECT id, :action, :fromStatus, status, :actorId::uuid, :actorRole, :note, :at::timestamptz FROM u`,
+        { ...history },
+      );
+    const { notify } = w.record(this.events, [decision.event], this.audit.pending({ action: decision.audit.action, ...audit, changes: decision.audit.changes }));
+    const { text, values } = w.select(`updated_at AS "updatedAt", version, ${notify} FROM u`);
+    const [stored] = await queryIn<Pick<Complaint, 'updatedAt' | 'version'>>(m, text, values);
     return stored;
   }
 }

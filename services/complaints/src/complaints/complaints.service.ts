@@ -41,6 +41,7 @@ import {
   SequenceBlocks,
   STAFF_ROLES,
   SYSTEM_ACTOR,
+  WriteStatement,
 } from '@smart-regency/platform';
 import { DataSource, EntityManager } from 'typeorm';
 import { publicAttachments } from '../attachments/attachments.service';
@@ -52,6 +53,7 @@ import { decideForward, forwardRefusal, laporStateOf } from '../lapor/lapor.rule
 import { COMPLAINT_LAPOR_COLUMNS, COMPLAINT_LIST_COLUMNS, ComplaintListScope, complaintListStatements, ListedFiles } from './complaint-list';
 import { eventPlace, publicPoint } from './place';
 import { AUDITED_FIELDS, decide } from './complaint.rules';
+import { canSeeComplaint, inThread, showsReporter } from './complaint-access';
 import { ComplaintsRepository } from './complaints.repository';
 
 /** The columns a response is made of (COMPLAINT_LIST_COLUMNS; the LAPOR! ones everywhere but on public lists). */
@@ -59,21 +61,6 @@ export type ListedComplaint = Pick<Complaint, (typeof COMPLAINT_LIST_COLUMNS)[nu
 
 const iso = (d: Date | null) => (d ? d.toISOString() : undefined);
 const notFound = () => new DomainError('COMPLAINTS.COMPLAINT_NOT_FOUND', 'complaint not found');
-
-/**
- * Filing's first `WITH` parts: the complaint and its first history row. $1 id, $2 tracking number,
- * $3..$12 the complaint, $13 the filer's role; the outbox and audit rows follow (EventRecorder).
- * `allowed` takes one of the citizen's filings for the day (DailyLimit), or fails the statement.
- */
-const fileSql = (allowed: string) => `
-  c AS (
-    INSERT INTO complaints (id, tracking_number, category_code, reporter_id, title, description, location, district, visibility, status, agency_id, due_at, final_due_at, version)
-    SELECT $1::uuid, $2, $3, $4::uuid, $5, $6, $7::jsonb, $8, $9, 'received', $10::uuid, $11::timestamptz, $12::timestamptz, 1
-    WHERE ${allowed}
-    RETURNING id, status, reporter_id, created_at, updated_at),
-  h AS (
-    INSERT INTO complaint_history (complaint_id, action, from_status, to_status, actor_id, actor_role, note)
-    SELECT id, 'file', NULL, status, reporter_id, $13, NULL FROM c)`;
 
 /** Audit row fields for a complaint: an anonymous reporter is not named in the trail, which auditors read. */
 export function auditOf(c: Complaint, actor: Actor | null): Pick<AuditEntry, 'entityType' | 'entityId' | 'subjectId' | 'actor'> {
@@ -84,20 +71,6 @@ export function auditOf(c: Complaint, actor: Actor | null): Pick<AuditEntry, 'en
     subjectId: anonymous ? null : c.reporterId,
     actor: !actor ? SYSTEM_ACTOR : anonymous && actor.id === c.reporterId ? ANONYMOUS_ACTOR : actor,
   };
-}
-
-/** The reporter, handling staff (the assigned agency and the coordinators), and auditors see a complaint. */
-export function canSeeComplaint(actor: Actor, c: Complaint): boolean {
-  if (actor.id === c.reporterId) return true;
-  if (hasRole(actor, ['admin', 'auditor'])) return true;
-  return hasRole(actor, STAFF_ROLES) && !!actor.agencyId && actor.agencyId === c.agencyId;
-}
-
-/** Handling staff may know who reported; for anonymous complaints nobody else (not even auditors). */
-function showsReporter(actor: Actor, c: ListedComplaint): boolean {
-  if (actor.id === c.reporterId) return true;
-  if (c.visibility !== 'anonymous') return true;
-  return actor.roles.includes('admin') || (hasRole(actor, STAFF_ROLES) && actor.agencyId === c.agencyId);
 }
 
 export function isComplaintOverdue(c: Pick<Complaint, 'status' | 'dueAt'>, now = new Date()): boolean {
@@ -215,24 +188,26 @@ export class ComplaintsService {
       ratingComment: null,
       version: 1,
     });
-    const params: unknown[] = [
-      complaint.id,
-      complaint.trackingNumber,
-      complaint.categoryCode,
-      complaint.reporterId,
-      complaint.title,
-      complaint.description,
-      JSON.stringify(complaint.location),
-      complaint.district,
-      complaint.visibility,
-      complaint.agencyId,
-      complaint.dueAt,
-      complaint.finalDueAt,
-      actor.roles[0] ?? 'system',
-    ];
-    const allowed = this.filings.condition(actor, '$4', params);
+    // The complaint and its first history row; `allowed` takes one of the citizen's filings for the
+    // day (DailyLimit), or fails the statement. Its event and audit row follow.
+    const w = new WriteStatement();
+    const allowed = this.filings.condition(actor, w.ref('reporterId', complaint.reporterId), w.values);
+    w.with(
+      'c',
+      `INSERT INTO complaints (id, tracking_number, category_code, reporter_id, title, description, location, district, visibility, status, agency_id, due_at, final_due_at, version)
+       SELECT :id::uuid, :trackingNumber, :categoryCode, :reporterId::uuid, :title, :description, :location::jsonb, :district, :visibility, 'received', :agencyId::uuid, :dueAt::timestamptz, :finalDueAt::timestamptz, 1
+       WHERE ${allowed}
+       RETURNING id, status, reporter_id, created_at, updated_at`,
+      { ...complaint, location: JSON.stringify(complaint.location) },
+    ).with(
+      'h',
+      `INSERT INTO complaint_history (complaint_id, action, from_status, to_status, actor_id, actor_role, note)
+       SELECT id, 'file', NULL, status, reporter_id, :filerRole, NULL FROM c`,
+      { filerRole: actor.roles[0] ?? 'system' },
+    );
     const audited = this.audit.pending({ action: 'complaint.file', ...auditOf(complaint, actor), changes: auditChanges(null, complaint, { only: AUDITED_FIELDS }) });
-    const outbox = this.events.statementParts(
+    const { notify } = w.record(
+      this.events,
       [
         {
           type: 'complaints.complaint.received.v1',
@@ -249,9 +224,8 @@ export class ComplaintsService {
         },
       ],
       audited,
-      params,
     );
-    const statement = `WITH ${fileSql(allowed)}, ${outbox.ctes} SELECT created_at AS "createdAt", updated_at AS "updatedAt", ${outbox.notify} FROM c`;
+    const { text: statement, values: params } = w.select(`created_at AS "createdAt", updated_at AS "updatedAt", ${notify} FROM c`);
     const stored = (rows: Array<Pick<Complaint, 'createdAt' | 'updatedAt'>>) => {
       Object.assign(complaint, { createdAt: rows[0].createdAt, updatedAt: rows[0].updatedAt });
       return toComplaintResponse(complaint, actor);
@@ -359,8 +333,7 @@ export class ComplaintsService {
   /** The thread between the reporter, the assigned agency and the coordinators. */
   private async threadOr404(m: EntityManager, actor: Actor, id: string): Promise<Complaint> {
     const c = await m.getRepository(Complaint).findOne({ where: { id } });
-    const inThread = c && (actor.id === c.reporterId || actor.roles.includes('admin') || (hasRole(actor, STAFF_ROLES) && actor.agencyId === c.agencyId));
-    if (!c || !inThread) throw notFound();
+    if (!c || !inThread(actor, c)) throw notFound();
     return c;
   }
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AuditEntry, AuditTrail, EventRecorder, queryIn } from '@smart-regency/platform';
+import { AuditEntry, AuditTrail, EventRecorder, queryIn, WriteStatement } from '@smart-regency/platform';
 import { EntityManager } from 'typeorm';
 import { LaporChange, LaporColumns } from './lapor.rules';
 
@@ -36,24 +36,23 @@ export class LaporRepository {
   ) {}
 
   async commit(m: EntityManager, { complaintId, change, audit, newVersion }: LaporCommit): Promise<{ version: number; eventId: string }> {
-    const params: unknown[] = [];
+    const w = new WriteStatement();
     const pending = this.audit.pending({ action: change.audit.action, ...audit, changes: change.audit.changes });
-    const outbox = this.events.statementParts([change.event], pending, params);
-    const eventId = outbox.built[0].id;
-    const p = (value: unknown) => `$${params.push(value)}`;
-    const set = Object.entries(change.set).map(([key, value]) => `${COLUMNS[key as keyof LaporColumns]} = ${p(value)}`);
-    if (change.remembersEvent) set.push(`lapor_request_event_id = ${p(eventId)}::uuid`);
+    // The outbox rows first: the request's event id is one of the changed columns.
+    const { notify, eventIds } = w.record(this.events, [change.event], pending);
+    const eventId = eventIds[0];
+    const set = Object.entries(change.set).map(([key, value]) => `${COLUMNS[key as keyof LaporColumns]} = ${w.ref(key, value)}`);
+    if (change.remembersEvent) set.push(`lapor_request_event_id = ${w.ref('requestEventId', eventId)}::uuid`);
     if (newVersion) set.push('version = version + 1');
-    const { history } = change;
-    const sql = `
-      WITH u AS (
-        UPDATE complaints SET ${set.length ? set.join(', ') : 'id = id'} WHERE id = ${p(complaintId)}::uuid RETURNING id, status, version),
-      h AS (
-        INSERT INTO complaint_history (complaint_id, action, from_status, to_status, actor_id, actor_role, note, at)
-        SELECT id, ${p(history.action)}, status, status, ${p(history.actorId)}::uuid, ${p(history.actorRole)}, ${p(history.note)}, ${p(change.at)}::timestamptz FROM u),
-      ${outbox.ctes}
-      SELECT version, ${outbox.notify} FROM u`;
-    const [row] = await queryIn<{ version: number }>(m, sql, params);
+    w.with('u', `UPDATE complaints SET ${set.length ? set.join(', ') : 'id = id'} WHERE id = :complaintId::uuid RETURNING id, status, version`, { complaintId })
+      .with(
+        'h',
+        `INSERT INTO complaint_history (complaint_id, action, from_status, to_status, actor_id, actor_role, note, at)
+         SELECT id, :action, status, status, :actorId::uuid, :actorRole, :note, :at::timestamptz FROM u`,
+        { action: change.history.action, actorId: change.history.actorId, actorRole: change.history.actorRole, note: change.history.note, at: change.at },
+      );
+    const { text, values } = w.select(`version, ${notify} FROM u`);
+    const [row] = await queryIn<{ version: number }>(m, text, values);
     return { version: row.version, eventId };
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AuditTrail, DomainError, EventRecorder, queryIn, SYSTEM_ACTOR } from '@smart-regency/platform';
+import { AuditTrail, DomainError, EventRecorder, queryIn, SYSTEM_ACTOR, WriteStatement } from '@smart-regency/platform';
 import { Actor } from '@smart-regency/contracts';
 import { EntityManager } from 'typeorm';
 import { Application } from './application.entity';
@@ -20,22 +20,39 @@ export class ApplicationsRepository {
 
   async commitAction(m: EntityManager, decision: ApplicationDecision, version: number, actor: Actor | null): Promise<Pick<Application, 'updatedAt' | 'version'>> {
     const { next: a, history } = decision;
-    const params: unknown[] = [];
-    const p = (value: unknown) => `$${params.push(value)}`;
-    const sql = `
-      WITH step AS (
-        UPDATE applications SET status = ${p(a.status)}, submitted_at = ${p(a.submittedAt)}, due_at = ${p(a.dueAt)}, overdue_notified_at = ${p(a.overdueNotifiedAt)},
-          decided_at = ${p(a.decidedAt)}, issued_at = ${p(a.issuedAt)}, certificate_number = ${p(a.certificateNumber)}, verification_code = ${p(a.verificationCode)},
-          expires_at = ${p(a.expiresAt)}, holder_name = ${p(a.holderName)}, updated_at = now(), version = version + 1
-        WHERE id = ${p(a.id)} AND version = ${p(version)}
-        RETURNING id, status, updated_at, version
-      ), history AS (
-        INSERT INTO application_history (application_id, action, from_status, to_status, actor_id, actor_role, note, at)
-        SELECT id, ${p(history.action)}, ${p(history.fromStatus)}, status, ${p(history.actorId)}, ${p(history.actorRole)}, ${p(history.note)}, ${p(history.at)} FROM step
-      )`;
+    const w = new WriteStatement()
+      .with(
+        'step',
+        `UPDATE applications SET status = :status, submitted_at = :submittedAt, due_at = :dueAt, overdue_notified_at = :overdueNotifiedAt, decided_at = :decidedAt,
+                issued_at = :issuedAt, certificate_number = :certificateNumber, verification_code = :verificationCode, expires_at = :expiresAt,
+                holder_name = :holderName, updated_at = now(), version = version + 1
+          WHERE id = :id AND version = :version
+          RETURNING id, status, updated_at, version`,
+        {
+          status: a.status,
+          submittedAt: a.submittedAt,
+          dueAt: a.dueAt,
+          overdueNotifiedAt: a.overdueNotifiedAt,
+          decidedAt: a.decidedAt,
+          issuedAt: a.issuedAt,
+          certificateNumber: a.certificateNumber,
+          verificationCode: a.verificationCode,
+          expiresAt: a.expiresAt,
+          holderName: a.holderName,
+          id: a.id,
+          version,
+        },
+      )
+      .with(
+        'history',
+        `INSERT INTO application_history (application_id, action, from_status, to_status, actor_id, actor_role, note, at)
+         SELECT id, :action, :fromStatus, status, :actorId, :actorRole, :note, :at FROM step`,
+        { ...history },
+      );
     const audited = this.audit.pending({ action: decision.audit.action, entityType: 'application', entityId: a.id, subjectId: a.applicantId, changes: decision.audit.changes, actor: actor ?? SYSTEM_ACTOR });
-    const outbox = this.events.statementParts(decision.events, audited, params);
-    const [saved] = await queryIn<Pick<Application, 'updatedAt' | 'version'>>(m, `${sql}, ${outbox.ctes} SELECT updated_at AS "updatedAt", version, ${outbox.notify} FROM step`, params);
+    const { notify } = w.record(this.events, decision.events, audited);
+    const { text, values } = w.select(`updated_at AS "updatedAt", version, ${notify} FROM step`);
+    const [saved] = await queryIn<Pick<Application, 'updatedAt' | 'version'>>(m, text, values);
     // No row: the version moved although the row is locked (cannot happen); the events roll back with it.
     if (!saved) throw new DomainError('PERMITS.VERSION_MISMATCH', 'the application changed meanwhile');
     return saved;

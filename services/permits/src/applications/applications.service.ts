@@ -17,7 +17,6 @@ import {
 } from '@smart-regency/contracts';
 import {
   auditChanges,
-  auditPendingCte,
   AuditTrail,
   CalendarClient,
   canSee,
@@ -33,6 +32,7 @@ import {
   RpcClient,
   SequenceBlocks,
   STAFF_ROLES,
+  WriteStatement,
 } from '@smart-regency/platform';
 import { randomBytes, randomUUID } from 'crypto';
 import { DataSource, EntityManager } from 'typeorm';
@@ -111,23 +111,7 @@ export function maskName(name: string): string {
 
 const RETURNED = LIST_COLUMNS.map(([name, property]) => (name === property ? name : `${name} AS "${property}"`)).join(', ');
 
-/**
- * A draft and its first history row, as the first `WITH` parts of creation's one statement (the
- * audit row follows). The number comes from a block of the sequence (SequenceBlocks) beforehand.
- * `allowed` takes one of the citizen's drafts for the day (DailyLimit), or fails the statement.
- */
-const insertDraftSql = (allowed: string) => `
-  app AS (
-    INSERT INTO applications (id, number, permit_type_code, agency_id, issuing_agency_id, applicant_id, status, form_data, location, fee, sla_working_days, validity_months)
-    SELECT $1::uuid, $2, $3, $4::uuid, $5::uuid, $6::uuid, 'draft', $7::jsonb, $8::jsonb, $9::bigint, $10::int, $11::int
-    WHERE ${allowed}
-    RETURNING created_at, updated_at
-  ), history AS (
-    INSERT INTO application_history (application_id, action, from_status, to_status, actor_id, actor_role)
-    VALUES ($1, 'create', NULL, 'draft', $6, $12)
-    RETURNING at
-  )`;
-
+/** The application to act on, locked for the step. */
 const LOCK_SQL = `SELECT ${RETURNED}, overdue_notified_at AS "overdueNotifiedAt", sla_working_days AS "slaWorkingDays", validity_months AS "validityMonths",
   verification_code AS "verificationCode", holder_name AS "holderName" FROM applications WHERE id = $1 FOR UPDATE`;
 
@@ -192,24 +176,31 @@ export class ApplicationsService {
       updatedAt: now,
     };
     const actorRole = actor.roles[0] ?? 'system';
-    const params: unknown[] = [
-      app.id,
-      app.number,
-      app.permitTypeCode,
-      app.agencyId,
-      app.issuingAgencyId,
-      app.applicantId,
-      JSON.stringify(app.formData),
-      app.location ? JSON.stringify(app.location) : null,
-      app.fee,
-      type.slaWorkingDays,
-      type.validityMonths,
-      actorRole,
-    ];
-    const allowed = this.drafts.condition(actor, '$6', params);
-    const audited = this.audit.pending({ action: 'application.create', entityType: 'application', entityId: app.id, subjectId: actor.id, changes: auditChanges(null, toApplicationResponse(app), { only: AUDITED_FIELDS }) });
-    const auditCte = auditPendingCte(audited, params);
-    const statement = `WITH ${insertDraftSql(allowed)}${auditCte ? `, ${auditCte}` : ''} SELECT app.created_at AS "createdAt", app.updated_at AS "updatedAt", history.at AS "historyAt" FROM app, history`;
+    // The draft and its first history row, as one statement with its audit row. `allowed` takes one
+    // of the citizen's drafts for the day (DailyLimit), or fails the statement.
+    const w = new WriteStatement();
+    const allowed = this.drafts.condition(actor, w.ref('applicantId', app.applicantId), w.values);
+    w.with(
+      'app',
+      `INSERT INTO applications (id, number, permit_type_code, agency_id, issuing_agency_id, applicant_id, status, form_data, location, fee, sla_working_days, validity_months)
+       SELECT :id::uuid, :number, :permitTypeCode, :agencyId::uuid, :issuingAgencyId::uuid, :applicantId::uuid, 'draft', :formData::jsonb, :location::jsonb, :fee::bigint, :slaWorkingDays::int, :validityMonths::int
+       WHERE ${allowed}
+       RETURNING created_at, updated_at`,
+      {
+        ...app,
+        formData: JSON.stringify(app.formData),
+        location: app.location ? JSON.stringify(app.location) : null,
+        slaWorkingDays: type.slaWorkingDays,
+        validityMonths: type.validityMonths,
+      },
+    ).with(
+      'history',
+      `INSERT INTO application_history (application_id, action, from_status, to_status, actor_id, actor_role)
+       VALUES (:id, 'create', NULL, 'draft', :applicantId, :actorRole) RETURNING at`,
+      { id: app.id, applicantId: app.applicantId, actorRole },
+    );
+    w.audited(this.audit.pending({ action: 'application.create', entityType: 'application', entityId: app.id, subjectId: actor.id, changes: auditChanges(null, toApplicationResponse(app), { only: AUDITED_FIELDS }) }));
+    const { text: statement, values: params } = w.select(`app.created_at AS "createdAt", app.updated_at AS "updatedAt", history.at AS "historyAt" FROM app, history`);
     const stored = (rows: Array<{ createdAt: Date; updatedAt: Date; historyAt: Date }>) => {
       const [{ historyAt, ...times }] = rows;
       const history = { action: 'create', fromStatus: null, toStatus: 'draft', actorId: actor.id, actorRole, note: null, at: historyAt };
