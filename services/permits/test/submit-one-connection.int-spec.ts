@@ -13,7 +13,7 @@ import { loadPermitsConfig } from '../src/config';
  */
 describe('writes on a pool of one database connection', () => {
   let t: InProcessService;
-  let identity: Subscription;
+  const identity: Subscription[] = [];
   const codec = JSONCodec<{ id: string }>();
   const admin = { id: randomUUID(), roles: ['admin'] } as Actor;
   const citizen = { id: randomUUID(), roles: ['citizen'] } as Actor;
@@ -21,14 +21,19 @@ describe('writes on a pool of one database connection', () => {
   beforeAll(async () => {
     // One citizen starts 40 drafts here, beyond the daily limit (documents.int-spec tests it).
     t = await startInProcess('permits', (env) => startPermits(loadPermitsConfig({ ...env, DB_POOL_SIZE: '1', CITIZEN_DRAFTS_PER_DAY: '1000' })));
-    // identity's calendar (the deadline of a submission): no holidays.
-    identity = t.rpc.connection.subscribe(prefixed(t.env.natsPrefix, SUBJECTS.identity.getCalendar), {
-      callback: (_error, msg) => msg.respond(JSONCodec().encode({ response: { year: 2026, holidays: [] }, id: codec.decode(msg.data).id })),
-    });
+    // identity, as a submission asks it: the calendar (the deadline; no holidays) and the holder's name.
+    const answer = (subject: string, response: unknown) =>
+      identity.push(
+        t.rpc.connection.subscribe(prefixed(t.env.natsPrefix, subject), {
+          callback: (_error, msg) => msg.respond(JSONCodec().encode({ response, id: codec.decode(msg.data).id })),
+        }),
+      );
+    answer(SUBJECTS.identity.getCalendar, { year: 2026, holidays: [] });
+    answer(SUBJECTS.identity.holderName, { fullName: 'Toko Satu Pemilik' });
   });
 
   afterAll(async () => {
-    identity?.unsubscribe();
+    for (const s of identity) s.unsubscribe();
     await t?.close();
   });
 
@@ -54,6 +59,9 @@ describe('writes on a pool of one database connection', () => {
     expect(submitted).toMatchObject({ id: draft.id, status: 'submitted', version: 2 });
     const { rows } = await t.db.query(`SELECT action FROM application_history WHERE application_id = $1 ORDER BY seq`, [draft.id]);
     expect(rows.map((r) => r.action)).toEqual(['create', 'submit']);
+    // The holder's name for the certificate was asked of identity at submission and kept.
+    const kept = await t.db.query(`SELECT holder_name FROM applications WHERE id = $1`, [draft.id]);
+    expect(kept.rows[0].holder_name).toBe('Toko Satu Pemilik');
   });
   it('creates drafts in one statement each (number, history, audit row), every number once, even on one connection', async () => {
     const drafts = await Promise.all(

@@ -138,6 +138,14 @@ describe('application rules: what each action changes', () => {
     expect(decide(application('recommended'), { action: 'reject', note: 'Lokasi jalur hijau' }, ROLES.issuingHead, CONTEXT).next).toMatchObject({ status: 'rejected', decidedAt: NOW });
   });
 
+  it("keeps the holder's name from the first submission, and issues with it", () => {
+    const submitted = decide(application('draft'), { action: 'submit' }, ROLES.owner, CONTEXT);
+    expect(submitted.next.holderName).toBe('Rahmawati Siregar');
+    expect(decide(application('approved', { holderName: 'Nama Saat Pengajuan' }), { action: 'issue' }, ROLES.issuingOfficer, CONTEXT).next.holderName).toBe('Nama Saat Pengajuan');
+    // A resubmission asks nothing and keeps it.
+    expect(decide(application('revision_requested', { holderName: 'Nama Saat Pengajuan' }), { action: 'resubmit' }, ROLES.owner, { ...CONTEXT, holderName: undefined }).next.holderName).toBe('Nama Saat Pengajuan');
+  });
+
   it('issues with a numbered certificate, a verification code, the holder and an expiry', () => {
     const d = decide(application('approved'), { action: 'issue' }, ROLES.issuingOfficer, CONTEXT);
     expect(d.next).toMatchObject({

@@ -28,9 +28,10 @@ export interface DecisionContext {
   calendar?: HolidayCalendar;
   permitType?: Pick<PermitType, 'formFields' | 'requiredDocuments'>;
   uploaded?: ReadonlySet<string>;
-  /** Issue: the certificate's sequence number, its verification code and the holder's name. */
+  /** Issue: the certificate's sequence number and its verification code. */
   certificateSeq?: number;
   verificationCode?: string;
+  /** Submit (and issue, when the application has none kept): the applicant's name, from identity. */
   holderName?: string | null;
 }
 
@@ -107,6 +108,8 @@ export function decide(app: Application, command: ApplicationCommand, actor: Act
     }
     // The SLA clock starts at submission, and again at a resubmission after a revision request.
     next.submittedAt ??= now;
+    // The holder's name for the certificate, asked of identity once, at the first submission.
+    if (action === 'submit' && ctx.holderName) next.holderName = ctx.holderName;
     next.dueAt = addWorkingDays(now, app.slaWorkingDays, ctx.calendar);
     next.overdueNotifiedAt = null;
   }
@@ -117,7 +120,8 @@ export function decide(app: Application, command: ApplicationCommand, actor: Act
     next.certificateNumber = `${app.permitTypeCode}/${jakartaDate(now).slice(0, 4)}/${String(ctx.certificateSeq).padStart(6, '0')}`;
     next.verificationCode = ctx.verificationCode;
     next.expiresAt = app.validityMonths > 0 ? addMonths(now, app.validityMonths) : null;
-    next.holderName = ctx.holderName ?? null;
+    // Kept since submission; an application submitted before names were kept gets it now.
+    next.holderName = app.holderName ?? ctx.holderName ?? null;
   }
   next.status = APPLICATION_LIFECYCLE.target(transition, { fee: app.fee });
   next.version = app.version + 1;

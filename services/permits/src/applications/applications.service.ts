@@ -219,7 +219,9 @@ export class ApplicationsService {
     }
     // Read outside the lock: the calendar and the holder's name come from identity over NATS.
     const calendar = action === 'submit' || action === 'resubmit' ? await this.calendar.around(new Date()) : undefined;
-    const holderName = action === 'issue' ? await this.holderName(command.id) : null;
+    // The holder's name is asked once, at submission, and kept with the application; an application
+    // submitted before that (no name kept) asks at issue.
+    const holderName = action === 'submit' || action === 'issue' ? await this.holderName(command.id, action === 'issue') : null;
     return this.db.transaction(async (m) => {
       const [locked] = await queryIn<Application>(m, LOCK_SQL, [command.id]);
       const app: Application | undefined = locked && { ...locked, fee: Number(locked.fee) };
@@ -240,10 +242,10 @@ export class ApplicationsService {
     });
   }
 
-  /** The applicant's name from identity, for the certificate: asked by permits as itself, never as an invented admin. */
-  private async holderName(id: string): Promise<string | null> {
-    const app = await this.db.getRepository(Application).findOne({ where: { id }, select: { id: true, applicantId: true } });
-    if (!app) return null;
+  /** The applicant's name from identity, for the certificate: asked by permits as itself, never as an invented admin. `unlessKept`: not when the application has it. */
+  private async holderName(id: string, unlessKept: boolean): Promise<string | null> {
+    const app = await this.db.getRepository(Application).findOne({ where: { id }, select: { id: true, applicantId: true, holderName: true } });
+    if (!app || (unlessKept && app.holderName)) return null;
     return (await this.rpc.send(SUBJECTS.identity.holderName, { userId: app.applicantId })).fullName;
   }
 
