@@ -1,4 +1,4 @@
-import { AUDIT_MIGRATIONS, DAILY_LIMIT_MIGRATIONS, DatabaseSchema } from '@smart-regency/platform';
+import { AUDIT_MIGRATIONS, CALENDAR_MIGRATIONS, DAILY_LIMIT_MIGRATIONS, DatabaseSchema } from '@smart-regency/platform';
 import { ComplaintAttachment } from './attachments/attachment.entity';
 import { ComplaintCategory } from './categories/complaint-category.entity';
 import { CreateComplaintCategories1764300000000 } from './migrations/1764300000000-CreateComplaintCategories';
@@ -13,5 +13,5 @@ import { LaporForwarding1767500000000 } from './migrations/1767500000000-LaporFo
 /** Complaints' tables and the migrations that build them, in order. */
 export const complaintsSchema: DatabaseSchema = {
   entities: [ComplaintCategory, Complaint, ComplaintHistory, ComplaintComment, ComplaintAttachment, ComplaintLaporUpdate],
-  migrations: [CreateComplaintCategories1764300000000, CreateComplaints1764500000000, CreateComplaintAttachments1764700000000, ComplaintListIndexes1764800000000, ...AUDIT_MIGRATIONS, ComplaintListCovering1766200000000, TrackingNumberBlocks1766400000000, ...DAILY_LIMIT_MIGRATIONS, LaporForwarding1767500000000],
+  migrations: [CreateComplaintCategories1764300000000, CreateComplaints1764500000000, CreateComplaintAttachments1764700000000, ComplaintListIndexes1764800000000, ...AUDIT_MIGRATIONS, ComplaintListCovering1766200000000, TrackingNumberBlocks1766400000000, ...DAILY_LIMIT_MIGRATIONS, LaporForwarding1767500000000, ...CALENDAR_MIGRATIONS],
 };

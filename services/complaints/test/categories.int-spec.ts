@@ -18,6 +18,7 @@ describe('complaints over NATS, on its own database', () => {
       'audit_head',
       'audit_log',
       'audit_pending',
+      'calendar_years',
       'complaint_attachments',
       'complaint_blobs',
       'complaint_categories',

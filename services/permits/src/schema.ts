@@ -1,4 +1,4 @@
-import { AUDIT_MIGRATIONS, DAILY_LIMIT_MIGRATIONS, DatabaseSchema } from '@smart-regency/platform';
+import { AUDIT_MIGRATIONS, CALENDAR_MIGRATIONS, DAILY_LIMIT_MIGRATIONS, DatabaseSchema } from '@smart-regency/platform';
 import { CreatePermitTypes1764300000000 } from './migrations/1764300000000-CreatePermitTypes';
 import { PermitType } from './permit-types/permit-type.entity';
 import { Application, ApplicationHistory } from './applications/application.entity';
@@ -13,5 +13,5 @@ import { ApplicantErasure1767300000000 } from './migrations/1767300000000-Applic
 /** Permits' tables and the migrations that build them, in order. */
 export const permitsSchema: DatabaseSchema = {
   entities: [PermitType, Application, ApplicationHistory],
-  migrations: [CreatePermitTypes1764300000000, CreateApplications1764500000000, CreateDocuments1764600000000, AddHolderName1764700000000, ListIndexes1764800000000, ...AUDIT_MIGRATIONS, ApplicationNumberBlocks1766400000000, ...DAILY_LIMIT_MIGRATIONS, DocumentBlobVersions1766610000000, ApplicantErasure1767300000000],
+  migrations: [CreatePermitTypes1764300000000, CreateApplications1764500000000, CreateDocuments1764600000000, AddHolderName1764700000000, ListIndexes1764800000000, ...AUDIT_MIGRATIONS, ApplicationNumberBlocks1766400000000, ...DAILY_LIMIT_MIGRATIONS, DocumentBlobVersions1766610000000, ApplicantErasure1767300000000, ...CALENDAR_MIGRATIONS],
 };

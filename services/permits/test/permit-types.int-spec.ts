@@ -22,6 +22,7 @@ describe('permits over NATS, on its own database', () => {
       'audit_head',
       'audit_log',
       'audit_pending',
+      'calendar_years',
       'daily_usage',
       'document_blobs',
       'idempotency_keys',

@@ -1,6 +1,6 @@
 import { Omittable } from '../common/omittable';
 import { Type } from 'class-transformer';
-import { IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsLatitude, IsLongitude, IsString, IsUUID, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsLatitude, IsLongitude, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 
 /**
  * The v1 event catalogue (../shared/spec/EVENTS.md). Each class is the `data` of one CloudEvent
@@ -16,6 +16,12 @@ export class UserRegisteredV1 {
 
 export class UserErasedV1 {
   @IsUUID() userId: string;
+}
+
+/** A year's non-working days as identity now holds them (seeded, or an admin's correction): the whole year, so a follower just replaces it. */
+export class CalendarChangedV1 {
+  @IsInt() @Min(2000) @Max(2100) year: number;
+  @IsArray() @ArrayMaxSize(366) @Matches(/^\d{4}-\d{2}-\d{2}$/, { each: true }) holidays: string[];
 }
 
 export class ApplicationSubmittedV1 {
@@ -186,6 +192,7 @@ const spec = <T>(data: new () => T, recordId: (d: T) => string): EventSpec<T> =>
 export const EVENT_CATALOGUE = {
   'identity.user.registered.v1': spec(UserRegisteredV1, (d) => d.userId),
   'identity.user.erased.v1': spec(UserErasedV1, (d) => d.userId),
+  'identity.calendar.changed.v1': spec(CalendarChangedV1, (d) => `calendar-${d.year}`),
   'permits.application.submitted.v1': spec(ApplicationSubmittedV1, (d) => d.applicationId),
   'permits.application.status_changed.v1': spec(ApplicationStatusChangedV1, (d) => d.applicationId),
   'permits.application.issued.v1': spec(ApplicationIssuedV1, (d) => d.applicationId),

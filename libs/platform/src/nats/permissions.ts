@@ -31,8 +31,8 @@ export const SERVICE_CALLS: Record<ServiceName, Subject[]> = {
 /** Durable consumers each service keeps on the events stream. */
 export const SERVICE_CONSUMERS: Record<ServiceName, string[]> = {
   identity: [],
-  permits: ['permits-user-erased'],
-  complaints: ['complaints-user-erased'],
+  permits: ['permits-user-erased', 'permits-calendar'],
+  complaints: ['complaints-user-erased', 'complaints-calendar'],
   reporting: ['reporting'],
   notifications: ['notifications'],
 };

@@ -1,3 +1,4 @@
+import { CalendarReadModel } from '@smart-regency/platform';
 import { Module } from '@nestjs/common';
 import { CategoriesModule } from '../categories/categories.module';
 import { LaporModule } from '../lapor/lapor.module';
@@ -9,6 +10,6 @@ import { ComplaintsService } from './complaints.service';
 @Module({
   imports: [CategoriesModule, LaporModule],
   controllers: [ComplaintsController],
-  providers: [ComplaintsService, ComplaintsRepository, ComplaintJobs],
+  providers: [CalendarReadModel.for('complaints'), ComplaintsService, ComplaintsRepository, ComplaintJobs],
 })
 export class ComplaintsModule {}

@@ -28,7 +28,7 @@ import {
   auditChanges,
   AuditEntry,
   AuditTrail,
-  CalendarClient,
+  CalendarReadModel,
   DailyLimit,
   DomainError,
   EventRecorder,
@@ -132,7 +132,7 @@ export class ComplaintsService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly events: EventRecorder,
-    private readonly calendar: CalendarClient,
+    private readonly calendar: CalendarReadModel,
     private readonly idempotency: IdempotentWrites,
     private readonly audit: AuditTrail,
     private readonly categories: CategoryCatalogue,

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Actor, CalendarResponse, PutCalendarCommand } from '@smart-regency/contracts';
-import { auditChanges, AuditTrail, calendarOf, DomainError, jakartaDate } from '@smart-regency/platform';
+import { auditChanges, AuditTrail, calendarOf, DomainError, EventRecorder, jakartaDate } from '@smart-regency/platform';
 import { DataSource, EntityManager } from 'typeorm';
 import { CalendarYear, HolidayRow } from './holiday.entity';
 import { holidaysOf } from './holidays.seed';
@@ -15,6 +15,7 @@ export class CalendarService implements OnApplicationBootstrap {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly audit: AuditTrail,
+    private readonly events: EventRecorder,
   ) {}
 
   /**
@@ -68,5 +69,7 @@ export class CalendarService implements OnApplicationBootstrap {
     await m.getRepository(CalendarYear).upsert({ year, source, updatedBy: by }, ['year']);
     await m.getRepository(HolidayRow).delete({ year });
     if (holidays.length) await m.getRepository(HolidayRow).insert(holidays.map((h) => ({ ...h, year })));
+    // Permits and complaints keep their copy from this event (the whole year; no personal data).
+    await this.events.record(m, 'identity.calendar.changed.v1', { year, holidays: holidays.map((h) => h.date).sort() });
   }
 }

@@ -1,3 +1,4 @@
+import { CalendarReadModel } from '@smart-regency/platform';
 import { Module } from '@nestjs/common';
 import { DocumentStorage, PostgresDocumentStorage } from '../documents/document-storage';
 import { DocumentsService } from '../documents/documents.service';
@@ -12,6 +13,6 @@ import { PermitTypesModule } from '../permit-types/permit-types.module';
 @Module({
   imports: [PermitTypesModule],
   controllers: [ApplicationsController],
-  providers: [ApplicationsService, ApplicationsRepository, PermitJobs, CertificatesService, DocumentsService, DocumentsRepository, { provide: DocumentStorage, useClass: PostgresDocumentStorage }],
+  providers: [CalendarReadModel.for('permits'), ApplicationsService, ApplicationsRepository, PermitJobs, CertificatesService, DocumentsService, DocumentsRepository, { provide: DocumentStorage, useClass: PostgresDocumentStorage }],
 })
 export class ApplicationsModule {}

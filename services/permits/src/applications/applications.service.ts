@@ -18,7 +18,7 @@ import {
 import {
   auditChanges,
   AuditTrail,
-  CalendarClient,
+  CalendarReadModel,
   canSee,
   DailyLimit,
   DomainError,
@@ -120,7 +120,7 @@ export class ApplicationsService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly events: EventRecorder,
-    private readonly calendar: CalendarClient,
+    private readonly calendar: CalendarReadModel,
     private readonly documents: DocumentsRepository,
     private readonly applications: ApplicationsRepository,
     private readonly rpc: RpcClient,
