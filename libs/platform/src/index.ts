@@ -40,7 +40,6 @@ export * from './auth/actor.decorator';
 export * from './auth/ownership';
 export * from './auth/rpc-access';
 export * from './calendar/working-days';
-export * from './calendar/calendar.client';
 export * from './calendar/calendar-read-model';
 export * from './bootstrap/scheduled-job';
 export * from './files/sniff';

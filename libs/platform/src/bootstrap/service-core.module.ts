@@ -15,7 +15,6 @@ import { NatsModule } from '../nats/nats.module';
 import { RPC_TIMEOUT_MS, RpcClient } from '../nats/rpc-client';
 import { FileTransfer } from '../nats/file-transfer';
 import { IdempotentWrites } from '../database/idempotency';
-import { CalendarClient } from '../calendar/calendar.client';
 import { RpcErrorFilter } from '../errors/rpc-error.filter';
 import { createValidationPipe } from '../errors/validation';
 
@@ -50,7 +49,6 @@ export class ServiceCoreModule {
         RpcClient,
         FileTransfer,
         IdempotentWrites,
-        CalendarClient,
         // Registered as providers so the NATS transport inherits them (a hybrid app's microservice
         // is already initialised when connected, too late for useGlobal*).
         { provide: APP_PIPE, useFactory: createValidationPipe },
@@ -64,7 +62,7 @@ export class ServiceCoreModule {
           inject: [Metrics],
         },
       ],
-      exports: [config.constructor, Metrics, RpcClient, FileTransfer, IdempotentWrites, CalendarClient],
+      exports: [config.constructor, Metrics, RpcClient, FileTransfer, IdempotentWrites],
     };
   }
 }
