@@ -26,6 +26,7 @@ export * from './health/nats.health';
 export * from './health/readiness';
 export * from './health/service-health.module';
 export * from './http/fastify';
+export * from './http/http-exchange';
 export * from './bootstrap/retry';
 export * from './bootstrap/service-core.module';
 export * from './bootstrap/bootstrap-service';
