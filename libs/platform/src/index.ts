@@ -1,4 +1,5 @@
 export * from './config/config';
+export * from './config/secret';
 export * from './errors/domain-error';
 export * from './errors/validation';
 export * from './errors/rpc-error.filter';
