@@ -397,6 +397,20 @@ describe('docker-compose.yml', () => {
     });
   });
 
+  it("gives permits the certificate signer's key and secrets as files from CERTIFICATE_SECRETS_DIR, read-only, and no secret value", () => {
+    const permits = compose.services.permits;
+    const mounts = (permits.volumes ?? []).map((v) => interpolate(v, envExample).split(':'));
+    expect(mounts).toEqual([[envExample.CERTIFICATE_SECRETS_DIR, '/run/secrets/certificate', 'ro']]);
+    const env = resolvedEnvironment(permits);
+    for (const key of ['CERTIFICATE_P12_FILE', 'CERTIFICATE_P12_PASSPHRASE_FILE', 'BSRE_PASSWORD_FILE', 'BSRE_PASSPHRASE_FILE']) {
+      expect({ key, dir: posix.dirname(env[key]) }).toEqual({ key, dir: '/run/secrets/certificate' });
+    }
+    for (const inline of ['CERTIFICATE_P12_PASSPHRASE', 'BSRE_PASSWORD', 'BSRE_PASSPHRASE']) expect(env[inline]).toBeUndefined();
+    expect(builtConfig('permits').load(env)).toMatchObject({ CERTIFICATE_SIGNER: 'p12', CERTIFICATE_P12_FILE: '/run/secrets/certificate/signer.p12' });
+    const { CERTIFICATE_SECRETS_DIR: _removed, ...without } = envExample;
+    for (const volume of permits.volumes ?? []) expect(() => interpolate(volume, without)).toThrow('CERTIFICATE_SECRETS_DIR');
+  });
+
   it('gives each domain service its own database on the postgres container', () => {
     const urls = DOMAIN_SERVICES.map((name) => new URL(resolvedEnvironment(compose.services[name]).DATABASE_URL));
     for (const [i, url] of urls.entries()) {
@@ -436,7 +450,8 @@ function merged(name: string): ComposeService & { command?: string[]; mounts: Bi
   const base = compose.services[name] as ComposeService & { command?: string[] };
   const extra = override.services[name] ?? {};
   const targets = new Set((extra.volumes ?? []).map((v) => v.target));
-  const baseMounts = (base.volumes ?? []).map((v) => v.split(':')).map(([source, target, mode]) => ({ type: 'bind', source, target, read_only: mode === 'ro' }));
+  // Interpolated first: a `${VAR:?message}` source has colons of its own.
+  const baseMounts = (base.volumes ?? []).map((v) => interpolate(v, envExample).split(':')).map(([source, target, mode]) => ({ type: 'bind', source, target, read_only: mode === 'ro' }));
   return {
     ...base,
     environment: { ...base.environment, ...extra.environment },
@@ -588,7 +603,9 @@ describe('deploy/Dockerfile', () => {
           ? { ...secrets, ADMIN_PASSWORD: 'x'.repeat(12), NIK_HASH_KEY: 'k'.repeat(32), SIGNING_KEY_ENCRYPTION_KEY: 's'.repeat(32) }
           : name === 'notifications'
             ? { ...secrets, WEBHOOK_SECRET_ENCRYPTION_KEY: 'w'.repeat(32) }
-            : secrets;
+            : name === 'permits'
+              ? { ...secrets, CERTIFICATE_P12_FILE: '/run/secrets/certificate/signer.p12', CERTIFICATE_P12_PASSPHRASE_FILE: '/run/secrets/certificate/signer-passphrase' }
+              : secrets;
       expect({ name, port: table[name] }).toEqual({ name, port: load({ NODE_ENV: 'production', ...production }).PORT });
     }
   });

@@ -73,6 +73,7 @@ export const PERMITS_ERRORS = {
   'PERMITS.CONTENT_MISMATCH': { status: 415, title: { id: 'Isi berkas tidak sesuai jenisnya', en: 'File content does not match its type' } },
   'PERMITS.DOCUMENTS_LOCKED': { status: 409, title: { id: 'Dokumen hanya dapat diubah pada draf atau saat diminta perbaikan', en: 'Documents can change only in a draft or after a revision request' } },
   'PERMITS.NOT_ISSUED': { status: 409, title: { id: 'Izin belum diterbitkan', en: 'The permit has not been issued' } },
+  'PERMITS.CERTIFICATE_UNAVAILABLE': { status: 503, title: { id: 'Surat izin belum dapat ditandatangani, coba lagi nanti', en: 'The certificate cannot be signed right now; try again later' } },
   'PERMITS.PERMIT_NOT_FOUND': { status: 404, title: { id: 'Izin dengan kode ini tidak ada', en: 'No permit with this code' } },
   'PERMITS.VERSION_MISMATCH': { status: 412, title: { id: 'Permohonan telah berubah, muat ulang', en: 'The application has changed; reload it' } },
   'PERMITS.DAILY_DRAFT_LIMIT': { status: 429, title: { id: 'Batas permohonan baru hari ini sudah tercapai, coba lagi besok', en: 'Daily limit of new applications reached; try again tomorrow' } },

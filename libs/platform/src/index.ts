@@ -1,4 +1,5 @@
 export * from './config/config';
+export * from './config/secret';
 export * from './errors/domain-error';
 export * from './errors/validation';
 export * from './errors/rpc-error.filter';
@@ -26,6 +27,7 @@ export * from './health/nats.health';
 export * from './health/readiness';
 export * from './health/service-health.module';
 export * from './http/fastify';
+export * from './http/http-exchange';
 export * from './bootstrap/retry';
 export * from './bootstrap/service-core.module';
 export * from './bootstrap/bootstrap-service';

@@ -11,6 +11,8 @@ export interface FakeReply {
 export interface HttpFakeOptions {
   /** The bearer token it accepts; any other gets 401. */
   token: string;
+  /** The whole Authorization header it accepts instead of the bearer token (e.g. HTTP Basic). */
+  authorization?: string;
   /** A fixed port (default: a free one, kept across stop and start). */
   port?: number;
   host?: string;
@@ -94,14 +96,14 @@ export abstract class HttpFake {
   }
 
   /** The answer to an authorized request that no scripted failure took. */
-  protected abstract handle(req: IncomingMessage, body: string): FakeReply;
+  protected abstract handle(req: IncomingMessage, body: string): FakeReply | Promise<FakeReply>;
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req);
     let reply: FakeReply;
     if (body === undefined) reply = { status: 413, json: { error: 'too_large' } };
-    else if (req.headers.authorization !== `Bearer ${this.options.token}`) reply = { status: 401, json: { error: 'unauthorized' } };
-    else reply = this.scriptedFailure(body) ?? this.handle(req, body);
+    else if (req.headers.authorization !== (this.options.authorization ?? `Bearer ${this.options.token}`)) reply = { status: 401, json: { error: 'unauthorized' } };
+    else reply = this.scriptedFailure(body) ?? (await this.handle(req, body));
     this.requests.push({ method: req.method ?? '', path: req.url ?? '', status: reply.status });
     if (this.delayMs <= 0) return this.answer(res, reply);
     const timer = setTimeout(() => {

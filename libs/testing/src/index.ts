@@ -15,3 +15,5 @@ export * from './http-fake';
 export * from './fake-message-provider';
 export * from './fake-lapor';
 export * from './smtp-test-server';
+export * from './pdfsig';
+export * from './fake-bsre';

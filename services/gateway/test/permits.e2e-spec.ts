@@ -1,5 +1,5 @@
 import { RegencyCloudEvent } from '@smart-regency/contracts';
-import { TestSystem, TEST_PDF as PDF, TEST_PNG as PNG, TEST_JPEG as JPEG } from '@smart-regency/testing';
+import { pdfsig, TestSystem, TEST_PDF as PDF, TEST_PNG as PNG, TEST_JPEG as JPEG } from '@smart-regency/testing';
 import { randomUUID } from 'crypto';
 import { connect } from 'nats';
 import { Client } from 'pg';
@@ -101,13 +101,18 @@ describe('permit applications', () => {
       expiresAt: issued.expiresAt,
     });
     await api.get('/api/v1/permits/verify/not-a-real-code').expect(404);
-    const pdf = await api.get(`/api/v1/permit-applications/${draft.id}/certificate`).set('Authorization', bearer.siti).buffer(true).parse((res, cb) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => cb(null, Buffer.concat(chunks)));
-    }).expect(200);
+    const certificate = (who: string) =>
+      api.get(`/api/v1/permit-applications/${draft.id}/certificate`).set('Authorization', bearer[who]).buffer(true).parse((res, cb) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => cb(null, Buffer.concat(chunks)));
+      });
+    const pdf = await certificate('siti').expect(200);
     expect(pdf.headers['content-type']).toBe('application/pdf');
     expect((pdf.body as Buffer).subarray(0, 5).toString()).toBe('%PDF-');
+    // Signed once and stored: the issuing staff get the very same file, and its signature holds.
+    expect(((await certificate('loket').expect(200)).body as Buffer).equals(pdf.body as Buffer)).toBe(true);
+    expect((await pdfsig(pdf.body as Buffer)).output).toContain('Signature Validation: Signature is Valid.');
     await api.get(`/api/v1/permit-applications/${draft.id}/certificate`).set('Authorization', bearer.budi).expect(404);
 
     const full = await api.get(`/api/v1/permit-applications/${draft.id}`).set('Authorization', bearer.siti).expect(200);

@@ -21,6 +21,8 @@ export interface ConsumerRegistration {
   transactionStart?: (manager: EntityManager) => Promise<void>;
   afterCommit?: () => void;
   maxDeliver?: number;
+  /** Events handled at once (default 8): keep it low for work that holds a connection while it waits on someone else. */
+  concurrency?: number;
 }
 
 /**

@@ -104,7 +104,7 @@ export class ApplicationsController {
   @Get(':id/certificate')
   @Roles(...PEOPLE)
   @ApiProduces('application/pdf')
-  @ApiOperation({ summary: 'The PDF certificate with a QR code of its public verification URL, once issued' })
+  @ApiOperation({ summary: 'The signed PDF certificate (PAdES) with a QR code of its public verification URL, once issued: made once, then always the same file; 503 while it cannot be signed' })
   @ApiProblems(400, 401, 404, 409, 503)
   async certificate(@Param('id', new ParseUUIDPipe()) id: string, @Call() call: CallContext, @Res() reply: FastifyReply) {
     const file = await this.rpc.send(SUBJECTS.permits.certificate, { id }, call);

@@ -1,7 +1,7 @@
 import { FakeMessageProvider } from '@smart-regency/testing';
 import { SendOutcome } from './channel';
 import { HttpMessageChannel, HttpMessageChannelOptions, normalizeIndonesianPhone } from './http-channel';
-import { parseRetryAfter } from './http-exchange';
+import { parseRetryAfter } from '@smart-regency/platform';
 
 const TOKEN = 'provider-token-0123456789';
 const NUMBER = '0812-3456-7890';

@@ -1,5 +1,5 @@
 import { MessageChannel, OutboundMessage, SendOutcome } from './channel';
-import { exchange, failureOf, isHeaderToken, jsonObject } from './http-exchange';
+import { exchange, failureOf, isHeaderToken, jsonObject } from '@smart-regency/platform';
 
 export interface HttpMessageChannelOptions {
   name: 'sms' | 'whatsapp';

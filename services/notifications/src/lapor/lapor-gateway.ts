@@ -1,5 +1,5 @@
 import { LaporReportResponse } from '@smart-regency/contracts';
-import { exchange, failureOf, HttpAnswer, HttpFailure, isHeaderToken, jsonObject } from '../channels/http-exchange';
+import { exchange, failureOf, HttpAnswer, HttpFailure, isHeaderToken, jsonObject } from '@smart-regency/platform';
 
 /** What is forwarded: the complaint as complaints.lapor.report gives it (never the reporter's identity, so `reporter` is only ever absent). */
 export type LaporReport = Omit<LaporReportResponse, 'found'> & {

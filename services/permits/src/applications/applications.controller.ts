@@ -58,7 +58,7 @@ export class ApplicationsController {
   @MessagePattern(SUBJECTS.permits.certificate)
   @RpcRoles(...PEOPLE)
   certificate(@CurrentActor() actor: Actor, @Payload() request: ApplicationIdRequest) {
-    return this.certificates.render(actor, request.id);
+    return this.certificates.download(actor, request.id);
   }
 
   @MessagePattern(SUBJECTS.permits.verifyPermit)

@@ -7,12 +7,12 @@ import { ApplicationsRepository } from './applications.repository';
 import { ApplicationsService } from './applications.service';
 import { DocumentsRepository } from './documents.repository';
 import { PermitJobs } from './permit-jobs';
-import { CertificatesService } from '../certificates/certificates.service';
+import { CertificatesModule } from '../certificates/certificates.module';
 import { PermitTypesModule } from '../permit-types/permit-types.module';
 
 @Module({
-  imports: [PermitTypesModule],
+  imports: [PermitTypesModule, CertificatesModule],
   controllers: [ApplicationsController],
-  providers: [CalendarReadModel.for('permits'), ApplicationsService, ApplicationsRepository, PermitJobs, CertificatesService, DocumentsService, DocumentsRepository, { provide: DocumentStorage, useClass: PostgresDocumentStorage }],
+  providers: [CalendarReadModel.for('permits'), ApplicationsService, ApplicationsRepository, PermitJobs, DocumentsService, DocumentsRepository, { provide: DocumentStorage, useClass: PostgresDocumentStorage }],
 })
 export class ApplicationsModule {}

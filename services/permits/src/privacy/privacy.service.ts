@@ -22,7 +22,8 @@ const FREE_TEXT_FIELDS = new Set(['text', 'textarea']);
  * account's id (a pseudonym once identity has forgotten the person), while what names or describes
  * the person goes: free-text form fields, the address, the holder's name on certificates, notes the
  * citizen wrote in the history, and the bytes of every version of every uploaded document, deleted
- * (their code, size and sha256 remain as the record of what was submitted). Issued certificates
+ * (their code, size and sha256 remain as the record of what was submitted), and the stored signed
+ * certificates, which print the name (the next download signs one without it). Issued certificates
  * and the decisions on them are public records (archives law) and stay. Idempotent: running it twice changes nothing
  * more, and the durable consumer catches up after an outage.
  */
@@ -91,6 +92,8 @@ export class PrivacyService implements OnModuleInit {
     // Every version of every file, by the application's key prefix: not only what the rows point at
     // now (versions replaced before uploads deleted them, or by a replica of an older release).
     for (const id of ids) await this.storage.deleteUnder(m, applicationBlobPrefix(id));
+    // The signed certificates print the holder's name and the form: a download makes an anonymous one.
+    await m.query(`DELETE FROM application_certificates WHERE application_id = ANY($1)`, [ids]);
     await m.query(`UPDATE application_documents SET storage_key = $2 WHERE application_id = ANY($1) AND storage_key <> $2`, [ids, ERASED_STORAGE_KEY]);
     await m.query(`DELETE FROM idempotency_keys WHERE actor_id = $1`, [userId]);
     await m.query(`DELETE FROM daily_usage WHERE actor_id = $1`, [userId]);
