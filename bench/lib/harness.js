@@ -32,6 +32,4 @@ module.exports = {
   ...require('./statements'),
   ...require('./twins'),
   ...require('./cloud-events'),
-  // The parts runner's former name, until every bench calls it runParts.
-  runBench: require('./run').runParts,
 };
