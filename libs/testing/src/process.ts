@@ -51,6 +51,11 @@ export class ServiceProcess {
     return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
   }
 
+  /** The process id while it runs (a benchmark reads its CPU and memory from /proc). */
+  get pid(): number | undefined {
+    return this.running ? this.child?.pid : undefined;
+  }
+
   /** Spawns the process; resolves once it answers /health/live (or rejects if it exits first). */
   async start({ waitUntilLive = true } = {}): Promise<void> {
     // NODE_ARGS: flags for node itself (`--cpu-prof …`, which NODE_OPTIONS does not allow), not for the service.

@@ -2,8 +2,8 @@ import { EXACT_TOTAL_UP_TO, ListApplicationsRequest, OPEN_STATUSES, pageOffset, 
 import type { ListStatements } from '@smart-regency/platform';
 
 /**
- * The SQL of `GET /permit-applications`, kept apart from the service so the benchmark plans exactly
- * what the service sends (bench/permits.js requires the built file).
+ * The SQL of `GET /permit-applications`, kept apart from the service. bench/permits.js plans exactly
+ * what the service sends: it reads the statements from PostgreSQL's log.
  *
  * Shapes that keep every list an ordered index scan at a million rows (bench/README.md, permits):
  * - An agency's work queue is `agency_id = A OR issuing_agency_id = A`. No index yields rows in
