@@ -78,6 +78,10 @@ export class MessageSender implements OnApplicationBootstrap, OnApplicationShutd
     for (const loop of this.loops) if (channels.includes(loop.channel)) loop.wake();
   }
 
+  private loopOf(channel: MessageChannelName): ChannelSendLoop {
+    return this.loops.find((l) => l.channel === channel)!;
+  }
+
   /** How long a claimed (or handed-over) delivery is ours before another attempt may take it. */
   private get leaseMs(): number {
     return this.config.MESSAGE_TIMEOUT_MS + 30_000;
@@ -96,8 +100,7 @@ export class MessageSender implements OnApplicationBootstrap, OnApplicationShutd
     for (const channel of MESSAGE_CHANNELS) {
       const on = messages.filter((n) => n.channels.includes(channel));
       if (!on.length) continue;
-      const loop = this.loops.find((l) => l.channel === channel)!;
-      const got = loop.reserve(Math.ceil(on.length / SEND_BATCH));
+      const got = this.loopOf(channel).reserve(Math.ceil(on.length / SEND_BATCH));
       slots.set(channel, got);
       on.forEach((n, i) => deliveries.push({ id: randomUUID(), notificationId: n.id, userId: n.userId, channel, ...(i < got * SEND_BATCH && reach.has(n.id) ? { leaseMs: this.leaseMs } : {}) }));
     }
@@ -117,7 +120,7 @@ export class MessageSender implements OnApplicationBootstrap, OnApplicationShutd
             const claimed: ClaimedMessage = { id: d.id, notification_id: n.id, user_id: n.userId, channel, attempts: 1, retry_step: 0, title: text.title, body: text.body, short: text.short, event_time: new Date(n.eventTime), prefs: person.prefs ?? null };
             ready.push({ d: claimed, contact: person.contact, prefs: person.prefs });
           }
-          const loop = this.loops.find((l) => l.channel === channel)!;
+          const loop = this.loopOf(channel);
           let used = 0;
           for (let i = 0; i < ready.length; i += SEND_BATCH, used++) loop.adopt(ready.slice(i, i + SEND_BATCH));
           slots.set(channel, got - used);
@@ -126,7 +129,7 @@ export class MessageSender implements OnApplicationBootstrap, OnApplicationShutd
       done: () => {
         if (settled) return;
         settled = true;
-        for (const [channel, left] of slots) this.loops.find((l) => l.channel === channel)!.release(left);
+        for (const [channel, left] of slots) this.loopOf(channel).release(left);
         // What was not handed over waits for its channel's loop.
         const waiting = new Set(deliveries.filter((d) => d.leaseMs === undefined).map((d) => d.channel));
         if (waiting.size) this.wake([...waiting]);
