@@ -202,9 +202,11 @@ export class ComplaintsService {
       { ...complaint, location: JSON.stringify(complaint.location) },
     ).with(
       'h',
+      // The filer's role is the one file() is open to (citizen, or integrator for Open311: notifications
+      // reads it); a filing is never the system's.
       `INSERT INTO complaint_history (complaint_id, action, from_status, to_status, actor_id, actor_role, note)
        SELECT id, 'file', NULL, status, reporter_id, :filerRole, NULL FROM c`,
-      { filerRole: actor.roles[0] ?? 'system' },
+      { filerRole: actor.roles[0] },
     );
     const audited = this.audit.pending({ action: 'complaint.file', ...auditOf(complaint, actor), changes: auditChanges(null, complaint, { only: AUDITED_FIELDS }) });
     const { notify } = w.record(
@@ -236,8 +238,18 @@ export class ComplaintsService {
     return this.filings.guard(() => this.idempotency.run('complaints.complaint.file', actor.id, idempotencyKey, request, async (m) => stored(await m.query(statement, params))));
   }
 
-  /** A lifecycle action: lock, decide (complaint.rules.ts), commit (one statement). */
-  async act(actor: Actor | null, command: ComplaintActionCommand): Promise<ComplaintResponse> {
+  /** A person's lifecycle action, answered as that person sees the complaint. */
+  async act(actor: Actor, command: ComplaintActionCommand): Promise<ComplaintResponse> {
+    return toComplaintResponse(await this.step(actor, command), actor);
+  }
+
+  /** The system's own lifecycle action (the scheduled auto-close): nobody asked, so nobody is answered. */
+  async actAsSystem(command: ComplaintActionCommand): Promise<void> {
+    await this.step(null, command);
+  }
+
+  /** A lifecycle action (`actor` null: the system's): lock, decide (complaint.rules.ts), commit (one statement). */
+  private async step(actor: Actor | null, command: ComplaintActionCommand): Promise<Complaint> {
     if (!COMPLAINT_ACTIONS.includes(command.action as ComplaintAction)) {
       throw new DomainError('COMPLAINTS.UNKNOWN_ACTION', `unknown action ${command.action}`, [{ field: 'action', message: 'unknown action', rule: 'isIn' }]);
     }
@@ -250,7 +262,7 @@ export class ComplaintsService {
       const stored = await this.complaints.commitAction(m, decision, auditOf(decision.next, actor));
       const next = Object.assign(decision.next, stored);
       if (decision.action === 'verify') await this.forwardByCategory(m, next, actor, now);
-      return toComplaintResponse(next, actor ?? { id: 'system', roles: ['admin'] });
+      return next;
     });
   }
 

@@ -146,7 +146,8 @@ export function decide(app: Application, command: ApplicationCommand, actor: Act
   }
   next.status = APPLICATION_LIFECYCLE.target(transition, { fee: app.fee });
   next.version = app.version + 1;
-  const actorRole = actor?.roles[0] ?? 'system';
+  // `system` names the scheduled job (no actor), never a person.
+  const actorRole = actor ? actor.roles[0] : 'system';
   const events: PendingEvent[] = [];
   if (action === 'submit') {
     events.push({
