@@ -64,7 +64,7 @@ export class ComplaintJobs extends ScheduledJob {
     );
     let closed = 0;
     for (const { id } of silent) {
-      await this.complaints.act(null, { id, action: 'close', note: 'Ditutup otomatis: tidak ada tanggapan pelapor dalam 10 hari kerja' }).then(
+      await this.complaints.actAsSystem({ id, action: 'close', note: 'Ditutup otomatis: tidak ada tanggapan pelapor dalam 10 hari kerja' }).then(
         () => closed++,
         () => undefined,
       );

@@ -93,7 +93,7 @@ export function decide(c: Complaint, command: ComplaintCommand, actor: Actor | n
     action,
     from: c.status,
     next,
-    history: { action, fromStatus: c.status, toStatus: next.status, actorId: actor?.id ?? null, actorRole: actor?.roles[0] ?? 'system', note: command.note ?? null, at: now },
+    history: { action, fromStatus: c.status, toStatus: next.status, actorId: actor?.id ?? null, actorRole: actor ? actor.roles[0] : 'system', note: command.note ?? null, at: now },
     event: {
       type: 'complaints.complaint.status_changed.v1',
       data: {

@@ -1,13 +1,17 @@
 import { Injectable } from '@nestjs/common';
-import { AuditEntry, AuditTrail, EventRecorder, queryIn, WriteStatement } from '@smart-regency/platform';
+import { Actor } from '@smart-regency/contracts';
+import { AuditEntry, AuditTrail, DailyLimit, EventRecorder, queryIn, WriteStatement } from '@smart-regency/platform';
 import { EntityManager } from 'typeorm';
 import { Complaint } from './complaint.entity';
+import { CommentDecision, RatingDecision } from './complaint-feedback.rules';
 import { ComplaintDecision } from './complaint.rules';
 
+/** The audit row's record, subject and actor (`auditOf`: an anonymous reporter is not named). */
+type AuditedAs = Pick<AuditEntry, 'entityType' | 'entityId' | 'subjectId' | 'actor'>;
+
 /**
- * Writes a decided lifecycle action as one statement in the caller's transaction (the complaint is
- * locked by then): the changed fields, the history entry (at the event's `at`, so that notifications
- * finds the entry an event names), the event in the outbox and the audit row.
+ * Writes what the rules decided, each as one statement (named parameters): the change, its event
+ * in the outbox and its audit row together, or nothing.
  */
 @Injectable()
 export class ComplaintsRepository {
@@ -16,7 +20,12 @@ export class ComplaintsRepository {
     private readonly audit: AuditTrail,
   ) {}
 
-  async commitAction(m: EntityManager, decision: ComplaintDecision, audit: Pick<AuditEntry, 'entityType' | 'entityId' | 'subjectId' | 'actor'>): Promise<Pick<Complaint, 'updatedAt' | 'version'>> {
+  /**
+   * A lifecycle action, in the caller's transaction (the complaint is locked by then): the changed
+   * fields, the history entry (at the event's `at`, so that notifications finds the entry an event
+   * names), the event and the audit row.
+   */
+  async commitAction(m: EntityManager, decision: ComplaintDecision, audit: AuditedAs): Promise<Pick<Complaint, 'updatedAt' | 'version'>> {
     const { next: c, history } = decision;
     const w = new WriteStatement()
       .with(
@@ -36,5 +45,41 @@ export class ComplaintsRepository {
     const { text, values } = w.select(`updated_at AS "updatedAt", version, ${notify} FROM u`);
     const [stored] = await queryIn<Pick<Complaint, 'updatedAt' | 'version'>>(m, text, values);
     return stored;
+  }
+
+  /** A rating, in the caller's transaction (the complaint is locked by then): the rating and a new version, the event and the audit row. */
+  async commitRating(m: EntityManager, decision: RatingDecision, audit: AuditedAs): Promise<Pick<Complaint, 'updatedAt' | 'version'>> {
+    const { next: c } = decision;
+    const w = new WriteStatement().with(
+      'u',
+      `UPDATE complaints SET rating = :rating, rating_comment = :ratingComment, updated_at = now(), version = version + 1
+        WHERE id = :id::uuid RETURNING updated_at, version`,
+      { rating: c.rating, ratingComment: c.ratingComment, id: c.id },
+    );
+    const { notify } = w.record(this.events, [decision.event], this.audit.pending({ action: decision.audit.action, ...audit, changes: decision.audit.changes }));
+    const { text, values } = w.select(`updated_at AS "updatedAt", version, ${notify} FROM u`);
+    const [stored] = await queryIn<Pick<Complaint, 'updatedAt' | 'version'>>(m, text, values);
+    return stored;
+  }
+
+  /**
+   * A comment, with its event and audit row, as a statement of its own (no transaction needed):
+   * it takes one of the author's comments for the day (`limit`), or fails whole with the 429.
+   */
+  async commitComment(m: EntityManager, decision: CommentDecision, audit: AuditedAs, { limit, author }: { limit: DailyLimit; author: Actor }): Promise<void> {
+    const { comment } = decision;
+    const w = new WriteStatement();
+    const allowed = limit.condition(author, w.ref('authorId', comment.authorId), w.values);
+    w.with(
+      'cm',
+      `INSERT INTO complaint_comments (id, complaint_id, author_id, author_role, body, at)
+       SELECT :id::uuid, :complaintId::uuid, :authorId::uuid, :authorRole, :body, :at::timestamptz
+       WHERE ${allowed}
+       RETURNING id`,
+      { ...comment },
+    );
+    const { notify } = w.record(this.events, [decision.event], this.audit.pending({ action: decision.audit.action, ...audit, changes: decision.audit.changes }));
+    const { text, values } = w.select(`${notify} FROM cm`);
+    await limit.guard(() => queryIn(m, text, values));
   }
 }

@@ -53,6 +53,7 @@ import { decideForward, forwardRefusal, laporStateOf } from '../lapor/lapor.rule
 import { COMPLAINT_LAPOR_COLUMNS, COMPLAINT_LIST_COLUMNS, ComplaintListScope, complaintListStatements, ListedFiles } from './complaint-list';
 import { eventPlace, publicPoint } from './place';
 import { AUDITED_FIELDS, decide } from './complaint.rules';
+import { decideComment, decideRating } from './complaint-feedback.rules';
 import { canSeeComplaint, inThread, showsReporter } from './complaint-access';
 import { ComplaintsRepository } from './complaints.repository';
 
@@ -201,9 +202,11 @@ export class ComplaintsService {
       { ...complaint, location: JSON.stringify(complaint.location) },
     ).with(
       'h',
+      // The filer's role is the one file() is open to (citizen, or integrator for Open311: notifications
+      // reads it); a filing is never the system's.
       `INSERT INTO complaint_history (complaint_id, action, from_status, to_status, actor_id, actor_role, note)
        SELECT id, 'file', NULL, status, reporter_id, :filerRole, NULL FROM c`,
-      { filerRole: actor.roles[0] ?? 'system' },
+      { filerRole: actor.roles[0] },
     );
     const audited = this.audit.pending({ action: 'complaint.file', ...auditOf(complaint, actor), changes: auditChanges(null, complaint, { only: AUDITED_FIELDS }) });
     const { notify } = w.record(
@@ -235,8 +238,18 @@ export class ComplaintsService {
     return this.filings.guard(() => this.idempotency.run('complaints.complaint.file', actor.id, idempotencyKey, request, async (m) => stored(await m.query(statement, params))));
   }
 
-  /** A lifecycle action: lock, decide (complaint.rules.ts), commit (one statement). */
-  async act(actor: Actor | null, command: ComplaintActionCommand): Promise<ComplaintResponse> {
+  /** A person's lifecycle action, answered as that person sees the complaint. */
+  async act(actor: Actor, command: ComplaintActionCommand): Promise<ComplaintResponse> {
+    return toComplaintResponse(await this.step(actor, command), actor);
+  }
+
+  /** The system's own lifecycle action (the scheduled auto-close): nobody asked, so nobody is answered. */
+  async actAsSystem(command: ComplaintActionCommand): Promise<void> {
+    await this.step(null, command);
+  }
+
+  /** A lifecycle action (`actor` null: the system's): lock, decide (complaint.rules.ts), commit (one statement). */
+  private async step(actor: Actor | null, command: ComplaintActionCommand): Promise<Complaint> {
     if (!COMPLAINT_ACTIONS.includes(command.action as ComplaintAction)) {
       throw new DomainError('COMPLAINTS.UNKNOWN_ACTION', `unknown action ${command.action}`, [{ field: 'action', message: 'unknown action', rule: 'isIn' }]);
     }
@@ -249,7 +262,7 @@ export class ComplaintsService {
       const stored = await this.complaints.commitAction(m, decision, auditOf(decision.next, actor));
       const next = Object.assign(decision.next, stored);
       if (decision.action === 'verify') await this.forwardByCategory(m, next, actor, now);
-      return toComplaintResponse(next, actor ?? { id: 'system', roles: ['admin'] });
+      return next;
     });
   }
 
@@ -345,42 +358,23 @@ export class ComplaintsService {
     return rows.map((r) => ({ id: r.id, authorRole: r.authorRole, body: r.body, at: r.at.toISOString() }));
   }
 
-  /** A comment, its audit row and its `commented` event (which says the author's side, never who). */
+  /** A comment, its audit row and its `commented` event (which says the author's side, never who): complaint-feedback.rules.ts decides. */
   async addComment(actor: Actor, command: AddCommentCommand): Promise<CommentResponse> {
     const c = await this.threadOr404(this.db.manager, actor, command.id);
-    const owner = actor.id === c.reporterId;
-    const authorRole = owner ? 'citizen' : actor.roles[0];
-    // The comment's time is the event's `at`, to the millisecond: notifications finds the comment by it.
-    const at = new Date();
-    const row = await this.db.transaction(async (m) => {
-      await this.commentsPerDay.take(m, actor);
-      const saved = await m.getRepository(ComplaintComment).save({ complaintId: c.id, authorId: actor.id, authorRole, body: command.body, at });
-      const audited = this.audit.pending({ action: 'comment.add', ...auditOf(c, actor), changes: { after: { commentId: saved.id, authorRole, body: '[personal]' } } });
-      await this.events.record(
-        m,
-        'complaints.complaint.commented.v1',
-        { complaintId: c.id, commentId: saved.id, authorRole: owner ? 'owner' : authorRole, ...(c.agencyId ? { agencyId: c.agencyId } : {}), at: at.toISOString() },
-        audited,
-      );
-      return saved;
-    });
-    return { id: row.id, authorRole, body: row.body, at: at.toISOString() };
+    const decision = decideComment(c, command, actor, { now: new Date(), id: randomUUID() });
+    await this.complaints.commitComment(this.db.manager, decision, auditOf(c, actor), { limit: this.commentsPerDay, author: actor });
+    const { comment } = decision;
+    return { id: comment.id, authorRole: comment.authorRole, body: comment.body, at: comment.at.toISOString() };
   }
 
-  /** The reporter rates the answer once, after resolution. */
+  /** The reporter rates the answer once, after resolution: lock, decide (complaint-feedback.rules.ts), commit (one statement). */
   async rate(actor: Actor, command: RateComplaintCommand): Promise<ComplaintResponse> {
     return this.db.transaction(async (m) => {
       const c = await m.getRepository(Complaint).findOne({ where: { id: command.id }, lock: { mode: 'pessimistic_write' } });
       if (!c || !canSeeComplaint(actor, c)) throw notFound();
-      if (c.reporterId !== actor.id) throw new DomainError('COMPLAINTS.NOT_ALLOWED', 'only the reporter rates');
-      if (!c.resolvedAt || !['resolved', 'closed'].includes(c.status)) throw new DomainError('COMPLAINTS.NOT_RESOLVED', 'rate after the answer');
-      if (c.rating) throw new DomainError('COMPLAINTS.ALREADY_RATED', 'already rated');
-      c.rating = command.score;
-      c.ratingComment = command.comment ?? null;
-      await m.getRepository(Complaint).save(c);
-      const audited = this.audit.pending({ action: 'complaint.rate', ...auditOf(c, actor), changes: auditChanges(null, c, { only: ['rating', 'ratingComment'] }) });
-      await this.events.record(m, 'complaints.complaint.rated.v1', { complaintId: c.id, score: command.score }, audited);
-      return toComplaintResponse(c, actor);
+      const decision = decideRating(c, command, actor);
+      const stored = await this.complaints.commitRating(m, decision, auditOf(c, actor));
+      return toComplaintResponse(Object.assign(decision.next, stored), actor);
     });
   }
 }

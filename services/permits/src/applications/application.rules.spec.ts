@@ -2,7 +2,7 @@ import { Actor, APPLICATION_ACTIONS, APPLICATION_STATUSES, ApplicationAction, Ap
 import { calendarOf, DomainError } from '@smart-regency/platform';
 import { randomUUID } from 'node:crypto';
 import type { Application } from './application.entity';
-import { DecisionContext, decide } from './application.rules';
+import { DecisionContext, decide, mayUpload } from './application.rules';
 
 /* A fixed clock and calendar: Monday 7 December 2026, 10:00 WIB; no holidays unless a test names them. */
 const NOW = new Date('2026-12-07T03:00:00Z');
@@ -174,5 +174,43 @@ describe('application rules: what each action changes', () => {
     expect(() => decide(app, { action: 'verify', ifMatch: 2 }, ROLES.technicalOfficer, CONTEXT)).toThrow(expect.objectContaining({ code: 'PERMITS.VERSION_MISMATCH' }));
     decide(app, { action: 'verify', ifMatch: 3 }, ROLES.technicalOfficer, CONTEXT);
     expect(app).toEqual(before);
+  });
+});
+
+describe('document upload rules: every status × role × document', () => {
+  /**
+   * As the product states it: the applicant alone adds or replaces documents, before submission
+   * and when asked to revise, and only those the permit type asks for (optional ones too). Who may
+   * not see the application never gets here (404); the scheduled job uploads nothing.
+   */
+  const OPEN: ApplicationStatus[] = ['draft', 'revision_requested'];
+  const TYPE = { requiredDocuments: [{ code: 'KTP', name: 'KTP pemohon', required: true }, { code: 'FOTO_LOKASI', name: 'Foto lokasi', required: false }] };
+  const DOCUMENTS: Record<string, { code: string; permitType: typeof TYPE | null }> = {
+    required: { code: 'KTP', permitType: TYPE },
+    optional: { code: 'FOTO_LOKASI', permitType: TYPE },
+    notAsked: { code: 'PASPOR', permitType: TYPE },
+    typeGone: { code: 'KTP', permitType: null },
+  };
+  const people = Object.keys(ROLES).filter((role) => ROLES[role]);
+  const cases = APPLICATION_STATUSES.flatMap((status) => people.flatMap((role) => Object.keys(DOCUMENTS).map((document) => [status, role, document] as const)));
+
+  const uploadOutcome = (status: ApplicationStatus, role: string, document: string) => {
+    try {
+      mayUpload(application(status), ROLES[role]!, { documentCode: DOCUMENTS[document].code, permitType: DOCUMENTS[document].permitType });
+      return 'uploaded';
+    } catch (error) {
+      if (error instanceof DomainError) return error.code;
+      throw error;
+    }
+  };
+
+  it.each(cases)('%s by %s, document %s', (status, role, document) => {
+    const expected =
+      role !== 'owner' ? 'PERMITS.NOT_ALLOWED' : !OPEN.includes(status) ? 'PERMITS.DOCUMENTS_LOCKED' : ['notAsked', 'typeGone'].includes(document) ? 'PERMITS.UNKNOWN_DOCUMENT' : 'uploaded';
+    expect(uploadOutcome(status, role, document)).toBe(expected);
+  });
+
+  it('covers every status, person and kind of document', () => {
+    expect(cases).toHaveLength(APPLICATION_STATUSES.length * people.length * Object.keys(DOCUMENTS).length);
   });
 });

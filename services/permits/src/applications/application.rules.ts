@@ -81,6 +81,27 @@ export function permitted(app: Application, command: ApplicationCommand, actor: 
   return { needs: action === 'submit' || action === 'resubmit' ? 'form' : action === 'issue' ? 'certificate' : null };
 }
 
+/** Statuses in which the applicant adds or replaces documents: before submission, and when asked to revise. */
+export const DOCUMENTS_OPEN: readonly ApplicationStatus[] = ['draft', 'revision_requested'];
+
+/**
+ * Whether `actor` may upload the document `documentCode` to an application they see (the service
+ * answers 404 to anyone who does not): only the applicant, only while the documents are open, only
+ * a document the permit type asks for (`permitType` null: the type is gone). A DomainError, in that
+ * order, when not.
+ */
+export function mayUpload(
+  app: Pick<Application, 'applicantId' | 'status' | 'permitTypeCode'>,
+  actor: Actor,
+  { documentCode, permitType }: { documentCode: string; permitType: Pick<PermitType, 'requiredDocuments'> | null },
+): void {
+  if (app.applicantId !== actor.id) throw new DomainError('PERMITS.NOT_ALLOWED', 'only the applicant uploads documents');
+  if (!DOCUMENTS_OPEN.includes(app.status)) throw new DomainError('PERMITS.DOCUMENTS_LOCKED', `the application is ${app.status}`);
+  if (!permitType?.requiredDocuments.some((d) => d.code === documentCode)) {
+    throw new DomainError('PERMITS.UNKNOWN_DOCUMENT', `${app.permitTypeCode} has no document ${documentCode}`);
+  }
+}
+
 export function addMonths(date: Date, months: number): Date {
   const d = new Date(date);
   d.setUTCMonth(d.getUTCMonth() + months);
@@ -125,7 +146,8 @@ export function decide(app: Application, command: ApplicationCommand, actor: Act
   }
   next.status = APPLICATION_LIFECYCLE.target(transition, { fee: app.fee });
   next.version = app.version + 1;
-  const actorRole = actor?.roles[0] ?? 'system';
+  // `system` names the scheduled job (no actor), never a person.
+  const actorRole = actor ? actor.roles[0] : 'system';
   const events: PendingEvent[] = [];
   if (action === 'submit') {
     events.push({

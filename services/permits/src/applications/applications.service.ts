@@ -175,7 +175,7 @@ export class ApplicationsService {
       createdAt: now,
       updatedAt: now,
     };
-    const actorRole = actor.roles[0] ?? 'system';
+    const actorRole = actor.roles[0];
     // The draft and its first history row, as one statement with its audit row. `allowed` takes one
     // of the citizen's drafts for the day (DailyLimit), or fails the statement.
     const w = new WriteStatement();

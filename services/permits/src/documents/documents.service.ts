@@ -4,6 +4,7 @@ import { Actor, DocumentDownload, DocumentRequest, DocumentResponse, UploadDocum
 import { AuditTrail, checkFile, DailyLimit, DomainError, FileTransfer, fromFilePayload } from '@smart-regency/platform';
 import { DataSource } from 'typeorm';
 import { Application } from '../applications/application.entity';
+import { mayUpload } from '../applications/application.rules';
 import { canSeeApplication } from '../applications/applications.service';
 import { DocumentsRepository } from '../applications/documents.repository';
 import { PermitsConfig } from '../config';
@@ -29,21 +30,18 @@ export class DocumentsService {
   private readonly uploads: DailyLimit;
 
   /**
-   * The owner uploads a required document while the application is a draft or under revision. A
-   * document that replaces another deletes the earlier version's bytes in the same transaction,
-   * under the application's lock (every writer of its documents holds it), so nothing keeps them.
+   * The owner uploads a required document while the application is a draft or under revision
+   * (`mayUpload`, application.rules.ts). A document that replaces another deletes the earlier
+   * version's bytes in the same transaction, under the application's lock (every writer of its
+   * documents holds it), so nothing keeps them.
    */
   async upload(actor: Actor, command: UploadDocumentCommand): Promise<DocumentResponse> {
     const file = checkFile(await fromFilePayload(this.transfer, { objectName: command.objectName }), command.contentType, 'PERMITS.CONTENT_MISMATCH');
     return this.db.transaction(async (m) => {
       const app = await m.getRepository(Application).findOne({ where: { id: command.id }, lock: { mode: 'pessimistic_write' } });
       if (!app || !canSeeApplication(actor, app)) throw notFound();
-      if (app.applicantId !== actor.id) throw new DomainError('PERMITS.NOT_ALLOWED', 'only the applicant uploads documents');
-      if (app.status !== 'draft' && app.status !== 'revision_requested') throw new DomainError('PERMITS.DOCUMENTS_LOCKED', `the application is ${app.status}`);
-      const type = await m.getRepository(PermitType).findOne({ where: { code: app.permitTypeCode } });
-      if (!type?.requiredDocuments.some((d) => d.code === command.documentCode)) {
-        throw new DomainError('PERMITS.UNKNOWN_DOCUMENT', `${app.permitTypeCode} has no document ${command.documentCode}`);
-      }
+      const permitType = await m.getRepository(PermitType).findOne({ where: { code: app.permitTypeCode } });
+      mayUpload(app, actor, { documentCode: command.documentCode, permitType });
       await this.uploads.take(m, actor);
       const { bytes: buffer, sha256 } = file;
       const key = documentKey(app.id, command.documentCode, sha256);
