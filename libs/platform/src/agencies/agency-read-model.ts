@@ -29,6 +29,8 @@ export interface DirectoryAgency {
  */
 export class AgencyReadModel implements OnModuleInit {
   private readonly memory = new Map<string, { agency: DirectoryAgency; at: number }>();
+  // Bumped after each applied event's commit: a read that began before it may have the old entry.
+  private generation = 0;
   private filled = false;
   private filling?: Promise<void>;
 
@@ -54,7 +56,10 @@ export class AgencyReadModel implements OnModuleInit {
       filterSubject: 'identity.agency.changed.v1',
       handler: (event: RegencyCloudEvent, m: EntityManager) => this.apply(m, event.data as unknown as AgencyChangedV1),
       // Memory dropped again once the change is visible: a read between apply and commit may have kept the old entry.
-      afterCommit: () => this.memory.clear(),
+      afterCommit: () => {
+        this.generation++;
+        this.memory.clear();
+      },
     });
   }
 
@@ -75,12 +80,13 @@ export class AgencyReadModel implements OnModuleInit {
     if (kept && Date.now() - kept.at < AGENCY_MEMORY_MS) return kept.agency;
     // Taken before the read: a fill that ends meanwhile may have committed after the read.
     const filled = this.filled;
+    const generation = this.generation;
     let agency = await this.read(agencyId);
     if (!agency && !filled) {
       await this.fill();
       agency = await this.read(agencyId);
     }
-    if (agency) this.memory.set(agencyId, { agency, at: Date.now() });
+    if (agency && generation === this.generation) this.memory.set(agencyId, { agency, at: Date.now() });
     return agency;
   }
 
