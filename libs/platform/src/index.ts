@@ -43,6 +43,7 @@ export * from './auth/ownership';
 export * from './auth/rpc-access';
 export * from './calendar/working-days';
 export * from './calendar/calendar-read-model';
+export * from './agencies/agency-read-model';
 export * from './bootstrap/scheduled-job';
 export * from './files/sniff';
 export * from './files/checked-file';

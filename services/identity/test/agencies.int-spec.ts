@@ -1,6 +1,7 @@
-import { REFERENCE_AGENCIES, SUBJECTS } from '@smart-regency/contracts';
+import { Actor, RegencyCloudEvent, REFERENCE_AGENCIES, SUBJECTS } from '@smart-regency/contracts';
 import { DomainError, runMigrations, withEventTables } from '@smart-regency/platform';
 import { InProcessService, startInProcess, tablesOf } from '@smart-regency/testing';
+import { randomUUID } from 'crypto';
 import { startIdentity } from '../src/app';
 import { loadIdentityConfig } from '../src/config';
 import { identitySchema } from '../src/schema';
@@ -100,6 +101,59 @@ describe('identity over NATS, on its own database', () => {
     } finally {
       await replica.close();
     }
+  });
+
+  // These two add agencies: after the tests that count the seeded directory.
+  it('records each created or changed agency in the outbox as identity.agency.changed.v1, with the change and its audit row', async () => {
+    const admin: Actor = { id: randomUUID(), roles: ['admin'] };
+    const events = async (agencyId: string) =>
+      (await t.db.query(`SELECT event FROM outbox WHERE type = 'identity.agency.changed.v1' AND record_id = $1 ORDER BY seq`, [agencyId])).rows.map(
+        (r) => r.event as RegencyCloudEvent<{ agencyId: string; code: string; name: string; kind: string; at: string }>,
+      );
+    const audited = async (agencyId: string) => (await t.db.query(`SELECT action FROM audit_pending WHERE entity_type = 'agency' AND entity_id = $1 UNION SELECT action FROM audit_log WHERE entity_type = 'agency' AND entity_id = $1`, [agencyId])).rows.map((r) => r.action).sort();
+    const allAgencyEvents = async () => (await t.db.query(`SELECT count(*)::int AS n FROM outbox WHERE type = 'identity.agency.changed.v1'`)).rows[0].n as number;
+
+    const created = await t.rpc.send(SUBJECTS.identity.createAgency, { code: 'DISPORA', name: 'Dinas Pemuda dan Olahraga', kind: 'dinas' }, { actor: admin });
+    const [first] = await events(created.id);
+    expect(first).toMatchObject({ type: 'identity.agency.changed.v1', source: '/regency/identity', subject: created.id });
+    // What the public directory shows of the agency, and when: nothing more.
+    expect(first.data).toEqual({ agencyId: created.id, code: 'DISPORA', name: 'Dinas Pemuda dan Olahraga', kind: 'dinas', at: expect.any(String) });
+
+    const renamed = await t.rpc.send(SUBJECTS.identity.updateAgency, { id: created.id, name: 'Dinas Pemuda, Olahraga dan Pariwisata' }, { actor: admin });
+    const [, second] = await events(created.id);
+    expect(second.data).toEqual({ ...first.data, name: renamed.name, at: second.data.at });
+    expect(Date.parse(second.data.at)).toBeGreaterThan(Date.parse(first.data.at));
+    expect(await audited(created.id)).toEqual(['agency.create', 'agency.update']);
+
+    // A refused change records nothing.
+    const before = await allAgencyEvents();
+    await expect(t.rpc.send(SUBJECTS.identity.createAgency, { code: 'DISPORA', name: 'Dinas Kedua', kind: 'dinas' }, { actor: admin })).rejects.toMatchObject({ code: 'IDENTITY.AGENCY_CODE_TAKEN' });
+    await expect(t.rpc.send(SUBJECTS.identity.updateAgency, { id: randomUUID(), name: 'Tidak Ada' }, { actor: admin })).rejects.toMatchObject({ code: 'IDENTITY.AGENCY_NOT_FOUND' });
+    expect(await allAgencyEvents()).toBe(before);
+  });
+
+  it('gives concurrent changes of one agency events in commit order, the last one as the row ends', async () => {
+    const admin: Actor = { id: randomUUID(), roles: ['admin'] };
+    const { id } = await t.rpc.send(SUBJECTS.identity.createAgency, { code: 'BKPSDM', name: 'Badan Kepegawaian', kind: 'badan' }, { actor: admin });
+    // Half change the name, half the kind: each must keep what the others committed.
+    const changes = [
+      { id, name: 'Badan Kepegawaian Daerah' },
+      { id, kind: 'satuan' as const },
+      { id, name: 'Badan Kepegawaian dan Pengembangan SDM' },
+      { id, kind: 'kantor' as const },
+      { id, name: 'Badan Kepegawaian dan Diklat' },
+      { id, kind: 'inspektorat' as const },
+    ];
+    await Promise.all(changes.map((change) => t.rpc.send(SUBJECTS.identity.updateAgency, change, { actor: admin })));
+    const { rows } = await t.db.query(`SELECT event->'data' AS data FROM outbox WHERE type = 'identity.agency.changed.v1' AND record_id = $1 ORDER BY seq`, [id]);
+    expect(rows).toHaveLength(1 + changes.length);
+    const at = rows.map((r) => Date.parse(r.data.at));
+    expect(at).toEqual([...at].sort((a, b) => a - b));
+    const [row] = (await t.db.query(`SELECT code, name, kind FROM agencies WHERE id = $1`, [id])).rows;
+    expect(rows.at(-1).data).toMatchObject(row);
+    // No change was lost to another: both the name and the kind are from a change.
+    expect(changes.map((c) => c.name)).toContain(row.name);
+    expect(changes.map((c) => c.kind)).toContain(row.kind);
   });
 
   it('migrations go down and up again', async () => {

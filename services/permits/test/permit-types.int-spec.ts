@@ -16,6 +16,8 @@ describe('permits over NATS, on its own database', () => {
 
   it('creates its schema from an empty database with a usable catalogue', async () => {
     expect(await tablesOf(t.db)).toEqual([
+      'agency_directory',
+      'agency_directory_bootstrap',
       'application_certificates',
       'application_documents',
       'application_history',

@@ -32,4 +32,11 @@ describe('docs/asyncapi.yaml', () => {
     expect(received.required).not.toContain('dueAt');
     expect(doc.components.schemas.UserRegisteredV1.required).not.toContain('agencyId');
   });
+
+  it("carries of an agency only what the public directory (GET /agencies: id, code, name, kind) shows, and when", () => {
+    const doc = buildAsyncApi() as { components: { schemas: Record<string, { required?: string[]; properties: Record<string, unknown> }> } };
+    const agency = doc.components.schemas.AgencyChangedV1;
+    expect(Object.keys(agency.properties).sort()).toEqual(['agencyId', 'at', 'code', 'kind', 'name']);
+    expect([...(agency.required ?? [])].sort()).toEqual(['agencyId', 'at', 'code', 'kind', 'name']);
+  });
 });

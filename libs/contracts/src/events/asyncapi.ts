@@ -11,6 +11,7 @@ const DESCRIPTIONS: Record<EventType, string> = {
   'identity.user.registered.v1': 'A person got an account: a citizen registered, or an admin created a staff account.',
   'identity.user.erased.v1': 'A citizen asked for erasure; every service anonymises its copy of their data.',
   'identity.calendar.changed.v1': "A year's non-working days changed (seeded, or corrected by an admin): the whole year, no personal data. Permits and complaints keep their copy from it.",
+  'identity.agency.changed.v1': 'An admin created or changed an agency: the entry as the public directory (`GET /agencies`) shows it, no personal data. Permits keeps its copy of the directory from it.',
   'permits.application.submitted.v1': 'A citizen submitted a permit application; `dueAt` is the legal deadline.',
   'permits.application.status_changed.v1': 'An application moved through its lifecycle (verify, recommend, approve, reject, …).',
   'permits.application.issued.v1': 'A permit was issued, with its certificate number and public verification code.',

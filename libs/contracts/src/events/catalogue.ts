@@ -1,6 +1,7 @@
 import { Omittable } from '../common/omittable';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsLatitude, IsLongitude, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { AGENCY_KINDS, AgencyKind } from '../identity/agency';
 
 /**
  * The v1 event catalogue (../shared/spec/EVENTS.md). Each class is the `data` of one CloudEvent
@@ -22,6 +23,19 @@ export class UserErasedV1 {
 export class CalendarChangedV1 {
   @IsInt() @Min(2000) @Max(2100) year: number;
   @IsArray() @ArrayMaxSize(366) @Matches(/^\d{4}-\d{2}-\d{2}$/, { each: true }) holidays: string[];
+}
+
+/**
+ * An agency as identity's public directory (`GET /agencies`) now shows it, after an admin created or
+ * changed it: the whole entry, so a follower just replaces its copy. Nothing the directory does not show.
+ */
+export class AgencyChangedV1 {
+  @IsUUID() agencyId: string;
+  @IsString() @MaxLength(32) code: string;
+  @IsString() @MaxLength(200) name: string;
+  @IsIn(AGENCY_KINDS) kind: AgencyKind;
+  /** When identity made the change: a follower keeps the entry with the latest `at` and ignores an older one. */
+  @IsISO8601() at: string;
 }
 
 export class ApplicationSubmittedV1 {
@@ -193,6 +207,7 @@ export const EVENT_CATALOGUE = {
   'identity.user.registered.v1': spec(UserRegisteredV1, (d) => d.userId),
   'identity.user.erased.v1': spec(UserErasedV1, (d) => d.userId),
   'identity.calendar.changed.v1': spec(CalendarChangedV1, (d) => `calendar-${d.year}`),
+  'identity.agency.changed.v1': spec(AgencyChangedV1, (d) => d.agencyId),
   'permits.application.submitted.v1': spec(ApplicationSubmittedV1, (d) => d.applicationId),
   'permits.application.status_changed.v1': spec(ApplicationStatusChangedV1, (d) => d.applicationId),
   'permits.application.issued.v1': spec(ApplicationIssuedV1, (d) => d.applicationId),

@@ -31,7 +31,7 @@ export const SERVICE_CALLS: Record<ServiceName, Subject[]> = {
 /** Durable consumers each service keeps on the events stream. */
 export const SERVICE_CONSUMERS: Record<ServiceName, string[]> = {
   identity: [],
-  permits: ['permits-user-erased', 'permits-calendar', 'permits-certificates'],
+  permits: ['permits-user-erased', 'permits-calendar', 'permits-certificates', 'permits-agencies'],
   complaints: ['complaints-user-erased', 'complaints-calendar'],
   reporting: ['reporting'],
   notifications: ['notifications'],

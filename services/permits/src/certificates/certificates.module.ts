@@ -1,4 +1,5 @@
 import { Logger, Module } from '@nestjs/common';
+import { AgencyReadModel } from '@smart-regency/platform';
 import { PermitsConfig } from '../config';
 import { CertificateSigner } from './certificate-signer';
 import { CertificatesRepository } from './certificates.repository';
@@ -7,6 +8,7 @@ import { certificateSignerFor } from './signer-factory';
 
 @Module({
   providers: [
+    AgencyReadModel.for('permits'),
     CertificatesService,
     CertificatesRepository,
     // Built (and checked: key, passphrase, validity) while the module starts: a bad one stops the start.

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Actor, MAX_PAGE_SIZE, RegencyCloudEvent, SUBJECTS } from '@smart-regency/contracts';
-import { DomainError, EventsRuntime, FileTransfer, RpcClient } from '@smart-regency/platform';
+import { Actor, RegencyCloudEvent } from '@smart-regency/contracts';
+import { AgencyReadModel, DomainError, EventsRuntime, FileTransfer } from '@smart-regency/platform';
 import { isUUID } from 'class-validator';
 import { createHash } from 'crypto';
 import { DataSource, EntityManager } from 'typeorm';
@@ -18,8 +18,6 @@ const CERTIFIED = ['issued', 'expired', 'revoked'];
 export const CERTIFICATES_CONSUMER = 'permits-certificates';
 /** First key of the per-application advisory lock under which a certificate is made ('cert'). */
 const CERTIFICATE_LOCK = 0x63657274;
-/** Pages of identity's agency directory read at most (a regency has tens of agencies). */
-const AGENCY_PAGES = 20;
 
 /** Where anyone checks a certificate: the address in its QR code (GET /permits/verify/:code). */
 export function verificationUrl(publicBaseUrl: string, verificationCode: string): string {
@@ -41,7 +39,7 @@ export class CertificatesService implements OnModuleInit {
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
-    private readonly rpc: RpcClient,
+    private readonly agencies: AgencyReadModel,
     private readonly transfer: FileTransfer,
     private readonly config: PermitsConfig,
     private readonly signer: CertificateSigner,
@@ -118,17 +116,13 @@ export class CertificatesService implements OnModuleInit {
   }
 
   /**
-   * The issuing agency's name from identity's public directory, asked without a caller (services
-   * never speak for one), page by page. A signed certificate is kept for good, so a name that
-   * cannot be found is a failure to retry, not a placeholder to print.
+   * The issuing agency's name from permits' copy of identity's public directory (AgencyReadModel).
+   * A signed certificate is kept for good, so a name that cannot be found is a failure to retry, not
+   * a placeholder to print.
    */
   private async agencyName(agencyId: string): Promise<string> {
-    for (let page = 1; page <= AGENCY_PAGES; page++) {
-      const { items, total } = await this.rpc.send(SUBJECTS.identity.listAgencies, { page, pageSize: MAX_PAGE_SIZE });
-      const name = items.find((a) => a.id === agencyId)?.name;
-      if (typeof name === 'string' && name.trim()) return name.trim().slice(0, 200);
-      if (items.length < MAX_PAGE_SIZE || page * MAX_PAGE_SIZE >= total) break;
-    }
+    const name = (await this.agencies.name(agencyId))?.trim();
+    if (name) return name.slice(0, 200);
     throw new DomainError('PERMITS.CERTIFICATE_UNAVAILABLE', `the issuing agency ${agencyId} is not in identity's directory`, undefined, 60);
   }
 }
