@@ -47,23 +47,32 @@ function summarize(result, rpsDigits = 0) {
   };
 }
 
+/** A request body: JSON of a value, or a Buffer sent as it is (its content type in the request's headers). */
+function encodeBody(body) {
+  if (body === undefined) return { payload: undefined, headers: {} };
+  if (Buffer.isBuffer(body)) return { payload: body, headers: { 'content-length': body.length } };
+  const text = JSON.stringify(body);
+  return { payload: text, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) } };
+}
+
 /**
- * `send(method, path, body)` on a keep-alive agent of `connections` sockets: resolves
- * `{ status, json }` and counts statuses and latencies into `stats`.
+ * `send(method, path, body, headers)` on a keep-alive agent of `connections` sockets (`headers`
+ * on top of the load's; a Buffer body goes as it is): resolves `{ status, json, headers }` and
+ * counts statuses and latencies into `stats`.
  */
 function sender(url, headers, connections, stats) {
   const agent = new httpModule.Agent({ keepAlive: true, maxSockets: connections });
   const base = new URL(url);
-  const send = (method, path, body) =>
+  const send = (method, path, body, more = {}) =>
     new Promise((resolve) => {
       const started = performance.now();
-      const text = body === undefined ? undefined : JSON.stringify(body);
-      const extra = text ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) } : {};
-      const req = httpModule.request({ agent, host: base.hostname, port: base.port, method, path, headers: { ...headers, ...extra } }, (res) => {
+      const { payload, headers: extra } = encodeBody(body);
+      const req = httpModule.request({ agent, host: base.hostname, port: base.port, method, path, headers: { ...headers, ...extra, ...more } }, (res) => {
         const chunks = [];
         res.on('data', (c) => chunks.push(c));
         res.on('end', () => {
           stats.latencies.push(performance.now() - started);
+          if (stats.codes) stats.codes[res.statusCode] = (stats.codes[res.statusCode] ?? 0) + 1;
           if (res.statusCode >= 200 && res.statusCode < 300) stats['2xx'] += 1;
           else stats.non2xx += 1;
           let json;
@@ -72,7 +81,7 @@ function sender(url, headers, connections, stats) {
           } catch {
             json = undefined;
           }
-          resolve({ status: res.statusCode, json });
+          resolve({ status: res.statusCode, json, headers: res.headers });
         });
       });
       req.setTimeout(10000, () => req.destroy(new Error('timeout')));
@@ -80,7 +89,7 @@ function sender(url, headers, connections, stats) {
         stats.errors += 1;
         resolve({ status: 0 });
       });
-      req.end(text);
+      req.end(payload);
     });
   return { send, close: () => agent.destroy() };
 }
@@ -93,7 +102,8 @@ async function onSchedule(rate, duration, unit) {
   const end = start + duration * 1000;
   let scheduled = 0;
   while (performance.now() < end) {
-    const due = Math.floor(((performance.now() - start) / 1000) * rate);
+    // Unit k is due at k / rate s: started once that instant has passed (not one interval later).
+    const due = Math.min(Math.floor(((performance.now() - start) / 1000) * rate) + 1, Math.ceil(duration * rate));
     for (; scheduled < due; scheduled++) {
       const at = start + (scheduled * 1000) / rate;
       const task = unit().then(() => units.push(performance.now() - at));
@@ -116,7 +126,7 @@ async function onSchedule(rate, duration, unit) {
  * Resolves the summarize() shape plus `units`: the latency of whole units.
  */
 async function paced({ url, headers = {}, rate, duration, connections = 50, unit }) {
-  const stats = { '2xx': 0, non2xx: 0, errors: 0, latencies: [] };
+  const stats = { '2xx': 0, non2xx: 0, errors: 0, latencies: [], codes: {} };
   const { send, close } = sender(url, headers, connections, stats);
   const units = await onSchedule(rate, duration, () => unit(send));
   close();
@@ -132,6 +142,7 @@ async function paced({ url, headers = {}, rate, duration, connections = 50, unit
     durationSeconds: duration,
     units: u,
     requestLatencyMs: distribution(stats.latencies),
+    statusCodes: stats.codes,
   };
 }
 
