@@ -8,16 +8,25 @@ const h = require('../lib/harness');
 const { API, sample } = require('./common');
 const { call, inParallel } = require('./supply');
 
+const bearer = (token) => ({ authorization: `Bearer ${token}` });
+
+/** The items of a list the admin reads (a page, or an array). */
+async function listed(ctx, path) {
+  const res = await call(ctx.url, 'GET', path, { token: await ctx.who.token('admin') });
+  const items = h.expect(`GET ${path}`, res, 200);
+  return Array.isArray(items) ? items : items.items;
+}
+
 const FROM_TO = 'from=2025-01-01&to=2026-12-31';
 const form = (fields) => Buffer.from(new URLSearchParams(fields).toString());
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 
-/** `n` refresh tokens of citizen2, each from a sign-in (argon2: four at a time). */
+/** `n` refresh tokens of the crowd's citizens in turn, each from a sign-in (argon2). */
 async function refreshTokens(ctx, n) {
-  const { email, password } = ctx.who.citizen2;
+  const people = ctx.who.crowd.credentials;
   const bar = h.progressBar('sign-ins for refresh tokens', n, 'tokens');
   let done = 0;
-  const tokens = await inParallel(Array.from({ length: n }), async () => {
+  const tokens = await inParallel(Array.from({ length: n }, (_, i) => people[i % people.length]), async ({ email, password }) => {
     const res = await call(ctx.url, 'POST', `${API}/auth/login`, { body: { identifier: email, password } });
     if (res.status !== 200) throw new Error(`sign-in answered ${res.status}: ${res.body.slice(0, 200)}`);
     bar.update(++done);
@@ -35,9 +44,9 @@ function identityScenarios() {
     { route: 'GET /.well-known/jwks.json', request: () => ({ path: '/.well-known/jwks.json' }) },
     {
       route: `POST ${API}/auth/refresh`,
-      label: 'POST /auth/refresh (each token once, its successor back in the pool)',
+      label: 'POST /auth/refresh (250 sessions of 50 citizens; each token once, its successor back in the pool)',
       prepare: async (ctx) => {
-        live.push(...(await refreshTokens(ctx, 64)));
+        live.push(...(await refreshTokens(ctx, 250)));
         return [0];
       },
       request: () => ({ path: `${API}/auth/refresh`, body: { refreshToken: live.shift() } }),
@@ -57,10 +66,21 @@ function identityScenarios() {
     },
     { route: `POST ${API}/service-accounts`, who: 'admin', expect: 201, request: (k) => ({ path: `${API}/service-accounts`, body: { name: `bench account ${k}`, scopes: ['reports:read'] } }) },
     { route: `GET ${API}/me`, who: 'citizen2', request: () => ({ path: `${API}/me` }) },
-    { route: `PATCH ${API}/me`, who: 'citizen2', request: (k) => ({ path: `${API}/me`, body: { fullName: `Bench Citizen ${k % 2 ? 'Two' : 'Dua'}` } }) },
+    {
+      route: `PATCH ${API}/me`,
+      label: 'PATCH /me (50 citizens, each their own)',
+      prepare: (ctx) => ctx.who.crowd.tokens(),
+      request: (token, k) => ({ path: `${API}/me`, body: { fullName: `Warga Bench ${k % 2 ? 'Satu' : 'Dua'}` }, headers: bearer(token) }),
+    },
     { route: `GET ${API}/me/data-export`, who: 'citizen2', request: () => ({ path: `${API}/me/data-export` }) },
     { route: `GET ${API}/agencies`, label: 'GET /agencies (public)', request: () => ({ path: `${API}/agencies` }) },
-    { route: `PATCH ${API}/agencies/{id}`, who: 'admin', request: (k, _i, ctx) => ({ path: `${API}/agencies/${ctx.who.pupr.id}`, body: { name: k % 2 ? 'Dinas Pekerjaan Umum dan Penataan Ruang' : 'Dinas PUPR' } }) },
+    {
+      route: `PATCH ${API}/agencies/{id}`,
+      label: 'PATCH /agencies/{id} (every agency in turn)',
+      who: 'admin',
+      prepare: (ctx) => ctx.who.agencies,
+      request: (a, k) => ({ path: `${API}/agencies/${a.id}`, body: { name: k % 2 ? a.name : `${a.name} (bench)` } }),
+    },
     { route: `GET ${API}/users`, who: 'admin', request: () => ({ path: `${API}/users` }) },
     {
       route: `GET ${API}/users/{id}`,
@@ -68,12 +88,38 @@ function identityScenarios() {
       prepare: (ctx, n) => sample(ctx, 'identity', `SELECT id AS x FROM users LIMIT $1`, [n]),
       request: (id) => ({ path: `${API}/users/${id}` }),
     },
-    { route: `PATCH ${API}/users/{id}`, who: 'admin', request: (k, _i, ctx) => ({ path: `${API}/users/${ctx.who.citizen2.id}`, body: { fullName: `Bench Citizen ${k % 2 ? 'Two' : 'Dua'}` } }) },
+    {
+      route: `PATCH ${API}/users/{id}`,
+      label: 'PATCH /users/{id} (50 accounts in turn)',
+      who: 'admin',
+      prepare: (ctx) => ctx.who.crowd.ids,
+      request: (id, k) => ({ path: `${API}/users/${id}`, body: { fullName: `Warga Bench ${k % 2 ? 'Satu' : 'Dua'}` } }),
+    },
     { route: `GET ${API}/calendar/{year}`, request: () => ({ path: `${API}/calendar/2026` }) },
-    { route: `PUT ${API}/calendar/{year}`, who: 'admin', request: (k) => ({ path: `${API}/calendar/2031`, body: { holidays: [{ date: '2031-01-01', name: 'Tahun Baru' }, { date: `2031-08-${k % 2 ? 17 : 18}`, name: 'Hari Kemerdekaan' }] } }) },
+    {
+      route: `PUT ${API}/calendar/{year}`,
+      label: 'PUT /calendar/{year} (2031–2040 in turn)',
+      who: 'admin',
+      request: (k) => {
+        const year = 2031 + (k % 10);
+        return { path: `${API}/calendar/${year}`, body: { holidays: [{ date: `${year}-01-01`, name: 'Tahun Baru' }, { date: `${year}-08-${k % 20 < 10 ? 17 : 18}`, name: 'Hari Kemerdekaan' }] } };
+      },
+    },
     { route: `GET ${API}/complaint-categories`, request: () => ({ path: `${API}/complaint-categories` }) },
-    { route: `PATCH ${API}/complaint-categories/{code}`, who: 'admin', request: (k) => ({ path: `${API}/complaint-categories/other`, body: { description: `Pengaduan lain (${k % 2})` } }) },
-    { route: `PATCH ${API}/permit-types/{code}`, who: 'admin', request: (k) => ({ path: `${API}/permit-types/BENCH-FEE`, body: { description: `Izin bench (${k % 2})` } }) },
+    {
+      route: `PATCH ${API}/complaint-categories/{code}`,
+      label: 'PATCH /complaint-categories/{code} (every category in turn)',
+      who: 'admin',
+      prepare: (ctx) => listed(ctx, `${API}/complaint-categories?pageSize=100`),
+      request: (c, k) => ({ path: `${API}/complaint-categories/${c.code}`, body: { description: `${c.description}${k % 2 ? '' : ' '}`.trim() || 'Pengaduan' } }),
+    },
+    {
+      route: `PATCH ${API}/permit-types/{code}`,
+      label: 'PATCH /permit-types/{code} (every type in turn)',
+      who: 'admin',
+      prepare: (ctx) => listed(ctx, `${API}/permit-types?pageSize=100`),
+      request: (t, k) => ({ path: `${API}/permit-types/${t.code}`, body: { description: `Izin ${t.code}${k % 2 ? '' : ' (bench)'}` } }),
+    },
   ];
 }
 
@@ -127,18 +173,17 @@ function notificationScenarios() {
     { route: `GET ${API}/me/notification-preferences`, who: 'citizen2', request: () => ({ path: `${API}/me/notification-preferences` }) },
     {
       route: `PUT ${API}/me/notification-preferences`,
-      who: 'citizen2',
-      request: (k) => ({ path: `${API}/me/notification-preferences`, body: { channels: { email: true, sms: false, whatsapp: false, inApp: true }, language: k % 2 ? 'id' : 'en' } }),
+      label: 'PUT /me/notification-preferences (50 citizens, each their own)',
+      prepare: (ctx) => ctx.who.crowd.tokens(),
+      request: (token, k) => ({
+        headers: bearer(token), path: `${API}/me/notification-preferences`, body: { channels: { email: true, sms: false, whatsapp: false, inApp: true }, language: k % 2 ? 'id' : 'en' } }),
     },
     { route: `GET ${API}/notification-templates`, who: 'admin', request: () => ({ path: `${API}/notification-templates` }) },
     {
       route: `PUT ${API}/notification-templates/{type}/{language}`,
       who: 'admin',
-      prepare: async (ctx) => {
-        const res = await call(ctx.url, 'GET', `${API}/notification-templates`, { token: await ctx.who.token('admin') });
-        const items = res.json.items ?? res.json;
-        return [items.find((t) => t.language === 'id') ?? items[0]];
-      },
+      label: 'PUT /notification-templates/{type}/{language} (every template in turn, unchanged)',
+      prepare: (ctx) => listed(ctx, `${API}/notification-templates`),
       request: (t) => ({ path: `${API}/notification-templates/${t.type}/${t.language}`, body: { subject: t.subject, body: t.body, short: t.short } }),
     },
     { route: `GET ${API}/notification-messages`, who: 'admin', request: () => ({ path: `${API}/notification-messages` }) },

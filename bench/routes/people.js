@@ -29,6 +29,29 @@ const typeBody = (code, { documents = [], fee = 0 }, agencyId) => ({
   validityMonths: 12,
 });
 
+/** How many citizens change their own records in the scenarios that write one person's data (one person does not do it 250 times a second). */
+const CROWD = 50;
+
+/**
+ * `n` more citizens: `{ ids, credentials, tokens() }`, their access tokens signed in again when older than
+ * TOKEN_AGE_MS (a sign-in each: argon2).
+ */
+async function crowdOf(testing, url, runId, n) {
+  const people = [];
+  for (let i = 0; i < n; i++) {
+    const person = {
+      nik: testing.makeNik({ sequence: 1 + ((Date.now() + 17 * i + 99) % 9999) }),
+      fullName: `Warga Bench ${i}`,
+      email: `crowd-${i}-${runId}@bench.example.id`.toLowerCase(),
+      phone: `0878${String((Date.now() + 13 * i) % 1e8).padStart(8, '0')}`,
+      password: CITIZEN_PASSWORD,
+    };
+    const id = h.decodeJwt(await h.registerCitizen(url, person, 'POST /auth/register (crowd)')).sub;
+    people.push({ ...person, id, token: fresh(() => h.login(url, person.email, person.password)) });
+  }
+  return { ids: people.map((p) => p.id), credentials: people.map((p) => ({ email: p.email, password: p.password })), tokens: () => Promise.all(people.map((p) => p.token())) };
+}
+
 /** Signs `login()` in again when its token is older than TOKEN_AGE_MS. */
 function fresh(login) {
   let token;
@@ -80,6 +103,7 @@ async function people(testing, system, runId) {
     issuingHead: await staff(url, admin, runId, 'head-dpmptsp', ['agency_head'], dpmptsp.id),
     auditor: await staff(url, admin, runId, 'auditor', ['auditor']),
   };
+  const crowd = await crowdOf(testing, url, runId, CROWD);
   const account = h.expect('POST /service-accounts', await h.http('POST', `${url}${API}/service-accounts`, { token: admin, body: { name: `bench ${runId}`, scopes: ['open311:write', 'reports:read', 'events:read'] } }), 201);
   const token = (name) => {
     if (!logins[name]) throw new Error(`internal: no one called ${name}`);
@@ -93,6 +117,7 @@ async function people(testing, system, runId) {
     docsType: created['BENCH-DOCS'],
     feeType: created['BENCH-FEE'],
     citizen2: { ...citizen2, id: citizen2Id },
+    crowd,
     account,
     token,
   };
