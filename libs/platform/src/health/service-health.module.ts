@@ -7,7 +7,7 @@ import { DataSource } from 'typeorm';
 import { RpcPublic } from '../auth/rpc-access';
 import { Metrics } from '../metrics/metrics';
 import { NatsHealthIndicator } from './nats.health';
-import { asHealthResponse } from './readiness';
+import { SharedReadiness } from './readiness';
 
 const VERSION = process.env.npm_package_version ?? '0.1.0';
 
@@ -45,10 +45,14 @@ export class ServiceHealth {
 function healthControllers(service: ServiceName) {
   @Controller()
   class HealthHttpController {
+    private readonly readiness: SharedReadiness;
+
     constructor(
       private readonly health: ServiceHealth,
       private readonly metrics: Metrics,
-    ) {}
+    ) {
+      this.readiness = new SharedReadiness(() => this.health.readiness());
+    }
 
     @Get('health/live')
     live() {
@@ -57,7 +61,7 @@ function healthControllers(service: ServiceName) {
 
     @Get('health/ready')
     ready(@Res({ passthrough: true }) reply: FastifyReply) {
-      return asHealthResponse(() => this.health.readiness(), reply);
+      return this.readiness.answer(reply);
     }
 
     @Get('metrics')

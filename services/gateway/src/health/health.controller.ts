@@ -2,7 +2,7 @@ import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { SERVICES, ServiceName, SUBJECTS } from '@smart-regency/contracts';
-import { asHealthResponse, NatsHealthIndicator, RpcClient } from '@smart-regency/platform';
+import { NatsHealthIndicator, RpcClient, SharedReadiness } from '@smart-regency/platform';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../auth/auth.guard';
 
@@ -20,6 +20,9 @@ export class HealthController {
     @Inject(READINESS_TIMEOUT_MS) private readonly timeoutMs: number,
   ) {}
 
+  /** NATS and every service with its database, checked at most once a second however often it is asked. */
+  private readonly readiness = new SharedReadiness(() => this.health.check([() => this.nats.check(), ...SERVICES.map((service) => () => this.service(service))]));
+
   @Get('health/live')
   live() {
     return { status: 'ok', service: 'gateway' };
@@ -29,10 +32,7 @@ export class HealthController {
   @Get('health/ready')
   @Header('Cache-Control', 'no-store')
   ready(@Res({ passthrough: true }) reply: FastifyReply) {
-    return asHealthResponse(
-      () => this.health.check([() => this.nats.check(), ...SERVICES.map((service) => () => this.service(service))]),
-      reply,
-    );
+    return this.readiness.answer(reply);
   }
 
   private async service(service: ServiceName) {
