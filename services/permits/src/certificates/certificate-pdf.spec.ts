@@ -1,4 +1,3 @@
-import { inflateSync } from 'zlib';
 import * as QRCode from 'qrcode';
 import {
   CertificateData,
@@ -100,14 +99,43 @@ function expectTextInsidePage(pdf: Buffer): void {
   }
 }
 
-/**
- * Top edge of the QR image in PDF user space. pdfkit flips the page (`1 0 0 -1 0 H cm`) and
- * then draws an image of w×h at (x, y) top-down with `w 0 0 -h x y+h cm /I1 Do`.
- */
+/** The QR's white field (QR_SIZE points across) and the dark modules' squares after it, as pdfkit writes them: `x y w h re` in its top-down page coordinates. */
+const QR_FIELD = 118;
+function qrDrawing(pdf: Buffer): { field: { x: number; y: number }; squares: Array<{ x: number; y: number; w: number; h: number }> } {
+  const ops = contentOps(pdf);
+  const fieldOp = new RegExp(`(-?[\\d.]+) (-?[\\d.]+) ${QR_FIELD} ${QR_FIELD} re\\n`).exec(ops);
+  if (!fieldOp) throw new Error('no QR field drawn');
+  const after = ops.slice(fieldOp.index + fieldOp[0].length);
+  // the field is filled white, then the modules are one path filled black
+  const path = /^f\n([\s\S]*?)\nf\n/.exec(after.replace(/^[^\n]*rg\n|^[^\n]*scn\n|^[^\n]*cs\n/gm, ''));
+  if (!path) throw new Error('no QR modules drawn');
+  const squares = [...path[1].matchAll(/(-?[\d.]+) (-?[\d.]+) ([\d.]+) ([\d.]+) re/g)].map((m) => ({ x: Number(m[1]), y: Number(m[2]), w: Number(m[3]), h: Number(m[4]) }));
+  return { field: { x: Number(fieldOp[1]), y: Number(fieldOp[2]) }, squares };
+}
+
+/** Top edge of the QR in PDF user space (origin bottom-left): pdfkit flips the page, so y top-down is 841.89 - y. */
 function qrTop(pdf: Buffer): number {
-  const m = / 0 0 -([\d.]+) [\d.]+ ([\d.]+) cm\n\/I\d+ Do/.exec(contentOps(pdf));
-  if (!m) throw new Error('no image drawn');
-  return 841.89 - (Number(m[2]) - Number(m[1]));
+  return 841.89 - qrDrawing(pdf).field.y;
+}
+
+/**
+ * Reads the module grid back from the squares: the symbol is size+2*margin modules across the
+ * field; each square must be one module, inside the symbol (the quiet zone stays light).
+ */
+function readModules(pdf: Buffer, size: number, margin: number): boolean[][] {
+  const { field, squares } = qrDrawing(pdf);
+  const cell = QR_FIELD / (size + 2 * margin);
+  const grid = Array.from({ length: size }, () => new Array<boolean>(size).fill(false));
+  for (const sq of squares) {
+    expect(Math.abs(sq.w - cell)).toBeLessThan(0.01);
+    expect(Math.abs(sq.h - cell)).toBeLessThan(0.01);
+    const col = Math.round((sq.x - field.x) / cell) - margin;
+    const row = Math.round((sq.y - field.y) / cell) - margin;
+    expect([row >= 0 && row < size, col >= 0 && col < size]).toEqual([true, true]);
+    expect(grid[row][col]).toBe(false); // each module once
+    grid[row][col] = true;
+  }
+  return grid;
 }
 
 /** Page text with line breaks folded into spaces (pdfkit wraps long strings). */
@@ -116,41 +144,6 @@ function flatText(pdf: Buffer): string {
     .map((l) => l.trim())
     .join(' ')
     .replace(/\s+/g, ' ');
-}
-
-/** The colour part of the embedded QR image (pdfkit splits RGBA into RGB + /SMask, deflated). */
-function qrImage(pdf: Buffer): { width: number; height: number; rgb: Buffer } {
-  const images = streams(pdf).filter((st) => /\/Subtype \/Image/.test(st.dict) && /\/ColorSpace \/DeviceRGB/.test(st.dict));
-  expect(images).toHaveLength(1);
-  const [img] = images;
-  expect(img.dict).toContain('/Filter /FlateDecode');
-  expect(img.dict).toContain('/BitsPerComponent 8');
-  expect(img.dict).not.toContain('/DecodeParms'); // raw pixels, no PNG predictor
-  return {
-    width: Number(/\/Width (\d+)/.exec(img.dict)?.[1]),
-    height: Number(/\/Height (\d+)/.exec(img.dict)?.[1]),
-    rgb: inflateSync(img.data),
-  };
-}
-
-/**
- * Reads the module grid back from the image pixels: the symbol is size+2*margin modules
- * across `width` pixels; each module is sampled at its centre (dark = red channel < 128).
- */
-function readModules(img: { width: number; rgb: Buffer }, size: number, margin: number): boolean[][] {
-  const scale = img.width / (size + 2 * margin);
-  const dark = (row: number, col: number): boolean => {
-    const px = Math.floor((col + margin + 0.5) * scale);
-    const py = Math.floor((row + margin + 0.5) * scale);
-    return img.rgb[(py * img.width + px) * 3] < 128;
-  };
-  const grid: boolean[][] = [];
-  for (let r = -margin; r < size + margin; r++) {
-    const row: boolean[] = [];
-    for (let c = -margin; c < size + margin; c++) row.push(dark(r, c));
-    grid.push(row);
-  }
-  return grid;
 }
 
 // ---------------------------------------------------------------------------
@@ -299,34 +292,28 @@ describe('renderCertificate', () => {
   });
 
   describe('QR code', () => {
-    it('embeds a 300×300 image drawn once on the page', async () => {
+    it('is drawn once, as vector squares in a white field 118 pt across, with no image in the file', async () => {
       const pdf = plain;
-      const img = qrImage(pdf);
-      expect([img.width, img.height]).toEqual([QR_OPTIONS.width, QR_OPTIONS.width]);
-      expect(img.rgb.length).toBe(300 * 300 * 3);
-      expect(contentOps(pdf).match(/ cm\n\/I\d+ Do/g)).toHaveLength(1);
+      const { squares } = qrDrawing(pdf);
+      const expected = QRCode.create(URL_, { errorCorrectionLevel: QR_OPTIONS.errorCorrectionLevel }).modules;
+      expect(squares).toHaveLength([...expected.data].filter((d) => d === 1).length);
+      expect(streams(pdf).filter((st) => /\/Subtype \/Image/.test(st.dict))).toHaveLength(0);
+      expect(contentOps(pdf).match(new RegExp(` ${QR_FIELD} ${QR_FIELD} re`, 'g'))).toHaveLength(1);
     });
 
-    it('has the modules of the verification URL encoded at level M (read back from the pixels)', async () => {
+    it('has the modules of the verification URL encoded at level M (read back from the squares)', async () => {
       const pdf = plain;
-      const img = qrImage(pdf);
       const expected = QRCode.create(URL_, { errorCorrectionLevel: QR_OPTIONS.errorCorrectionLevel }).modules;
       const size = expected.size;
-      const grid = readModules(img, size, QR_OPTIONS.margin);
-
-      // quiet zone of one module is light all round
-      const m = QR_OPTIONS.margin;
-      for (let i = 0; i < size + 2 * m; i++) {
-        expect([grid[0][i], grid[size + 2 * m - 1][i], grid[i][0], grid[i][size + 2 * m - 1]]).toEqual([false, false, false, false]);
-      }
-      const mod = (r: number, c: number): boolean => grid[r + m][c + m];
+      const grid = readModules(pdf, size, QR_OPTIONS.margin);
+      const mod = (r: number, c: number): boolean => grid[r][c];
 
       // every module equals the symbol qrcode builds for this URL
       let mismatches = 0;
       for (let r = 0; r < size; r++) for (let c = 0; c < size; c++) if (mod(r, c) !== (expected.data[r * size + c] === 1)) mismatches++;
       expect(mismatches).toBe(0);
 
-      // and, read from the pixels without qrcode's help: the symbol's format information (ISO/IEC
+      // and, read from the drawing without qrcode's help: the symbol's format information (ISO/IEC
       // 18004) says level M. Its 15 bits are stored twice, down column 8 (rows 0-5, 7, 8, then the
       // bottom 7 rows) and along row 8 (the right 8 columns, then columns 7, 5..0); both copies must
       // agree, and after XOR with 101010000010010 the top two bits are the EC level (M = 00).
@@ -351,17 +338,13 @@ describe('renderCertificate', () => {
     });
 
     it('changes when the URL changes', async () => {
-      const a = qrImage(await renderCertificate(sample(), { compress: false }));
-      const b = qrImage(await renderCertificate(sample({ verificationUrl: `${URL_.slice(0, -1)}9` }), { compress: false }));
-      expect(a.rgb.equals(b.rgb)).toBe(false);
+      const a = qrDrawing(await renderCertificate(sample(), { compress: false })).squares;
+      const b = qrDrawing(await renderCertificate(sample({ verificationUrl: `${URL_.slice(0, -1)}9` }), { compress: false })).squares;
+      expect(JSON.stringify(a)).not.toBe(JSON.stringify(b));
     });
 
-    it('is the PNG that qrcode.toBuffer makes, with the options the module exports', async () => {
-      expect(QR_OPTIONS).toEqual({ errorCorrectionLevel: 'M', margin: 1, width: 300 });
-      const png = await QRCode.toBuffer(URL_, { ...QR_OPTIONS });
-      // PNG IHDR: width and height (big-endian) at bytes 16..23; colour type 6 = RGBA, which is
-      // why pdfkit stores an RGB image plus a soft mask rather than the PNG's own IDAT data.
-      expect([png.readUInt32BE(16), png.readUInt32BE(20), png[25]]).toEqual([300, 300, 6]);
+    it('uses the options the module exports: level M, a quiet zone of one module', () => {
+      expect(QR_OPTIONS).toEqual({ errorCorrectionLevel: 'M', margin: 1 });
     });
   });
 });
