@@ -40,6 +40,13 @@ function printReport(r) {
   console.log(`routes: ${c.routes} in the OpenAPI document and Open311; ${c.loaded} loaded; not at the rate: ${Object.entries(c.notAtRate).map(([k, v]) => `${k} (${v})`).join('; ')}`);
   if (c.missing.length) console.log(`NOT LOADED: ${c.missing.join(', ')}`);
   if (c.unknownToTheDocument.length) console.log(`loaded but not in the document: ${c.unknownToTheDocument.join(', ')}`);
+  const peak = {};
+  for (const row of r.rows) for (const [name, mb] of Object.entries(row.pssMb ?? {})) peak[name] = Math.max(peak[name] ?? 0, mb);
+  const five = (m) => Object.entries(m).filter(([k]) => k !== 'notifications').reduce((a, [, v]) => a + v, 0);
+  const sums = r.rows.map((row) => ({ five: five(row.pssMb ?? {}), all: Object.values(row.pssMb ?? {}).reduce((a, b) => a + b, 0), label: row.label }));
+  const worst = sums.reduce((a, b) => (b.all > a.all ? b : a), { all: 0 });
+  console.log(`PSS right after each window, MB, highest per process: ${Object.entries(peak).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  console.log(`PSS of all six together, highest after one window: ${worst.all} MB (the five without notifications ${worst.five} MB), after "${worst.label}"`);
   console.log(`PSS after the run, MB: ${Object.entries(r.pssMbAfter).map(([k, v]) => `${k} ${v}`).join(', ')}; the five of before notifications ${Object.entries(r.pssMbAfter).filter(([k]) => k !== 'notifications').reduce((a, [, v]) => a + v, 0)}`);
 }
 

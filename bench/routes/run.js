@@ -17,6 +17,9 @@ async function settle() {
   return { ms: Date.now() - start, busy };
 }
 
+/** PSS in MB of each process (shared pages counted once across them), right after a measured window. */
+const pssOf = (pids) => Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, Math.round((h.proportional(pid)?.pssKb ?? 0) / 1024)]));
+
 /** The method of a route (`GET /api/v1/…`). */
 const methodOf = (route) => route.split(' ')[0];
 
@@ -62,6 +65,7 @@ async function runScenario(s, ctx, options) {
   const run = (seconds) => h.paced({ url: ctx.url, rate, duration: seconds, connections: options.connections, unit });
   const { result, cpu } = await h.measureWindow({ run, pids: ctx.pids, warmup, duration });
   if (s.finish) await s.finish(ctx);
+  const pss = pssOf(ctx.pids);
   h.processesOf(ctx.system).forEach(h.failIfExited);
   const unexpected = Object.values(counters.unexpected).reduce((a, b) => a + b, 0);
   const row = {
@@ -78,6 +82,7 @@ async function runScenario(s, ctx, options) {
     errors: result.errors,
     cpu,
     cpuMsPerRequest: h.cpuMsPerRequest(cpu, result.requests),
+    pssMb: pss,
     prepareMs,
     settledBeforeMs: quiet.ms,
     goal: s.goal === false ? 'none' : `p99 <= ${GOAL_P99_MS} ms`,
