@@ -81,8 +81,9 @@ async function main(options) {
   await settle();
   const memory = Object.fromEntries(Object.entries(h.pidsOf(system)).map(([name, pid]) => [name, Math.round((h.proportional(pid)?.pssKb ?? 0) / 1024)]));
   const r = { date: new Date().toISOString(), options, tree: h.treeInfo(), machine: h.machineInfo(), busyBefore, seeding, rows, coverage: coverage(routes, rows, options), pssMbAfter: memory };
+  const file = h.writeResults(options.out, 'routes', r.date, r);
   printReport(r);
-  console.log(`\nresults written to ${h.relative(h.writeResults(options.out, 'routes', r.date, r))}`);
+  console.log(`\nresults written to ${h.relative(file)}`);
 }
 
 module.exports = { main, allScenarios };
