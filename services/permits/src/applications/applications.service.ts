@@ -219,9 +219,10 @@ export class ApplicationsService {
     }
     // Read outside the lock: the calendar and the holder's name come from identity over NATS.
     const calendar = action === 'submit' || action === 'resubmit' ? await this.calendar.around(new Date()) : undefined;
-    // The holder's name is asked once, at submission, and kept with the application; an application
-    // submitted before that (no name kept) asks at issue.
-    const holderName = action === 'submit' || action === 'issue' ? await this.holderName(command.id, action === 'issue') : null;
+    // The holder's name is asked once, at submission, and kept with the application: only the owner
+    // submits, so it is the submitter's (anyone else is refused below, and learns nothing). An
+    // application submitted before names were kept asks at issue.
+    const holderName = action === 'submit' && actor ? await this.nameOf(actor.id) : action === 'issue' ? await this.keptOrAsked(command.id) : null;
     return this.db.transaction(async (m) => {
       const [locked] = await queryIn<Application>(m, LOCK_SQL, [command.id]);
       const app: Application | undefined = locked && { ...locked, fee: Number(locked.fee) };
@@ -242,11 +243,16 @@ export class ApplicationsService {
     });
   }
 
-  /** The applicant's name from identity, for the certificate: asked by permits as itself, never as an invented admin. `unlessKept`: not when the application has it. */
-  private async holderName(id: string, unlessKept: boolean): Promise<string | null> {
+  /** At issue: nothing when the application keeps its holder's name, else the applicant's name from identity. */
+  private async keptOrAsked(id: string): Promise<string | null> {
     const app = await this.db.getRepository(Application).findOne({ where: { id }, select: { id: true, applicantId: true, holderName: true } });
-    if (!app || (unlessKept && app.holderName)) return null;
-    return (await this.rpc.send(SUBJECTS.identity.holderName, { userId: app.applicantId })).fullName;
+    if (!app || app.holderName) return null;
+    return this.nameOf(app.applicantId);
+  }
+
+  /** A person's name from identity, for the certificate: asked by permits as itself, never as an invented admin. */
+  private async nameOf(userId: string): Promise<string> {
+    return (await this.rpc.send(SUBJECTS.identity.holderName, { userId })).fullName;
   }
 
   /** Public check of a certificate by its verification code; the holder's name is reduced to initials. */
