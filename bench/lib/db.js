@@ -103,4 +103,29 @@ function loadFigures({ rows, batch, insertSeconds, indexSeconds, vacuumSeconds, 
   };
 }
 
-module.exports = { queryOnce, countOf, secondaryIndexes, rebuildIndexes, loadInBatches, finishLoad, loadFigures };
+let autovacuum;
+
+/**
+ * Autovacuum on for the run, as every production PostgreSQL has it: this machine's CI configuration
+ * turns it off (conf.d/90-ci.conf), and without it the queues the services churn (the outbox, the
+ * audit chain's pending rows, notifications' jobs) keep every dead row, and their statements read
+ * more of them minute by minute. Set with ALTER SYSTEM and a reload (no restart); `restore()` puts
+ * the machine back as it was. Resolves whether it had to be turned on.
+ */
+async function autovacuumAsInProduction(databaseUrl, atCleanup) {
+  if (autovacuum !== undefined) return autovacuum;
+  const { rows } = await queryOnce(databaseUrl, 'SHOW autovacuum');
+  autovacuum = rows[0].autovacuum !== 'on';
+  if (autovacuum) {
+    await queryOnce(databaseUrl, 'ALTER SYSTEM SET autovacuum = on');
+    await queryOnce(databaseUrl, 'SELECT pg_reload_conf()');
+    console.log('autovacuum was off on this PostgreSQL (as CI sets it); on for this run, as in production, and reset at its end');
+    atCleanup(async () => {
+      await queryOnce(databaseUrl, 'ALTER SYSTEM RESET autovacuum');
+      await queryOnce(databaseUrl, 'SELECT pg_reload_conf()');
+    });
+  }
+  return autovacuum;
+}
+
+module.exports = { queryOnce, countOf, secondaryIndexes, rebuildIndexes, loadInBatches, finishLoad, loadFigures, autovacuumAsInProduction };

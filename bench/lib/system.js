@@ -8,6 +8,8 @@ const { performance } = require('perf_hooks');
 const { startChild, stopChild, waitUntil } = require('./children');
 const { http, fireOnSchedule } = require('./http');
 const { progressBar } = require('./progress');
+const { autovacuumAsInProduction } = require('./db');
+const { atCleanup } = require('./run');
 
 const API = '/api/v1';
 
@@ -38,6 +40,9 @@ function waitReady(system, everyMs = system.everyMs) {
  */
 async function startSystem(testing, environment, { names = [...testing.DOMAIN_SERVICES, 'gateway'], extra = () => ({}), nodeFlags = () => [], everyMs = 25, wait = true, onSpawned = () => undefined } = {}) {
   const entrypoints = Object.fromEntries(names.map((name) => [name, testing.entrypoint(name)])); // throws if not built
+  const server = new URL(environment.databaseUrl(names[0]));
+  server.pathname = '/postgres';
+  await autovacuumAsInProduction(server.toString(), atCleanup);
   const ports = {};
   for (const name of names) ports[name] = await testing.freePort();
   // The gateway serves /metrics on a port of its own (METRICS_PORT), the services on theirs.

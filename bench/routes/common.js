@@ -12,8 +12,10 @@ async function sample(ctx, service, sql, params) {
   return rows;
 }
 
-/** Routes the gateway serves outside its OpenAPI document (GeoReport v2 has its own contract). */
+/** Routes the gateway serves outside its OpenAPI document (health for probes; GeoReport v2 has its own contract). */
 const EXTRA_ROUTES = [
+  'GET /health/live',
+  'GET /health/ready',
   'GET /open311/v2/discovery.json',
   'GET /open311/v2/services.json',
   'GET /open311/v2/services/{code}.json',
