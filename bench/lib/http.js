@@ -5,12 +5,16 @@ const { performance } = require('perf_hooks');
 const { sleep } = require('./children');
 const { round, distribution } = require('./stats');
 
-/** One request with fetch: `{ status, body (text), json (parsed, or undefined) }`. */
+/**
+ * One request with fetch: `{ status, body (text), json (parsed, or undefined), headers }`. The
+ * body goes as JSON, or as it is when a Buffer (its content type in `headers`).
+ */
 async function http(method, url, { body, token, headers = {}, timeoutMs = 10000 } = {}) {
+  const raw = Buffer.isBuffer(body);
   const res = await fetch(url, {
     method,
-    headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
-    body: body !== undefined ? JSON.stringify(body) : undefined,
+    headers: { ...(body !== undefined && !raw ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+    body: body === undefined ? undefined : raw ? body : JSON.stringify(body),
     signal: AbortSignal.timeout(timeoutMs),
   });
   const text = await res.text();
@@ -20,7 +24,7 @@ async function http(method, url, { body, token, headers = {}, timeoutMs = 10000 
   } catch {
     json = undefined;
   }
-  return { status: res.status, body: text, json };
+  return { status: res.status, body: text, json, headers: Object.fromEntries(res.headers) };
 }
 
 /** One autocannon run (programmatic, in this process). */

@@ -51,24 +51,8 @@ class Pools {
   }
 }
 
-/** One request through fetch with the response's headers: `{ status, json, headers }`. */
-async function call(url, method, path, { token, body, headers = {} }) {
-  const raw = Buffer.isBuffer(body);
-  const res = await fetch(`${url}${path}`, {
-    method,
-    headers: { ...(body !== undefined && !raw ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
-    body: body === undefined ? undefined : raw ? body : JSON.stringify(body),
-    signal: AbortSignal.timeout(30000),
-  });
-  const text = await res.text();
-  let json;
-  try {
-    json = text ? JSON.parse(text) : undefined;
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, json, body: text, headers: Object.fromEntries(res.headers) };
-}
+/** One request of the supply (waits up to 30 s: a backlog may be draining). */
+const call = (url, method, path, options) => h.http(method, `${url}${path}`, { ...options, timeoutMs: 30000 });
 
 const COMPLAINT_BODY = (i) => ({
   categoryCode: 'roads-bridges',
