@@ -15,7 +15,7 @@ function sqlState(error: unknown): string | undefined {
 /**
  * What a failure of PostgreSQL means to the caller, when it means something: the server is away
  * (connection errors, SQLSTATE classes 08 and 57P, too many connections) is a 503 with Retry-After,
- * never a 500; a value the database refuses (class 22, data exception: a NUL byte, a number or date
+ * never a 500, and so is a deadlock or serialization failure PostgreSQL broke (40P01, 40001); a value the database refuses (class 22, data exception: a NUL byte, a number or date
  * out of range) or a missing NOT NULL value is the caller's 400; a unique or foreign key violation
  * that validation did not foresee is a 409. Anything else stays an internal error. Class 22 and
  * 23 answers are a safety net: validation should have refused the input first, so the filter still
@@ -29,6 +29,11 @@ export function databaseErrorToDomain(error: unknown): DomainError | null {
   }
   if ((error as Error)?.name === 'QueryRunnerAlreadyReleasedError' || UNREACHABLE_MESSAGE.test(message)) {
     return new DomainError('COMMON.SERVICE_UNAVAILABLE', 'the database is not reachable; try again shortly', undefined, DATABASE_RETRY_AFTER_SECONDS);
+  }
+  // Two writes that met (a deadlock PostgreSQL broke, a serialization failure): nothing was
+  // written, and the same request a moment later succeeds. A 503 to retry, not a 500.
+  if (state === '40P01' || state === '40001') {
+    return new DomainError('COMMON.SERVICE_UNAVAILABLE', 'the request met another change at the same moment; try again', undefined, 1);
   }
   if (!state || !(error as { driverError?: unknown }).driverError) return null;
   if (state.startsWith('22')) return new DomainError('COMMON.VALIDATION', 'a value in the request cannot be stored (out of range or malformed)');
