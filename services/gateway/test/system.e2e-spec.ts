@@ -1,4 +1,4 @@
-import { makeNik, REPO_ROOT, TestSystem } from '@smart-regency/testing';
+import { makeNik, REPO_ROOT, TestSystem, waitFor } from '@smart-regency/testing';
 import { spawn } from 'child_process';
 import request from 'supertest';
 import { announceOversized } from './support';
@@ -199,7 +199,12 @@ describe('walking skeleton, end to end', () => {
     expect(down.body).toMatchObject({ status: 503, code: 'COMMON.SERVICE_UNAVAILABLE' });
     expect(down.headers['retry-after']).toBeDefined();
 
-    const ready = await api.get('/health/ready').expect(503);
+    // Readiness shares one check a second (READINESS_SHARED_MS), so it says so within that second.
+    const ready = await waitFor('readiness to answer 503', async () => {
+      const res = await api.get('/health/ready');
+      return res.status === 503 ? res : undefined;
+    }, 3000);
+    expect(Date.now() - started).toBeLessThan(2000 + 1000);
     expect(ready.body.error).toHaveProperty('permits');
     expect(ready.body.info).toHaveProperty('identity');
     // The other services keep working.

@@ -331,10 +331,13 @@ describe('webhooks under attack', () => {
     });
 
     it('never reuses a kept-alive connection for another address: a name moved to a private address after a delivery gets nothing new', async () => {
-      // The receiver and the trap share a port number on 127.0.0.1 and 127.0.0.2.
-      const r = await receiver(Number(port), '127.0.0.1');
+      // The receiver and a trap share a port number on 127.0.0.1 and 127.0.0.2. The receiver's port
+      // is chosen free first: the describe's trap port could meanwhile be another socket's on 127.0.0.1.
+      const r = await receiver(0, '127.0.0.1');
+      const shared = new URL(r.url).port;
+      const sameTrap = await receiver(Number(shared), '127.0.0.2');
       dns['moving.test'] = ['127.0.0.1'];
-      const hook = await create(`http://moving.test:${port}/x`, ['complaints.complaint.rated']);
+      const hook = await create(`http://moving.test:${shared}/x`, ['complaints.complaint.rated']);
       const [first] = await publish(rated());
       await deliveryOf(hook.id, first.id, (d) => d.status === 'delivered');
       dns['moving.test'] = ['127.0.0.2'];
@@ -342,8 +345,10 @@ describe('webhooks under attack', () => {
       // Either the kept-alive socket to 127.0.0.1 carries it, or a new connection is refused: never 127.0.0.2.
       const d = await deliveryOf(hook.id, second.id, (x) => x.status === 'delivered' || x.lastError !== null);
       expect(d.status === 'delivered' ? r.accepted() : d.lastError).toEqual(d.status === 'delivered' ? [first.id, second.id] : expect.stringMatching(/target refused/));
+      expect(sameTrap.connections).toBe(0);
       await remove(hook.id);
       await r.stop();
+      await sameTrap.stop();
     });
   });
 
