@@ -2,6 +2,7 @@ import { OnModuleInit, Provider } from '@nestjs/common';
 import { AgencyChangedV1, AgencyKind, MAX_PAGE_SIZE, RegencyCloudEvent, SUBJECTS } from '@smart-regency/contracts';
 import { DataSource, EntityManager, MigrationInterface, QueryRunner } from 'typeorm';
 import { EventsRuntime } from '../events/events.module';
+import { readModelProvider } from '../events/read-model-provider';
 import { RpcClient } from '../nats/rpc-client';
 
 /** How long a replica keeps an agency in memory before reading its table again (another replica may have taken the event). */
@@ -36,11 +37,7 @@ export class AgencyReadModel implements OnModuleInit {
 
   /** The provider for a service's module: its durable consumer is `<service>-agencies`. */
   static for(service: string): Provider {
-    return {
-      provide: AgencyReadModel,
-      useFactory: (db: DataSource, rpc: RpcClient, runtime: EventsRuntime) => new AgencyReadModel(db, rpc, runtime, `${service}-agencies`),
-      inject: [DataSource, RpcClient, EventsRuntime],
-    };
+    return readModelProvider(AgencyReadModel, `${service}-agencies`);
   }
 
   constructor(

@@ -2,6 +2,7 @@ import { OnModuleInit, Provider } from '@nestjs/common';
 import { RegencyCloudEvent, SUBJECTS } from '@smart-regency/contracts';
 import { DataSource, EntityManager, MigrationInterface, QueryRunner } from 'typeorm';
 import { EventsRuntime } from '../events/events.module';
+import { readModelProvider } from '../events/read-model-provider';
 import { RpcClient } from '../nats/rpc-client';
 import { calendarOf, HolidayCalendar, jakartaDate } from './working-days';
 
@@ -19,11 +20,7 @@ export class CalendarReadModel implements OnModuleInit {
 
   /** The provider for a service's module: its durable consumer is `<service>-calendar`. */
   static for(service: string): Provider {
-    return {
-      provide: CalendarReadModel,
-      useFactory: (db: DataSource, rpc: RpcClient, runtime: EventsRuntime) => new CalendarReadModel(db, rpc, runtime, `${service}-calendar`),
-      inject: [DataSource, RpcClient, EventsRuntime],
-    };
+    return readModelProvider(CalendarReadModel, `${service}-calendar`);
   }
 
   constructor(
