@@ -36,6 +36,7 @@ export * from './events/streams';
 export * from './events/event-tables.migration';
 export * from './events/event-recorder';
 export * from './events/outbox-relay';
+export * from './events/outbox-wake';
 export * from './events/event-consumer';
 export * from './events/events.module';
 export * from './auth/actor.decorator';

@@ -383,4 +383,21 @@ describe('events backbone under failure', () => {
     await waitFor('the burst applied', async () => ((await effects('gathering')).length >= burst.length ? true : undefined), 20000);
     expect(batches).toEqual([burst.map((_, i) => i)]);
   });
+  it('a write wakes the relay once it has committed: the event is published long before the relay would poll', async () => {
+    // The relay here polls once a minute, and identity's own relay is stopped (so not the lease
+    // holder): only the notification identity sends after each commit can wake it.
+    const r = relay({ pollMs: 60_000 });
+    r.start();
+    await waitFor('the relay to hold the lease', async () => (r.isLeader ? true : undefined), 10000);
+    const published = async (recordId: string) => (await streamEvents()).some((e) => e.subject === recordId);
+    // In a transaction (woken after its commit) ...
+    const inTransaction = uuid();
+    const started = Date.now();
+    await recordFor(inTransaction);
+    await waitFor('the event of a transaction', async () => ((await published(inTransaction)) ? true : undefined), 10000);
+    // ... and by a real write through the service.
+    const user = await register();
+    await waitFor('the registration event', async () => ((await published(user.id)) ? true : undefined), 10000);
+    expect(Date.now() - started).toBeLessThan(30_000);
+  });
 });

@@ -12,8 +12,10 @@ const NAMED = /(?<![:\w]):([A-Za-z_][A-Za-z0-9_]*)/g;
  *
  *   const w = new WriteStatement();
  *   w.with('u', `UPDATE complaints SET status = :status WHERE id = :id::uuid RETURNING id, version`, { status, id });
- *   const notify = w.record(events, [event], audited);
- *   const { text, values } = w.select(`version, ${notify} FROM u`);
+ *   w.record(events, [event], audited);
+ *   const { text, values } = w.select(`version FROM u`);
+ *   await queryIn(m, text, values);
+ *   events.committed(m);   // wakes the relay after the commit (EventRecorder.committed)
  */
 export class WriteStatement {
   /** The values, in parameter order. Helpers that add positional parameters of their own push here. */
@@ -47,11 +49,14 @@ export class WriteStatement {
     return this;
   }
 
-  /** The events' outbox rows and the audit row as `WITH` parts; returns the `pg_notify(…)` the final SELECT must call once. */
-  record(recorder: EventRecorder, events: PendingEvent[], audit: PendingAuditRow | undefined): { notify: string; eventIds: string[] } {
+  /**
+   * The events' outbox rows and the audit row as `WITH` parts. Once the statement has returned, call
+   * `recorder.committed(manager)` so that the relay wakes after the commit.
+   */
+  record(recorder: EventRecorder, events: PendingEvent[], audit: PendingAuditRow | undefined): { eventIds: string[] } {
     const outbox = recorder.statementParts(events, audit, this.values);
     this.parts.push(outbox.ctes);
-    return { notify: outbox.notify, eventIds: outbox.built.map((e) => e.id) };
+    return { eventIds: outbox.built.map((e) => e.id) };
   }
 
   /** The audit row alone, for a write that has no event. */

@@ -5,8 +5,9 @@ import { CloudEvent } from 'cloudevents';
 import { randomUUID } from 'crypto';
 import { EntityManager } from 'typeorm';
 import { auditPendingCte, PendingAuditRow } from '../audit/audit-trail';
+import { OUTBOX_WRITTEN } from './outbox-wake';
 
-export const OUTBOX_CHANNEL = 'outbox';
+export { OUTBOX_CHANNEL } from './outbox-wake';
 
 export class InvalidEventError extends Error {
   constructor(type: string, problems: string[]) {
@@ -46,11 +47,33 @@ export type PendingEvent = { [T in EventType]: { type: T; data: EventData<T> } }
 
 /**
  * Records events in the outbox inside the caller's transaction: the event exists exactly when
- * the change it describes was committed. The relay publishes it afterwards.
+ * the change it describes was committed. The relay publishes it afterwards, woken once the write
+ * has committed (`committed`, `OutboxWake`): never by a notification inside the write, which
+ * would serialise every notifying commit of the cluster.
  */
 export class EventRecorder {
+  private wake?: () => void;
+
+  /** Set once by the events runtime: how to wake the relay after a commit. */
+  onCommitted(wake: () => void): void {
+    this.wake = wake;
+  }
+
   /**
-   * Writes the event to the outbox (and wakes the relay at commit) in one statement; with `audit`
+   * After a statement that recorded events returned: wakes the relay now when the statement was
+   * its own transaction, or after the commit of the transaction `manager` is in.
+   */
+  committed(manager?: EntityManager): void {
+    const runner = manager?.queryRunner;
+    if (runner?.isTransactionActive) {
+      runner.data = { ...(runner.data ?? {}), [OUTBOX_WRITTEN]: true };
+      return;
+    }
+    this.wake?.();
+  }
+
+  /**
+   * Writes the event to the outbox (the relay woken after the commit) in one statement; with `audit`
    * (`AuditTrail.pending(...)`), the change's audit row rides in the same statement.
    */
   async record<T extends EventType>(manager: EntityManager, type: T, data: EventData<T>, audit?: PendingAuditRow): Promise<RegencyCloudEvent<EventData<T>>> {
@@ -65,23 +88,23 @@ export class EventRecorder {
     }
     const params: unknown[] = [];
     const outbox = this.statementParts(events, audit, params);
-    await manager.query(`WITH ${outbox.ctes} SELECT ${outbox.notify}`, params);
+    await manager.query(`WITH ${outbox.ctes} SELECT 1`, params);
+    this.committed(manager);
     return outbox.built;
   }
 
   /**
    * For a change that is one statement of its own (atomic without BEGIN and COMMIT): the outbox
    * rows (and the audit row) as `WITH` parts to put after the change's own, their values appended
-   * to `params`, and the `pg_notify(…)` call its final SELECT must make once (the notification is
-   * delivered at commit, so the relay wakes only for events that exist).
+   * to `params`. Call `committed(manager)` once the statement has returned.
    */
-  statementParts(events: PendingEvent[], audit: PendingAuditRow | undefined, params: unknown[]): { ctes: string; notify: string; built: Array<RegencyCloudEvent<unknown>> } {
+  statementParts(events: PendingEvent[], audit: PendingAuditRow | undefined, params: unknown[]): { ctes: string; built: Array<RegencyCloudEvent<unknown>> } {
     if (!events.length) throw new Error('no event to record');
     const built = events.map(({ type, data }) => buildEvent(type, data as never));
     // VALUES rows take their outbox seq in order: the relay publishes one record's events in seq order.
     const rows = built.map((event) => `($${params.push(event.id)}, $${params.push(event.type)}, $${params.push(event.subject)}, $${params.push(JSON.stringify(event))})`);
     const audited = auditPendingCte(audit, params);
     const ctes = `outbox_rows AS (INSERT INTO outbox (id, type, record_id, event) VALUES ${rows.join(', ')})${audited ? `, ${audited}` : ''}`;
-    return { ctes, notify: `pg_notify($${params.push(OUTBOX_CHANNEL)}, '')`, built };
+    return { ctes, built };
   }
 }

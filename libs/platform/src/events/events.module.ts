@@ -7,6 +7,7 @@ import { NATS_CONNECTION } from '../nats/nats.module';
 import { BatchEventHandler, EventConsumer, EventHandler } from './event-consumer';
 import { EventRecorder } from './event-recorder';
 import { OutboxRelay } from './outbox-relay';
+import { OutboxCommitSubscriber, OutboxWake } from './outbox-wake';
 
 export const EVENTS_CONFIG = Symbol('EVENTS_CONFIG');
 
@@ -42,6 +43,7 @@ export class EventsRuntime implements OnApplicationBootstrap, BeforeApplicationS
     @Inject(EVENTS_CONFIG) private readonly config: ServiceConfig,
     private readonly dataSource: DataSource,
     private readonly metrics: Metrics,
+    recorder: EventRecorder,
   ) {
     this.js = nc.jetstream();
     this.relay = new OutboxRelay({
@@ -52,6 +54,12 @@ export class EventsRuntime implements OnApplicationBootstrap, BeforeApplicationS
       metrics,
       logger: this.logger,
     });
+    // Writes wake the relay after their commit (OutboxWake): single statements through
+    // recorder.committed(), transactions through the subscriber at their commit.
+    const wake = new OutboxWake(dataSource, this.relay, this.logger);
+    const committed = () => wake.committed();
+    recorder.onCommitted(committed);
+    dataSource.subscribers.push(new OutboxCommitSubscriber(committed));
   }
 
   /** Adds a durable consumer of the events stream; call from a module's onModuleInit. */

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { JetStreamClient } from 'nats';
 import { Client } from 'pg';
 import { Metrics } from '../metrics/metrics';
-import { OUTBOX_CHANNEL } from './event-recorder';
+import { OUTBOX_CHANNEL } from './outbox-wake';
 import { IDEMPOTENCY_RETENTION_HOURS } from '../database/idempotency';
 
 export interface OutboxRelayOptions {
@@ -72,6 +72,12 @@ export class OutboxRelay {
     return this.leader;
   }
 
+  /** Events were committed: publish them now rather than at the next poll. */
+  wake(): void {
+    this.notified = true;
+    this.signal.wake?.();
+  }
+
   start(): void {
     this.stopping = false;
     this.loop ??= this.run();
@@ -122,10 +128,7 @@ export class OutboxRelay {
       this.logger.warn(`outbox relay lost its database connection: ${error.message}`);
       this.dropClient(client);
     });
-    client.on('notification', () => {
-      this.notified = true;
-      this.signal.wake?.();
-    });
+    client.on('notification', () => this.wake());
     await client.connect();
     await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
     this.client = client;

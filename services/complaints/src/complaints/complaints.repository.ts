@@ -41,9 +41,10 @@ export class ComplaintsRepository {
          SELECT id, :action, :fromStatus, status, :actorId::uuid, :actorRole, :note, :at::timestamptz FROM u`,
         { ...history },
       );
-    const { notify } = w.record(this.events, [decision.event], this.audit.pending({ action: decision.audit.action, ...audit, changes: decision.audit.changes }));
-    const { text, values } = w.select(`updated_at AS "updatedAt", version, ${notify} FROM u`);
+    w.record(this.events, [decision.event], this.audit.pending({ action: decision.audit.action, ...audit, changes: decision.audit.changes }));
+    const { text, values } = w.select(`updated_at AS "updatedAt", version FROM u`);
     const [stored] = await queryIn<Pick<Complaint, 'updatedAt' | 'version'>>(m, text, values);
+    this.events.committed(m);
     return stored;
   }
 
@@ -56,9 +57,10 @@ export class ComplaintsRepository {
         WHERE id = :id::uuid RETURNING updated_at, version`,
       { rating: c.rating, ratingComment: c.ratingComment, id: c.id },
     );
-    const { notify } = w.record(this.events, [decision.event], this.audit.pending({ action: decision.audit.action, ...audit, changes: decision.audit.changes }));
-    const { text, values } = w.select(`updated_at AS "updatedAt", version, ${notify} FROM u`);
+    w.record(this.events, [decision.event], this.audit.pending({ action: decision.audit.action, ...audit, changes: decision.audit.changes }));
+    const { text, values } = w.select(`updated_at AS "updatedAt", version FROM u`);
     const [stored] = await queryIn<Pick<Complaint, 'updatedAt' | 'version'>>(m, text, values);
+    this.events.committed(m);
     return stored;
   }
 
@@ -78,8 +80,9 @@ export class ComplaintsRepository {
        RETURNING id`,
       { ...comment },
     );
-    const { notify } = w.record(this.events, [decision.event], this.audit.pending({ action: decision.audit.action, ...audit, changes: decision.audit.changes }));
-    const { text, values } = w.select(`${notify} FROM cm`);
+    w.record(this.events, [decision.event], this.audit.pending({ action: decision.audit.action, ...audit, changes: decision.audit.changes }));
+    const { text, values } = w.select(`1 FROM cm`);
     await limit.guard(() => queryIn(m, text, values));
+    this.events.committed(m);
   }
 }

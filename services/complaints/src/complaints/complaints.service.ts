@@ -209,7 +209,7 @@ export class ComplaintsService {
       { filerRole: actor.roles[0] },
     );
     const audited = this.audit.pending({ action: 'complaint.file', ...auditOf(complaint, actor), changes: auditChanges(null, complaint, { only: AUDITED_FIELDS }) });
-    const { notify } = w.record(
+    w.record(
       this.events,
       [
         {
@@ -228,14 +228,24 @@ export class ComplaintsService {
       ],
       audited,
     );
-    const { text: statement, values: params } = w.select(`created_at AS "createdAt", updated_at AS "updatedAt", ${notify} FROM c`);
+    const { text: statement, values: params } = w.select(`created_at AS "createdAt", updated_at AS "updatedAt" FROM c`);
     const stored = (rows: Array<Pick<Complaint, 'createdAt' | 'updatedAt'>>) => {
       Object.assign(complaint, { createdAt: rows[0].createdAt, updatedAt: rows[0].updatedAt });
       return toComplaintResponse(complaint, actor);
     };
-    if (!idempotencyKey) return stored(await this.filings.guard(() => queryRows(this.db, statement, params)));
+    if (!idempotencyKey) {
+      const rows = await this.filings.guard(() => queryRows<Pick<Complaint, 'createdAt' | 'updatedAt'>>(this.db, statement, params));
+      this.events.committed();
+      return stored(rows);
+    }
     // A retry answered from its key takes nothing more.
-    return this.filings.guard(() => this.idempotency.run('complaints.complaint.file', actor.id, idempotencyKey, request, async (m) => stored(await m.query(statement, params))));
+    return this.filings.guard(() =>
+      this.idempotency.run('complaints.complaint.file', actor.id, idempotencyKey, request, async (m) => {
+        const rows = await m.query(statement, params);
+        this.events.committed(m);
+        return stored(rows);
+      }),
+    );
   }
 
   /** A person's lifecycle action, answered as that person sees the complaint. */

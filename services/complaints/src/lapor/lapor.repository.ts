@@ -39,7 +39,7 @@ export class LaporRepository {
     const w = new WriteStatement();
     const pending = this.audit.pending({ action: change.audit.action, ...audit, changes: change.audit.changes });
     // The outbox rows first: the request's event id is one of the changed columns.
-    const { notify, eventIds } = w.record(this.events, [change.event], pending);
+    const { eventIds } = w.record(this.events, [change.event], pending);
     const eventId = eventIds[0];
     const set = Object.entries(change.set).map(([key, value]) => `${COLUMNS[key as keyof LaporColumns]} = ${w.ref(key, value)}`);
     if (change.remembersEvent) set.push(`lapor_request_event_id = ${w.ref('requestEventId', eventId)}::uuid`);
@@ -51,8 +51,9 @@ export class LaporRepository {
          SELECT id, :action, status, status, :actorId::uuid, :actorRole, :note, :at::timestamptz FROM u`,
         { action: change.history.action, actorId: change.history.actorId, actorRole: change.history.actorRole, note: change.history.note, at: change.at },
       );
-    const { text, values } = w.select(`version, ${notify} FROM u`);
+    const { text, values } = w.select(`version FROM u`);
     const [row] = await queryIn<{ version: number }>(m, text, values);
+    this.events.committed(m);
     return { version: row.version, eventId };
   }
 }

@@ -50,9 +50,10 @@ export class ApplicationsRepository {
         { ...history },
       );
     const audited = this.audit.pending({ action: decision.audit.action, entityType: 'application', entityId: a.id, subjectId: a.applicantId, changes: decision.audit.changes, actor: actor ?? SYSTEM_ACTOR });
-    const { notify } = w.record(this.events, decision.events, audited);
-    const { text, values } = w.select(`updated_at AS "updatedAt", version, ${notify} FROM step`);
+    w.record(this.events, decision.events, audited);
+    const { text, values } = w.select(`updated_at AS "updatedAt", version FROM step`);
     const [saved] = await queryIn<Pick<Application, 'updatedAt' | 'version'>>(m, text, values);
+    this.events.committed(m);
     // No row: the version moved although the row is locked (cannot happen); the events roll back with it.
     if (!saved) throw new DomainError('PERMITS.VERSION_MISMATCH', 'the application changed meanwhile');
     return saved;
