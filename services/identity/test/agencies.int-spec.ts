@@ -51,6 +51,7 @@ describe('identity over NATS, on its own database', () => {
       'EncryptSigningKeys1767100000000',
       'SignInThrottles1767200000000',
       'GuardAuditPending1767300000000',
+      'ChangedMeanwhile1767800000000',
     ]);
     const { rows: agencies } = await t.db.query('SELECT id, code FROM agencies ORDER BY code');
     expect(agencies).toEqual(REFERENCE_AGENCIES.map(({ id, code }) => ({ id, code })).sort((a, b) => a.code.localeCompare(b.code)));
