@@ -52,6 +52,7 @@ describe('identity over NATS, on its own database', () => {
       'SignInThrottles1767200000000',
       'GuardAuditPending1767300000000',
       'ChangedMeanwhile1767800000000',
+      'RefreshInOneCall1767900000000',
     ]);
     const { rows: agencies } = await t.db.query('SELECT id, code FROM agencies ORDER BY code');
     expect(agencies).toEqual(REFERENCE_AGENCIES.map(({ id, code }) => ({ id, code })).sort((a, b) => a.code.localeCompare(b.code)));

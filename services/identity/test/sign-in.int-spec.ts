@@ -208,6 +208,22 @@ describe('sign-in throttling and sessions (two replicas, one database)', () => {
       expect(listed.flatMap((r) => r.sessionIds ?? []).sort()).toEqual([first.sid, second.sid].sort());
     });
 
+    it('lets one of two overlapping refreshes of a token through and ends the session for the other, and ends a session whose logout overlaps a refresh', async () => {
+      const c = await registered();
+      const session = await signIn(c);
+      const answers = await Promise.allSettled([1, 2, 3].map(() => t.rpc.send(SUBJECTS.identity.refresh, { refreshToken: session.refreshToken })));
+      const issued = answers.filter((a): a is PromiseFulfilledResult<Awaited<ReturnType<typeof t.rpc.send<'identity.auth.refresh'>>>> => a.status === 'fulfilled');
+      expect(issued).toHaveLength(1);
+      expect(answers.filter((a) => a.status === 'rejected').map((a) => (a as PromiseRejectedResult).reason.code)).toEqual(['IDENTITY.INVALID_REFRESH_TOKEN', 'IDENTITY.INVALID_REFRESH_TOKEN']);
+      // The replays came after the rotation: the token it issued is ended with the session.
+      expect(await failure(t.rpc.send(SUBJECTS.identity.refresh, { refreshToken: String(issued[0].value.refreshToken) }))).toMatchObject({ code: 'IDENTITY.INVALID_REFRESH_TOKEN' });
+
+      const other = await signIn(c);
+      await Promise.allSettled([t.rpc.send(SUBJECTS.identity.refresh, { refreshToken: other.refreshToken }), t.rpc.send(SUBJECTS.identity.logout, { refreshToken: other.refreshToken })]);
+      const { rows } = await t.db.query(`SELECT count(*)::int AS live FROM refresh_tokens WHERE family_id = $1 AND revoked_at IS NULL AND used_at IS NULL`, [other.sid]);
+      expect(rows[0].live).toBe(0);
+    });
+
     it("ends every other session at a password change and keeps the one that made it", async () => {
       const c = await registered();
       const mine = await signIn(c);
