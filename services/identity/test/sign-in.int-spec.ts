@@ -237,6 +237,25 @@ describe('sign-in throttling and sessions (two replicas, one database)', () => {
     });
   });
 
+  it("changes one's own name and phone from either replica at once, each change audited once, a taken phone refused", async () => {
+    const c = await registered();
+    const actor: Actor = { id: c.id, roles: ['citizen'] };
+    const names = Array.from({ length: 10 }, (_, k) => `Dewi Berganti ${k}`);
+    const answers = await Promise.all(names.map((fullName) => rpc().send(SUBJECTS.identity.updateMe, { fullName }, { actor })));
+    expect(answers.map((a) => a.fullName)).toEqual(names);
+    const { rows } = await t.db.query(`SELECT full_name FROM users WHERE id = $1`, [c.id]);
+    expect(names).toContain(rows[0].full_name);
+    const { rows: audited } = await t.db.query(
+      `SELECT count(*)::int AS n FROM (SELECT action, entity_id FROM audit_pending UNION ALL SELECT action, entity_id FROM audit_log) a WHERE entity_id = $1 AND action = 'user.update'`,
+      [c.id],
+    );
+    expect(audited[0].n).toBe(names.length);
+
+    expect((await t.rpc.send(SUBJECTS.identity.updateMe, { phone: '+62 813-1111-2222' }, { actor })).phone).toBe('+6281311112222');
+    const other = await registered();
+    expect(await failure(t.rpc.send(SUBJECTS.identity.updateMe, { phone: '081311112222' }, { actor: { id: other.id, roles: ['citizen'] } }))).toMatchObject({ code: 'IDENTITY.PHONE_TAKEN' });
+  });
+
   it('refuses an auditor who is also an officer or agency head, on create and on update', async () => {
     const { rows } = await t.db.query(`SELECT id FROM users WHERE email = $1`, [TEST_ADMIN.email]);
     const admin: Actor = { id: rows[0].id, roles: ['admin'] };
