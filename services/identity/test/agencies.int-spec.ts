@@ -169,4 +169,17 @@ describe('identity over NATS, on its own database', () => {
     expect(await runMigrations(config, schema, quiet)).toHaveLength(count);
     expect(await tablesOf(t.db)).toEqual(before);
   });
+
+  it('creates a service account with its audit row in one statement: the secret works once stored and never enters the trail', async () => {
+    const admin: Actor = { id: randomUUID(), roles: ['admin'] };
+    const created = await t.rpc.send(SUBJECTS.identity.createServiceAccount, { name: 'Aplikasi Lapor Kelurahan', scopes: ['open311:write', 'open311:write'] }, { actor: admin });
+    expect(created).toMatchObject({ name: 'Aplikasi Lapor Kelurahan', clientId: expect.stringMatching(/^sa_/), clientSecret: expect.any(String) });
+    expect(await t.rpc.send(SUBJECTS.identity.authenticateApiKey, { apiKey: created.clientSecret })).toEqual({ id: created.id, name: created.name, scopes: ['open311:write'] });
+    const { rows } = await t.db.query(
+      `SELECT action, changes FROM (SELECT action, entity_id, changes FROM audit_pending UNION ALL SELECT action, entity_id, changes FROM audit_log) a WHERE entity_id = $1`,
+      [created.id],
+    );
+    expect(rows).toEqual([{ action: 'service_account.create', changes: { after: { name: created.name, clientId: created.clientId, scopes: ['open311:write'], active: true } } }]);
+    expect(JSON.stringify(rows)).not.toContain(created.clientSecret);
+  });
 });
