@@ -44,8 +44,8 @@ export class CalendarService implements OnApplicationBootstrap {
   }
 
   async get(year: number): Promise<CalendarResponse> {
-    const rows = await this.db.getRepository(HolidayRow).find({ where: { year }, order: { date: 'ASC' } });
-    return { year, holidays: rows.map(({ date, name }) => ({ date, name })) };
+    const holidays: Array<{ date: string; name: string }> = await this.db.query(`SELECT to_char(date, 'YYYY-MM-DD') AS date, name FROM holidays WHERE year = $1 ORDER BY date`, [year]);
+    return { year, holidays };
   }
 
   /** Replaces a year's non-working days (an admin's correction after the year's SKB). */
