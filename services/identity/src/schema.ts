@@ -10,6 +10,8 @@ import { CreateServiceAccounts1764900000000 } from './migrations/1764900000000-C
 import { UserErasure1765200000000 } from './migrations/1765200000000-UserErasure';
 import { EncryptSigningKeys1767100000000 } from './migrations/1767100000000-EncryptSigningKeys';
 import { SignInThrottles1767200000000 } from './migrations/1767200000000-SignInThrottles';
+import { ChangedMeanwhile1767800000000 } from './migrations/1767800000000-ChangedMeanwhile';
+import { RefreshInOneCall1767900000000 } from './migrations/1767900000000-RefreshInOneCall';
 import { ServiceAccount } from './service-accounts/service-account.entity';
 import { CalendarYear, HolidayRow } from './calendar/holiday.entity';
 import { SigningKey } from './keys/signing-key.entity';
@@ -18,5 +20,5 @@ import { LoginEvent, RefreshToken } from './auth/refresh-token.entity';
 /** Identity's tables and the migrations that build them, in order. */
 export const identitySchema: DatabaseSchema = {
   entities: [Agency, User, SigningKey, RefreshToken, LoginEvent, CalendarYear, HolidayRow, ServiceAccount],
-  migrations: [CreateAgencies1764300000000, CreateUsers1764500000000, CreateAuth1764600000000, UserAdministration1764700000000, CreateCalendar1764800000000, CreateServiceAccounts1764900000000, UserErasure1765200000000, ...AUDIT_MIGRATIONS, EncryptSigningKeys1767100000000, SignInThrottles1767200000000],
+  migrations: [CreateAgencies1764300000000, CreateUsers1764500000000, CreateAuth1764600000000, UserAdministration1764700000000, CreateCalendar1764800000000, CreateServiceAccounts1764900000000, UserErasure1765200000000, ...AUDIT_MIGRATIONS, EncryptSigningKeys1767100000000, SignInThrottles1767200000000, ChangedMeanwhile1767800000000, RefreshInOneCall1767900000000],
 };

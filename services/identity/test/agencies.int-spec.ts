@@ -51,6 +51,8 @@ describe('identity over NATS, on its own database', () => {
       'EncryptSigningKeys1767100000000',
       'SignInThrottles1767200000000',
       'GuardAuditPending1767300000000',
+      'ChangedMeanwhile1767800000000',
+      'RefreshInOneCall1767900000000',
     ]);
     const { rows: agencies } = await t.db.query('SELECT id, code FROM agencies ORDER BY code');
     expect(agencies).toEqual(REFERENCE_AGENCIES.map(({ id, code }) => ({ id, code })).sort((a, b) => a.code.localeCompare(b.code)));
@@ -166,5 +168,18 @@ describe('identity over NATS, on its own database', () => {
     expect(await tablesOf(t.db)).toEqual(['migrations']);
     expect(await runMigrations(config, schema, quiet)).toHaveLength(count);
     expect(await tablesOf(t.db)).toEqual(before);
+  });
+
+  it('creates a service account with its audit row in one statement: the secret works once stored and never enters the trail', async () => {
+    const admin: Actor = { id: randomUUID(), roles: ['admin'] };
+    const created = await t.rpc.send(SUBJECTS.identity.createServiceAccount, { name: 'Aplikasi Lapor Kelurahan', scopes: ['open311:write', 'open311:write'] }, { actor: admin });
+    expect(created).toMatchObject({ name: 'Aplikasi Lapor Kelurahan', clientId: expect.stringMatching(/^sa_/), clientSecret: expect.any(String) });
+    expect(await t.rpc.send(SUBJECTS.identity.authenticateApiKey, { apiKey: created.clientSecret })).toEqual({ id: created.id, name: created.name, scopes: ['open311:write'] });
+    const { rows } = await t.db.query(
+      `SELECT action, changes FROM (SELECT action, entity_id, changes FROM audit_pending UNION ALL SELECT action, entity_id, changes FROM audit_log) a WHERE entity_id = $1`,
+      [created.id],
+    );
+    expect(rows).toEqual([{ action: 'service_account.create', changes: { after: { name: created.name, clientId: created.clientId, scopes: ['open311:write'], active: true } } }]);
+    expect(JSON.stringify(rows)).not.toContain(created.clientSecret);
   });
 });

@@ -46,6 +46,28 @@ describe('working-day calendar', () => {
     expect((await t.rpc.send(SUBJECTS.identity.getCalendar, { year })).holidays).toEqual([]);
   });
 
+  it('keeps concurrent replacements of a year in order: the days, the audit rows and the last event agree', async () => {
+    // A year nobody wrote yet (all start by inserting it) and one that exists (all update it).
+    for (const y of [year + 7, year - 1]) {
+      const versions = Array.from({ length: 12 }, (_, k) => [
+        { date: `${y}-01-01`, name: `Tahun Baru ${k}` },
+        ...(k % 2 ? [{ date: `${y}-08-17`, name: 'Hari Kemerdekaan' }] : [{ date: `${y}-03-0${1 + (k % 9)}`, name: `Cuti ${k}` }]),
+      ]);
+      await Promise.all(versions.map((holidays) => t.rpc.send(SUBJECTS.identity.putCalendar, { year: y, holidays }, { actor: admin })));
+      const stored = (await t.rpc.send(SUBJECTS.identity.getCalendar, { year: y })).holidays;
+      expect(versions.map((v) => JSON.stringify([...v].sort((a, b) => a.date.localeCompare(b.date))))).toContain(JSON.stringify(stored));
+      const { rows: events } = await t.db.query(`SELECT event->'data' AS data FROM outbox WHERE type = 'identity.calendar.changed.v1' AND event->'data'->>'year' = $1 ORDER BY seq`, [String(y)]);
+      expect(events.at(-1).data.holidays).toEqual(stored.map((h) => h.date));
+      // Every replacement wrote once: its audit row and its event, none twice and none lost.
+      const { rows: audited } = await t.db.query(
+        `SELECT count(*)::int AS n FROM (SELECT entity_id FROM audit_pending UNION ALL SELECT entity_id FROM audit_log) a WHERE entity_id = $1`,
+        [String(y)],
+      );
+      expect(audited[0].n).toBe(versions.length);
+      expect(events.length).toBeGreaterThanOrEqual(versions.length);
+    }
+  });
+
   it('refuses dates outside the year, impossible dates and duplicates, naming each', async () => {
     const error: DomainError = await t.rpc
       .send(

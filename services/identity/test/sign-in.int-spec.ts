@@ -208,6 +208,22 @@ describe('sign-in throttling and sessions (two replicas, one database)', () => {
       expect(listed.flatMap((r) => r.sessionIds ?? []).sort()).toEqual([first.sid, second.sid].sort());
     });
 
+    it('lets one of two overlapping refreshes of a token through and ends the session for the other, and ends a session whose logout overlaps a refresh', async () => {
+      const c = await registered();
+      const session = await signIn(c);
+      const answers = await Promise.allSettled([1, 2, 3].map(() => t.rpc.send(SUBJECTS.identity.refresh, { refreshToken: session.refreshToken })));
+      const issued = answers.filter((a): a is PromiseFulfilledResult<Awaited<ReturnType<typeof t.rpc.send<'identity.auth.refresh'>>>> => a.status === 'fulfilled');
+      expect(issued).toHaveLength(1);
+      expect(answers.filter((a) => a.status === 'rejected').map((a) => (a as PromiseRejectedResult).reason.code)).toEqual(['IDENTITY.INVALID_REFRESH_TOKEN', 'IDENTITY.INVALID_REFRESH_TOKEN']);
+      // The replays came after the rotation: the token it issued is ended with the session.
+      expect(await failure(t.rpc.send(SUBJECTS.identity.refresh, { refreshToken: String(issued[0].value.refreshToken) }))).toMatchObject({ code: 'IDENTITY.INVALID_REFRESH_TOKEN' });
+
+      const other = await signIn(c);
+      await Promise.allSettled([t.rpc.send(SUBJECTS.identity.refresh, { refreshToken: other.refreshToken }), t.rpc.send(SUBJECTS.identity.logout, { refreshToken: other.refreshToken })]);
+      const { rows } = await t.db.query(`SELECT count(*)::int AS live FROM refresh_tokens WHERE family_id = $1 AND revoked_at IS NULL AND used_at IS NULL`, [other.sid]);
+      expect(rows[0].live).toBe(0);
+    });
+
     it("ends every other session at a password change and keeps the one that made it", async () => {
       const c = await registered();
       const mine = await signIn(c);
@@ -219,6 +235,25 @@ describe('sign-in throttling and sessions (two replicas, one database)', () => {
       await t.rpc.send(SUBJECTS.identity.refresh, { refreshToken: mine.refreshToken });
       for (const o of others) expect(await failure(t.rpc.send(SUBJECTS.identity.refresh, { refreshToken: o.refreshToken }))).toMatchObject({ code: 'IDENTITY.INVALID_REFRESH_TOKEN' });
     });
+  });
+
+  it("changes one's own name and phone from either replica at once, each change audited once, a taken phone refused", async () => {
+    const c = await registered();
+    const actor: Actor = { id: c.id, roles: ['citizen'] };
+    const names = Array.from({ length: 10 }, (_, k) => `Dewi Berganti ${k}`);
+    const answers = await Promise.all(names.map((fullName) => rpc().send(SUBJECTS.identity.updateMe, { fullName }, { actor })));
+    expect(answers.map((a) => a.fullName)).toEqual(names);
+    const { rows } = await t.db.query(`SELECT full_name FROM users WHERE id = $1`, [c.id]);
+    expect(names).toContain(rows[0].full_name);
+    const { rows: audited } = await t.db.query(
+      `SELECT count(*)::int AS n FROM (SELECT action, entity_id FROM audit_pending UNION ALL SELECT action, entity_id FROM audit_log) a WHERE entity_id = $1 AND action = 'user.update'`,
+      [c.id],
+    );
+    expect(audited[0].n).toBe(names.length);
+
+    expect((await t.rpc.send(SUBJECTS.identity.updateMe, { phone: '+62 813-1111-2222' }, { actor })).phone).toBe('+6281311112222');
+    const other = await registered();
+    expect(await failure(t.rpc.send(SUBJECTS.identity.updateMe, { phone: '081311112222' }, { actor: { id: other.id, roles: ['citizen'] } }))).toMatchObject({ code: 'IDENTITY.PHONE_TAKEN' });
   });
 
   it('refuses an auditor who is also an officer or agency head, on create and on update', async () => {

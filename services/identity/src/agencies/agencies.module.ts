@@ -3,10 +3,11 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AgenciesController } from './agencies.controller';
 import { AgenciesService } from './agencies.service';
 import { Agency } from './agency.entity';
+import { OutboxWake } from '../outbox-wake';
 
 @Module({
   imports: [TypeOrmModule.forFeature([Agency])],
   controllers: [AgenciesController],
-  providers: [AgenciesService],
+  providers: [AgenciesService, OutboxWake],
 })
 export class AgenciesModule {}

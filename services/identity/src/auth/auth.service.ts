@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { LoginRequest, TokenResponse } from '@smart-regency/contracts';
+import { LoginRequest, Role, TokenResponse } from '@smart-regency/contracts';
 import { DomainError } from '@smart-regency/platform';
 import { createHash, randomBytes, randomUUID } from 'crypto';
-import { DataSource, EntityManager, IsNull } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { IdentityConfig } from '../config';
 import { KeysService } from '../keys/keys.service';
 import { checkNik } from '../nik/nik';
@@ -17,6 +17,7 @@ import { LoginEvent, RefreshToken } from './refresh-token.entity';
 const DAY_MS = 24 * 3600 * 1000;
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 // Two-key advisory locks: one session (refresh-token family) at a time, apart from the one-key locks.
+// identity_refresh and identity_logout (migration RefreshInOneCall1767900000000) take the same lock.
 const SESSION_LOCK_CLASS = 0x73657373;
 
 const invalidCredentials = () => new DomainError('IDENTITY.INVALID_CREDENTIALS', 'wrong identifier or password');
@@ -115,41 +116,24 @@ export class AuthService {
    * into a session or to a user whose sessions are being ended.
    */
   async refresh(refreshToken: string): Promise<TokenResponse> {
-    const result = await this.db.transaction(async (m) => {
-      const tokens = m.getRepository(RefreshToken);
-      const found = await tokens.findOne({ where: { tokenHash: sha256(refreshToken) } });
-      if (!found) return null;
-      await lockSession(m, found.familyId);
-      const user = await m.getRepository(User).findOne({ where: { id: found.userId }, lock: { mode: 'pessimistic_read' } });
-      const stored = await tokens.findOne({ where: { id: found.id }, lock: { mode: 'pessimistic_write' } });
-      if (!stored || stored.revokedAt || stored.expiresAt <= new Date()) return null;
-      if (stored.usedAt) {
-        // Someone replayed a token that was already exchanged: end every token of that sign-in.
-        const at = new Date();
-        await tokens.update({ familyId: stored.familyId, revokedAt: IsNull() }, { revokedAt: at });
-        return { reused: { userId: stored.userId, at: at.toISOString(), sessionIds: [stored.familyId] } };
-      }
-      if (!user?.active) return null;
-      await tokens.update(stored.id, { usedAt: new Date() });
-      return { issued: await this.issue(m, user, stored.familyId) };
-    });
-    if (result?.reused) this.users.broadcastRevocation(result.reused);
-    if (!result?.issued) throw invalidRefresh();
-    return result.issued;
+    // One call (identity_refresh, migration RefreshInOneCall1767900000000) takes the locks and writes.
+    const next = randomBytes(32).toString('base64url');
+    const expiresAt = new Date(Date.now() + this.config.REFRESH_TOKEN_TTL_DAYS * DAY_MS);
+    const [row]: Array<{ outcome: 'issued' | 'reused'; user_id: string; family_id: string; roles: Role[] | null; agency_id: string | null; ended_at: Date | null }> =
+      await this.db.query(`SELECT outcome, user_id, family_id, roles, agency_id, ended_at FROM identity_refresh($1, $2, $3)`, [sha256(refreshToken), sha256(next), expiresAt]);
+    if (row?.outcome === 'reused') this.users.broadcastRevocation({ userId: row.user_id, at: row.ended_at!.toISOString(), sessionIds: [row.family_id] });
+    if (row?.outcome !== 'issued') throw invalidRefresh();
+    const { token, expiresIn } = await this.keys.signAccessToken({ sub: row.user_id, roles: row.roles!, agency: row.agency_id ?? undefined, sid: row.family_id });
+    return { accessToken: token, refreshToken: next, tokenType: 'Bearer', expiresIn };
   }
 
   /** Ends the session the refresh token belongs to, its access tokens at once. Unknown tokens are ignored (logout is idempotent). */
   async logout(refreshToken: string): Promise<Record<string, never>> {
-    const stored = await this.db.getRepository(RefreshToken).findOne({ where: { tokenHash: sha256(refreshToken) } });
-    if (!stored) return {};
     const at = new Date();
-    await this.db.transaction(async (m) => {
-      await lockSession(m, stored.familyId);
-      // The user's row before the tokens, as every other writer of refresh_tokens: no deadlock with a password change.
-      await m.getRepository(User).findOne({ where: { id: stored.userId }, lock: { mode: 'pessimistic_read' } });
-      await m.getRepository(RefreshToken).update({ familyId: stored.familyId, revokedAt: IsNull() }, { revokedAt: at });
-    });
-    this.users.broadcastRevocation({ userId: stored.userId, at: at.toISOString(), sessionIds: [stored.familyId] });
+    // One call (identity_logout): the session's lock, the user's row before the tokens as every other writer of refresh_tokens, then the tokens.
+    const [ended]: Array<{ user_id: string; family_id: string }> = await this.db.query(`SELECT user_id, family_id FROM identity_logout($1, $2)`, [sha256(refreshToken), at]);
+    if (ended) this.users.broadcastRevocation({ userId: ended.user_id, at: at.toISOString(), sessionIds: [ended.family_id] });
     return {};
   }
+
 }

@@ -1,21 +1,25 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Actor, CalendarResponse, PutCalendarCommand } from '@smart-regency/contracts';
-import { auditChanges, AuditTrail, calendarOf, DomainError, EventRecorder, jakartaDate } from '@smart-regency/platform';
+import { auditChanges, AuditTrail, calendarOf, DomainError, EventRecorder, jakartaDate, WriteStatement } from '@smart-regency/platform';
 import { DataSource, EntityManager } from 'typeorm';
 import { CalendarYear, HolidayRow } from './holiday.entity';
 import { holidaysOf } from './holidays.seed';
+import { OutboxWake } from '../outbox-wake';
+import { OneAtATime, retried, unlessChanged } from '../single-statement';
 
 const SEED_LOCK = 0x63616c65;
 
 @Injectable()
 export class CalendarService implements OnApplicationBootstrap {
   private readonly logger = new Logger('Calendar');
+  private readonly changes = new OneAtATime();
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly audit: AuditTrail,
     private readonly events: EventRecorder,
+    private readonly wake: OutboxWake,
   ) {}
 
   /**
@@ -40,8 +44,8 @@ export class CalendarService implements OnApplicationBootstrap {
   }
 
   async get(year: number): Promise<CalendarResponse> {
-    const rows = await this.db.getRepository(HolidayRow).find({ where: { year }, order: { date: 'ASC' } });
-    return { year, holidays: rows.map(({ date, name }) => ({ date, name })) };
+    const holidays: Array<{ date: string; name: string }> = await this.db.query(`SELECT to_char(date, 'YYYY-MM-DD') AS date, name FROM holidays WHERE year = $1 ORDER BY date`, [year]);
+    return { year, holidays };
   }
 
   /** Replaces a year's non-working days (an admin's correction after the year's SKB). */
@@ -56,13 +60,45 @@ export class CalendarService implements OnApplicationBootstrap {
       return command.holidays.findIndex((o) => o.date === h.date) < i ? [{ field: `holidays[${i}].date`, message: 'listed twice', rule: 'unique' }] : [];
     });
     if (problems.length) throw new DomainError('IDENTITY.INVALID_CALENDAR', 'invalid holidays', problems);
-    await this.db.transaction(async (m) => {
-      const before = (await m.getRepository(HolidayRow).find({ where: { year: command.year }, order: { date: 'ASC' } })).map(({ date, name }) => ({ date, name }));
-      await this.write(m, command.year, command.holidays, 'admin', actor.id);
-      const after = [...command.holidays].sort((a, b) => a.date.localeCompare(b.date)).map(({ date, name }) => ({ date, name }));
-      await this.audit.record(m, { action: 'calendar.put', entityType: 'calendar', entityId: String(command.year), changes: auditChanges({ holidays: before }, { holidays: after }) });
-    });
-    return this.get(command.year);
+    const after = [...command.holidays].sort((a, b) => a.date.localeCompare(b.date)).map(({ date, name }) => ({ date, name }));
+    await this.changes.run(String(command.year), () => retried(() => this.replace(command.year, after, actor), `the ${command.year} calendar`));
+    return { year: command.year, holidays: after };
+  }
+
+  /**
+   * The year's days, its event and its audit row in one statement, which goes through only if the
+   * year is still as read (`calendar_years.xmin`, or still absent): two admins' corrections follow
+   * each other and the last event carries the days that stay. The days are upserted and the others
+   * deleted, so no row is both (the parts of one statement do not see each other's changes).
+   */
+  private async replace(year: number, after: Array<{ date: string; name: string }>, actor: Actor): Promise<void> {
+    const [read]: Array<{ version: string | null; before: Array<{ date: string; name: string }> }> = await this.db.query(
+      `SELECT (SELECT xmin::text FROM calendar_years WHERE year = $1) AS version,
+              coalesce((SELECT json_agg(json_build_object('date', to_char(date, 'YYYY-MM-DD'), 'name', name) ORDER BY date) FROM holidays WHERE year = $1), '[]') AS before`,
+      [year],
+    );
+    const dates = after.map((h) => h.date);
+    const w = new WriteStatement()
+      .with(
+        'y',
+        `INSERT INTO calendar_years AS c (year, source, updated_by, updated_at) VALUES (:year::int, 'admin', :by::uuid, now())
+         ON CONFLICT (year) DO UPDATE SET source = EXCLUDED.source, updated_by = EXCLUDED.updated_by, updated_at = EXCLUDED.updated_at
+         WHERE c.xmin = :version::xid RETURNING year`,
+        { year, by: actor.id, version: read.version },
+      )
+      .with(
+        'kept',
+        `INSERT INTO holidays (date, year, name) SELECT d.date, y.year, d.name FROM y, unnest(:dates::date[], :names::varchar[]) AS d (date, name)
+         ON CONFLICT (date) DO UPDATE SET name = EXCLUDED.name WHERE holidays.name IS DISTINCT FROM EXCLUDED.name`,
+        { dates, names: after.map((h) => h.name) },
+      )
+      .with('dropped', `DELETE FROM holidays h USING y WHERE h.year = y.year AND h.date <> ALL (:dates::date[])`, { dates });
+    const audited = this.audit.pending({ action: 'calendar.put', entityType: 'calendar', entityId: String(year), changes: auditChanges({ holidays: read.before }, { holidays: after }) });
+    // Permits and complaints keep their copy from this event (the whole year; no personal data).
+    this.wake.record(w, this.events, [{ type: 'identity.calendar.changed.v1', data: { year, holidays: dates } }], audited);
+    const { text, values } = w.select(unlessChanged('y'));
+    await this.db.query(text, values);
+    this.wake.committed();
   }
 
   private async write(m: EntityManager, year: number, holidays: Array<{ date: string; name: string }>, source: 'seed' | 'admin', by: string | null) {

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Actor, ApiKeyOwner, ClientCredentialsRequest, CreateServiceAccountRequest, OAuthTokenResponse, ServiceAccountCreatedResponse } from '@smart-regency/contracts';
-import { AuditTrail, DomainError } from '@smart-regency/platform';
-import { createHash, randomBytes, timingSafeEqual } from 'crypto';
+import { AuditTrail, DomainError, WriteStatement } from '@smart-regency/platform';
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'crypto';
 import { DataSource } from 'typeorm';
 import { KeysService } from '../keys/keys.service';
 import { ThrottleKey, ThrottleService } from '../throttling/throttle.service';
@@ -38,19 +38,18 @@ export class ServiceAccountsService {
   async create(request: CreateServiceAccountRequest, actor: Actor): Promise<ServiceAccountCreatedResponse> {
     const clientId = `sa_${randomBytes(8).toString('hex')}`;
     const clientSecret = randomBytes(32).toString('base64url');
-    const account = await this.db.transaction(async (m) => {
-      const saved = await m.getRepository(ServiceAccount).save({
-        name: request.name,
-        clientId,
-        secretHash: sha256(clientSecret).toString('hex'),
-        scopes: [...new Set(request.scopes)],
-        active: true,
-        createdBy: actor.id,
-      });
-      // The secret, shown once, never enters the trail.
-      await this.audit.record(m, { action: 'service_account.create', entityType: 'service_account', entityId: saved.id, changes: { after: { name: saved.name, clientId, scopes: saved.scopes, active: true } } });
-      return saved;
-    });
+    const id = randomUUID();
+    const scopes = [...new Set(request.scopes)];
+    // The account and its audit row in one statement (atomic, one round trip). The secret, shown once, never enters the trail.
+    const w = new WriteStatement().with(
+      'a',
+      `INSERT INTO service_accounts (id, name, client_id, secret_hash, scopes, active, created_by) VALUES (:id::uuid, :name, :clientId, :secretHash, :scopes::text[], true, :createdBy::uuid) RETURNING id`,
+      { id, name: request.name, clientId, secretHash: sha256(clientSecret).toString('hex'), scopes, createdBy: actor.id },
+    );
+    w.audited(this.audit.pending({ action: 'service_account.create', entityType: 'service_account', entityId: id, changes: { after: { name: request.name, clientId, scopes, active: true } } }));
+    const { text, values } = w.select('a.id FROM a');
+    await this.db.query(text, values);
+    const account = { id, name: request.name };
     return { id: account.id, name: account.name, clientId, clientSecret, scopes: request.scopes };
   }
 
