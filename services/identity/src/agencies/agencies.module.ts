@@ -3,11 +3,10 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AgenciesController } from './agencies.controller';
 import { AgenciesService } from './agencies.service';
 import { Agency } from './agency.entity';
-import { OutboxWake } from '../outbox-wake';
 
 @Module({
   imports: [TypeOrmModule.forFeature([Agency])],
   controllers: [AgenciesController],
-  providers: [AgenciesService, OutboxWake],
+  providers: [AgenciesService],
 })
 export class AgenciesModule {}

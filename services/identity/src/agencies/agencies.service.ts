@@ -4,7 +4,6 @@ import { AgencyResponse, CreateAgencyRequest, EventData, ListAgenciesRequest, Pa
 import { auditChanges, AuditTrail, DomainError, EventRecorder, WriteStatement } from '@smart-regency/platform';
 import { randomUUID } from 'crypto';
 import { QueryFailedError, Repository } from 'typeorm';
-import { OutboxWake } from '../outbox-wake';
 import { changeTime, OneAtATime, retried, unlessChanged } from '../single-statement';
 import { Agency } from './agency.entity';
 
@@ -29,7 +28,6 @@ export class AgenciesService {
     @InjectRepository(Agency) private readonly agencies: Repository<Agency>,
     private readonly audit: AuditTrail,
     private readonly events: EventRecorder,
-    private readonly wake: OutboxWake,
   ) {}
 
   /**
@@ -64,11 +62,11 @@ export class AgenciesService {
       { ...agency, at: at.toISOString() },
     );
     const audited = this.audit.pending({ action: 'agency.create', entityType: 'agency', entityId: agency.id, changes: auditChanges(null, agency, PUBLIC) });
-    this.wake.record(w, this.events, [{ type: 'identity.agency.changed.v1', data: changed(agency, at) }], audited);
+    w.record(this.events, [{ type: 'identity.agency.changed.v1', data: changed(agency, at) }], audited);
     const { text, values } = w.select('a.id FROM a');
     try {
       await this.agencies.query(text, values);
-      this.wake.committed();
+      this.events.committed();
     } catch (error) {
       if (isUniqueViolation(error)) throw new DomainError('IDENTITY.AGENCY_CODE_TAKEN', `agency code ${request.code} is taken`, [{ field: 'code', message: 'already taken', rule: 'unique' }]);
       throw error;
@@ -97,10 +95,10 @@ export class AgenciesService {
         { id, name: after.name, kind: after.kind, at: at.toISOString(), version: read.version },
       );
       const audited = this.audit.pending({ action: 'agency.update', entityType: 'agency', entityId: id, changes: auditChanges(before, after, PUBLIC) });
-      this.wake.record(w, this.events, [{ type: 'identity.agency.changed.v1', data: changed(after, at) }], audited);
+      w.record(this.events, [{ type: 'identity.agency.changed.v1', data: changed(after, at) }], audited);
       const { text, values } = w.select(unlessChanged('a'));
       await this.agencies.query(text, values);
-      this.wake.committed();
+      this.events.committed();
       return after;
     }, `agency ${id}`));
   }

@@ -5,7 +5,6 @@ import { auditChanges, AuditTrail, calendarOf, DomainError, EventRecorder, jakar
 import { DataSource, EntityManager } from 'typeorm';
 import { CalendarYear, HolidayRow } from './holiday.entity';
 import { holidaysOf } from './holidays.seed';
-import { OutboxWake } from '../outbox-wake';
 import { OneAtATime, retried, unlessChanged } from '../single-statement';
 
 const SEED_LOCK = 0x63616c65;
@@ -19,7 +18,6 @@ export class CalendarService implements OnApplicationBootstrap {
     @InjectDataSource() private readonly db: DataSource,
     private readonly audit: AuditTrail,
     private readonly events: EventRecorder,
-    private readonly wake: OutboxWake,
   ) {}
 
   /**
@@ -95,10 +93,10 @@ export class CalendarService implements OnApplicationBootstrap {
       .with('dropped', `DELETE FROM holidays h USING y WHERE h.year = y.year AND h.date <> ALL (:dates::date[])`, { dates });
     const audited = this.audit.pending({ action: 'calendar.put', entityType: 'calendar', entityId: String(year), changes: auditChanges({ holidays: read.before }, { holidays: after }) });
     // Permits and complaints keep their copy from this event (the whole year; no personal data).
-    this.wake.record(w, this.events, [{ type: 'identity.calendar.changed.v1', data: { year, holidays: dates } }], audited);
+    w.record(this.events, [{ type: 'identity.calendar.changed.v1', data: { year, holidays: dates } }], audited);
     const { text, values } = w.select(unlessChanged('y'));
     await this.db.query(text, values);
-    this.wake.committed();
+    this.events.committed();
   }
 
   private async write(m: EntityManager, year: number, holidays: Array<{ date: string; name: string }>, source: 'seed' | 'admin', by: string | null) {
