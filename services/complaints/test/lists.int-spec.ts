@@ -91,7 +91,7 @@ describe('complaint lists and the job at volume', () => {
     [
       'the public',
       'public',
-      [{}, { status: 'in_progress' }, { categoryCode: 'health', status: 'received' }, { categoryCodes: 'health, roads-bridges' }, { district: 'Marbau' }, { state: 'open' }, { state: 'closed' }, { trackingNumbers: 'M-3,M-4,M-5,M-6,M-10,M-11' }],
+      [{}, { status: 'in_progress' }, { categoryCode: 'health', status: 'received' }, { categoryCodes: 'health, roads-bridges' }, { categoryCodes: 'health' }, { categoryCodes: 'roads-bridges,health,roads-bridges', state: 'open' }, { district: 'Marbau' }, { state: 'open' }, { state: 'closed' }, { trackingNumbers: 'M-3,M-4,M-5,M-6,M-10,M-11' }],
     ],
     ['an officer', officer, [{}, { status: 'dispositioned' }, { overdue: true }, { overdue: false }, { categoryCode: 'roads-bridges' }, { agencyId: pupr }]],
     ['a coordinator', admin, [{}, { agencyId: pupr, status: 'received' }, { overdue: true }]],

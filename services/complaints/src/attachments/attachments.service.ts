@@ -12,6 +12,7 @@ import {
 import { AuditTrail, checkFile, DailyLimit, groupBy, DomainError, FileTransfer, fromFilePayload, toFilePayload } from '@smart-regency/platform';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { Complaint } from '../complaints/complaint.entity';
+import { findComplaint } from '../complaints/complaint-rows';
 import { ComplaintsConfig } from '../config';
 import { auditOf } from '../complaints/complaints.service';
 import { canSeeComplaint, inThread } from '../complaints/complaint-access';
@@ -60,7 +61,7 @@ export class AttachmentsService {
   async upload(actor: Actor, command: UploadAttachmentCommand): Promise<AttachmentResponse> {
     const file = checkFile(await fromFilePayload(this.transfer, command), command.contentType, 'COMPLAINTS.CONTENT_MISMATCH');
     return this.db.transaction(async (m) => {
-      const c = await m.getRepository(Complaint).findOne({ where: { id: command.id }, lock: { mode: 'pessimistic_write' } });
+      const c = await findComplaint(m, { id: command.id }, { lock: true });
       if (!c || !canSeeComplaint(actor, c)) throw notFound();
       if (!inThread(actor, c)) throw new DomainError('COMPLAINTS.NOT_ALLOWED', 'the reporter and the handling staff add files');
       if (c.status === 'closed' || c.status === 'rejected') throw new DomainError('COMPLAINTS.ATTACHMENTS_LOCKED', `the complaint is ${c.status}`);
@@ -87,7 +88,7 @@ export class AttachmentsService {
   }
 
   async list(actor: Actor, id: string): Promise<AttachmentResponse[]> {
-    const c = await this.db.getRepository(Complaint).findOne({ where: { id } });
+    const c = await findComplaint(this.db.manager, { id });
     if (!c || !canSeeComplaint(actor, c)) throw notFound();
     const rows = await this.db.getRepository(ComplaintAttachment).find({ where: { complaintId: id }, order: { uploadedAt: 'ASC' } });
     return rows.map(toAttachmentResponse);
@@ -95,14 +96,14 @@ export class AttachmentsService {
 
   /** The file back to whoever may see the complaint. */
   async download(actor: Actor, request: AttachmentRequest): Promise<AttachmentDownload> {
-    const c = await this.db.getRepository(Complaint).findOne({ where: { id: request.id } });
+    const c = await findComplaint(this.db.manager, { id: request.id });
     if (!c || !canSeeComplaint(actor, c)) throw notFound();
     return this.send(c, request.attachmentId);
   }
 
   /** Anyone, for `public` complaints only: files of anonymous and confidential ones are never public. */
   async downloadPublic(request: PublicAttachmentRequest): Promise<AttachmentDownload> {
-    const c = await this.db.getRepository(Complaint).findOne({ where: { trackingNumber: request.trackingNumber } });
+    const c = await findComplaint(this.db.manager, { trackingNumber: request.trackingNumber });
     if (!c || c.visibility !== 'public') throw attachmentNotFound();
     return this.send(c, request.attachmentId);
   }

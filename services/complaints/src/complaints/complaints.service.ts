@@ -56,6 +56,7 @@ import { AUDITED_FIELDS, decide } from './complaint.rules';
 import { decideComment, decideRating } from './complaint-feedback.rules';
 import { canSeeComplaint, inThread, showsReporter } from './complaint-access';
 import { ComplaintsRepository } from './complaints.repository';
+import { findComplaint } from './complaint-rows';
 
 /** The columns a response is made of (COMPLAINT_LIST_COLUMNS; the LAPOR! ones everywhere but on public lists). */
 export type ListedComplaint = Pick<Complaint, (typeof COMPLAINT_LIST_COLUMNS)[number][1]> & Partial<Pick<Complaint, (typeof COMPLAINT_LAPOR_COLUMNS)[number][1]>>;
@@ -266,7 +267,7 @@ export class ComplaintsService {
     const now = new Date();
     const calendar = await this.calendar.around(now);
     return this.db.transaction(async (m) => {
-      const c = await m.getRepository(Complaint).findOne({ where: { id: command.id }, lock: { mode: 'pessimistic_write' } });
+      const c = await findComplaint(m, { id: command.id }, { lock: true });
       if (!c || (actor && !canSeeComplaint(actor, c))) throw notFound();
       const decision = decide(c, command, actor, { now, calendar });
       const stored = await this.complaints.commitAction(m, decision, auditOf(decision.next, actor));
@@ -290,7 +291,7 @@ export class ComplaintsService {
   }
 
   async get(actor: Actor, id: string): Promise<ComplaintResponse> {
-    const c = await this.db.getRepository(Complaint).findOne({ where: { id } });
+    const c = await findComplaint(this.db.manager, { id });
     if (!c || !canSeeComplaint(actor, c)) throw notFound();
     const response = toComplaintResponse(c, actor);
     const steps: Array<{ action: string; from_status: string | null; to_status: string; actor_role: string; note: string | null; at: Date }> = await this.db.query(
@@ -347,7 +348,7 @@ export class ComplaintsService {
   }
 
   async getPublic(trackingNumber: string): Promise<PublicComplaintResponse> {
-    const c = await this.db.getRepository(Complaint).findOne({ where: { trackingNumber } });
+    const c = await findComplaint(this.db.manager, { trackingNumber });
     if (!c || c.visibility === 'confidential') throw notFound();
     const files = await publicAttachments(this.db.manager, [c]);
     return withFiles(toPublicComplaint(c), files.get(c.id));
@@ -355,7 +356,7 @@ export class ComplaintsService {
 
   /** The thread between the reporter, the assigned agency and the coordinators. */
   private async threadOr404(m: EntityManager, actor: Actor, id: string): Promise<Complaint> {
-    const c = await m.getRepository(Complaint).findOne({ where: { id } });
+    const c = await findComplaint(m, { id });
     if (!c || !inThread(actor, c)) throw notFound();
     return c;
   }
@@ -380,7 +381,7 @@ export class ComplaintsService {
   /** The reporter rates the answer once, after resolution: lock, decide (complaint-feedback.rules.ts), commit (one statement). */
   async rate(actor: Actor, command: RateComplaintCommand): Promise<ComplaintResponse> {
     return this.db.transaction(async (m) => {
-      const c = await m.getRepository(Complaint).findOne({ where: { id: command.id }, lock: { mode: 'pessimistic_write' } });
+      const c = await findComplaint(m, { id: command.id }, { lock: true });
       if (!c || !canSeeComplaint(actor, c)) throw notFound();
       const decision = decideRating(c, command, actor);
       const stored = await this.complaints.commitRating(m, decision, auditOf(c, actor));

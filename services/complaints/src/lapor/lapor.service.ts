@@ -13,6 +13,7 @@ import { DomainError } from '@smart-regency/platform';
 import { DataSource, EntityManager } from 'typeorm';
 import { CategoryCatalogue } from '../categories/category-catalogue';
 import { Complaint } from '../complaints/complaint.entity';
+import { findComplaint } from '../complaints/complaint-rows';
 import { auditOf, toComplaintResponse } from '../complaints/complaints.service';
 import { canSeeComplaint } from '../complaints/complaint-access';
 import { publishedPlace } from '../complaints/place';
@@ -47,7 +48,7 @@ export class LaporService {
   ) {}
 
   private locked(m: EntityManager, id: string): Promise<Complaint | null> {
-    return m.getRepository(Complaint).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+    return findComplaint(m, { id }, { lock: true });
   }
 
   /** `POST /complaints/:id/forward-lapor`: the head of the handling agency or a coordinator. */
@@ -71,7 +72,7 @@ export class LaporService {
 
   /** What the adapter sends: what the public sees of the complaint, never who reported it. */
   async report(complaintId: string): Promise<LaporReportResponse> {
-    const c = await this.db.getRepository(Complaint).findOne({ where: { id: complaintId } });
+    const c = await findComplaint(this.db.manager, { id: complaintId });
     if (!c) return NO_REPORT;
     const category = await this.categories.find(c.categoryCode);
     const agencyCode = agencyCodeOf(c.agencyId);
