@@ -284,7 +284,13 @@ export class AuditTrail implements OnApplicationShutdown {
     };
     let select: string;
     let count: string;
-    if (!query.subjectId) {
+    if (!query.subjectId && !where.length) {
+      // The whole chain: it has no gaps (a row joins only as the head's seq + 1, from 1, and rows
+      // are never updated, deleted or truncated: audit_append and audit_refuse), so its last seq
+      // is its row count, and page n starts at that seq minus the rows before it, read by key.
+      select = `SELECT ${COLUMNS} FROM audit_log WHERE seq <= (SELECT max(seq) FROM audit_log) - ${skip} ORDER BY seq DESC LIMIT ${take}`;
+      count = `SELECT coalesce(max(seq), 0)::int AS total FROM audit_log`;
+    } else if (!query.subjectId) {
       select = `SELECT ${COLUMNS} FROM audit_log ${matching()} ORDER BY seq DESC OFFSET ${skip} LIMIT ${take}`;
       count = `SELECT count(*)::int AS total FROM audit_log ${matching()}`;
     } else {
