@@ -2,9 +2,10 @@ import { Actor, RegencyCloudEvent, SUBJECTS } from '@smart-regency/contracts';
 import { buildEvent, EventConsumer } from '@smart-regency/platform';
 import { InProcessService, startInProcess, tablesOf, waitFor } from '@smart-regency/testing';
 import { JetStreamClient, JetStreamManager, JsMsg } from 'nats';
-import { DataSource } from 'typeorm';
+import { DataSource, QueryRunner } from 'typeorm';
 import { startReporting } from '../src/app';
 import { loadReportingConfig } from '../src/config';
+import { MonthlyRollups1767400000000 } from '../src/migrations/1767400000000-MonthlyRollups';
 import { PROJECTION_BATCH_SIZE, ProjectionConsumer, REPORTING_CONSUMER } from '../src/projection/projection.module';
 import { ProjectionStore } from '../src/projection/projection.store';
 import { rebuildReadModels } from '../src/rebuild/rebuild';
@@ -266,6 +267,23 @@ describe('reporting read models fed by the events stream', () => {
       expect({ complaints: long.complaints, permits: long.permits }).toEqual({ complaints: all.complaints, permits: all.permits });
     }
     expect((await summary()).complaints.received).toBeGreaterThan(0);
+  });
+
+  it('rolls up the days a database already holds when the roll-ups are created (the migration)', async () => {
+    const before = await snapshot();
+    const migration = new MonthlyRollups1767400000000();
+    const runner = { query: (sql: string, params?: unknown[]) => t.db.query(sql, params) } as unknown as QueryRunner;
+    await t.db.query('BEGIN');
+    try {
+      await migration.down(runner);
+      await migration.up(runner);
+      await t.db.query('COMMIT');
+    } catch (error) {
+      await t.db.query('ROLLBACK');
+      throw error;
+    }
+    expect(await snapshot()).toEqual(before);
+    await expectRollUpsEqualDays();
   });
 
   it('scopes an agency head to their own agency and refuses others', async () => {
