@@ -4,6 +4,7 @@
  * that create catalogue entries or webhooks by the thousand come last (`lateScenarios`): after
  * them the directory, the categories and the webhooks are not what a regency has.
  */
+const { Pool } = require('pg');
 const h = require('../lib/harness');
 const { API, sample } = require('./common');
 const { call, inParallel } = require('./supply');
@@ -123,12 +124,52 @@ function identityScenarios() {
   ];
 }
 
+/**
+ * The seeder writes reporting's daily rows directly (reporting/seed.js); the monthly roll-ups the
+ * projection keeps beside them are summed from them here, once, under the projection's lock (as
+ * reporting's MonthlyRollups migration does), before the first report scenario.
+ */
+let rolledUp;
+function rollUpSeededDays(ctx) {
+  rolledUp ??= (async () => {
+    const pool = new Pool({ connectionString: ctx.db('reporting'), max: 1 });
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock($1)', [0x72707274]);
+      for (const kind of ['complaint', 'permit']) {
+        const { rows } = await client.query(
+          `SELECT column_name AS c FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 AND column_name NOT IN ('month', 'agency_id') ORDER BY ordinal_position`,
+          [`${kind}_monthly`],
+        );
+        const counters = rows.map((r) => r.c);
+        if (!counters.length) continue; // a tree without roll-ups
+        await client.query(
+          `INSERT INTO ${kind}_monthly (month, agency_id, ${counters.join(', ')})
+           SELECT date_trunc('month', day)::date, agency_id, ${counters.map((c) => `sum(${c})`).join(', ')} FROM ${kind}_daily GROUP BY 1, 2
+           ON CONFLICT (month, agency_id) DO UPDATE SET ${counters.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}`,
+        );
+        await client.query(`ANALYZE ${kind}_monthly`);
+      }
+      await client.query('COMMIT');
+    } finally {
+      client.release();
+      await pool.end();
+    }
+  })();
+  return rolledUp;
+}
+
 function reportScenarios() {
+  const prepare = async (ctx) => {
+    await rollUpSeededDays(ctx);
+    return null;
+  };
   return [
-    { route: `GET ${API}/reports/summary`, who: 'admin', request: () => ({ path: `${API}/reports/summary?${FROM_TO}` }) },
-    { route: `GET ${API}/reports/agencies`, who: 'admin', request: () => ({ path: `${API}/reports/agencies?${FROM_TO}` }) },
-    { route: `GET ${API}/reports/timeseries`, label: 'GET /reports/timeseries (complaints received, by week)', who: 'admin', request: () => ({ path: `${API}/reports/timeseries?metric=complaints.received&interval=week&${FROM_TO}` }) },
-    { route: `GET ${API}/public/reports/summary`, request: () => ({ path: `${API}/public/reports/summary` }) },
+    { route: `GET ${API}/reports/summary`, who: 'admin', prepare, request: () => ({ path: `${API}/reports/summary?${FROM_TO}` }) },
+    { route: `GET ${API}/reports/agencies`, who: 'admin', prepare, request: () => ({ path: `${API}/reports/agencies?${FROM_TO}` }) },
+    { route: `GET ${API}/reports/timeseries`, label: 'GET /reports/timeseries (complaints received, by week)', who: 'admin', prepare, request: () => ({ path: `${API}/reports/timeseries?metric=complaints.received&interval=week&${FROM_TO}` }) },
+    { route: `GET ${API}/public/reports/summary`, prepare, request: () => ({ path: `${API}/public/reports/summary` }) },
     { route: `GET ${API}/audit`, label: 'GET /audit (newest first)', who: 'auditor', request: () => ({ path: `${API}/audit` }) },
     { route: `GET ${API}/audit/head`, who: 'auditor', request: () => ({ path: `${API}/audit/head` }) },
     {

@@ -291,6 +291,26 @@ describe('audit trail (identity, real PostgreSQL and NATS)', () => {
     expect(past.items.map((i) => i.action)).toEqual(['user.register']);
   });
 
+  it('pages the whole chain by seq, its last seq as the total, and shows every row committed before it was asked', async () => {
+    // Writes and readers at once: each list shares a drain that began after it asked, so it sees the rows committed before.
+    const written = await Promise.all(Array.from({ length: 6 }, () => t.rpc.send(SUBJECTS.identity.registerCitizen, citizen())));
+    const lists = await Promise.all(Array.from({ length: 8 }, () => t.rpc.send(AUDIT_SUBJECTS.identity.list, { pageSize: 50 }, { actor: auditor })));
+    for (const list of lists) {
+      const shown = new Set(list.items.filter((i) => i.action === 'user.register').map((i) => i.entityId));
+      expect(written.filter((u) => !shown.has(u.id))).toEqual([]);
+    }
+    const all = await rows();
+    expect(all.map((r) => Number(r.seq))).toEqual(all.map((_, i) => i + 1));
+    const newestFirst = all.map((r) => Number(r.seq)).reverse();
+    for (const [page, pageSize] of [[1, 20], [2, 3], [3, 3], [Math.ceil(all.length / 4), 4]]) {
+      const list = await t.rpc.send(AUDIT_SUBJECTS.identity.list, { page, pageSize }, { actor: auditor });
+      expect(list).toMatchObject({ page, pageSize, total: all.length });
+      expect(list.items.map((i) => i.seq)).toEqual(newestFirst.slice((page - 1) * pageSize, page * pageSize));
+    }
+    const beyond = await t.rpc.send(AUDIT_SUBJECTS.identity.list, { page: all.length + 1, pageSize: 1 }, { actor: auditor });
+    expect(beyond).toMatchObject({ items: [], total: all.length });
+  });
+
   it('answers only admins and auditors, and refuses bad filters', async () => {
     for (const actor of [{ id: randomUUID(), roles: ['citizen'] }, { id: randomUUID(), roles: ['officer'], agencyId: randomUUID() }] as Actor[]) {
       for (const subject of [AUDIT_SUBJECTS.identity.list, AUDIT_SUBJECTS.identity.verify, AUDIT_SUBJECTS.identity.head] as const) {

@@ -9,6 +9,13 @@ export class ReportingConfig extends ServiceConfig {
    */
   @Expose() @toInt() @IsInt() @Min(0) @Max(5000)
   PROJECTION_BATCH_WAIT_MS: number = 100;
+
+  /**
+   * A report's answer is reused for identical requests for up to this long while the projection
+   * has not moved (0: never); its asOf tells the position it was computed at.
+   */
+  @Expose() @toInt() @IsInt() @Min(0) @Max(60000)
+  REPORT_CACHE_MS: number = 2000;
 }
 
 export function loadReportingConfig(env: Record<string, string | undefined> = process.env): ReportingConfig {

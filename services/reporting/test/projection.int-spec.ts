@@ -2,9 +2,10 @@ import { Actor, RegencyCloudEvent, SUBJECTS } from '@smart-regency/contracts';
 import { buildEvent, EventConsumer } from '@smart-regency/platform';
 import { InProcessService, startInProcess, tablesOf, waitFor } from '@smart-regency/testing';
 import { JetStreamClient, JetStreamManager, JsMsg } from 'nats';
-import { DataSource } from 'typeorm';
+import { DataSource, QueryRunner } from 'typeorm';
 import { startReporting } from '../src/app';
 import { loadReportingConfig } from '../src/config';
+import { MonthlyRollups1767400000000 } from '../src/migrations/1767400000000-MonthlyRollups';
 import { PROJECTION_BATCH_SIZE, ProjectionConsumer, REPORTING_CONSUMER } from '../src/projection/projection.module';
 import { ProjectionStore } from '../src/projection/projection.store';
 import { rebuildReadModels } from '../src/rebuild/rebuild';
@@ -59,15 +60,35 @@ describe('reporting read models fed by the events stream', () => {
   /** Read models without the aggregate rows that sum to nothing (left where a record moved agency). */
   const snapshot = async () => {
     const rows = async (sql: string) => (await t.db.query(sql)).rows;
-    const nonZero = (table: string) =>
-      rows(`SELECT * FROM ${table} t WHERE EXISTS (SELECT 1 FROM jsonb_each(to_jsonb(t) - 'day' - 'agency_id') e WHERE e.value <> '0'::jsonb) ORDER BY day, agency_id`);
+    const nonZero = (table: string, period = 'day') =>
+      rows(`SELECT * FROM ${table} t WHERE EXISTS (SELECT 1 FROM jsonb_each(to_jsonb(t) - '${period}' - 'agency_id') e WHERE e.value <> '0'::jsonb) ORDER BY ${period}, agency_id`);
     return {
       complaintFacts: await rows('SELECT * FROM complaint_facts ORDER BY complaint_id'),
       permitFacts: await rows('SELECT * FROM permit_facts ORDER BY application_id'),
       complaintDaily: await nonZero('complaint_daily'),
       permitDaily: await nonZero('permit_daily'),
+      complaintMonthly: await nonZero('complaint_monthly', 'month'),
+      permitMonthly: await nonZero('permit_monthly', 'month'),
       state: await rows('SELECT * FROM projection_state'),
     };
+  };
+  /** Each monthly roll-up row holds exactly the sum of its month's days (and no month lacks one); returns the months compared. */
+  const expectRollUpsEqualDays = async () => {
+    let compared = 0;
+    for (const kind of ['complaint', 'permit']) {
+      const { rows } = await t.db.query(
+        `WITH days AS (SELECT month, agency_id, jsonb_object_agg(key, total) AS counters
+                         FROM (SELECT date_trunc('month', d.day)::date AS month, d.agency_id, e.key, sum(e.value::bigint) AS total
+                                 FROM ${kind}_daily d, jsonb_each(to_jsonb(d) - 'day' - 'agency_id') e GROUP BY 1, 2, 3) x
+                        GROUP BY 1, 2),
+              months AS (SELECT month, agency_id, to_jsonb(m) - 'month' - 'agency_id' AS counters FROM ${kind}_monthly m)
+         SELECT coalesce(d.month, m.month) AS month, coalesce(d.agency_id, m.agency_id) AS agency_id, d.counters AS days, m.counters AS months
+           FROM days d FULL JOIN months m ON m.month = d.month AND m.agency_id = d.agency_id`,
+      );
+      for (const r of rows) expect({ kind, month: r.month, agency: r.agency_id, counters: r.months }).toEqual({ kind, month: r.month, agency: r.agency_id, counters: r.days });
+      compared += rows.length;
+    }
+    expect(compared).toBeGreaterThan(0);
   };
 
   beforeAll(async () => {
@@ -83,11 +104,13 @@ describe('reporting read models fed by the events stream', () => {
     expect(await tablesOf(t.db)).toEqual([
       'complaint_daily',
       'complaint_facts',
+      'complaint_monthly',
       'idempotency_keys',
       'migrations',
       'outbox',
       'permit_daily',
       'permit_facts',
+      'permit_monthly',
       'processed_events',
       'projection_state',
     ]);
@@ -147,6 +170,7 @@ describe('reporting read models fed by the events stream', () => {
     const newest = events[events.length - 1];
     expect(s.asOf).toEqual({ eventId: newest.id, eventTime: newest.time, streamSequence: events.length });
 
+    await expectRollUpsEqualDays();
     expect(await t.rpc.send(SUBJECTS.reporting.publicSummary, {})).toEqual({
       asOf: newest.time,
       complaints: { received: 4, resolved: 2, open: 2, slaCompliancePct: 66.7, averageRating: 4 },
@@ -220,6 +244,46 @@ describe('reporting read models fed by the events stream', () => {
     const sixth = await summary(admin, { from: '2026-11-06', to: '2026-11-06' });
     expect(sixth.complaints).toMatchObject({ received: 0, resolved: 1, finished: 1, medianHandlingHours: 96 });
     expect(sixth.permits).toMatchObject({ submitted: 0, issued: 1, decided: 0 });
+  });
+
+  it('counts a month read from its roll-ups as the same month read day by day', async () => {
+    const counts = (r: { complaints: object; permits: object }) => {
+      const pick = (o: object) => Object.fromEntries(Object.entries(o).filter(([k, v]) => typeof v === 'number' && !/Pct|Hours|average/.test(k)));
+      return { complaints: pick(r.complaints), permits: pick(r.permits) };
+    };
+    const add = (a: ReturnType<typeof counts>, b: ReturnType<typeof counts>) => {
+      const sum = (x: Record<string, unknown>, y: Record<string, unknown>) => Object.fromEntries(Object.keys(x).map((k) => [k, Number(x[k]) + Number(y[k])]));
+      return { complaints: sum(a.complaints, b.complaints), permits: sum(a.permits, b.permits) };
+    };
+    for (const agencyId of [undefined, AGENCY_A, AGENCY_B, TECH_P]) {
+      const scope: Record<string, string> = agencyId ? { agencyId } : {};
+      const whole = await summary(admin, { from: '2026-11-01', to: '2026-11-30', ...scope });
+      const first = await summary(admin, { from: '2026-11-01', to: '2026-11-15', ...scope });
+      const second = await summary(admin, { from: '2026-11-16', to: '2026-11-30', ...scope });
+      expect(counts(whole)).toEqual(add(counts(first), counts(second)));
+      // A longer period over whole months and cut ones: the whole history falls inside it.
+      const long = await summary(admin, { from: '2026-09-17', to: '2027-01-09', ...scope });
+      const all = await summary(admin, scope);
+      expect({ complaints: long.complaints, permits: long.permits }).toEqual({ complaints: all.complaints, permits: all.permits });
+    }
+    expect((await summary()).complaints.received).toBeGreaterThan(0);
+  });
+
+  it('rolls up the days a database already holds when the roll-ups are created (the migration)', async () => {
+    const before = await snapshot();
+    const migration = new MonthlyRollups1767400000000();
+    const runner = { query: (sql: string, params?: unknown[]) => t.db.query(sql, params) } as unknown as QueryRunner;
+    await t.db.query('BEGIN');
+    try {
+      await migration.down(runner);
+      await migration.up(runner);
+      await t.db.query('COMMIT');
+    } catch (error) {
+      await t.db.query('ROLLBACK');
+      throw error;
+    }
+    expect(await snapshot()).toEqual(before);
+    await expectRollUpsEqualDays();
   });
 
   it('scopes an agency head to their own agency and refuses others', async () => {
@@ -321,6 +385,7 @@ describe('reporting read models fed by the events stream', () => {
     expect(result.applied).toBe(stream.state.messages - 1); // the late copy of C1's answer counts once
     expect(progress.at(-1)).toEqual([stream.state.last_seq, stream.state.last_seq]);
     expect(await snapshot()).toEqual(incremental);
+    await expectRollUpsEqualDays();
     expect((await t.db.query(`SELECT indexname FROM pg_indexes WHERE tablename = 'complaint_daily' ORDER BY 1`)).rows.map((r) => r.indexname)).toEqual([
       'complaint_daily_pkey',
       'ix_complaint_daily_agency_day',
@@ -348,6 +413,7 @@ describe('reporting read models fed by the events stream', () => {
     expect(after.complaints).toEqual(before.complaints);
     expect(after.permits).toMatchObject({ decided: before.permits.decided + 1, rejected: before.permits.rejected + 1, decidedWithinDeadline: 3 });
     expect(after.permits.byStatus).toMatchObject({ submitted: 0, rejected: 2 });
+    await expectRollUpsEqualDays();
   });
 
   it('hands over to a lagging live consumer: events the rebuilt tables hold are not counted again', async () => {
@@ -377,6 +443,7 @@ describe('reporting read models fed by the events stream', () => {
     const settled = await snapshot();
     await rebuildReadModels({ databaseUrl: t.databaseUrl, nc: t.rpc.connection, stream: t.env.eventsStream });
     expect(await snapshot()).toEqual(settled);
+    await expectRollUpsEqualDays();
   });
 
   it('refuses to rebuild from a stream whose first events have aged out, and changes nothing', async () => {

@@ -17,6 +17,8 @@ export class AuditChainer implements OnApplicationBootstrap, OnApplicationShutdo
   private loop?: Promise<void>;
   private timer?: NodeJS.Timeout;
   private wake?: () => void;
+  private draining?: Promise<void>;
+  private nextDrain?: Promise<void>;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -37,8 +39,31 @@ export class AuditChainer implements OnApplicationBootstrap, OnApplicationShutdo
     await this.drain().catch((error: Error) => this.logger.warn(`rows left pending at shutdown, chained at the next start: ${error.message}`));
   }
 
-  /** Chains every row committed before the call (waits for a chainer that holds the lock). */
-  async drain(): Promise<void> {
+  /**
+   * Chains every row committed before the call (waits for a chainer that holds the lock). Callers
+   * meanwhile share drains: a drain already running may have begun before their rows committed,
+   * so they all wait for the one after it (one drain at a time, however many readers ask).
+   */
+  drain(): Promise<void> {
+    if (!this.draining) {
+      this.draining = this.drainOnce().finally(() => (this.draining = undefined));
+      return this.draining;
+    }
+    this.nextDrain ??= this.draining
+      .catch(() => undefined)
+      .then(() => {
+        this.nextDrain = undefined;
+        return this.drain();
+      });
+    return this.nextDrain;
+  }
+
+  private async drainOnce(): Promise<void> {
+    // Nothing pending, nothing to wait for: chaining deletes a row from audit_pending in the
+    // transaction that appends it to audit_log, so a committed row not seen here is in the chain.
+    // (A row being chained right now is still seen here, and the chain call below waits for it.)
+    const pending = (await this.db.query('SELECT 1 FROM audit_pending ORDER BY id LIMIT 1')) as unknown[];
+    if (!pending.length) return;
     while ((await this.chain(true)) === this.options.chainBatchSize);
   }
 

@@ -268,8 +268,22 @@ export class AuditTrail implements OnApplicationShutdown {
     });
   }
 
-  async list(query: AuditListQuery): Promise<Page<AuditEntryResponse>> {
+  /**
+   * A read of the trail that must show every row committed before it was asked, in one statement
+   * that also says whether anything waits in audit_pending. Nothing waiting in its snapshot means
+   * every row committed before it is in the chain, in that same snapshot (chaining deletes a row
+   * from audit_pending in the transaction that appends it): the answer stands, no drain, no lock.
+   * Otherwise drain (AuditChainer.drain) and read again.
+   */
+  private async complete<R extends { pending: boolean }>(sql: string, params: unknown[]): Promise<R[]> {
+    const read = () => this.db.query(`SELECT EXISTS (SELECT 1 FROM audit_pending) AS pending, r.* FROM (SELECT 1) one LEFT JOIN LATERAL (${sql}) r ON true`, params) as Promise<R[]>;
+    const rows = await read();
+    if (!rows[0]?.pending) return rows;
     await this.chainer.drain();
+    return read();
+  }
+
+  async list(query: AuditListQuery): Promise<Page<AuditEntryResponse>> {
     const where: string[] = [];
     const params: unknown[] = [];
     const p = (value: unknown) => `$${params.push(value)}`;
@@ -284,7 +298,13 @@ export class AuditTrail implements OnApplicationShutdown {
     };
     let select: string;
     let count: string;
-    if (!query.subjectId) {
+    if (!query.subjectId && !where.length) {
+      // The whole chain: it has no gaps (a row joins only as the head's seq + 1, from 1, and rows
+      // are never updated, deleted or truncated: audit_append and audit_refuse), so its last seq
+      // is its row count, and page n starts at that seq minus the rows before it, read by key.
+      select = `SELECT ${COLUMNS} FROM audit_log WHERE seq <= (SELECT max(seq) FROM audit_log) - ${skip} ORDER BY seq DESC LIMIT ${take}`;
+      count = `SELECT coalesce(max(seq), 0)::int AS total FROM audit_log`;
+    } else if (!query.subjectId) {
       select = `SELECT ${COLUMNS} FROM audit_log ${matching()} ORDER BY seq DESC OFFSET ${skip} LIMIT ${take}`;
       count = `SELECT count(*)::int AS total FROM audit_log ${matching()}`;
     } else {
@@ -301,10 +321,13 @@ export class AuditTrail implements OnApplicationShutdown {
         SELECT ${COLUMNS} FROM audit_log WHERE seq IN (SELECT seq FROM page) ORDER BY seq DESC`;
       count = `SELECT ((SELECT count(*) FROM audit_log ${own}) + (SELECT count(*) FROM audit_log ${listed}))::int AS total`;
     }
-    const [rows, [{ total }]] = await Promise.all([
-      this.db.query(select, params) as Promise<StoredRow[]>,
-      this.db.query(count, params) as Promise<Array<{ total: number }>>,
-    ]);
+    // The page and its total from one snapshot; an empty page is one row without a seq.
+    const found = await this.complete<StoredRow & { pending: boolean; total: number }>(
+      `SELECT (${count}) AS total, page.* FROM (SELECT 1) o LEFT JOIN LATERAL (${select}) page ON true`,
+      params,
+    );
+    const rows = found.filter((r) => r.seq !== null).sort((a, b) => Number(b.seq) - Number(a.seq));
+    const total = found[0].total;
     return pageOf(
       rows.map((r) => this.toResponse(r)),
       total,
@@ -314,9 +337,8 @@ export class AuditTrail implements OnApplicationShutdown {
 
   /** The chain's last row: export it (print it, sign it, send it elsewhere) to anchor the chain. */
   async head(): Promise<AuditHead> {
-    await this.chainer.drain();
-    const [last] = (await this.db.query('SELECT seq, hash, at FROM audit_log ORDER BY seq DESC LIMIT 1')) as Array<Pick<StoredRow, 'seq' | 'hash' | 'at'>>;
-    return last ? { service: this.service, seq: Number(last.seq), hash: last.hash, at: last.at.toISOString() } : { service: this.service, seq: 0, hash: GENESIS_HASH };
+    const [last] = await this.complete<Pick<StoredRow, 'seq' | 'hash' | 'at'> & { pending: boolean }>('SELECT seq, hash, at FROM audit_log ORDER BY seq DESC LIMIT 1', []);
+    return last.seq !== null ? { service: this.service, seq: Number(last.seq), hash: last.hash, at: last.at.toISOString() } : { service: this.service, seq: 0, hash: GENESIS_HASH };
   }
 
   /**

@@ -8,6 +8,8 @@ import {
   histogramBucket,
   histogramMedianHours,
   jakartaDay,
+  monthlyDeltas,
+  monthOf,
 } from './facts';
 
 const id = 'c0000000-0000-4000-8000-000000000001';
@@ -76,5 +78,22 @@ describe('read-model schema', () => {
     const table = (name: string) => sql.find((q) => q.includes(`CREATE TABLE ${name} (`))!;
     for (const c of COMPLAINT_COUNTERS) expect(table('complaint_daily')).toMatch(new RegExp(`\\b${c} (int|bigint) NOT NULL`));
     for (const c of PERMIT_COUNTERS) expect(table('permit_daily')).toMatch(new RegExp(`\\b${c} (int|bigint) NOT NULL`));
+  });
+
+  it('rolls daily deltas up by month and agency, cancelling what moves within a month', () => {
+    const daily: Deltas = new Map<string, Record<string, number>>([
+      [`2026-10-31|${A}`, { received: 1, s_received: 1 }],
+      [`2026-11-01|${A}`, { received: 2, s_received: -1, s_closed: 1 }],
+      [`2026-11-30|${A}`, { received: 1, rating_sum: 4 }],
+      [`2026-11-30|${B}`, { received: -1 }],
+    ]);
+    expect(monthlyDeltas(daily)).toEqual(
+      new Map<string, Record<string, number>>([
+        [`2026-10-01|${A}`, { received: 1, s_received: 1 }],
+        [`2026-11-01|${A}`, { received: 3, s_received: -1, s_closed: 1, rating_sum: 4 }],
+        [`2026-11-01|${B}`, { received: -1 }],
+      ]),
+    );
+    expect(['2026-01-01', '2026-02-28', '2024-02-29', '2026-12-31'].map(monthOf)).toEqual(['2026-01-01', '2026-02-01', '2024-02-01', '2026-12-01']);
   });
 });

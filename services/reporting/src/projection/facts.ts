@@ -321,6 +321,19 @@ function add(deltas: Deltas, day: string, agencyId: string, column: string, n: n
   row[column] = (row[column] ?? 0) + n;
 }
 
+/** The first day of the month of a day ('2026-11-06' → '2026-11-01'): the key of the monthly roll-ups. */
+export const monthOf = (day: string): string => `${day.slice(0, 7)}-01`;
+
+/** Daily deltas summed per month and agency: a month's roll-up changes by exactly what its days change by. */
+export function monthlyDeltas(daily: Deltas): Deltas {
+  const months: Deltas = new Map();
+  for (const [key, counts] of daily) {
+    const [day, agencyId] = key.split('|');
+    for (const [column, n] of Object.entries(counts)) add(months, monthOf(day), agencyId, column, n);
+  }
+  return months;
+}
+
 /** Adds (sign 1) or removes (sign -1) what a complaint fact counts in complaint_daily. */
 export function complaintContribution(f: ComplaintFact, sign: 1 | -1, deltas: Deltas): void {
   const a = f.agencyId ?? NO_AGENCY;

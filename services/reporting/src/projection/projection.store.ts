@@ -8,6 +8,7 @@ import {
   Deltas,
   emptyComplaint,
   emptyPermit,
+  monthlyDeltas,
   PERMIT_COUNTERS,
   permitContribution,
   PermitFact,
@@ -20,7 +21,7 @@ export interface Sql {
 }
 
 /** The tables the projection writes; the rebuild writes the same ones under a suffix. */
-export const READ_MODEL_TABLES = ['complaint_facts', 'permit_facts', 'complaint_daily', 'permit_daily', 'projection_state'] as const;
+export const READ_MODEL_TABLES = ['complaint_facts', 'permit_facts', 'complaint_daily', 'permit_daily', 'complaint_monthly', 'permit_monthly', 'projection_state'] as const;
 
 /** The one projection_state row: how far the read models have read the stream. */
 export const PROJECTION_NAME = 'events';
@@ -92,6 +93,8 @@ function toRecord(columns: Column[], fact: object): Record<string, unknown> {
 interface FactKind<F> {
   table: string;
   daily: string;
+  /** The daily table rolled up by month (the same counters). */
+  monthly: string;
   idColumn: string;
   columns: Column[];
   counters: readonly string[];
@@ -104,6 +107,7 @@ interface FactKind<F> {
 const COMPLAINTS: FactKind<ComplaintFact> = {
   table: 'complaint_facts',
   daily: 'complaint_daily',
+  monthly: 'complaint_monthly',
   idColumn: 'complaint_id',
   columns: COMPLAINT_COLUMNS,
   counters: COMPLAINT_COUNTERS,
@@ -116,6 +120,7 @@ const COMPLAINTS: FactKind<ComplaintFact> = {
 const PERMITS: FactKind<PermitFact> = {
   table: 'permit_facts',
   daily: 'permit_daily',
+  monthly: 'permit_monthly',
   idColumn: 'application_id',
   columns: PERMIT_COLUMNS,
   counters: PERMIT_COUNTERS,
@@ -186,22 +191,27 @@ export class ProjectionStore {
          .join(', ')}`,
       [JSON.stringify([...after.values()].map((f) => toRecord(kind.columns, f)))],
     );
+    await this.addCounters(db, `${kind.daily}${this.suffix}`, 'day', kind.counters, deltas);
+    await this.addCounters(db, `${kind.monthly}${this.suffix}`, 'month', kind.counters, monthlyDeltas(deltas));
+  }
+
+  /** Adds the non-zero deltas to an aggregate table keyed (`period`, agency_id), rows in key order (no lock cycles). */
+  private async addCounters(db: Sql, table: string, period: 'day' | 'month', counters: readonly string[], deltas: Deltas): Promise<void> {
     const changed = [...deltas.entries()]
       .map(([key, counts]) => {
         const nonZero = Object.entries(counts).filter(([, n]) => n !== 0);
         if (!nonZero.length) return null;
-        const [day, agencyId] = key.split('|');
-        return { day, agency_id: agencyId, ...Object.fromEntries(nonZero) };
+        const [at, agencyId] = key.split('|');
+        return { [period]: at, agency_id: agencyId, ...Object.fromEntries(nonZero) } as { agency_id: string } & Record<string, string>;
       })
-      .filter((r): r is { day: string; agency_id: string } => r !== null)
-      .sort((a, b) => (a.day === b.day ? a.agency_id.localeCompare(b.agency_id) : a.day.localeCompare(b.day)));
+      .filter((r): r is { agency_id: string } & Record<string, string> => r !== null)
+      .sort((a, b) => (a[period] === b[period] ? a.agency_id.localeCompare(b.agency_id) : a[period].localeCompare(b[period])));
     if (!changed.length) return;
-    const counters = kind.counters;
     await db.query(
-      `INSERT INTO ${kind.daily}${this.suffix} AS t (day, agency_id, ${counters.join(', ')})
-       SELECT day, agency_id, ${counters.map((c) => `coalesce(${c}, 0)`).join(', ')}
-         FROM jsonb_to_recordset($1::jsonb) AS x(day date, agency_id uuid, ${counters.map((c) => `${c} bigint`).join(', ')})
-       ON CONFLICT (day, agency_id) DO UPDATE SET ${counters.map((c) => `${c} = t.${c} + EXCLUDED.${c}`).join(', ')}`,
+      `INSERT INTO ${table} AS t (${period}, agency_id, ${counters.join(', ')})
+       SELECT ${period}, agency_id, ${counters.map((c) => `coalesce(${c}, 0)`).join(', ')}
+         FROM jsonb_to_recordset($1::jsonb) AS x(${period} date, agency_id uuid, ${counters.map((c) => `${c} bigint`).join(', ')})
+       ON CONFLICT (${period}, agency_id) DO UPDATE SET ${counters.map((c) => `${c} = t.${c} + EXCLUDED.${c}`).join(', ')}`,
       [JSON.stringify(changed)],
     );
   }

@@ -18,8 +18,10 @@ import {
 } from '@smart-regency/contracts';
 import { DomainError } from '@smart-regency/platform';
 import { DataSource } from 'typeorm';
+import { ReportingConfig } from '../config';
 import { COMPLAINT_STATUS_COLUMNS, histogramColumns, histogramMedianHours, jakartaDay, NO_AGENCY, PERMIT_STATUS_COLUMNS } from '../projection/facts';
 import { PROJECTION_NAME } from '../projection/projection.store';
+import { ReportCache } from './report-cache';
 
 const num = (v: unknown): number => Number(v ?? 0);
 const pct = (part: unknown, whole: unknown): number | null => (num(whole) === 0 ? null : Math.round((num(part) / num(whole)) * 1000) / 10);
@@ -100,6 +102,32 @@ function permitFigures(r: Row | undefined, exactMedian?: number | null): PermitF
 
 const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 
+const MONTHLY_OF = { complaint_daily: 'complaint_monthly', permit_daily: 'permit_monthly' } as const;
+type DailyTable = keyof typeof MONTHLY_OF;
+const COLUMNS_OF: Record<DailyTable, string[]> = { complaint_daily: COMPLAINT_SUMS, permit_daily: PERMIT_SUMS };
+
+/** Jakarta days, both ends inclusive; null: open. */
+interface DayRange {
+  from: string | null;
+  to: string | null;
+}
+
+/**
+ * Days [from, to] as the whole months inside them (first days; `before` exclusive; null: open),
+ * read from the monthly roll-ups, and the days at either end outside those months, read from the
+ * daily rows. Both give the same sums (a month's roll-up is the sum of its days); the months
+ * are ~30 times fewer rows.
+ */
+export function splitByMonths(from: string | null | undefined, to: string | null | undefined): { months: { from: string | null; before: string | null } | null; days: DayRange[] } {
+  const first = from ? (from.endsWith('-01') ? from : nextPeriod(periodStart(from, 'month'), 'month')) : null;
+  const before = to ? (addDays(to, 1).endsWith('-01') ? addDays(to, 1) : periodStart(to, 'month')) : null;
+  if (first !== null && before !== null && first >= before) return { months: null, days: [{ from: from ?? null, to: to ?? null }] };
+  const days: DayRange[] = [];
+  if (from && first !== null && from < first) days.push({ from, to: addDays(first, -1) });
+  if (to && before !== null && to >= before) days.push({ from: before, to });
+  return { months: { from: first, before }, days };
+}
+
 /** The first Jakarta day of the period a day falls in. */
 export function periodStart(day: string, interval: ReportInterval): string {
   if (interval === 'day') return day;
@@ -115,10 +143,52 @@ function nextPeriod(start: string, interval: ReportInterval): string {
   return m === 12 ? `${y + 1}-01-01` : `${y}-${String(m + 1).padStart(2, '0')}-01`;
 }
 
-/** Reads the per-day aggregates; every report is a sum over (day, agency) rows. */
+/**
+ * Reads the aggregates: every report is a sum over (month, agency) roll-ups and the (day, agency)
+ * rows at the ends of its period; answers are shared while the projection stands still (ReportCache).
+ */
 @Injectable()
 export class ReportsService {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  private readonly cache: ReportCache;
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    config: ReportingConfig,
+  ) {
+    this.cache = new ReportCache(config.REPORT_CACHE_MS);
+  }
+
+  /**
+   * The answer for `key` as of the projection's current position: computed once per position
+   * (and at most REPORT_CACHE_MS), whoever asks meanwhile shares it. The scope is part of the key.
+   */
+  private async cached<T>(key: unknown[], compute: (asOf: ReportAsOf | null) => Promise<T>): Promise<T> {
+    const asOf = await this.asOf();
+    return this.cache.get(JSON.stringify(key), asOf ? `${asOf.streamSequence}|${asOf.eventId}` : '', () => compute(asOf));
+  }
+
+  /**
+   * `SELECT … FROM` a daily table's rows in [from, to] of one agency (or all), as whole months of
+   * its roll-up plus the days at the ends: `agency_id`, `d` (the month's or the day's first day)
+   * and the report's counters.
+   */
+  private rowsOf(table: DailyTable, from: string | null | undefined, to: string | null | undefined, agencyId: string | null): { sql: string; params: unknown[] } {
+    const params: unknown[] = [];
+    const p = (v: unknown) => `$${params.push(v)}`;
+    const columns = COLUMNS_OF[table].join(', ');
+    const agency = agencyId ? [`agency_id = ${p(agencyId)}`] : [];
+    const { months, days } = splitByMonths(from, to);
+    const parts: string[] = [];
+    if (months) {
+      const where = [...(months.from ? [`month >= ${p(months.from)}`] : []), ...(months.before ? [`month < ${p(months.before)}`] : []), ...agency];
+      parts.push(`SELECT agency_id, month AS d, ${columns} FROM ${MONTHLY_OF[table]}${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`);
+    }
+    if (days.length) {
+      const ranges = days.map((r) => [...(r.from ? [`day >= ${p(r.from)}`] : []), ...(r.to ? [`day <= ${p(r.to)}`] : [])].join(' AND ') || 'true');
+      parts.push(`SELECT agency_id, day AS d, ${columns} FROM ${table} WHERE (${ranges.map((r) => `(${r})`).join(' OR ')})${agency.length ? ` AND ${agency.join(' AND ')}` : ''}`);
+    }
+    return { sql: `(${parts.join(' UNION ALL ')}) r`, params };
+  }
 
   /** The agency the caller may see: all (null) or one; an agency head only their own. */
   scope(actor: Actor, agencyId: string | undefined): string | null {
@@ -173,13 +243,17 @@ export class ReportsService {
     return new Map(rows.map((r) => [String(r.agency), r.seconds === null ? null : Math.round((Number(r.seconds) / 3600) * 10) / 10]));
   }
 
-  async summary(actor: Actor, query: ReportQuery): Promise<ReportSummaryResponse> {
+  summary(actor: Actor, query: ReportQuery): Promise<ReportSummaryResponse> {
     const agencyId = this.scope(actor, query.agencyId);
-    const w = this.where(query.from, query.to, agencyId);
-    const [[c], [p], asOf] = await Promise.all([
-      this.db.query(`SELECT ${sums(COMPLAINT_SUMS)} FROM complaint_daily ${w.sql}`, w.params),
-      this.db.query(`SELECT ${sums(PERMIT_SUMS)} FROM permit_daily ${w.sql}`, w.params),
-      this.asOf(),
+    return this.cached(['summary', query.from ?? null, query.to ?? null, agencyId], (asOf) => this.computeSummary(query, agencyId, asOf));
+  }
+
+  private async computeSummary(query: ReportQuery, agencyId: string | null, asOf: ReportAsOf | null): Promise<ReportSummaryResponse> {
+    const cr = this.rowsOf('complaint_daily', query.from, query.to, agencyId);
+    const pr = this.rowsOf('permit_daily', query.from, query.to, agencyId);
+    const [[c], [p]] = await Promise.all([
+      this.db.query(`SELECT ${sums(COMPLAINT_SUMS)} FROM ${cr.sql}`, cr.params),
+      this.db.query(`SELECT ${sums(PERMIT_SUMS)} FROM ${pr.sql}`, pr.params),
     ]);
     const [cm, pm] = await Promise.all([
       this.exactMedians('complaints', histogramTotal(c), query.from, query.to, agencyId, false),
@@ -195,13 +269,17 @@ export class ReportsService {
     };
   }
 
-  async agencies(actor: Actor, query: ReportQuery): Promise<AgenciesReportResponse> {
+  agencies(actor: Actor, query: ReportQuery): Promise<AgenciesReportResponse> {
     const agencyId = this.scope(actor, query.agencyId);
-    const w = this.where(query.from, query.to, agencyId);
-    const [complaints, permits, asOf] = await Promise.all([
-      this.db.query(`SELECT agency_id, ${sums(COMPLAINT_SUMS)} FROM complaint_daily ${w.sql} GROUP BY agency_id`, w.params),
-      this.db.query(`SELECT agency_id, ${sums(PERMIT_SUMS)} FROM permit_daily ${w.sql} GROUP BY agency_id`, w.params),
-      this.asOf(),
+    return this.cached(['agencies', query.from ?? null, query.to ?? null, agencyId], (asOf) => this.computeAgencies(query, agencyId, asOf));
+  }
+
+  private async computeAgencies(query: ReportQuery, agencyId: string | null, asOf: ReportAsOf | null): Promise<AgenciesReportResponse> {
+    const cr = this.rowsOf('complaint_daily', query.from, query.to, agencyId);
+    const pr = this.rowsOf('permit_daily', query.from, query.to, agencyId);
+    const [complaints, permits] = await Promise.all([
+      this.db.query(`SELECT agency_id, ${sums(COMPLAINT_SUMS)} FROM ${cr.sql} GROUP BY agency_id`, cr.params),
+      this.db.query(`SELECT agency_id, ${sums(PERMIT_SUMS)} FROM ${pr.sql} GROUP BY agency_id`, pr.params),
     ]);
     const byAgency = new Map<string, { c?: Row; p?: Row }>();
     for (const r of complaints as Row[]) byAgency.set(String(r.agency_id), { c: r });
@@ -238,31 +316,47 @@ export class ReportsService {
         { field: 'from', message: `from..to has more than ${MAX_SERIES_POINTS[interval]} ${interval}s; narrow the range or use a longer interval`, rule: 'maxSeriesPoints' },
       ]);
     }
-    const metric = METRIC_SQL[query.metric];
-    const w = this.where(from, to, agencyId);
-    const [rows, asOf] = await Promise.all([
-      this.db.query(
+    return this.cached(['timeseries', query.metric, interval, from, to, agencyId], (asOf) => this.computeTimeseries(query.metric, interval, from, to, agencyId, asOf));
+  }
+
+  private async computeTimeseries(
+    metricName: ReportMetric,
+    interval: ReportInterval,
+    from: string,
+    to: string,
+    agencyId: string | null,
+    asOf: ReportAsOf | null,
+  ): Promise<TimeseriesResponse> {
+    const metric = METRIC_SQL[metricName];
+    let rows: Row[];
+    if (interval === 'month') {
+      // Whole months from the roll-ups; the days of a month cut by from or to from the daily rows.
+      const r = this.rowsOf(metric.table, from, to, agencyId);
+      rows = await this.db.query(`SELECT to_char(date_trunc('month', d), 'YYYY-MM-DD') AS period, ${metric.expr} AS value FROM ${r.sql} GROUP BY 1`, r.params);
+    } else {
+      const w = this.where(from, to, agencyId);
+      rows = await this.db.query(
         `SELECT to_char(date_trunc('${interval}', day), 'YYYY-MM-DD') AS period, ${metric.expr} AS value
            FROM ${metric.table} ${w.sql} GROUP BY 1`,
         w.params,
-      ),
-      this.asOf(),
-    ]);
-    const values = new Map<string, number | null>((rows as Row[]).map((r) => [String(r.period), r.value === null ? null : Number(r.value)]));
+      );
+    }
+    const values = new Map<string, number | null>(rows.map((r) => [String(r.period), r.value === null ? null : Number(r.value)]));
     const points = [];
     for (let p = periodStart(from, interval); p <= to; p = nextPeriod(p, interval)) {
       points.push({ period: p, value: values.has(p) ? values.get(p)! : metric.ratio ? null : 0 });
     }
-    return { metric: query.metric, interval, from, to, agencyId, asOf, points };
+    return { metric: metricName, interval, from, to, agencyId, asOf, points };
   }
 
   /** Open-data figures over all time, for everyone; no personal data. */
-  async publicSummary(): Promise<PublicSummaryResponse> {
-    const [[c], [p], asOf] = await Promise.all([
-      this.db.query(`SELECT ${sums(COMPLAINT_SUMS)} FROM complaint_daily`),
-      this.db.query(`SELECT ${sums(PERMIT_SUMS)} FROM permit_daily`),
-      this.asOf(),
-    ]);
+  publicSummary(): Promise<PublicSummaryResponse> {
+    return this.cached(['public'], (asOf) => this.computePublicSummary(asOf));
+  }
+
+  private async computePublicSummary(asOf: ReportAsOf | null): Promise<PublicSummaryResponse> {
+    // All time: the roll-ups alone.
+    const [[c], [p]] = await Promise.all([this.db.query(`SELECT ${sums(COMPLAINT_SUMS)} FROM complaint_monthly`), this.db.query(`SELECT ${sums(PERMIT_SUMS)} FROM permit_monthly`)]);
     const complaints = complaintFigures(c);
     const permits = permitFigures(p);
     const s = permits.byStatus;
