@@ -53,5 +53,6 @@ export * from './limits/daily-limit';
 export * from './audit';
 export * from './common/group-by';
 export * from './common/ttl-cache';
+export * from './common/shared-answers';
 export * from './common/input-guard';
 export * from './crypto/secret-box';

@@ -23,7 +23,7 @@ import { CalendarController } from './identity/calendar.controller';
 import { ServiceAccountsController } from './identity/service-accounts.controller';
 import { ApplicationsController, PermitVerificationController } from './permits/applications.controller';
 import { ComplaintsController, PublicComplaintsController } from './complaints/complaints.controller';
-import { Open311Controller, PUBLIC_BASE_URL } from './open311/open311.controller';
+import { OPEN311_LIST_SHARE_MS, Open311Controller, PUBLIC_BASE_URL } from './open311/open311.controller';
 import { MeController, UsersController } from './identity/users.controller';
 import { DataExport } from './identity/data-export';
 import { Revocations } from './auth/revocations';
@@ -81,6 +81,7 @@ export class AppModule {
         { provide: CALLER_SIGNER, useValue: new CallerSigner(config.ACTOR_SIGNING_KEY) },
         { provide: READINESS_TIMEOUT_MS, useValue: config.READINESS_TIMEOUT_MS },
         { provide: PUBLIC_BASE_URL, useValue: config.PUBLIC_BASE_URL },
+        { provide: OPEN311_LIST_SHARE_MS, useValue: config.OPEN311_LIST_SHARE_MS },
         { provide: APP_PIPE, useFactory: createValidationPipe },
         { provide: APP_FILTER, useClass: ProblemFilter },
         // Guards run in this order: hostile input is refused before the token is looked at.

@@ -26,6 +26,14 @@ export class GatewayConfig extends CommonConfig {
   @Expose() @IsString() @Matches(/^https?:\/\/[^\s]+[^/\s]$/, { message: 'PUBLIC_BASE_URL must be an http(s) URL without a trailing slash' })
   PUBLIC_BASE_URL: string = 'http://localhost:3000';
 
+  /**
+   * Open311 request lists (`GET /open311/v2/requests.json|xml`, public) are shared between identical
+   * queries for this long, with an `Age` header (0: every request asks complaints). Civic apps and
+   * aggregators poll these lists; one answer of 100 requests costs ~6 ms of CPU across the processes.
+   */
+  @Expose() @toInt() @IsInt() @Min(0) @Max(60000)
+  OPEN311_LIST_SHARE_MS: number = 2000;
+
   /** Sign-in attempts (login, refresh) per client IP per minute before 429. */
   @Expose() @toInt() @IsInt() @Min(1) @Max(100000)
   LOGIN_RATE_LIMIT_PER_MINUTE: number = 20;

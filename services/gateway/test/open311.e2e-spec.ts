@@ -262,6 +262,32 @@ describe('Open311 GeoReport v2', () => {
       expectError(await api.get('/open311/v2/requests.json?status=pending'), 400, 'json');
     });
 
+    it('shares an identical list for a moment (Cache-Control, Age), whatever the order of its parameters, and only that list', async () => {
+      const query = 'service_code=waste-environment&status=open';
+      const first = await api.get(`/open311/v2/requests.json?${query}`).expect(200);
+      const sharedAt = Date.now();
+      expect(first.headers['cache-control']).toBe('public, max-age=2');
+      expect(Number(first.headers.age)).toBeGreaterThanOrEqual(0);
+      expect(ids(first.body)).toContain(made.waste);
+      // The request leaves the public list (confidential now); identical lists asked meanwhile are the shared answer.
+      await complaintsDb(`UPDATE complaints SET visibility = 'confidential' WHERE tracking_number = $1`, [made.waste]);
+      try {
+        const again = await api.get('/open311/v2/requests.json?status=open&service_code=waste-environment').expect(200);
+        if (Date.now() - sharedAt < 1500) expect(again.body).toEqual(first.body);
+        // Another query (another format, another filter) is asked of complaints.
+        expect(ids((await api.get(`/open311/v2/requests.json?${query}&start_date=${startedAt}`).expect(200)).body)).not.toContain(made.waste);
+        const asXml = xml.parse((await api.get(`/open311/v2/requests.xml?${query}`).expect(200)).text).service_requests;
+        expect(JSON.stringify(asXml)).not.toContain(made.waste);
+        // A refused query is refused, never answered from a shared list.
+        expectError(await api.get(`/open311/v2/requests.json?${query}&start_date=yesterday`), 400, 'json');
+        // Once the answer has aged out, the list is asked again.
+        await new Promise((resolve) => setTimeout(resolve, Math.max(0, sharedAt + 2100 - Date.now())));
+        expect(ids((await api.get(`/open311/v2/requests.json?${query}`).expect(200)).body)).not.toContain(made.waste);
+      } finally {
+        await complaintsDb(`UPDATE complaints SET visibility = 'public' WHERE tracking_number = $1`, [made.waste]);
+      }
+    });
+
     it('shows one request by id and by token, and 404 for an unknown or confidential one', async () => {
       const json = (await api.get(`/open311/v2/requests/${made.anonymous}.json`).expect(200)).body;
       expect(json).toHaveLength(1);

@@ -1,11 +1,11 @@
 import type { EntityManager, QueryRunner, TransactionCommitEvent, TransactionRollbackEvent } from 'typeorm';
 import { WriteStatement } from '../database/write-statement';
-import { EventRecorder } from './event-recorder';
+import { EventRecorder, PendingEvent } from './event-recorder';
 import { OUTBOX_CHANNEL, OUTBOX_WRITTEN, OutboxCommitSubscriber, OutboxWake } from './outbox-wake';
 
 const quiet = { warn: () => undefined };
 const flush = () => new Promise((resolve) => setImmediate(resolve));
-const registered = { type: 'identity.user.registered.v1', data: { userId: '6f1c1f5e-8a3b-4c2d-9e7f-0a1b2c3d4e5f', roles: ['citizen'] } } as const;
+const registered: PendingEvent = { type: 'identity.user.registered.v1', data: { userId: '6f1c1f5e-8a3b-4c2d-9e7f-0a1b2c3d4e5f', roles: ['citizen'] } };
 
 /** A query runner as TypeORM has one: `data`, and whether a transaction is open. */
 const runner = (isTransactionActive: boolean) => ({ isTransactionActive, data: {} }) as unknown as QueryRunner;
@@ -64,7 +64,7 @@ describe('the outbox relay is woken after the commit, never by the write', () =>
     let answer: () => void = () => undefined;
     const db = { query: (sql: string, params: unknown[]) => (statements.push([sql, ...params]), new Promise<void>((resolve) => (answer = resolve))) };
     const relay = { isLeader: true, wakes: 0, wake() { this.wakes++; } };
-    const wake = new OutboxWake(db, relay, quiet);
+    const wake = new OutboxWake(db as never, relay, quiet);
 
     wake.committed();
     expect(relay.wakes).toBe(1);
@@ -89,7 +89,7 @@ describe('the outbox relay is woken after the commit, never by the write', () =>
     const warned: string[] = [];
     let calls = 0;
     const db = { query: async () => { calls++; throw new Error('connection refused'); } };
-    const wake = new OutboxWake(db, undefined, { warn: (m: string) => warned.push(m) });
+    const wake = new OutboxWake(db as never, undefined, { warn: (m: string) => warned.push(m) });
     wake.committed();
     await flush();
     expect(warned).toEqual([expect.stringContaining('connection refused')]);

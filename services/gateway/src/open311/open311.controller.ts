@@ -1,7 +1,7 @@
 import { ArgumentsHost, Body, Catch, Controller, ExceptionFilter, Get, HttpException, Inject, Logger, Param, Post, Query, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { AgencyResponse, ComplaintCategoryResponse, errorSpec, ListPublicComplaintsRequest, PublicComplaintResponse, SUBJECTS } from '@smart-regency/contracts';
-import { CallContext, DomainError, RpcClient } from '@smart-regency/platform';
+import { CallContext, DomainError, RpcClient, SharedAnswers } from '@smart-regency/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../auth/auth.guard';
 import { Call } from '../http/call-context';
@@ -37,6 +37,8 @@ class Open311Filter implements ExceptionFilter {
 
 /** The gateway's PUBLIC_BASE_URL: links are ours to write, never built from a request's Host. */
 export const PUBLIC_BASE_URL = Symbol('PUBLIC_BASE_URL');
+/** How long identical Open311 request lists share one answer (GatewayConfig.OPEN311_LIST_SHARE_MS). */
+export const OPEN311_LIST_SHARE_MS = Symbol('OPEN311_LIST_SHARE_MS');
 const CHANGESET = '2026-11-28T00:00:00Z';
 /** GeoReport's default window for GET requests without dates: the most recent 90 days. */
 const DEFAULT_WINDOW_MS = 90 * 86_400_000;
@@ -79,11 +81,16 @@ async function everyPage<T>(fetch: (page: number) => Promise<{ items: T[]; pageS
 export class Open311Controller {
   private agencyNames?: { at: number; names: Map<string, string> };
   private categoryNames?: { at: number; names: Map<string, string> };
+  /** Rendered request lists by format and query: public data, the same for every caller. */
+  private readonly lists: SharedAnswers;
 
   constructor(
     private readonly rpc: RpcClient,
     @Inject(PUBLIC_BASE_URL) private readonly baseUrl: string,
-  ) {}
+    @Inject(OPEN311_LIST_SHARE_MS) private readonly listShareMs: number,
+  ) {
+    this.lists = new SharedAnswers(listShareMs);
+  }
 
   private send(reply: FastifyReply, format: Format, root: string, item: string, body: unknown, status = 200) {
     const { type, text } = render(format, root, item, body);
@@ -178,8 +185,22 @@ export class Open311Controller {
       return this.send(reply, format, 'services', 'service', items.map((c) => this.service(c)));
     }
     if (name === 'requests') {
-      const page = await this.rpc.send(SUBJECTS.complaints.listPublic, this.requestsQuery(query), call);
-      return this.send(reply, format, 'service_requests', 'request', await this.requests(page.items, call, this.baseUrl));
+      // The query is checked (400) before any shared answer is looked at; the key is the query as
+      // asked, so a default window ("the last 90 days") moves on once the answer has aged out.
+      const listQuery = this.requestsQuery(query);
+      const key = JSON.stringify([format, Object.entries(query).sort(([a], [b]) => a.localeCompare(b))]);
+      const answer = await this.lists.get(key, '', async () => {
+        const page = await this.rpc.send(SUBJECTS.complaints.listPublic, listQuery, call);
+        return { at: Date.now(), ...render(format, 'service_requests', 'request', await this.requests(page.items, call, this.baseUrl)) };
+      });
+      const age = Math.floor((Date.now() - answer.at) / 1000);
+      void reply
+        .status(200)
+        .header('Content-Type', answer.type)
+        .header('Cache-Control', `public, max-age=${Math.floor(this.listShareMs / 1000)}`)
+        .header('Age', String(age))
+        .send(answer.text);
+      return;
     }
     throw new Open311Error(404, `no resource ${name}`);
   }

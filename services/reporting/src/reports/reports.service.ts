@@ -21,7 +21,7 @@ import { DataSource } from 'typeorm';
 import { ReportingConfig } from '../config';
 import { COMPLAINT_STATUS_COLUMNS, histogramColumns, histogramMedianHours, jakartaDay, NO_AGENCY, PERMIT_STATUS_COLUMNS } from '../projection/facts';
 import { PROJECTION_NAME } from '../projection/projection.store';
-import { ReportCache } from './report-cache';
+import { SharedAnswers } from '@smart-regency/platform';
 
 const num = (v: unknown): number => Number(v ?? 0);
 const pct = (part: unknown, whole: unknown): number | null => (num(whole) === 0 ? null : Math.round((num(part) / num(whole)) * 1000) / 10);
@@ -145,17 +145,17 @@ function nextPeriod(start: string, interval: ReportInterval): string {
 
 /**
  * Reads the aggregates: every report is a sum over (month, agency) roll-ups and the (day, agency)
- * rows at the ends of its period; answers are shared while the projection stands still (ReportCache).
+ * rows at the ends of its period; answers are shared while the projection stands still (SharedAnswers).
  */
 @Injectable()
 export class ReportsService {
-  private readonly cache: ReportCache;
+  private readonly cache: SharedAnswers;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     config: ReportingConfig,
   ) {
-    this.cache = new ReportCache(config.REPORT_CACHE_MS);
+    this.cache = new SharedAnswers(config.REPORT_CACHE_MS);
   }
 
   /**

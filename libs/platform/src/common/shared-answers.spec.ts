@@ -1,8 +1,8 @@
-import { ReportCache } from './report-cache';
+import { SharedAnswers } from './shared-answers';
 
-describe('ReportCache', () => {
+describe('SharedAnswers', () => {
   let now: number;
-  let cache: ReportCache;
+  let cache: SharedAnswers;
   let computed: number;
   const compute = (value: string) => () => {
     computed++;
@@ -12,7 +12,7 @@ describe('ReportCache', () => {
   beforeEach(() => {
     now = 1_000_000;
     computed = 0;
-    cache = new ReportCache(2000, 3, () => now);
+    cache = new SharedAnswers(2000, 3, () => now);
   });
 
   it('shares one computation between identical requests, also while it runs', async () => {
@@ -54,7 +54,7 @@ describe('ReportCache', () => {
   });
 
   it('keeps nothing when maxAgeMs is 0', async () => {
-    const off = new ReportCache(0);
+    const off = new SharedAnswers(0);
     expect(await off.get('summary', '7', compute('a'))).toBe('a');
     expect(await off.get('summary', '7', compute('b'))).toBe('b');
     expect(off.size).toBe(0);

@@ -1,16 +1,18 @@
 /**
- * Report answers by query, each kept while the read models stand where they stood when it was
- * computed (the projection's position in the stream) and for at most `maxAgeMs`: identical
- * requests meanwhile share one computation, also while it is still running (single flight), so a
- * burst of the same report costs one set of queries. The answer carries the position it was
- * computed at (`asOf`), which says how fresh it is. A failed computation is not kept.
+ * Answers of a read by query, shared: each is kept while its source stands where it stood when it
+ * was computed (`position`, e.g. reporting's place in the stream; '' when only age matters) and
+ * for at most `maxAgeMs`. Identical requests meanwhile share one computation, also while it is
+ * still running (single flight), so a burst of the same read costs one set of queries. The answer
+ * should say how fresh it is (reports carry `asOf`; Open311 lists an `Age` header). A failed
+ * computation is not kept. Unlike `TtlCache` (catalogue rows by key, invalidated by the writer),
+ * this is for whole answers of public or scoped reads under load.
  */
-export class ReportCache {
+export class SharedAnswers {
   private readonly entries = new Map<string, { position: string; until: number; answer: Promise<unknown> }>();
 
   constructor(
     private readonly maxAgeMs: number,
-    /** Distinct queries kept at most (the oldest goes first): from, to and agency make many keys. */
+    /** Distinct queries kept at most (the oldest goes first). */
     private readonly maxEntries = 1000,
     private readonly now: () => number = Date.now,
   ) {}
