@@ -42,7 +42,6 @@ export class DocumentsService {
       if (!app || !canSeeApplication(actor, app)) throw notFound();
       const permitType = await m.getRepository(PermitType).findOne({ where: { code: app.permitTypeCode } });
       mayUpload(app, actor, { documentCode: command.documentCode, permitType });
-      await this.uploads.take(m, actor);
       const { bytes: buffer, sha256 } = file;
       const key = documentKey(app.id, command.documentCode, sha256);
       const replaced = await this.documents.find(m, app.id, command.documentCode);
@@ -59,6 +58,10 @@ export class DocumentsService {
       if (replaced && replaced.storage_key !== key && !(await this.documents.references(m, app.id, replaced.storage_key))) {
         await this.storage.delete(m, replaced.storage_key);
       }
+      // The citizen's daily allowance last: its row lock serialises all of one citizen's uploads and is
+      // held until COMMIT, so it is taken when only the audit row is left to write (a refusal still
+      // rolls everything back).
+      await this.uploads.take(m, actor);
       const after = { documentCode: command.documentCode, contentType: command.contentType, size: buffer.length, sha256 };
       await this.audit.record(m, { action: 'document.upload', entityType: 'application', entityId: app.id, subjectId: app.applicantId, changes: { after } });
       return saved;
