@@ -43,6 +43,7 @@ import {
   ApplicationIdRequest,
   ApplicationResponse,
   CreateApplicationRequest,
+  CertificateDownload,
   DocumentDownload,
   DocumentRequest,
   DocumentResponse,
@@ -265,7 +266,7 @@ export interface RpcContract {
   'permits.application.list': [ListApplicationsRequest, Page<ApplicationResponse>];
   'permits.document.upload': [UploadDocumentCommand, DocumentResponse];
   'permits.permit.verify': [VerificationCodeRequest, PermitVerificationResponse];
-  'permits.certificate.get': [ApplicationIdRequest, { objectName: string; certificateNumber: string }];
+  'permits.certificate.get': [ApplicationIdRequest, CertificateDownload];
   'permits.document.download': [DocumentRequest, DocumentDownload];
   'permits.privacy.export': [Record<string, never>, PermitsDataExport];
   'permits.notification.context': [NotificationContextsRequest, NotificationContextsResponse];

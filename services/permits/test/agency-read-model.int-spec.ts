@@ -1,5 +1,5 @@
 import { Actor, AgencyKind, REFERENCE_AGENCIES, referenceAgencyId, SUBJECTS } from '@smart-regency/contracts';
-import { AgencyReadModel, buildEvent, DomainError, FileTransfer, prefixed } from '@smart-regency/platform';
+import { AgencyReadModel, buildEvent, DomainError, FileTransfer, fromFilePayload, prefixed } from '@smart-regency/platform';
 import { InProcessService, startInProcess, waitFor } from '@smart-regency/testing';
 import { execFileSync } from 'child_process';
 import { randomUUID } from 'crypto';
@@ -113,7 +113,7 @@ describe("permits' copy of the agency directory (real PostgreSQL and NATS)", () 
   /** The certificate's text, as its owner downloads it. */
   const printed = async ({ citizen, id }: { citizen: Actor; id: string }) => {
     const file = await t.rpc.send(SUBJECTS.permits.certificate, { id }, { actor: citizen });
-    return textOf(Buffer.from((await transfer.take(file.objectName))!));
+    return textOf(await fromFilePayload(transfer, file));
   };
 
   it('keeps an event that comes before the copy was ever filled, and still fills the copy', async () => {

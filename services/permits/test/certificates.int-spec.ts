@@ -1,5 +1,5 @@
 import { Actor, ApplicationResponse, referenceAgencyId, SUBJECTS } from '@smart-regency/contracts';
-import { DomainError, FileTransfer, prefixed } from '@smart-regency/platform';
+import { DomainError, FileTransfer, fromFilePayload, prefixed } from '@smart-regency/platform';
 import { InProcessService, pdfsig, startInProcess } from '@smart-regency/testing';
 import { execFileSync } from 'child_process';
 import { createHash, randomUUID } from 'crypto';
@@ -107,7 +107,7 @@ describe('signed certificates, made once (real PostgreSQL and NATS)', () => {
   };
   const download = async (actor: Actor, id: string) => {
     const file = await t.rpc.send(SUBJECTS.permits.certificate, { id }, { actor });
-    return { ...file, pdf: Buffer.from((await transfer.take(file.objectName))!) };
+    return { ...file, pdf: await fromFilePayload(transfer, file) };
   };
   const refusal = (promise: Promise<unknown>) =>
     promise.then(

@@ -1,5 +1,5 @@
 import { Actor, ApplicationResponse, SUBJECTS } from '@smart-regency/contracts';
-import { DomainError, FileTransfer, RunningService, secondsUntilJakartaMidnight, sha256Hex } from '@smart-regency/platform';
+import { DomainError, FileTransfer, fromFilePayload, INLINE_FILE_BYTES, RunningService, secondsUntilJakartaMidnight, sha256Hex, toFilePayload } from '@smart-regency/platform';
 import { InProcessService, startInProcess } from '@smart-regency/testing';
 import { randomUUID } from 'crypto';
 import { DataSource } from 'typeorm';
@@ -43,11 +43,8 @@ describe('document versions, erasure and daily limits in permits', () => {
   const draft = (actor: Actor, key?: string) =>
     t.rpc.send(SUBJECTS.permits.createApplication, { permitTypeCode: 'REKLAME', formData: REKLAME }, { actor, ...(key ? { idempotencyKey: key } : {}) });
   const upload = async (actor: Actor, id: string, documentCode: string, bytes: Buffer, contentType: 'application/pdf' | 'image/png' = 'application/pdf') =>
-    t.rpc.send(SUBJECTS.permits.uploadDocument, { id, documentCode, contentType, objectName: await transfer.put(bytes) }, { actor });
-  const download = async (actor: Actor, id: string, documentCode: string) => {
-    const file = await t.rpc.send(SUBJECTS.permits.downloadDocument, { id, documentCode }, { actor });
-    return Buffer.from((await transfer.take(file.objectName))!);
-  };
+    t.rpc.send(SUBJECTS.permits.uploadDocument, { id, documentCode, contentType, ...(await toFilePayload(transfer, bytes)) }, { actor });
+  const download = async (actor: Actor, id: string, documentCode: string) => fromFilePayload(transfer, await t.rpc.send(SUBJECTS.permits.downloadDocument, { id, documentCode }, { actor }));
   const refusal = (promise: Promise<unknown>) =>
     promise.then(
       () => {
@@ -92,6 +89,29 @@ describe('document versions, erasure and daily limits in permits', () => {
     expect(await copiesOf('KTP-VERSI-2')).toEqual([]);
     expect(await copiesOf('DESAIN-1')).toEqual(['document_blobs.content: 1']);
     expect((await blobsOf(app.id)).length).toBe(2);
+  });
+
+  it('carries a small file inside the message and a large one through the object store, both ways', async () => {
+    const siti = citizen();
+    const app = await draft(siti);
+    const small = pdf('KECIL');
+    await upload(siti, app.id, 'KTP', small);
+    const smallBack = await t.rpc.send(SUBJECTS.permits.downloadDocument, { id: app.id, documentCode: 'KTP' }, { actor: siti });
+    expect(smallBack.objectName).toBeUndefined();
+    expect(Buffer.from(smallBack.contentBase64!, 'base64').equals(small)).toBe(true);
+
+    const large = Buffer.concat([pdf('BESAR'), Buffer.alloc(INLINE_FILE_BYTES, 0x20)]);
+    const objectName = await transfer.put(large);
+    await t.rpc.send(SUBJECTS.permits.uploadDocument, { id: app.id, documentCode: 'KTP', contentType: 'application/pdf', objectName }, { actor: siti });
+    expect(await transfer.take(objectName)).toBeNull(); // taken by permits
+    const largeBack = await t.rpc.send(SUBJECTS.permits.downloadDocument, { id: app.id, documentCode: 'KTP' }, { actor: siti });
+    expect(largeBack.contentBase64).toBeUndefined();
+    expect(Buffer.from((await transfer.take(largeBack.objectName!))!).equals(large)).toBe(true);
+
+    // Neither way named: a clear 400, nothing stored.
+    const neither = await refusal(t.rpc.send(SUBJECTS.permits.uploadDocument, { id: app.id, documentCode: 'KTP', contentType: 'application/pdf' }, { actor: siti }));
+    expect(neither.code).toBe('COMMON.VALIDATION');
+    expect((await download(siti, app.id, 'KTP')).equals(large)).toBe(true);
   });
 
   it('erases every version of every document, also what an older release left behind; the permit and its certificate stay', async () => {

@@ -1,7 +1,7 @@
 import { Omittable } from '../common/omittable';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsLatitude, IsLongitude, IsObject, IsString, IsUUID, MaxLength, Min, ValidateNested } from 'class-validator';
+import { IsBase64, IsIn, IsInt, IsISO8601, IsLatitude, IsLongitude, IsObject, IsString, IsUUID, MaxLength, Min, ValidateNested } from 'class-validator';
 import { CountedPageResponse, PageQuery } from '../common/page';
 import { QueryBoolean } from '../common/transforms';
 import { APPLICATION_ACTIONS, APPLICATION_STATUSES, ApplicationAction, ApplicationStatus } from './lifecycle';
@@ -192,7 +192,7 @@ export class DocumentResponse {
   uploadedAt: string;
 }
 
-/** The file travels through the object store (FileTransfer); the command names it. */
+/** Small files travel inline (`contentBase64`), large ones through the object store (`objectName`). */
 export class UploadDocumentCommand {
   @IsUUID()
   id: string;
@@ -200,8 +200,10 @@ export class UploadDocumentCommand {
   documentCode: string;
   @IsIn(DOCUMENT_CONTENT_TYPES)
   contentType: DocumentContentType;
-  @IsString() @MaxLength(100)
-  objectName: string;
+  @Omittable() @IsString() @MaxLength(100)
+  objectName?: string;
+  @Omittable() @IsBase64()
+  contentBase64?: string;
 }
 
 export class DocumentRequest {
@@ -211,8 +213,17 @@ export class DocumentRequest {
   documentCode: string;
 }
 
+/** Small files travel inline (`contentBase64`), large ones through the object store (`objectName`). */
 export interface DocumentDownload extends DocumentResponse {
-  objectName: string;
+  objectName?: string;
+  contentBase64?: string;
+}
+
+/** The stored certificate on its way to the gateway, inline or through the object store as DocumentDownload. */
+export interface CertificateDownload {
+  certificateNumber: string;
+  objectName?: string;
+  contentBase64?: string;
 }
 
 /** Public answer of GET /permits/verify/:code: enough to trust a certificate, no personal data. */

@@ -11,7 +11,7 @@ import {
   PermitVerificationResponse,
   SUBJECTS,
 } from '@smart-regency/contracts';
-import { CallContext, DomainError, FileTransfer, RpcClient } from '@smart-regency/platform';
+import { CallContext, DomainError, FileTransfer, fromFilePayload, RpcClient, toFilePayload } from '@smart-regency/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public, Roles } from '../auth/auth.guard';
 import { Call } from '../http/call-context';
@@ -108,13 +108,14 @@ export class ApplicationsController {
   @ApiProblems(400, 401, 404, 409, 503)
   async certificate(@Param('id', new ParseUUIDPipe()) id: string, @Call() call: CallContext, @Res() reply: FastifyReply) {
     const file = await this.rpc.send(SUBJECTS.permits.certificate, { id }, call);
-    const bytes = await this.transfer.take(file.objectName);
-    if (!bytes) throw new DomainError('COMMON.SERVICE_UNAVAILABLE', 'the certificate could not be fetched; try again');
+    const bytes = await fromFilePayload(this.transfer, file).catch(() => {
+      throw new DomainError('COMMON.SERVICE_UNAVAILABLE', 'the certificate could not be fetched; try again');
+    });
     void reply
       .header('Content-Type', 'application/pdf')
       .header('Content-Disposition', `inline; filename="${file.certificateNumber.replace(/[^A-Za-z0-9-]/g, '_')}.pdf"`)
       .header('Cache-Control', 'private, no-store')
-      .send(Buffer.from(bytes));
+      .send(bytes);
   }
 
   @Put(':id/documents/:documentCode')
@@ -132,8 +133,7 @@ export class ApplicationsController {
   ) {
     if (!DOCUMENT_CODE.test(documentCode)) throw new DomainError('COMMON.VALIDATION', 'bad document code', [{ field: 'documentCode', message: 'unknown document code', rule: 'matches' }]);
     const { contentType, bytes } = uploadedFile(request);
-    const objectName = await this.transfer.put(bytes);
-    return this.rpc.send(SUBJECTS.permits.uploadDocument, { id, documentCode, contentType, objectName }, call);
+    return this.rpc.send(SUBJECTS.permits.uploadDocument, { id, documentCode, contentType, ...(await toFilePayload(this.transfer, bytes)) }, call);
   }
 
   @Get(':id/documents/:documentCode')

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Actor, RegencyCloudEvent } from '@smart-regency/contracts';
-import { AgencyReadModel, DomainError, EventsRuntime, FileTransfer } from '@smart-regency/platform';
+import { Actor, CertificateDownload, RegencyCloudEvent } from '@smart-regency/contracts';
+import { AgencyReadModel, DomainError, EventsRuntime, FileTransfer, toFilePayload } from '@smart-regency/platform';
 import { isUUID } from 'class-validator';
 import { createHash } from 'crypto';
 import { DataSource, EntityManager } from 'typeorm';
@@ -58,13 +58,13 @@ export class CertificatesService implements OnModuleInit {
   }
 
   /** The signed PDF certificate of an issued permit, for its owner and the handling staff. */
-  async download(actor: Actor, id: string): Promise<{ objectName: string; certificateNumber: string }> {
+  async download(actor: Actor, id: string): Promise<CertificateDownload> {
     const app = await this.db.getRepository(Application).findOne({ where: { id } });
     if (!app || !canSeeApplication(actor, app)) throw new DomainError('PERMITS.APPLICATION_NOT_FOUND', 'application not found');
     if (!certified(app)) throw new DomainError('PERMITS.NOT_ISSUED', `the application is ${app.status}`);
     const certificate = (await this.stored.find(this.db.manager, app.id)) ?? (await this.db.transaction((m) => this.ensure(m, app.id)));
     if (!certificate) throw new DomainError('PERMITS.NOT_ISSUED', `the application is ${app.status}`);
-    return { objectName: await this.transfer.put(certificate.content), certificateNumber: certificate.certificateNumber };
+    return { certificateNumber: certificate.certificateNumber, ...(await toFilePayload(this.transfer, certificate.content)) };
   }
 
   private async onIssued(event: RegencyCloudEvent, m: EntityManager): Promise<void> {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Actor, DocumentDownload, DocumentRequest, DocumentResponse, UploadDocumentCommand } from '@smart-regency/contracts';
-import { AuditTrail, checkFile, DailyLimit, DomainError, FileTransfer, fromFilePayload } from '@smart-regency/platform';
+import { AuditTrail, checkFile, DailyLimit, DomainError, FileTransfer, fromFilePayload, toFilePayload } from '@smart-regency/platform';
 import { DataSource } from 'typeorm';
 import { Application } from '../applications/application.entity';
 import { mayUpload } from '../applications/application.rules';
@@ -36,13 +36,12 @@ export class DocumentsService {
    * documents holds it), so nothing keeps them.
    */
   async upload(actor: Actor, command: UploadDocumentCommand): Promise<DocumentResponse> {
-    const file = checkFile(await fromFilePayload(this.transfer, { objectName: command.objectName }), command.contentType, 'PERMITS.CONTENT_MISMATCH');
+    const file = checkFile(await fromFilePayload(this.transfer, command), command.contentType, 'PERMITS.CONTENT_MISMATCH');
     return this.db.transaction(async (m) => {
       const app = await m.getRepository(Application).findOne({ where: { id: command.id }, lock: { mode: 'pessimistic_write' } });
       if (!app || !canSeeApplication(actor, app)) throw notFound();
       const permitType = await m.getRepository(PermitType).findOne({ where: { code: app.permitTypeCode } });
       mayUpload(app, actor, { documentCode: command.documentCode, permitType });
-      await this.uploads.take(m, actor);
       const { bytes: buffer, sha256 } = file;
       const key = documentKey(app.id, command.documentCode, sha256);
       const replaced = await this.documents.find(m, app.id, command.documentCode);
@@ -59,13 +58,17 @@ export class DocumentsService {
       if (replaced && replaced.storage_key !== key && !(await this.documents.references(m, app.id, replaced.storage_key))) {
         await this.storage.delete(m, replaced.storage_key);
       }
+      // The citizen's daily allowance last: its row lock serialises all of one citizen's uploads and is
+      // held until COMMIT, so it is taken when only the audit row is left to write (a refusal still
+      // rolls everything back).
+      await this.uploads.take(m, actor);
       const after = { documentCode: command.documentCode, contentType: command.contentType, size: buffer.length, sha256 };
       await this.audit.record(m, { action: 'document.upload', entityType: 'application', entityId: app.id, subjectId: app.applicantId, changes: { after } });
       return saved;
     });
   }
 
-  /** The file back to the owner or the handling staff, through the object store. */
+  /** The file back to the owner or the handling staff: inline when small, else through the object store (toFilePayload). */
   async download(actor: Actor, request: DocumentRequest): Promise<DocumentDownload> {
     const app = await this.db.getRepository(Application).findOne({ where: { id: request.id } });
     if (!app || !canSeeApplication(actor, app)) throw notFound();
@@ -75,7 +78,7 @@ export class DocumentsService {
     if (actor.id !== app.applicantId) {
       await this.audit.recordRead({ action: 'document.read', entityType: 'application', entityId: app.id, subjectId: app.applicantId, changes: { documentCode: row.code } });
     }
-    const objectName = await this.transfer.put(bytes);
-    return { code: row.code, contentType: row.content_type, size: Number(row.size), sha256: row.sha256, uploadedAt: row.uploaded_at.toISOString(), objectName };
+    const file = await toFilePayload(this.transfer, bytes);
+    return { code: row.code, contentType: row.content_type, size: Number(row.size), sha256: row.sha256, uploadedAt: row.uploaded_at.toISOString(), ...file };
   }
 }
