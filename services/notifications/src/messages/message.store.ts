@@ -406,7 +406,15 @@ export class MessageStore {
         params,
       ),
       totalNeedsCount(offset, pageSize)
-        ? m.query(`SELECT count(*)::int AS n FROM (SELECT 1 FROM notifications n ${clause} LIMIT ${EXACT_TOTAL_UP_TO + 1}) x`, params).then((r: Array<{ n: number }>) => r[0].n)
+        ? m
+            .query(
+              // By status alone (the dead letters): counted on the deliveries' status index, not by probing messages newest first.
+              filter.status && where.length === 1
+                ? `SELECT count(*)::int AS n FROM (SELECT 1 FROM message_deliveries x WHERE x.status = $1 GROUP BY x.notification_id LIMIT ${EXACT_TOTAL_UP_TO + 1}) x`
+                : `SELECT count(*)::int AS n FROM (SELECT 1 FROM notifications n ${clause} LIMIT ${EXACT_TOTAL_UP_TO + 1}) x`,
+              params,
+            )
+            .then((r: Array<{ n: number }>) => r[0].n)
         : Promise.resolve(undefined),
     ]);
     const items = (rows as Array<{ id: string; type: string; record_id: string | null; recipient_role: MessageResponse['recipientRole']; event_id: string; created_at: Date; channels: Array<Record<string, unknown>> }>).map(

@@ -22,6 +22,8 @@ export class ListsAtVolume1767600000000 implements MigrationInterface {
     await q.query(`CREATE INDEX ix_notifications_record ON notifications (record_id, created_at DESC, id DESC)`);
     await q.query(`DROP INDEX ix_notifications_agency`);
     await q.query(`CREATE INDEX ix_notifications_agency ON notifications (agency_id, created_at DESC, id DESC)`);
+    // Messages by the status of a delivery (the dead letters: status=failed).
+    await q.query(`CREATE INDEX ix_message_deliveries_status ON message_deliveries (status, notification_id)`);
     // "Mark all read" is one row per person: every message of theirs created up to read_all_at is read
     // (at read_all_at, unless read before). One bounded write, however many messages they have.
     await q.query(`
@@ -39,6 +41,7 @@ export class ListsAtVolume1767600000000 implements MigrationInterface {
     await q.query(`DROP INDEX ix_webhook_subscriptions_types`);
     await q.query(`DROP INDEX ix_webhook_deliveries_recent`);
     await q.query(`DROP TABLE inbox_marks`);
+    await q.query(`DROP INDEX ix_message_deliveries_status`);
     await q.query(`DROP INDEX ix_notifications_agency`);
     await q.query(`CREATE INDEX ix_notifications_agency ON notifications (agency_id, created_at DESC, id)`);
     await q.query(`DROP INDEX ix_notifications_record`);
