@@ -2,7 +2,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/c
 import { RegencyCloudEvent } from '@smart-regency/contracts';
 import { DomainError, NATS_CONNECTION, parseEvent } from '@smart-regency/platform';
 import { randomUUID } from 'crypto';
-import { AckPolicy, DeliverPolicy, NatsConnection } from 'nats';
+import { AckPolicy, DeliverPolicy, JetStreamManager, NatsConnection } from 'nats';
 import { DataSource, EntityManager } from 'typeorm';
 import { NotificationsConfig } from '../config';
 import { DeliveryWorker } from './delivery-worker';
@@ -54,6 +54,8 @@ export class ReplayRunner implements BeforeApplicationShutdown {
   private readonly readers = new Set<{ stop(): void }>();
   private heartbeat?: NodeJS.Timeout;
   private stopping = false;
+  // One manager for the process: each new one asks the server for the account's JetStream first.
+  private manager?: Promise<JetStreamManager>;
 
   constructor(
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
@@ -68,7 +70,7 @@ export class ReplayRunner implements BeforeApplicationShutdown {
    */
   async start(subscription: SubscriptionRow, since: Date, requestedBy: string | null, record?: (m: EntityManager) => Promise<unknown>): Promise<ReplayRow> {
     if (this.stopping) throw new DomainError('COMMON.SERVICE_UNAVAILABLE', 'the service is stopping; start the replay again');
-    const jsm = await this.nc.jetstreamManager();
+    const jsm = await this.jsm();
     const info = await jsm.streams.info(this.config.EVENTS_STREAM);
     const last = info.state.last_seq;
     const lastTime = info.state.last_ts ? Date.parse(info.state.last_ts) : 0;
@@ -86,6 +88,14 @@ export class ReplayRunner implements BeforeApplicationShutdown {
     this.waiting.push({ id: row.id, subscription, since, lastSeq: last });
     this.pump();
     return row;
+  }
+
+  private jsm(): Promise<JetStreamManager> {
+    this.manager ??= this.nc.jetstreamManager().catch((error: Error) => {
+      this.manager = undefined;
+      throw error;
+    });
+    return this.manager;
   }
 
   /** How many replays wait for their turn, and how many read the stream now. */
@@ -143,7 +153,7 @@ export class ReplayRunner implements BeforeApplicationShutdown {
     let scanned = 0;
     let queued = 0;
     let total = 0;
-    const jsm = await this.nc.jetstreamManager();
+    const jsm = await this.jsm();
     // An ephemeral consumer of its own: it says how many events match before any is read (none:
     // done at once), and goes away by itself if this process dies.
     const created = await jsm.consumers.add(this.config.EVENTS_STREAM, {
