@@ -183,7 +183,7 @@ export class ReplayRunner implements BeforeApplicationShutdown {
           // Up to the last event there was when the replay started; what came later is not replayed.
           if (msg.info.streamSequence > lastSeq) break;
           scanned++;
-          total = scanned + msg.info.pending;
+          total = scanned + Math.max(0, Math.min(msg.info.pending, lastSeq - msg.info.streamSequence));
           const event = parseEvent(msg);
           if (event) batch.push(event);
           const end = msg.info.streamSequence >= lastSeq || msg.info.pending === 0;
