@@ -8,6 +8,7 @@ const { Pool } = require('pg');
 const h = require('../lib/harness');
 const { API, sample } = require('./common');
 const { call, inParallel } = require('./supply');
+const { seed: seedNotifications } = require('../notifications/seed');
 
 const bearer = (token) => ({ authorization: `Bearer ${token}` });
 
@@ -196,7 +197,18 @@ function reportScenarios() {
 
 function notificationScenarios() {
   return [
-    { route: `GET ${API}/me/notifications`, who: 'citizen', request: () => ({ path: `${API}/me/notifications` }) },
+    {
+      route: `GET ${API}/me/notifications`,
+      who: 'citizen',
+      // The tables as the real run grows them (every complaint and permit step composes messages):
+      // a million messages, the citizen's among them by the thousand.
+      prepare: async (ctx) => {
+        const seeded = await seedNotifications(ctx.db('notifications'), { rows: 1_000_000, citizenId: ctx.who.citizenId, citizenRows: 15_000 });
+        if (seeded.ms) process.stderr.write(`seeded ${seeded.rows.toLocaleString('en-US')} messages in ${Math.round(seeded.ms / 1000)} s\n`);
+        return [null];
+      },
+      request: () => ({ path: `${API}/me/notifications` }),
+    },
     { route: `GET ${API}/me/notifications/unread-count`, who: 'citizen', request: () => ({ path: `${API}/me/notifications/unread-count` }) },
     {
       route: `POST ${API}/me/notifications/{id}/read`,

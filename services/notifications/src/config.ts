@@ -69,6 +69,13 @@ export class NotificationsConfig extends ServiceConfig {
   @Expose() @toInt() @IsInt() @Min(1) @Max(3650)
   WEBHOOK_DELIVERY_RETENTION_DAYS: number = 30;
 
+  /**
+   * Replays read from the stream at once in each replica; the others wait their turn (running, with
+   * nothing scanned yet). Each holds at most one batch of events, so this bounds their memory.
+   */
+  @Expose() @toInt() @IsInt() @Min(1) @Max(64)
+  WEBHOOK_REPLAY_CONCURRENCY: number = 2;
+
   /** Most subscriptions at once. */
   @Expose() @toInt() @IsInt() @Min(1) @Max(10000)
   WEBHOOK_MAX_SUBSCRIPTIONS: number = 200;

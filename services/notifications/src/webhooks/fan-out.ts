@@ -18,6 +18,25 @@ export function wants(subscription: Subscription, event: RegencyCloudEvent, agen
 }
 
 /**
+ * Every pattern that can match an event type (`a.b.v1`: `a.b.v1`, `a.*.v1`, `a.>`, `*.b`, `>`…),
+ * so the subscriptions that want it are found through the index on their patterns, not by reading
+ * all of them: a segment is itself or `*`, a final `>` stands for one or more, and a pattern
+ * without the version matches every version. At most a few hundred for six segments.
+ */
+export function patternsMatching(type: string): string[] {
+  const segments = type.split('.');
+  const targets = [segments];
+  if (segments.length > 1 && /^v\d+$/.test(segments[segments.length - 1])) targets.push(segments.slice(0, -1));
+  const out = new Set<string>();
+  const expand = (parts: string[]): string[][] => parts.reduce<string[][]>((acc, part) => acc.flatMap((p) => [[...p, part], [...p, '*']]), [[]]);
+  for (const target of targets) {
+    for (const p of expand(target)) out.add(p.join('.'));
+    for (let k = 0; k < target.length; k++) for (const p of expand(target.slice(0, k))) out.add([...p, '>'].join('.'));
+  }
+  return [...out];
+}
+
+/**
  * Turns events into deliveries in the consumer's transaction (with its inbox row): a delivery
  * exists exactly when its event was consumed. The body is the CloudEvent as it came off the stream.
  */
@@ -37,7 +56,8 @@ export class FanOut {
     }
     // A live batch keeps the map current; a replay reads it as it is now.
     if (!only) await this.store.rememberAgencies(m, named);
-    const subscriptions = only ? [only] : await this.store.receivingSubscriptions(m, this.heldDays);
+    const patterns = [...new Set(events.flatMap((e) => (typeof e.type === 'string' ? patternsMatching(e.type) : [])))];
+    const subscriptions = only ? [only] : patterns.length ? await this.store.receivingSubscriptions(m, this.heldDays, patterns) : [];
     if (!subscriptions.length) return 0;
     const unnamed = events.filter((e) => e.subject && !named.has(e.subject)).map((e) => e.subject);
     const known = await this.store.agenciesOf(m, [...new Set(unnamed)]);

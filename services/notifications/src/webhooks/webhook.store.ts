@@ -1,4 +1,4 @@
-import { DeliveryResponse, DeliveryStatus, ReplayResponse, WebhookResponse } from '@smart-regency/contracts';
+import { CountedTotal, countedTotal, DeliveryResponse, DeliveryStatus, EXACT_TOTAL_UP_TO, totalNeedsCount, ReplayResponse, WebhookResponse } from '@smart-regency/contracts';
 import { EntityManager } from 'typeorm';
 
 import { changed, iso, Sql } from '../sql';
@@ -191,11 +191,13 @@ export class WebhookStore {
    * `heldDays` ago (their deliveries wait for the admin). After that nothing more is queued for a
    * receiver that may never come back; a replay fetches the rest from the stream.
    */
-  async receivingSubscriptions(m: Sql, heldDays: number): Promise<Array<Pick<SubscriptionRow, 'id' | 'event_types' | 'agency_id'>>> {
+  async receivingSubscriptions(m: Sql, heldDays: number, patterns: string[]): Promise<Array<Pick<SubscriptionRow, 'id' | 'event_types' | 'agency_id'>>> {
+    // `patterns`: those that can match the batch's event types (patternsMatching), through the
+    // index on event_types; the caller still matches each event exactly.
     return m.query(
       `SELECT id, event_types, agency_id FROM webhook_subscriptions
-       WHERE active OR (disabled_reason IS NOT NULL AND disabled_at > now() - make_interval(days => $1))`,
-      [heldDays],
+       WHERE event_types && $2::text[] AND (active OR (disabled_reason IS NOT NULL AND disabled_at > now() - make_interval(days => $1)))`,
+      [heldDays, patterns],
     );
   }
 
@@ -242,9 +244,17 @@ export class WebhookStore {
   async claimDue(m: Sql, limit: number, leaseMs: number, perSubscription: number, inFlight: Map<string, number>): Promise<ClaimedDelivery[]> {
     return changed<ClaimedDelivery>(
       m,
-      `WITH busy (id, n) AS (SELECT * FROM unnest($3::uuid[], $4::int[])),
+      // The subscriptions with something pending, one index probe each (a loose scan of the due
+      // index): a claim does not visit the thousands of subscriptions that wait for nothing.
+      `WITH RECURSIVE busy (id, n) AS (SELECT * FROM unnest($3::uuid[], $4::int[])),
+       waiting (id) AS (
+         (SELECT subscription_id FROM webhook_deliveries WHERE status = 'pending' ORDER BY subscription_id LIMIT 1)
+         UNION ALL
+         SELECT (SELECT d.subscription_id FROM webhook_deliveries d WHERE d.status = 'pending' AND d.subscription_id > w.id ORDER BY d.subscription_id LIMIT 1)
+         FROM waiting w WHERE w.id IS NOT NULL),
        candidates AS (
-         SELECT c.id, c.next_attempt_at FROM webhook_subscriptions s
+         SELECT c.id, c.next_attempt_at FROM waiting w
+         JOIN webhook_subscriptions s ON s.id = w.id
          LEFT JOIN busy b ON b.id = s.id
          CROSS JOIN LATERAL (
            SELECT d.id, d.next_attempt_at FROM webhook_deliveries d
@@ -325,14 +335,17 @@ export class WebhookStore {
     return rows.length;
   }
 
-  async listDeliveries(m: Sql, subscriptionId: string, status: DeliveryStatus | undefined, skip: number, take: number): Promise<{ rows: DeliveryRow[]; total: number }> {
+  /** A page of a subscription's deliveries, newest first, counted up to EXACT_TOTAL_UP_TO + 1 (a live receiver has millions). */
+  async listDeliveries(m: Sql, subscriptionId: string, status: DeliveryStatus | undefined, skip: number, take: number): Promise<{ rows: DeliveryRow[] } & CountedTotal> {
     const filter = status ? 'AND status = $2' : '';
-    const rows = await m.query(
-      `SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE subscription_id = $1 ${filter} ORDER BY created_at DESC, id LIMIT ${Number(take)} OFFSET ${Number(skip)}`,
-      [subscriptionId, ...(status ? [status] : [])],
-    );
-    const [count] = await m.query(`SELECT count(*)::int AS n FROM webhook_deliveries WHERE subscription_id = $1 ${filter}`, [subscriptionId, ...(status ? [status] : [])]);
-    return { rows, total: count.n };
+    const params = [subscriptionId, ...(status ? [status] : [])];
+    const [rows, counted] = await Promise.all([
+      m.query(`SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE subscription_id = $1 ${filter} ORDER BY created_at DESC, id LIMIT ${Number(take)} OFFSET ${Number(skip)}`, params),
+      totalNeedsCount(skip, take)
+        ? m.query(`SELECT count(*)::int AS n FROM (SELECT 1 FROM webhook_deliveries WHERE subscription_id = $1 ${filter} LIMIT ${EXACT_TOTAL_UP_TO + 1}) x`, params).then((r: Array<{ n: number }>) => r[0].n)
+        : Promise.resolve(undefined),
+    ]);
+    return { rows, ...countedTotal(skip, take, rows.length, counted) };
   }
 
   async redeliver(m: Sql, subscriptionId: string, deliveryId: string): Promise<DeliveryRow | undefined> {
@@ -347,7 +360,8 @@ export class WebhookStore {
 
   async insertReplay(m: Sql, r: { id: string; subscriptionId: string; since: string; requestedBy: string | null }): Promise<ReplayRow> {
     const [row] = await m.query(
-      `INSERT INTO webhook_replays (id, subscription_id, since, requested_by) VALUES ($1, $2, $3, $4) RETURNING *`,
+      // Started when it is written (after the subscription's lock and the check that none runs), not when its transaction began.
+      `INSERT INTO webhook_replays (id, subscription_id, since, requested_by, started_at, heartbeat_at) VALUES ($1, $2, $3, $4, clock_timestamp(), clock_timestamp()) RETURNING *`,
       [r.id, r.subscriptionId, r.since, r.requestedBy],
     );
     return row;

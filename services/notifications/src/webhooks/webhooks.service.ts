@@ -67,8 +67,10 @@ export class WebhooksService {
     const id = randomUUID();
     const secret = newWebhookSecret();
     const created = await this.dataSource.transaction(async (m) => {
-      // Counted under a lock, so two creations at once cannot both pass the limit.
-      await m.query(`LOCK TABLE webhook_subscriptions IN SHARE ROW EXCLUSIVE MODE`);
+      // Counted under a lock, so two creations at once cannot both pass the limit. A lock of
+      // creations only (transaction-scoped advisory lock): locking the table also waited for every
+      // delivery outcome and change written to a subscription, and held them all up in turn.
+      await m.query(`SELECT pg_advisory_xact_lock(hashtext('webhook_subscriptions.create'))`);
       if ((await this.store.countSubscriptions(m)) >= this.config.WEBHOOK_MAX_SUBSCRIPTIONS) {
         throw new DomainError('NOTIFICATIONS.TOO_MANY_WEBHOOKS', `at most ${this.config.WEBHOOK_MAX_SUBSCRIPTIONS} webhooks`);
       }
@@ -183,8 +185,8 @@ export class WebhooksService {
     requireAdmin(actor);
     await this.found(query.id);
     const { skip, take } = pageOffset(query);
-    const { rows, total } = await this.store.listDeliveries(this.dataSource, query.id, query.status, skip, take);
-    return pageOf(rows.map(toDeliveryResponse), total, query);
+    const { rows, total, totalExact } = await this.store.listDeliveries(this.dataSource, query.id, query.status, skip, take);
+    return { ...pageOf(rows.map(toDeliveryResponse), total, query), totalExact };
   }
 
   /** Queues one delivery again, whatever became of it; it goes at once if the subscription is active. */
