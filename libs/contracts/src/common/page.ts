@@ -91,7 +91,7 @@ export class PageResponse {
   total: number;
 }
 
-/** A page of a list that counts at most 1,000 matches (permit applications, complaints). */
+/** A page of a list that counts at most 1,000 matches (permit applications, complaints, notifications, messages, deliveries). */
 export class CountedPageResponse extends PageResponse {
   /** true: `total` is exact. false: more than 1,000 match and `total` is a lower bound (1,000, or more on a page past it); show "1,000+". */
   @ApiProperty({ example: true, description: '`total` is exact up to 1,000 matches. Above that this is false and `total` is a lower bound: 1,000, or offset + items on a full page past it.' })

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsString, IsUUID, MaxLength, ValidateNested } from 'class-validator';
 import { Omittable } from '../common/omittable';
-import { PageQuery, PageResponse } from '../common/page';
+import { CountedPageResponse, PageQuery } from '../common/page';
 import { QueryBoolean } from '../common/transforms';
 
 /** Languages a person may choose for messages; Indonesian is the default. */
@@ -37,7 +37,7 @@ export class NotificationResponse {
   readAt?: string;
 }
 
-export class NotificationPage extends PageResponse {
+export class NotificationPage extends CountedPageResponse {
   @ApiProperty({ type: [NotificationResponse] })
   items: NotificationResponse[];
 }
@@ -176,7 +176,7 @@ export class MessageResponse {
   createdAt: string;
 }
 
-export class MessagePage extends PageResponse {
+export class MessagePage extends CountedPageResponse {
   @ApiProperty({ type: [MessageResponse] })
   items: MessageResponse[];
 }

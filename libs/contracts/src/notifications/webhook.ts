@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsISO8601, IsString, IsUrl, IsUUID, MaxLength, ValidateIf } from 'class-validator';
 import { Omittable } from '../common/omittable';
-import { PageQuery, PageResponse } from '../common/page';
+import { CountedPageResponse, PageQuery, PageResponse } from '../common/page';
 import { QueryBoolean } from '../common/transforms';
 import { IsEventTypePattern, MAX_EVENT_PATTERNS } from './event-patterns';
 
@@ -158,7 +158,7 @@ export class DeliveryResponse {
   createdAt: string;
 }
 
-export class DeliveryPage extends PageResponse {
+export class DeliveryPage extends CountedPageResponse {
   @ApiProperty({ type: [DeliveryResponse] })
   items: DeliveryResponse[];
 }
