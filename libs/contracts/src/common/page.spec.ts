@@ -1,4 +1,4 @@
-import { countedTotal, EXACT_TOTAL_UP_TO, totalNeedsCount } from './page';
+import { countedTotal, EXACT_TOTAL_UP_TO, pageWithTotal, totalNeedsCount } from './page';
 
 describe('countedTotal', () => {
   it('takes the total from a page that is not full, or from a first page with nothing on it', () => {
@@ -30,5 +30,28 @@ describe('countedTotal', () => {
     expect(totalNeedsCount(0, 20)).toBe(true);
     expect(totalNeedsCount(980, 20)).toBe(true);
     expect(totalNeedsCount(1000, 20)).toBe(false);
+  });
+});
+
+describe('pageWithTotal', () => {
+  const run = async (offset: number, pageSize: number, rows: number[], matches: number) => {
+    let counts = 0;
+    const result = await pageWithTotal(
+      offset,
+      pageSize,
+      async () => rows,
+      async () => (counts++, Math.min(matches, EXACT_TOTAL_UP_TO + 1)),
+    );
+    return { ...result, counts };
+  };
+
+  it('counts beside a page that may need it, and not beside a page whose rows prove more', async () => {
+    expect(await run(0, 20, Array(20).fill(1), 45)).toMatchObject({ total: 45, totalExact: true, counts: 1 });
+    expect(await run(2000, 20, Array(20).fill(1), 5000)).toMatchObject({ total: 2020, totalExact: false, counts: 0 });
+  });
+
+  it('counts after an empty page past the end, however far (the fuzzer found a 500 there at page 7,488)', async () => {
+    expect(await run(7487 * 17, 17, [], 40)).toMatchObject({ rows: [], total: 40, totalExact: true, counts: 1 });
+    expect(await run(7487 * 17, 17, [], 5000)).toMatchObject({ total: EXACT_TOTAL_UP_TO, totalExact: false, counts: 1 });
   });
 });

@@ -72,6 +72,17 @@ export function totalNeedsCount(offset: number, pageSize: number): boolean {
   return offset + pageSize <= EXACT_TOTAL_UP_TO;
 }
 
+/**
+ * A page and its total: `count` (matches, up to EXACT_TOTAL_UP_TO + 1) runs beside the page when
+ * the page may need it, and after it when the page turned out empty past the end (no row there
+ * proves anything, whatever the offset).
+ */
+export async function pageWithTotal<Row>(offset: number, pageSize: number, page: () => Promise<Row[]>, count: () => Promise<number>): Promise<{ rows: Row[] } & CountedTotal> {
+  const [rows, counted] = await Promise.all([page(), totalNeedsCount(offset, pageSize) ? count() : Promise.resolve(undefined)]);
+  const pastEnd = counted === undefined && rows.length === 0 && offset > 0;
+  return { rows, ...countedTotal(offset, pageSize, rows.length, pastEnd ? await count() : counted) };
+}
+
 export function pageOf<T>(items: T[], total: number, query: PageQuery): Page<T> {
   return { items, page: query.page ?? 1, pageSize: query.pageSize ?? 20, total };
 }

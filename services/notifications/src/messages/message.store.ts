@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ChannelDeliveryResponse, CountedTotal, countedTotal, EXACT_TOTAL_UP_TO, totalNeedsCount, MessageChannelName, MessageLanguage, MessageResponse, MessageStatus, NotificationPreferencesResponse, NotificationResponse } from '@smart-regency/contracts';
+import { ChannelDeliveryResponse, CountedTotal, EXACT_TOTAL_UP_TO, MessageChannelName, MessageLanguage, MessageResponse, MessageStatus, NotificationPreferencesResponse, NotificationResponse, pageWithTotal } from '@smart-regency/contracts';
 import { DataSource } from 'typeorm';
 import { changed, iso, Sql } from '../sql';
 
@@ -330,17 +330,18 @@ export class MessageStore {
   async inbox(m: Sql, userId: string, unread: boolean, page: number, pageSize: number): Promise<{ items: NotificationResponse[] } & CountedTotal> {
     const offset = (page - 1) * pageSize;
     const where = `n.user_id = $1 AND n.in_app${unread ? ` AND n.read_at IS NULL AND n.created_at > ${MARK}` : ''}`;
-    const [rows, counted] = await Promise.all([
-      m.query(
-        `SELECT n.id, n.type, n.title, n.body, n.link, n.created_at, COALESCE(n.read_at, CASE WHEN n.created_at <= ${MARK} THEN ${MARK} END) AS read_at
-         FROM notifications n WHERE ${where} ORDER BY n.created_at DESC, n.id DESC LIMIT ${Number(pageSize)} OFFSET ${Number(offset)}`,
-        [userId],
-      ),
-      totalNeedsCount(offset, pageSize)
-        ? m.query(`SELECT count(*)::int AS n FROM (SELECT 1 FROM notifications n WHERE ${where} LIMIT ${EXACT_TOTAL_UP_TO + 1}) x`, [userId]).then((r: Array<{ n: number }>) => r[0].n)
-        : Promise.resolve(undefined),
-    ]);
-    return { items: (rows as NotificationRow[]).map(toNotification), ...countedTotal(offset, pageSize, rows.length, counted) };
+    const { rows, ...total } = await pageWithTotal(
+      offset,
+      pageSize,
+      () =>
+        m.query(
+          `SELECT n.id, n.type, n.title, n.body, n.link, n.created_at, COALESCE(n.read_at, CASE WHEN n.created_at <= ${MARK} THEN ${MARK} END) AS read_at
+           FROM notifications n WHERE ${where} ORDER BY n.created_at DESC, n.id DESC LIMIT ${Number(pageSize)} OFFSET ${Number(offset)}`,
+          [userId],
+        ) as Promise<NotificationRow[]>,
+      () => m.query(`SELECT count(*)::int AS n FROM (SELECT 1 FROM notifications n WHERE ${where} LIMIT ${EXACT_TOTAL_UP_TO + 1}) x`, [userId]).then((r: Array<{ n: number }>) => r[0].n),
+    );
+    return { items: rows.map(toNotification), ...total };
   }
 
   /** The unread messages: those not read one by one, created after the person's read-all mark (a range of the unread index). */
@@ -396,27 +397,29 @@ export class MessageStore {
     // message's deliveries: grouping the join of every message with its deliveries before the
     // LIMIT read and sorted the whole table (11 s at a million messages). Counted up to
     // EXACT_TOTAL_UP_TO + 1, as the other large lists are.
-    const [rows, counted] = await Promise.all([
-      m.query(
-        `SELECT n.id, n.type, n.record_id, n.recipient_role, n.event_id, n.created_at,
-           COALESCE((SELECT json_agg(json_build_object('channel', d.channel, 'status', d.status, 'attempts', d.attempts, 'lastError', d.last_error,
-             'nextAttemptAt', CASE WHEN d.status = 'pending' THEN d.next_attempt_at END, 'deliveredAt', d.delivered_at) ORDER BY d.channel)
-             FROM message_deliveries d WHERE d.notification_id = n.id), '[]') AS channels
-         FROM notifications n ${clause} ORDER BY n.created_at DESC, n.id DESC LIMIT ${Number(pageSize)} OFFSET ${Number(offset)}`,
-        params,
-      ),
-      totalNeedsCount(offset, pageSize)
-        ? m
-            .query(
-              // By status alone (the dead letters): counted on the deliveries' status index, not by probing messages newest first.
-              filter.status && where.length === 1
-                ? `SELECT count(*)::int AS n FROM (SELECT 1 FROM message_deliveries x WHERE x.status = $1 GROUP BY x.notification_id LIMIT ${EXACT_TOTAL_UP_TO + 1}) x`
-                : `SELECT count(*)::int AS n FROM (SELECT 1 FROM notifications n ${clause} LIMIT ${EXACT_TOTAL_UP_TO + 1}) x`,
-              params,
-            )
-            .then((r: Array<{ n: number }>) => r[0].n)
-        : Promise.resolve(undefined),
-    ]);
+    const { rows, ...total } = await pageWithTotal(
+      offset,
+      pageSize,
+      () =>
+        m.query(
+          `SELECT n.id, n.type, n.record_id, n.recipient_role, n.event_id, n.created_at,
+             COALESCE((SELECT json_agg(json_build_object('channel', d.channel, 'status', d.status, 'attempts', d.attempts, 'lastError', d.last_error,
+               'nextAttemptAt', CASE WHEN d.status = 'pending' THEN d.next_attempt_at END, 'deliveredAt', d.delivered_at) ORDER BY d.channel)
+               FROM message_deliveries d WHERE d.notification_id = n.id), '[]') AS channels
+           FROM notifications n ${clause} ORDER BY n.created_at DESC, n.id DESC LIMIT ${Number(pageSize)} OFFSET ${Number(offset)}`,
+          params,
+        ),
+      () =>
+        m
+          .query(
+            // By status alone (the dead letters): counted on the deliveries' status index, not by probing messages newest first.
+            filter.status && where.length === 1
+              ? `SELECT count(*)::int AS n FROM (SELECT 1 FROM message_deliveries x WHERE x.status = $1 GROUP BY x.notification_id LIMIT ${EXACT_TOTAL_UP_TO + 1}) x`
+              : `SELECT count(*)::int AS n FROM (SELECT 1 FROM notifications n ${clause} LIMIT ${EXACT_TOTAL_UP_TO + 1}) x`,
+            params,
+          )
+          .then((r: Array<{ n: number }>) => r[0].n),
+    );
     const items = (rows as Array<{ id: string; type: string; record_id: string | null; recipient_role: MessageResponse['recipientRole']; event_id: string; created_at: Date; channels: Array<Record<string, unknown>> }>).map(
       (r): MessageResponse => ({
         id: r.id,
@@ -437,7 +440,7 @@ export class MessageStore {
         ),
       }),
     );
-    return { items, ...countedTotal(offset, pageSize, rows.length, counted) };
+    return { items, ...total };
   }
 
   /** Everything held about a person, for their data export. */

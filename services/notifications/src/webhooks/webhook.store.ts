@@ -1,4 +1,4 @@
-import { CountedTotal, countedTotal, DeliveryResponse, DeliveryStatus, EXACT_TOTAL_UP_TO, totalNeedsCount, ReplayResponse, WebhookResponse } from '@smart-regency/contracts';
+import { CountedTotal, DeliveryResponse, DeliveryStatus, EXACT_TOTAL_UP_TO, pageWithTotal, ReplayResponse, WebhookResponse } from '@smart-regency/contracts';
 import { EntityManager } from 'typeorm';
 
 import { changed, iso, Sql } from '../sql';
@@ -339,13 +339,12 @@ export class WebhookStore {
   async listDeliveries(m: Sql, subscriptionId: string, status: DeliveryStatus | undefined, skip: number, take: number): Promise<{ rows: DeliveryRow[] } & CountedTotal> {
     const filter = status ? 'AND status = $2' : '';
     const params = [subscriptionId, ...(status ? [status] : [])];
-    const [rows, counted] = await Promise.all([
-      m.query(`SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE subscription_id = $1 ${filter} ORDER BY created_at DESC, id LIMIT ${Number(take)} OFFSET ${Number(skip)}`, params),
-      totalNeedsCount(skip, take)
-        ? m.query(`SELECT count(*)::int AS n FROM (SELECT 1 FROM webhook_deliveries WHERE subscription_id = $1 ${filter} LIMIT ${EXACT_TOTAL_UP_TO + 1}) x`, params).then((r: Array<{ n: number }>) => r[0].n)
-        : Promise.resolve(undefined),
-    ]);
-    return { rows, ...countedTotal(skip, take, rows.length, counted) };
+    return pageWithTotal(
+      skip,
+      take,
+      () => m.query(`SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE subscription_id = $1 ${filter} ORDER BY created_at DESC, id LIMIT ${Number(take)} OFFSET ${Number(skip)}`, params) as Promise<DeliveryRow[]>,
+      () => m.query(`SELECT count(*)::int AS n FROM (SELECT 1 FROM webhook_deliveries WHERE subscription_id = $1 ${filter} LIMIT ${EXACT_TOTAL_UP_TO + 1}) x`, params).then((r: Array<{ n: number }>) => r[0].n),
+    );
   }
 
   async redeliver(m: Sql, subscriptionId: string, deliveryId: string): Promise<DeliveryRow | undefined> {
